@@ -1,0 +1,31 @@
+package dev.sinter.framework.data;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Creates tokenizers by config name: {@code byte} ({@link ByteTokenizer}) or {@code llama2c} ({@link Llama2cTokenizer}). */
+public final class Tokenizers {
+    private Tokenizers() {
+    }
+
+    /**
+     * Returns the tokenizer named {@code type}.
+     *
+     * @param type {@code byte} or {@code llama2c}
+     * @param path the llama2.c {@code tokenizer.bin} for {@code llama2c} (its vocabulary size is the number of entries
+     *             in the file); ignored for {@code byte}
+     * @throws IOException if the tokenizer file is missing or malformed
+     */
+    public static Tokenizer byName(String type, Path path) throws IOException {
+        if ("byte".equals(type)) {
+            return new ByteTokenizer();
+        }
+        if ("llama2c".equals(type)) {
+            if (path == null) {
+                throw new IllegalArgumentException("tokenizer type llama2c needs the path of a llama2.c tokenizer.bin");
+            }
+            return Llama2cTokenizer.load(path);
+        }
+        throw new IllegalArgumentException("unknown tokenizer type '" + type + "': expected byte or llama2c");
+    }
+}

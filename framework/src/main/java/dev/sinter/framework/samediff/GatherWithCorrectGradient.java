@@ -1,0 +1,44 @@
+package dev.sinter.framework.samediff;
+
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.shape.Gather;
+
+/**
+ * {@code gather} along axis 0 with a correct backward pass.
+ *
+ * <p>SameDiff 1.0.0-M2.1's {@code Gather.doDiff} assigns the upstream rows at position i instead of adding them at
+ * {@code idx[i]} (samediff-notes.md, bug 1). The gradient of a row gather is a segment sum of the upstream rows
+ * into the table's rows: {@code dX = unsortedSegmentSum(reshape(dY, [-1] + x.shape[1:]), reshape(idx, -1), x.shape[0])}.
+ * {@link SameDiffRuntime#init()} re-points SameDiff's op registry at this class, because
+ * {@code createGradFunction()} re-creates ops by their registered name.
+ */
+public class GatherWithCorrectGradient extends Gather {
+
+    /** Required by SameDiff's reflective op registry. */
+    public GatherWithCorrectGradient() {
+        super();
+    }
+
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
+        SDVariable table = arg(0);
+        if (jaxis != 0 || args().length < 2) {
+            return super.doDiff(gradOut);
+        }
+        SDVariable idx = arg(1);
+        SameDiff sd = sameDiff;
+        SDVariable dY = gradOut.get(0);
+        // rows of the table: [N, rest...] → upstream reshaped to [numel(idx), rest...]
+        SDVariable tableShape = sd.shape(table).castTo(org.nd4j.linalg.api.buffer.DataType.LONG);
+        SDVariable rest = sd.stridedSlice(tableShape, new long[]{1}, new long[]{0}, new long[]{1}, 0, 1, 0, 0, 0);
+        SDVariable newShape = sd.concat(0, sd.constant(org.nd4j.linalg.factory.Nd4j.createFromArray(-1L)), rest);
+        SDVariable rows = sd.reshape(dY, newShape);
+        SDVariable flatIdx = sd.reshape(idx, -1);
+        SDVariable numRows = sd.stridedSlice(tableShape, new long[]{0}, new long[]{1}, new long[]{1});
+        SDVariable dTable = sd.unsortedSegmentSum(rows, flatIdx, sd.reshape(numRows, new long[0]));
+        return Arrays.asList(dTable, sd.zerosLike(idx));
+    }
+}

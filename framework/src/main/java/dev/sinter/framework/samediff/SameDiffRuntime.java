@@ -1,0 +1,88 @@
+package dev.sinter.framework.samediff;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.nd4j.autodiff.functions.DifferentialFunction;
+import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient and keeps ND4J quiet.
+ *
+ * <p>Call {@link #init()} before building or loading any graph. It is idempotent and thread-safe.
+ */
+public final class SameDiffRuntime {
+    private static boolean initialised;
+
+    private SameDiffRuntime() {
+    }
+
+    /** Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}; initialises ND4J quietly. */
+    public static synchronized void init() {
+        if (initialised) {
+            return;
+        }
+        quietly(() -> {
+            Nd4j.create(1); // load the native backend now, with its banner silenced
+            return null;
+        });
+        patchGatherRegistry();
+        initialised = true;
+    }
+
+    /** True when the registry now creates {@link GatherWithCorrectGradient} for {@code gather}: tests assert it. */
+    public static boolean gatherPatchActive() {
+        init();
+        DifferentialFunction op = DifferentialFunctionClassHolder.getInstance().getInstance("gather");
+        return op instanceof GatherWithCorrectGradient;
+    }
+
+    /**
+     * Runs {@code work} with {@code System.out} discarded. SameDiff prints "Added differentiated op …" through
+     * {@code System.out.println} while creating gradient functions (samediff-notes.md, bug 4).
+     */
+    public static <T> T quietly(Supplier<T> work) {
+        PrintStream original = System.out;
+        synchronized (SameDiffRuntime.class) {
+            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+            try {
+                return work.get();
+            } finally {
+                System.setOut(original);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void patchGatherRegistry() {
+        DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
+        try {
+            Map<String, DifferentialFunction> converters =
+                    (Map<String, DifferentialFunction>) field(holder, "nodeConverters");
+            for (Map.Entry<String, DifferentialFunction> e : converters.entrySet()) {
+                if (e.getValue() != null && e.getValue().getClass() == Gather.class) {
+                    e.setValue(new GatherWithCorrectGradient());
+                }
+            }
+            Map<Long, Class<?>> byHash = (Map<Long, Class<?>>) field(holder, "customOpHashToClass");
+            byHash.replaceAll((hash, cls) -> cls == Gather.class ? GatherWithCorrectGradient.class : cls);
+            Map<Long, Map<String, Class<?>>> byHashAndName =
+                    (Map<Long, Map<String, Class<?>>>) field(holder, "customOpHashToClasses");
+            for (Map<String, Class<?>> m : byHashAndName.values()) {
+                m.replaceAll((name, cls) -> cls == Gather.class ? GatherWithCorrectGradient.class : cls);
+            }
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("cannot patch SameDiff's gather gradient (ND4J internals changed?): " + e, e);
+        }
+    }
+
+    private static Object field(Object target, String name) throws ReflectiveOperationException {
+        Field f = target.getClass().getDeclaredField(name);
+        f.setAccessible(true);
+        return f.get(target);
+    }
+}

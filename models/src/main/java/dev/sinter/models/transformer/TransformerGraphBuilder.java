@@ -1,0 +1,201 @@
+package dev.sinter.models.transformer;
+
+import dev.sinter.framework.config.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Builds a decoder-only transformer as a SameDiff graph with HF Llama parameter names and {@code [out, in]} weights.
+ *
+ * <p>Token activations are kept 2-D, {@code [N = B·T, D]}, so every linear layer is one {@code mmul(x, W, transposeB)};
+ * they are reshaped to 4-D only inside attention. Placeholders: see {@link TransformerModel}.
+ */
+final class TransformerGraphBuilder {
+    private final ModelConfig cfg;
+    private final DataType dtype;
+    private final SameDiff sd;
+    private final SplittableRandom rng;
+    private final List<String> params = new ArrayList<>();
+    private SDVariable batch; // [1] LONG: B
+    private SDVariable time; // [1] LONG: T
+
+    TransformerGraphBuilder(ModelConfig cfg, DataType dtype, long seed) {
+        this.cfg = cfg;
+        this.dtype = dtype;
+        this.sd = SameDiff.create();
+        this.rng = new SplittableRandom(seed);
+    }
+
+    SameDiff graph() {
+        return sd;
+    }
+
+    List<String> parameterNames() {
+        return List.copyOf(params);
+    }
+
+    void build() {
+        int d = cfg.dim();
+        int v = cfg.vocabSize();
+        SDVariable ids = sd.placeHolder(TransformerModel.INPUT_IDS, DataType.INT, -1, -1); // [B, T]
+        SDVariable labels = sd.placeHolder(TransformerModel.LABELS, DataType.INT, -1, -1); // [B, T]
+        SDVariable mask = sd.placeHolder(TransformerModel.ATTENTION_BIAS, dtype, -1, -1); // [g·T, T] additive
+        SDVariable idsShape = sd.shape(ids).castTo(DataType.LONG);
+        batch = sd.stridedSlice(idsShape, new long[]{0}, new long[]{1}, new long[]{1});
+        time = sd.stridedSlice(idsShape, new long[]{1}, new long[]{2}, new long[]{1});
+
+        double residualStd = cfg.initStd() / Math.sqrt(2.0 * cfg.nLayers());
+        SDVariable embed = weight(ParameterNames.EMBED, cfg.initStd(), v, d);
+        SDVariable x = sd.gather(embed, sd.reshape(ids, -1), 0); // [N, D]
+        SDVariable cos = null;
+        SDVariable sin = null;
+        SDVariable swap = null;
+        if (cfg.positions().equals("rope")) {
+            cos = sd.placeHolder(TransformerModel.ROPE_COS, dtype, -1, 1, cfg.headDim()); // [T, 1, hd]
+            sin = sd.placeHolder(TransformerModel.ROPE_SIN, dtype, -1, 1, cfg.headDim());
+            swap = sd.constant("rope.swap", new Rope(cfg, dtype).swapMatrix());
+        } else {
+            SDVariable posIds = sd.placeHolder(TransformerModel.POSITION_IDS, DataType.INT, -1); // [T]
+            SDVariable table = weight(ParameterNames.POSITIONS, cfg.initStd(), cfg.maxSeqLen(), d);
+            SDVariable pos = sd.gather(table, posIds, 0); // [T, D]
+            x = sd.reshape(sd.reshape(x, shape(batch, time, d)).add(pos), -1, d);
+        }
+
+        for (int i = 0; i < cfg.nLayers(); i++) {
+            String p = ParameterNames.layer(i);
+            SDVariable h = norm(p + "input_layernorm", x);
+            SDVariable attn = attention(i, h, mask, cos, sin, swap, residualStd);
+            x = x.add(attn);
+            SDVariable h2 = norm(p + "post_attention_layernorm", x);
+            x = sd.identity(ParameterNames.layerOutput(i), x.add(mlp(i, h2, residualStd)));
+        }
+        SDVariable hFinal = norm(ParameterNames.FINAL_NORM, x);
+        SDVariable head = cfg.tieEmbeddings() ? embed : weight(ParameterNames.LM_HEAD, cfg.initStd(), v, d);
+        SDVariable logits2d = sd.mmul(hFinal, head, false, true, false); // [N, V]
+        sd.reshape(TransformerModel.LOGITS, logits2d, shape(batch, time, v)); // [B, T, V]
+
+        // mean next-token cross-entropy: -mean_n Σ_v onehot·log_softmax (samediff-notes: sparse CE's gradient is wrong)
+        SDVariable oneHot = sd.oneHot(sd.reshape(labels, -1), v, -1, 1.0, 0.0, dtype); // [N, V]
+        SDVariable logp = sd.nn().logSoftmax(logits2d); // [N, V]
+        sd.math().neg(TransformerModel.LOSS, logp.mul(oneHot).sum(1).mean());
+        sd.setLossVariables(TransformerModel.LOSS);
+    }
+
+    private SDVariable attention(int i, SDVariable h, SDVariable mask, SDVariable cos, SDVariable sin,
+                                 SDVariable swap, double residualStd) {
+        int d = cfg.dim();
+        int hd = cfg.headDim();
+        int kvh = cfg.nKvHeads();
+        int g = cfg.groupSize();
+        SDVariable q = linear(h, weight(ParameterNames.attn(i, "q"), cfg.initStd(), d, d)); // [N, H·hd]
+        SDVariable k = linear(h, weight(ParameterNames.attn(i, "k"), cfg.initStd(), cfg.kvDim(), d)); // [N, KV·hd]
+        SDVariable v = linear(h, weight(ParameterNames.attn(i, "v"), cfg.initStd(), cfg.kvDim(), d));
+        SDVariable q4 = sd.reshape(q, shape(batch, time, cfg.nHeads(), hd)); // [B, T, H, hd]
+        SDVariable k4 = sd.reshape(k, shape(batch, time, kvh, hd)); // [B, T, KV, hd]
+        if (cos != null) {
+            q4 = rotate(q4, cos, sin, swap, cfg.nHeads());
+            k4 = rotate(k4, cos, sin, swap, kvh);
+        }
+        // GQA: fold the g query heads of each KV head into the time axis (samediff-notes: never sd.repeat)
+        SDVariable qf = sd.reshape(sd.permute(sd.reshape(q4, shape(batch, time, kvh, g, hd)), 0, 2, 3, 1, 4),
+                shape(batch, kvh, -1, hd)); // [B, KV, g·T, hd]
+        SDVariable kf = sd.permute(k4, 0, 2, 1, 3); // [B, KV, T, hd]
+        SDVariable vf = sd.permute(sd.reshape(v, shape(batch, time, kvh, hd)), 0, 2, 1, 3); // [B, KV, T, hd]
+        SDVariable scores = sd.mmul(qf.mul(1.0 / Math.sqrt(hd)), kf, false, true, false).add(mask); // [B, KV, gT, T]
+        SDVariable probs = sd.nn().softmax(scores, -1);
+        SDVariable ctx = sd.mmul(probs, vf); // [B, KV, g·T, hd]
+        SDVariable merged = sd.reshape(sd.permute(sd.reshape(ctx, shape(batch, kvh, g, time, hd)), 0, 3, 1, 2, 4),
+                -1, d); // [B, T, KV, g, hd] → [N, D]
+        return linear(merged, weight(ParameterNames.attn(i, "o"), residualStd, d, d));
+    }
+
+    /** x ⊙ cos + (x·R) ⊙ sin on [B, T, heads, hd]. */
+    private SDVariable rotate(SDVariable x4, SDVariable cos, SDVariable sin, SDVariable swap, int heads) {
+        int hd = cfg.headDim();
+        SDVariable swapped = sd.reshape(sd.mmul(sd.reshape(x4, -1, hd), swap), shape(batch, time, heads, hd));
+        return x4.mul(cos).add(swapped.mul(sin));
+    }
+
+    private SDVariable mlp(int i, SDVariable h, double residualStd) {
+        int d = cfg.dim();
+        int hid = cfg.hiddenDim();
+        SDVariable act;
+        if (cfg.mlp().equals("swiglu")) {
+            SDVariable gate = linear(h, weight(ParameterNames.mlp(i, "gate"), cfg.initStd(), hid, d)); // [N, hidden]
+            SDVariable up = linear(h, weight(ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d));
+            act = sd.nn().swish(gate).mul(up);
+        } else {
+            act = gelu(linear(h, weight(ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d)));
+        }
+        act = sd.identity(ParameterNames.downProjInput(i), act);
+        SDVariable down = weight(ParameterNames.mlp(i, "down"), residualStd, d, hid);
+        return sd.mmul(ParameterNames.downProjOutput(i), act, down, false, true, false); // [N, D]
+    }
+
+    /**
+     * Exact GELU, 0.5·x·(1 + erf(x/√2)) (PyTorch's default). Composed from erf because the fused
+     * {@code preciseGelu}'s gradient is off by ~4e-6 relative in a float64 check.
+     */
+    private SDVariable gelu(SDVariable x) {
+        return x.mul(0.5).mul(sd.math().erf(x.mul(1 / Math.sqrt(2))).add(1.0));
+    }
+
+    private SDVariable norm(String prefix, SDVariable x) {
+        int d = cfg.dim();
+        SDVariable w = ones(prefix + ".weight", d);
+        if (cfg.norm().equals("rmsnorm")) {
+            SDVariable ms = x.mul(x).mean(true, 1); // [N, 1]
+            return x.mul(sd.math().rsqrt(ms.add(cfg.normEps()))).mul(w);
+        }
+        SDVariable b = zeros(prefix + ".bias", d);
+        SDVariable centred = x.sub(x.mean(true, 1));
+        SDVariable var = centred.mul(centred).mean(true, 1);
+        return centred.mul(sd.math().rsqrt(var.add(cfg.normEps()))).mul(w).add(b);
+    }
+
+    private SDVariable linear(SDVariable x, SDVariable w) {
+        return sd.mmul(x, w, false, true, false);
+    }
+
+    /** A shape vector from dynamic [1]-LONG pieces (B, T, or null for -1) and fixed sizes. */
+    private SDVariable shape(Object... dims) {
+        SDVariable[] parts = new SDVariable[dims.length];
+        for (int j = 0; j < dims.length; j++) {
+            Object o = dims[j];
+            if (o instanceof SDVariable s) {
+                parts[j] = s;
+            } else {
+                long val = o == null ? -1 : ((Number) o).longValue();
+                parts[j] = sd.constant(Nd4j.createFromArray(val));
+            }
+        }
+        return sd.concat(0, parts);
+    }
+
+    private SDVariable weight(String name, double std, int out, int in) {
+        float[] data = new float[out * in];
+        for (int j = 0; j < data.length; j++) {
+            data[j] = (float) (rng.nextGaussian() * std);
+        }
+        return param(name, Nd4j.create(data, new long[]{out, in}, 'c').castTo(dtype));
+    }
+
+    private SDVariable ones(String name, int n) {
+        return param(name, Nd4j.ones(dtype, n));
+    }
+
+    private SDVariable zeros(String name, int n) {
+        return param(name, Nd4j.zeros(dtype, n));
+    }
+
+    private SDVariable param(String name, INDArray value) {
+        params.add(name);
+        return sd.var(name, value);
+    }
+}

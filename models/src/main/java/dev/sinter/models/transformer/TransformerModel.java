@@ -1,0 +1,186 @@
+package dev.sinter.models.transformer;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.framework.train.TrainableModel;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A decoder-only transformer: its SameDiff graph, config and parameters, plus the code that feeds it.
+ *
+ * <p>Placeholders: {@value #INPUT_IDS} {@code [B, T]} int, {@value #LABELS} {@code [B, T]} int (training only),
+ * {@value #ATTENTION_BIAS} {@code [g·T, T]} additive causal mask (g = query heads per KV head; row r is query
+ * position r mod T), and {@value #ROPE_COS}/{@value #ROPE_SIN} {@code [T, 1, hd]} (rotary models) or
+ * {@value #POSITION_IDS} {@code [T]} (learned positions). Outputs: {@value #LOGITS} {@code [B, T, V]},
+ * {@value #LOSS} (mean next-token cross-entropy), and the named intermediates of {@link ParameterNames}.
+ */
+public final class TransformerModel implements TrainableModel {
+    public static final String INPUT_IDS = "input_ids";
+    public static final String LABELS = "labels";
+    public static final String ATTENTION_BIAS = "attention_bias";
+    public static final String ROPE_COS = "rope_cos";
+    public static final String ROPE_SIN = "rope_sin";
+    public static final String POSITION_IDS = "position_ids";
+    public static final String LOGITS = "logits";
+    public static final String LOSS = "loss";
+
+    private static final double MASKED = -1e9;
+
+    private final ModelConfig config;
+    private final DataType dtype;
+    private final SameDiff sd;
+    private final List<String> parameterNames;
+    private final Rope rope;
+
+    private TransformerModel(ModelConfig config, DataType dtype, SameDiff sd, List<String> parameterNames) {
+        this.config = config;
+        this.dtype = dtype;
+        this.sd = sd;
+        this.parameterNames = parameterNames;
+        this.rope = config.positions().equals("rope") ? new Rope(config, dtype) : null;
+    }
+
+    /** Builds a freshly initialised model (weights ~ N(0, init_std), residual projections scaled by 1/√(2L)). */
+    public static TransformerModel create(ModelConfig config, DataType dtype, long seed) {
+        SameDiffRuntime.init();
+        TransformerGraphBuilder b = new TransformerGraphBuilder(config, dtype, seed);
+        b.build();
+        return new TransformerModel(config, dtype, b.graph(), b.parameterNames());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public DataType dataType() {
+        return dtype;
+    }
+
+    @Override
+    public SameDiff graph() {
+        return sd;
+    }
+
+    @Override
+    public String lossName() {
+        return LOSS;
+    }
+
+    @Override
+    public List<String> parameterNames() {
+        return parameterNames;
+    }
+
+    /** Total number of scalar parameters. */
+    public long parameterCount() {
+        long n = 0;
+        for (INDArray a : parameters().values()) {
+            n += a.length();
+        }
+        return n;
+    }
+
+    /**
+     * Copies the given tensors into the model's parameters. Every parameter must be present with its exact shape;
+     * extra tensors are an error. Values are cast to the model's data type.
+     */
+    public void loadParameters(Map<String, INDArray> tensors, String source) {
+        Map<String, INDArray> mine = parameters();
+        for (String name : tensors.keySet()) {
+            if (!mine.containsKey(name)) {
+                throw new IllegalArgumentException(source + ": unexpected tensor '" + name
+                        + "' (this architecture has no such parameter; check the model config)");
+            }
+        }
+        for (Map.Entry<String, INDArray> e : mine.entrySet()) {
+            INDArray src = tensors.get(e.getKey());
+            if (src == null) {
+                throw new IllegalArgumentException(source + ": missing tensor '" + e.getKey() + "'");
+            }
+            if (!java.util.Arrays.equals(src.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException(source + ": tensor '" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(src.shape()) + ", expected "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+            }
+            e.getValue().assign(src.castTo(dtype));
+        }
+    }
+
+    @Override
+    public Map<String, INDArray> trainingPlaceholders(int[][] windows) {
+        int b = windows.length;
+        int t = windows[0].length - 1;
+        int[][] in = new int[b][t];
+        int[][] lab = new int[b][t];
+        for (int i = 0; i < b; i++) {
+            System.arraycopy(windows[i], 0, in[i], 0, t);
+            System.arraycopy(windows[i], 1, lab[i], 0, t);
+        }
+        Map<String, INDArray> ph = inputPlaceholders(in);
+        ph.put(LABELS, Nd4j.createFromArray(lab));
+        return ph;
+    }
+
+    /** Placeholders for a forward pass over {@code ids [B][T]} (every row the same length, T ≤ max_seq_len). */
+    public Map<String, INDArray> inputPlaceholders(int[][] ids) {
+        int t = ids[0].length;
+        if (t > config.maxSeqLen()) {
+            throw new IllegalArgumentException("sequence of " + t + " tokens exceeds max_seq_len " + config.maxSeqLen());
+        }
+        Map<String, INDArray> ph = new HashMap<>();
+        ph.put(INPUT_IDS, Nd4j.createFromArray(ids));
+        ph.put(ATTENTION_BIAS, causalBias(t));
+        if (rope != null) {
+            ph.put(ROPE_COS, rope.cos(0, t));
+            ph.put(ROPE_SIN, rope.sin(0, t));
+        } else {
+            int[] pos = new int[t];
+            for (int i = 0; i < t; i++) {
+                pos[i] = i;
+            }
+            ph.put(POSITION_IDS, Nd4j.createFromArray(pos));
+        }
+        return ph;
+    }
+
+    /** Logits {@code [B, T, V]} for the given token ids. */
+    public INDArray logits(int[][] ids) {
+        return sd.output(inputPlaceholders(ids), LOGITS).get(LOGITS);
+    }
+
+    /** Any named outputs (logits, intermediates) from one forward pass. */
+    public Map<String, INDArray> forward(int[][] ids, String... outputs) {
+        return sd.output(inputPlaceholders(ids), outputs);
+    }
+
+    /** Mean next-token loss over windows {@code [B][T+1]}, without gradients. */
+    public double loss(int[][] windows) {
+        return sd.output(trainingPlaceholders(windows), LOSS).get(LOSS).getDouble(0);
+    }
+
+    /** Copies of every parameter (for snapshots and tests). */
+    public Map<String, INDArray> parameterSnapshot() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        parameters().forEach((k, v) -> out.put(k, v.dup()));
+        return out;
+    }
+
+    private INDArray causalBias(int t) {
+        int g = config.groupSize();
+        double[][] m = new double[g * t][t];
+        for (int r = 0; r < g * t; r++) {
+            int pos = r % t;
+            for (int s = pos + 1; s < t; s++) {
+                m[r][s] = MASKED;
+            }
+        }
+        return Nd4j.createFromArray(m).castTo(dtype);
+    }
+}
