@@ -1,0 +1,45 @@
+package dev.sinter.framework.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import static java.util.Objects.requireNonNullElse;
+
+/**
+ * The {@code data:} section: where the text comes from and how it is cut into training sequences.
+ *
+ * @param train       training text: a file path or {@code classpath:NAME}
+ * @param validation  optional separate validation text (null = hold out {@code valFraction} of {@code train})
+ * @param valFraction fraction of {@code train} held out for validation when {@code validation} is null, in (0, 0.5]
+ * @param seqLen      tokens per training sequence
+ * @param tokenizer   how text becomes token ids
+ * @param maxTokens   use at most this many tokens of {@code train} (0 = all)
+ */
+public record DataConfig(String train, String validation, double valFraction, int seqLen, TokenizerConfig tokenizer,
+                         int maxTokens) {
+    private static final String CLASSPATH = "classpath:";
+
+    public DataConfig {
+        Checks.required("train", train);
+        if (train.isBlank() || train.equals(CLASSPATH)) {
+            throw new IllegalArgumentException("train must be a file path or " + CLASSPATH + "NAME, got '" + train + "'");
+        }
+        Checks.nonBlank("validation", validation);
+        Checks.inRangeOpenLow("val_fraction", valFraction, 0, 0.5);
+        Checks.positive("seq_len", seqLen);
+        tokenizer = requireNonNullElse(tokenizer, new TokenizerConfig(TokenizerConfig.BYTE, null));
+        Checks.nonNegative("max_tokens", maxTokens);
+    }
+
+    /** Binds the YAML section; null arguments take their defaults (val_fraction 0.05, byte tokenizer, all tokens). */
+    @JsonCreator
+    public static DataConfig of(@JsonProperty("train") String train,
+                                @JsonProperty("validation") String validation,
+                                @JsonProperty("val_fraction") Double valFraction,
+                                @JsonProperty("seq_len") Integer seqLen,
+                                @JsonProperty("tokenizer") TokenizerConfig tokenizer,
+                                @JsonProperty("max_tokens") Integer maxTokens) {
+        return new DataConfig(train, validation, requireNonNullElse(valFraction, 0.05),
+                Checks.required("seq_len", seqLen), tokenizer, requireNonNullElse(maxTokens, 0));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sinter.framework.config;
+
+import static java.util.Objects.requireNonNullElse;
+
+/**
+ * The {@code model:} section of a run config: a preset from {@link ModelPresets} plus optional per-field overrides.
+ * Construction fills every field the YAML left out from the preset and validates the combination, so after
+ * construction all fields except {@code from} are non-null and {@link #resolve()} cannot fail.
+ *
+ * @param name the preset ({@link ModelPresets#names()})
+ * @param from optional checkpoint directory or llama2.c {@code .bin} to start from (null = random init)
+ * @param dim  and the remaining parameters: overrides of the same-named {@link ModelConfig} fields (null = preset)
+ */
+public record ModelSection(String name, String from, Integer dim, Integer nLayers, Integer nHeads, Integer nKvHeads,
+                           Integer hiddenDim, Integer vocabSize, Integer maxSeqLen, String norm, Double normEps,
+                           String positions, String ropeStyle, Double ropeTheta, String mlp, Boolean tieEmbeddings,
+                           Double initStd) {
+
+    public ModelSection {
+        Checks.required("name", name);
+        ModelConfig preset = ModelPresets.get(name).orElseThrow(() -> new IllegalArgumentException(
+                "name must be one of " + String.join(", ", ModelPresets.names()) + ", got '" + name + "'"
+                        + Suggest.didYouMean(name, ModelPresets.names())));
+        Checks.nonBlank("from", from);
+        dim = requireNonNullElse(dim, preset.dim());
+        nLayers = requireNonNullElse(nLayers, preset.nLayers());
+        nHeads = requireNonNullElse(nHeads, preset.nHeads());
+        nKvHeads = requireNonNullElse(nKvHeads, preset.nKvHeads());
+        hiddenDim = requireNonNullElse(hiddenDim, preset.hiddenDim());
+        vocabSize = requireNonNullElse(vocabSize, preset.vocabSize());
+        maxSeqLen = requireNonNullElse(maxSeqLen, preset.maxSeqLen());
+        norm = requireNonNullElse(norm, preset.norm());
+        normEps = requireNonNullElse(normEps, preset.normEps());
+        positions = requireNonNullElse(positions, preset.positions());
+        ropeStyle = requireNonNullElse(ropeStyle, preset.ropeStyle());
+        ropeTheta = requireNonNullElse(ropeTheta, preset.ropeTheta());
+        mlp = requireNonNullElse(mlp, preset.mlp());
+        tieEmbeddings = requireNonNullElse(tieEmbeddings, preset.tieEmbeddings());
+        initStd = requireNonNullElse(initStd, preset.initStd());
+        // validates ranges and the combination (e.g. dim divisible by n_heads)
+        new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps, positions,
+                ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd);
+    }
+
+    /** The preset {@code name} without overrides, trained from scratch. */
+    public static ModelSection of(String name) {
+        return new ModelSection(name, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                null, null, null);
+    }
+
+    /** The architecture: the preset with this section's overrides applied. */
+    public ModelConfig resolve() {
+        return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
+                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.sinter.framework.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+import static java.util.Objects.requireNonNullElse;
+
+/**
+ * A complete training run, as read from a YAML file by {@link ConfigLoader}.
+ *
+ * @param name       run name (non-blank)
+ * @param outputDir  directory under which the run directory is created
+ * @param seed       seed of every random stream of the run
+ * @param model      architecture
+ * @param data       training and validation text
+ * @param training   schedule and optimizer
+ * @param checkpoint checkpoint cadence and resumption
+ * @param trainer    what is trained and how
+ * @param samples    generations printed at the end
+ */
+public record RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
+                        TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
+                        SamplesConfig samples) {
+
+    public RunConfig {
+        Checks.required("name", name);
+        Checks.nonBlank("name", name);
+        outputDir = requireNonNullElse(outputDir, "runs");
+        Checks.nonBlank("output_dir", outputDir);
+        Checks.required("model", model);
+        Checks.required("data", data);
+        Checks.required("training", training);
+        checkpoint = requireNonNullElse(checkpoint, CheckpointConfig.defaults());
+        trainer = requireNonNullElse(trainer, new FullTrainerConfig(null));
+        samples = requireNonNullElse(samples, SamplesConfig.defaults());
+        if (data.seqLen() > model.maxSeqLen()) {
+            throw new IllegalArgumentException("data.seq_len must be <= model.max_seq_len " + model.maxSeqLen()
+                    + ", got " + data.seqLen() + "; shorten seq_len or raise max_seq_len");
+        }
+    }
+
+    /** Binds the YAML document; null arguments take their defaults (see the record components). */
+    @JsonCreator
+    public static RunConfig of(@JsonProperty("name") String name,
+                               @JsonProperty("output_dir") String outputDir,
+                               @JsonProperty("seed") Long seed,
+                               @JsonProperty("model") ModelSection model,
+                               @JsonProperty("data") DataConfig data,
+                               @JsonProperty("training") TrainingConfig training,
+                               @JsonProperty("checkpoint") CheckpointConfig checkpoint,
+                               @JsonProperty("trainer") TrainerConfig trainer,
+                               @JsonProperty("samples") SamplesConfig samples) {
+        return new RunConfig(name, outputDir, requireNonNullElse(seed, 42L), model, data, training, checkpoint,
+                trainer, samples);
+    }
+}
