@@ -52,7 +52,7 @@ public final class SafetensorsIO {
 
     /** The supported element types with their safetensors names and byte sizes. */
     private enum Dtype {
-        F32(DataType.FLOAT, 4), F64(DataType.DOUBLE, 8), I32(DataType.INT, 4), I64(DataType.LONG, 8);
+        F32(DataType.FLOAT, 4), F64(DataType.DOUBLE, 8), I32(DataType.INT32, 4), I64(DataType.INT64, 8);
 
         final DataType nd4j;
         final int size;

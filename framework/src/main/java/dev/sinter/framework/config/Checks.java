@@ -20,7 +20,7 @@ public final class Checks {
     /** Rejects a present but blank string; null (absent) passes. */
     public static void nonBlank(String key, String value) {
         if (value != null && value.isBlank()) {
-            throw new IllegalArgumentException(key + " must not be blank; set a value or remove the key");
+            throw new IllegalArgumentException(key + " must not be blank, got '" + value + "'");
         }
     }
 

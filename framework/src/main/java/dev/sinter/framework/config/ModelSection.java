@@ -4,12 +4,12 @@ import static java.util.Objects.requireNonNullElse;
 
 /**
  * The {@code model:} section of a run config: a preset from {@link ModelPresets} plus optional per-field overrides.
- * Construction fills every field the YAML left out from the preset and validates the combination, so after
- * construction all fields except {@code from} are non-null and {@link #resolve()} cannot fail.
+ * Every component after {@code from} overrides the same-named {@link ModelConfig} field when non-null. Construction
+ * fills the fields left null from the preset and validates the combination, so afterwards all fields except
+ * {@code from} are non-null and {@link #resolve()} cannot fail.
  *
  * @param name the preset ({@link ModelPresets#names()})
  * @param from optional checkpoint directory or llama2.c {@code .bin} to start from (null = random init)
- * @param dim  and the remaining parameters: overrides of the same-named {@link ModelConfig} fields (null = preset)
  */
 public record ModelSection(String name, String from, Integer dim, Integer nLayers, Integer nHeads, Integer nKvHeads,
                            Integer hiddenDim, Integer vocabSize, Integer maxSeqLen, String norm, Double normEps,

@@ -9,14 +9,14 @@ import static java.util.Objects.requireNonNullElse;
  * A complete training run, as read from a YAML file by {@link ConfigLoader}.
  *
  * @param name       run name (non-blank)
- * @param outputDir  directory under which the run directory is created
- * @param seed       seed of every random stream of the run
+ * @param outputDir  directory under which the run directory is created (default {@code runs})
+ * @param seed       seed of every random stream of the run (default 42)
  * @param model      architecture
  * @param data       training and validation text
  * @param training   schedule and optimizer
- * @param checkpoint checkpoint cadence and resumption
- * @param trainer    what is trained and how
- * @param samples    generations printed at the end
+ * @param checkpoint checkpoint cadence and resumption (default {@link CheckpointConfig#defaults()})
+ * @param trainer    what is trained and how (default {@code type: full}, every parameter)
+ * @param samples    generations printed at the end (default {@link SamplesConfig#defaults()})
  */
 public record RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
                         TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
@@ -39,7 +39,7 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
         }
     }
 
-    /** Binds the YAML document; null arguments take their defaults (see the record components). */
+    /** Binds the YAML document; null arguments take their defaults; name, model, data and training are required. */
     @JsonCreator
     public static RunConfig of(@JsonProperty("name") String name,
                                @JsonProperty("output_dir") String outputDir,

@@ -15,4 +15,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 public sealed interface TrainerConfig permits FullTrainerConfig {
     /** The registered type name, as written in the YAML {@code type:} key. */
     String type();
+
+    /** Every registered type name, in registration order. */
+    static java.util.List<String> typeNames() {
+        return java.util.Arrays.stream(TrainerConfig.class.getAnnotation(JsonSubTypes.class).value())
+                .map(JsonSubTypes.Type::name).toList();
+    }
 }

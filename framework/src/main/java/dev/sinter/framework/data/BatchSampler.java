@@ -20,6 +20,8 @@ public final class BatchSampler {
     private int[] order;
 
     /**
+     * Creates a sampler positioned at cursor 0.
+     *
      * @param tokens the token stream (copied)
      * @param seqLen the model's sequence length; the stream must hold at least {@code seqLen + 1} tokens
      * @param seed   the shuffle seed

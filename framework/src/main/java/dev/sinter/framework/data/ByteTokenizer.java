@@ -58,7 +58,8 @@ public final class ByteTokenizer implements Tokenizer {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(ids.length);
         for (int id : ids) {
             if (id < 0 || id >= VOCAB_SIZE) {
-                throw new IllegalArgumentException("token id " + id + " is outside the byte vocabulary [0, " + VOCAB_SIZE + ")");
+                throw new IllegalArgumentException("token id " + id + " is outside the byte vocabulary [0, "
+                        + VOCAB_SIZE + ")");
             }
             if (id < 256) {
                 bytes.write(id);

@@ -79,7 +79,8 @@ public final class Llama2cTokenizer implements Tokenizer {
      */
     public static Llama2cTokenizer load(Path tokBin, int vocabSize) throws IOException {
         if (vocabSize < MIN_VOCAB_SIZE) {
-            throw new IllegalArgumentException("llama2.c vocab size must be >= " + MIN_VOCAB_SIZE + ", got " + vocabSize);
+            throw new IllegalArgumentException("llama2.c vocab size must be >= " + MIN_VOCAB_SIZE + ", got "
+                    + vocabSize);
         }
         return parse(tokBin, vocabSize);
     }

@@ -84,8 +84,8 @@ public final class TokenCorpus {
 
     private static void requireTokens(String split, int[] tokens, int seqLen) {
         if (tokens.length < seqLen + 1) {
-            throw new IllegalArgumentException("corpus " + split + " has " + tokens.length + " tokens, too few for seq_len "
-                    + seqLen + " (need at least " + (seqLen + 1) + ")");
+            throw new IllegalArgumentException("corpus " + split + " has " + tokens.length
+                    + " tokens, too few for seq_len " + seqLen + " (need at least " + (seqLen + 1) + ")");
         }
     }
 }

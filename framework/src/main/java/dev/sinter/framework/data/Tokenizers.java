@@ -3,7 +3,10 @@ package dev.sinter.framework.data;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** Creates tokenizers by config name: {@code byte} ({@link ByteTokenizer}) or {@code llama2c} ({@link Llama2cTokenizer}). */
+/**
+ * Creates tokenizers by config name: {@code byte} ({@link ByteTokenizer}) or {@code llama2c}
+ * ({@link Llama2cTokenizer}).
+ */
 public final class Tokenizers {
     private Tokenizers() {
     }

@@ -1,0 +1,38 @@
+package dev.sinter.cli;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.framework.config.TrainerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sinter ls}: named models, trainers and shipped configs. */
+@Command(name = "ls", description = "List named models, trainer types and shipped configs.")
+final class ListCommand implements Callable<Integer> {
+    @Option(names = "--configs", defaultValue = "configs", description = "folder of shipped configs")
+    Path configs;
+
+    @Override
+    public Integer call() throws IOException {
+        System.out.println("models:");
+        for (String name : ModelPresets.names()) {
+            ModelConfig c = ModelPresets.get(name).orElseThrow();
+            System.out.printf("  %-12s d=%d layers=%d heads=%d/%d hidden=%d vocab=%d ctx=%d %s %s%n", name, c.dim(),
+                    c.nLayers(), c.nHeads(), c.nKvHeads(), c.hiddenDim(), c.vocabSize(), c.maxSeqLen(), c.norm(), c.mlp());
+        }
+        System.out.println("trainers:");
+        TrainerConfig.typeNames().forEach(t -> System.out.println("  " + t));
+        System.out.println("configs:");
+        if (Files.isDirectory(configs)) {
+            try (Stream<Path> s = Files.walk(configs)) {
+                s.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(p -> System.out.println("  " + p));
+            }
+        }
+        return 0;
+    }
+}

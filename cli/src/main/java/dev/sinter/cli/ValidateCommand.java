@@ -1,0 +1,30 @@
+package dev.sinter.cli;
+
+import dev.sinter.framework.config.ConfigException;
+import dev.sinter.framework.config.ConfigLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code sinter validate CONFIG…}: checks run configs without running them. */
+@Command(name = "validate", description = "Check YAML run configs without running them.")
+final class ValidateCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "CONFIG") List<Path> configs;
+
+    @Override
+    public Integer call() {
+        int failures = 0;
+        for (Path c : configs) {
+            try {
+                ConfigLoader.load(c, List.of());
+                System.out.println("ok " + c);
+            } catch (ConfigException e) {
+                System.err.println("error: " + e.getMessage());
+                failures++;
+            }
+        }
+        return failures == 0 ? 0 : Sinter.USAGE_ERROR;
+    }
+}

@@ -1,0 +1,2 @@
+/** The {@code sinter} command line (picocli): train, generate, validate, ls. */
+package dev.sinter.cli;

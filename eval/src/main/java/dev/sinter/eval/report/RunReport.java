@@ -1,0 +1,122 @@
+package dev.sinter.eval.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+
+/**
+ * The report of a training run, built from its directory: {@code report.html} with the loss curves (XChart PNG),
+ * the run's figures and its samples, and the same numbers in {@code report.json}.
+ */
+public final class RunReport {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private RunReport() {
+    }
+
+    /** Writes report.html, report.json and loss.png into the run directory; returns the HTML path. */
+    public static Path write(Path runDir) throws IOException {
+        List<double[]> train = new ArrayList<>(); // {step, loss, tokens/s}
+        List<double[]> val = new ArrayList<>(); // {step, val_loss}
+        Path metrics = runDir.resolve("metrics.jsonl");
+        if (Files.exists(metrics)) {
+            for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonNode n = JSON.readTree(line);
+                if (n.has("loss")) {
+                    train.add(new double[]{n.get("step").asDouble(), n.get("loss").asDouble(),
+                            n.get("tokens_per_s").asDouble()});
+                } else if (n.has("val_loss")) {
+                    val.add(new double[]{n.get("step").asDouble(), n.get("val_loss").asDouble()});
+                }
+            }
+        }
+        writeLossPlot(runDir.resolve("loss.png"), train, val);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("run", runDir.toString());
+        summary.put("steps", train.isEmpty() ? 0 : (long) train.get(train.size() - 1)[0]);
+        summary.put("first_train_loss", train.isEmpty() ? null : train.get(0)[1]);
+        summary.put("last_train_loss", train.isEmpty() ? null : train.get(train.size() - 1)[1]);
+        summary.put("validation", val.stream().map(v -> Map.of("step", (long) v[0], "val_loss", v[1])).toList());
+        summary.put("median_tokens_per_s", median(train.stream().mapToDouble(t -> t[2]).toArray()));
+        List<String> samples = Files.exists(runDir.resolve("samples.txt"))
+                ? Files.readAllLines(runDir.resolve("samples.txt")) : List.of();
+        summary.put("samples", samples);
+        Files.writeString(runDir.resolve("report.json"), JSON.writeValueAsString(summary));
+        Path html = runDir.resolve("report.html");
+        Files.writeString(html, html(summary, val, samples));
+        return html;
+    }
+
+    private static void writeLossPlot(Path png, List<double[]> train, List<double[]> val) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(450).title("Loss").xAxisTitle("step")
+                .yAxisTitle("cross-entropy (nats/token)").build();
+        if (!train.isEmpty()) {
+            chart.addSeries("train", train.stream().mapToDouble(t -> t[0]).toArray(),
+                    train.stream().mapToDouble(t -> t[1]).toArray()).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE);
+        }
+        if (!val.isEmpty()) {
+            XYSeries s = chart.addSeries("validation", val.stream().mapToDouble(v -> v[0]).toArray(),
+                    val.stream().mapToDouble(v -> v[1]).toArray());
+            s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+        }
+        if (train.isEmpty() && val.isEmpty()) {
+            chart.addSeries("no data", new double[]{0}, new double[]{0});
+        }
+        BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static String html(Map<String, Object> s, List<double[]> val, List<String> samples) {
+        StringBuilder b = new StringBuilder();
+        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sinter run report</title>")
+                .append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;")
+                .append("text-align:left}pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}</style></head><body>")
+                .append("<h1>Run ").append(escape(String.valueOf(s.get("run")))).append("</h1><table>");
+        for (String k : List.of("steps", "first_train_loss", "last_train_loss", "median_tokens_per_s")) {
+            b.append("<tr><th>").append(k).append("</th><td>").append(format(s.get(k))).append("</td></tr>");
+        }
+        b.append("</table><h2>Loss</h2><img src=\"loss.png\" alt=\"loss curves\"><h2>Validation</h2><table>")
+                .append("<tr><th>step</th><th>validation loss</th></tr>");
+        for (double[] v : val) {
+            b.append("<tr><td>").append((long) v[0]).append("</td><td>").append(format(v[1])).append("</td></tr>");
+        }
+        b.append("</table><h2>Samples</h2>");
+        for (String sample : samples) {
+            b.append("<pre>").append(escape(sample)).append("</pre>");
+        }
+        return b.append("<p>Same figures: <a href=\"report.json\">report.json</a>, per step: metrics.jsonl.</p>")
+                .append("</body></html>").toString();
+    }
+
+    private static String format(Object o) {
+        return o instanceof Double d ? String.format("%.4f", d) : String.valueOf(o);
+    }
+
+    private static double median(double[] v) {
+        if (v.length == 0) {
+            return Double.NaN;
+        }
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

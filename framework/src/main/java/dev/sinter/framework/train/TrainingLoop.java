@@ -1,0 +1,173 @@
+package dev.sinter.framework.train;
+
+import dev.sinter.framework.config.TrainingConfig;
+import dev.sinter.framework.data.BatchSampler;
+import dev.sinter.framework.samediff.SameDiffRuntime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.nd4j.autodiff.samediff.api.OutAndGrad;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The training engine: a manual loop over {@code calculateGradientsAndOutputs} with gradient accumulation
+ * (global batch = micro batch × accumulation steps), global-norm clipping, AdamW, warm-up + cosine schedule,
+ * periodic validation, a NaN/Inf guard and checkpoint callbacks. Methods plug in through {@link TrainingHooks}.
+ */
+public final class TrainingLoop {
+    private final TrainableModel model;
+    private final TrainingConfig cfg;
+    private final TrainingHooks hooks;
+    private final BatchSampler sampler;
+    private final int[][] validationWindows;
+    private final List<String> trainable;
+    private final AdamW optimizer;
+    private final LearningRateSchedule schedule;
+    private final List<TrainingListener> listeners = new ArrayList<>();
+    private Consumer<TrainingLoop> checkpointer = loop -> { };
+    private int checkpointEvery = Integer.MAX_VALUE;
+    private long step;
+    private long tokensSeen;
+    private double lastValidationLoss = Double.NaN;
+
+    public TrainingLoop(TrainableModel model, TrainingConfig cfg, TrainingHooks hooks, BatchSampler sampler,
+                        int[][] validationWindows) {
+        this.model = model;
+        this.cfg = cfg;
+        this.hooks = hooks;
+        this.sampler = sampler;
+        this.validationWindows = validationWindows;
+        this.trainable = List.copyOf(hooks.trainableParameters(model));
+        this.optimizer = new AdamW(cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay());
+        this.schedule = new LearningRateSchedule(cfg.lr(), cfg.minLr(), cfg.warmupSteps(), cfg.steps());
+    }
+
+    public TrainingLoop addListener(TrainingListener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    /** Calls {@code checkpointer} every {@code every} steps and after the last step. */
+    public TrainingLoop checkpointEvery(int every, Consumer<TrainingLoop> checkpointer) {
+        this.checkpointEvery = every;
+        this.checkpointer = checkpointer;
+        return this;
+    }
+
+    /** Continues from a checkpoint: step, data cursor, tokens seen, optimizer state. */
+    public void restore(long step, long samplerCursor, long tokensSeen, Map<String, INDArray> optimizerState) {
+        this.step = step;
+        this.tokensSeen = tokensSeen;
+        sampler.seek(samplerCursor);
+        optimizer.restore(optimizerState, step, model.parameters());
+    }
+
+    /** Runs until {@code training.steps}; returns the final validation loss. */
+    public double run() {
+        int accumulation = cfg.batchSize() / cfg.microBatchSize();
+        while (step < cfg.steps()) {
+            long t0 = System.nanoTime();
+            Map<String, INDArray> grads = new LinkedHashMap<>();
+            double lossSum = 0;
+            long tokens = 0;
+            for (int micro = 0; micro < accumulation; micro++) {
+                int[][] windows = sampler.next(cfg.microBatchSize());
+                OutAndGrad r = SameDiffRuntime.quietly(() -> model.graph().calculateGradientsAndOutputs(
+                        model.trainingPlaceholders(windows), List.of(model.lossName()), trainable));
+                lossSum += r.getOutputs().get(model.lossName()).getDouble(0);
+                tokens += (long) windows.length * (windows[0].length - 1);
+                for (String name : trainable) {
+                    INDArray g = r.getGradients().get(name);
+                    grads.merge(name, g.dup(), INDArray::addi);
+                }
+            }
+            double loss = lossSum / accumulation;
+            if (accumulation > 1) {
+                grads.values().forEach(g -> g.divi(accumulation));
+            }
+            long next = step + 1;
+            hooks.transformGradients(next, grads);
+            double norm = globalNorm(grads);
+            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
+                throw new TrainingDivergedException("training diverged at step " + next + ": loss " + loss
+                        + ", gradient norm " + norm + "; parameters were not updated and the last good checkpoint is"
+                        + " kept. Lower training.lr or set training.grad_clip");
+            }
+            if (cfg.gradClip() > 0 && norm > cfg.gradClip()) {
+                double scale = cfg.gradClip() / norm;
+                grads.values().forEach(g -> g.muli(scale));
+            }
+            double lr = schedule.at((int) next);
+            optimizer.step(model.parameters(), grads, lr);
+            step = next;
+            tokensSeen += tokens;
+            double secs = (System.nanoTime() - t0) / 1e9;
+            StepMetrics m = new StepMetrics(step, loss, lr, norm, tokens / secs, secs, tokensSeen);
+            listeners.forEach(l -> l.onStep(m));
+            if (step % cfg.evalEvery() == 0 || step == cfg.steps()) {
+                validate();
+            }
+            if (step % checkpointEvery == 0 || step == cfg.steps()) {
+                checkpointer.accept(this);
+            }
+        }
+        listeners.forEach(l -> l.onFinish(step));
+        return lastValidationLoss;
+    }
+
+    /** Mean loss over the validation windows, in micro-batch chunks; notifies listeners. */
+    public double validate() {
+        double sum = 0;
+        int n = 0;
+        for (int i = 0; i < validationWindows.length; i += cfg.microBatchSize()) {
+            int end = Math.min(validationWindows.length, i + cfg.microBatchSize());
+            int[][] chunk = java.util.Arrays.copyOfRange(validationWindows, i, end);
+            Map<String, INDArray> ph = model.trainingPlaceholders(chunk);
+            double l = model.graph().output(ph, model.lossName()).get(model.lossName()).getDouble(0);
+            sum += l * chunk.length;
+            n += chunk.length;
+        }
+        lastValidationLoss = n == 0 ? Double.NaN : sum / n;
+        listeners.forEach(l -> l.onValidation(step, lastValidationLoss));
+        return lastValidationLoss;
+    }
+
+    static double globalNorm(Map<String, INDArray> grads) {
+        double sq = 0;
+        for (INDArray g : grads.values()) {
+            double n = g.norm2Number().doubleValue();
+            sq += n * n;
+        }
+        return Math.sqrt(sq);
+    }
+
+    public long step() {
+        return step;
+    }
+
+    public long tokensSeen() {
+        return tokensSeen;
+    }
+
+    public long samplerCursor() {
+        return sampler.cursor();
+    }
+
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    public TrainableModel model() {
+        return model;
+    }
+
+    public List<String> trainableParameters() {
+        return trainable;
+    }
+
+    public double lastValidationLoss() {
+        return lastValidationLoss;
+    }
+}

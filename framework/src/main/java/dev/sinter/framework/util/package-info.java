@@ -1,0 +1,2 @@
+/** Small cross-cutting helpers: run provenance. */
+package dev.sinter.framework.util;

@@ -1,0 +1,58 @@
+package dev.sinter.framework.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigModelSectionTest {
+    @Test
+    void presetWithoutOverridesResolvesToThePreset() {
+        for (String name : ModelPresets.names()) {
+            assertEquals(ModelPresets.get(name).orElseThrow(), ModelSection.of(name).resolve());
+        }
+    }
+
+    @Test
+    void overridesReplacePresetFields() {
+        ModelConfig tiny = ModelPresets.get("tiny").orElseThrow();
+        ModelSection section = new ModelSection("tiny", null, 64, null, null, null, 128, null, null, "layernorm", null,
+                null, "half", null, null, false, null);
+
+        ModelConfig resolved = section.resolve();
+
+        assertEquals(64, resolved.dim());
+        assertEquals(128, resolved.hiddenDim());
+        assertEquals("layernorm", resolved.norm());
+        assertEquals("half", resolved.ropeStyle());
+        assertEquals(false, resolved.tieEmbeddings());
+        assertEquals(tiny.nLayers(), resolved.nLayers());
+        assertEquals(tiny.nHeads(), resolved.nHeads());
+        assertEquals(tiny.vocabSize(), resolved.vocabSize());
+        assertEquals(64, section.dim());
+    }
+
+    @Test
+    void overridesFromYamlResolve() {
+        RunConfig config = ConfigLoader.loadString(ConfigLoaderTest.MINIMAL, "run.yaml", List.of("model.dim=64"));
+
+        assertEquals(64, config.model().resolve().dim());
+        assertEquals(2, config.model().resolve().nLayers());
+    }
+
+    @Test
+    void invalidCombinationIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ModelSection("tiny", null,
+                30, null, 4, null, null, null, null, null, null, null, null, null, null, null, null));
+        assertTrue(e.getMessage().contains("not divisible by n_heads 4"), e.getMessage());
+    }
+
+    @Test
+    void unknownPresetListsNamesAndSuggests() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSection.of("smal"));
+        assertEquals("name must be one of tiny, small, stories260k, got 'smal'; did you mean 'small'?", e.getMessage());
+    }
+}

@@ -1,0 +1,49 @@
+package dev.sinter.framework.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class ByteTokenizerTest {
+    private final ByteTokenizer tok = new ByteTokenizer();
+
+    @Test
+    void encodesUtf8Bytes() {
+        assertArrayEquals(new int[] {104, 105}, tok.encode("hi", false, false));
+        assertArrayEquals(new int[] {256, 104, 105, 257}, tok.encode("hi", true, true));
+        assertArrayEquals(new int[] {0xC3, 0xA9}, tok.encode("é", false, false));
+        assertArrayEquals(new int[0], tok.encode("", false, false));
+        assertEquals(260, tok.vocabSize());
+        assertEquals(256, tok.bos());
+        assertEquals(257, tok.eos());
+        assertEquals("byte", tok.describe());
+    }
+
+    @Test
+    void roundTripsIncludingNonAscii() {
+        for (String s : new String[] {"", "hello\nworld", "Café “quoted” — 日本語 🙂", "\u0000\t"}) {
+            assertEquals(s, tok.decode(tok.encode(s, true, true)));
+        }
+    }
+
+    @Test
+    void decodeSkipsSpecialIdsAndReplacesMalformedUtf8() {
+        assertEquals("hi", tok.decode(new int[] {256, 104, 258, 105, 259, 257}));
+        assertEquals("a\uFFFDb", tok.decode(new int[] {97, 0xC3, 98}));
+        assertEquals("\uFFFD", tok.decode(new int[] {0xFF}));
+        assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {260}));
+        assertThrows(IllegalArgumentException.class, () -> tok.decode(new int[] {-1}));
+    }
+
+    @Test
+    void factoryCreatesByNameAndRejectsUnknownTypes() throws IOException {
+        assertEquals("byte", Tokenizers.byName("byte", null).describe());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tokenizers.byName("gpt2", null));
+        assertEquals("unknown tokenizer type 'gpt2': expected byte or llama2c", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Tokenizers.byName("llama2c", null));
+    }
+}

@@ -1,0 +1,120 @@
+package dev.sinter.models;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.framework.checkpoint.Checkpoint;
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.models.llama2c.Llama2cCheckpoint;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Loads a model from any path the project understands, and describes a model in checkpoint metadata.
+ *
+ * <p>Accepted paths: a llama2.c {@code .bin}; a checkpoint directory (holding {@code model.safetensors} whose
+ * metadata carries the model config); a run directory (its newest checkpoint under {@code checkpoints/}).
+ */
+public final class ModelIO {
+    /** Metadata key of {@code model.safetensors} holding the {@link ModelConfig} as JSON. */
+    public static final String CONFIG_KEY = "sinter.model_config";
+    /** File in a checkpoint describing its tokenizer: {@code {"type": "byte"}} or llama2c + file. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
+    /** Copy of a llama2.c tokenizer inside a checkpoint. */
+    public static final String TOKENIZER_BIN = "tokenizer.bin";
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
+
+    private ModelIO() {
+    }
+
+    /** Loads a float32 model from a llama2.c file, a checkpoint directory or a run directory. */
+    public static TransformerModel load(Path path) throws IOException {
+        Path resolved = resolve(path);
+        if (Files.isRegularFile(resolved)) {
+            return Llama2cCheckpoint.load(resolved);
+        }
+        Checkpoint cp = CheckpointManager.read(resolved);
+        TransformerModel model = TransformerModel.create(configOf(cp, resolved), DataType.FLOAT, 0);
+        model.loadParameters(cp.parameters(), resolved.resolve(CheckpointManager.MODEL_FILE).toString());
+        return model;
+    }
+
+    /** The checkpoint directory (or llama2.c file) a user-given path stands for. */
+    public static Path resolve(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            throw new IOException("model path does not exist: " + path);
+        }
+        if (Files.isRegularFile(path)) {
+            return path;
+        }
+        if (Files.exists(path.resolve(CheckpointManager.MODEL_FILE))) {
+            return path;
+        }
+        Optional<Path> latest = new CheckpointManager(path.resolve("checkpoints"), Integer.MAX_VALUE).latest();
+        return latest.orElseThrow(() -> new IOException(path + " holds neither " + CheckpointManager.MODEL_FILE
+                + " nor checkpoints/step-*; pass a run directory, a checkpoint directory or a llama2.c .bin file"));
+    }
+
+    /** The tokenizer saved beside a checkpoint, if any. */
+    public static Optional<Tokenizer> tokenizerOf(Path checkpointDir) throws IOException {
+        Path desc = checkpointDir.resolve(TOKENIZER_FILE);
+        if (!Files.isRegularFile(desc)) {
+            return Optional.empty();
+        }
+        Map<?, ?> m = JSON.readValue(desc.toFile(), Map.class);
+        String type = String.valueOf(m.get("type"));
+        Path file = m.get("file") == null ? null : checkpointDir.resolve(String.valueOf(m.get("file")));
+        return Optional.of(Tokenizers.byName(type, file));
+    }
+
+    /** Checkpoint files describing a tokenizer: the JSON descriptor, plus a copy of its file when it has one. */
+    public static Map<String, byte[]> tokenizerFiles(String type, Path file) throws IOException {
+        Map<String, Object> desc = new LinkedHashMap<>();
+        desc.put("type", type);
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        if (file != null) {
+            desc.put("file", TOKENIZER_BIN);
+            files.put(TOKENIZER_BIN, Files.readAllBytes(file));
+        }
+        files.put(TOKENIZER_FILE, JSON.writeValueAsBytes(desc));
+        return files;
+    }
+
+    /** {@code model.safetensors} metadata for a model: its config as JSON. */
+    public static Map<String, String> metadata(ModelConfig config) {
+        try {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("format", "pt");
+            m.put(CONFIG_KEY, JSON.writeValueAsString(config));
+            return m;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ModelConfig configOf(Checkpoint cp, Path dir) throws IOException {
+        String json = cp.metadata().get(CONFIG_KEY);
+        if (json == null) {
+            throw new IOException(dir.resolve(CheckpointManager.MODEL_FILE) + " has no '" + CONFIG_KEY
+                    + "' metadata; it was not written by Sinter");
+        }
+        try {
+            return JSON.readValue(json.getBytes(StandardCharsets.UTF_8), ModelConfig.class);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new IOException(dir + ": invalid model config in metadata: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.sinter.trainers;
+
+import dev.sinter.framework.checkpoint.Checkpoint;
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.checkpoint.TrainerState;
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.framework.config.DataConfig;
+import dev.sinter.framework.config.RunConfig;
+import dev.sinter.framework.config.SamplesConfig;
+import dev.sinter.framework.data.TextSource;
+import dev.sinter.framework.data.TokenCorpus;
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.train.MetricsJsonl;
+import dev.sinter.framework.train.ProgressListener;
+import dev.sinter.framework.train.TrainingListener;
+import dev.sinter.framework.train.TrainingLoop;
+import dev.sinter.framework.util.Provenance;
+import dev.sinter.models.ModelIO;
+import dev.sinter.models.generate.Generator;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One training run from a resolved {@link RunConfig}: creates the run directory (resolved config and provenance
+ * first), loads data and model, resumes from the newest checkpoint when asked, trains with the configured
+ * {@link Trainer}, checkpoints, and prints sample generations. The CLI's {@code train} and the Java API both
+ * call {@link #execute()}.
+ */
+public final class TrainingRun {
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
+    private final RunConfig config;
+    private final Path runDir;
+    private final List<TrainingListener> extraListeners = new ArrayList<>();
+
+    public TrainingRun(RunConfig config) {
+        this.config = config;
+        this.runDir = Path.of(config.outputDir()).resolve(config.name());
+    }
+
+    /** Adds a listener (metrics, analyses) to the loop. */
+    public TrainingRun addListener(TrainingListener l) {
+        extraListeners.add(l);
+        return this;
+    }
+
+    public Path runDirectory() {
+        return runDir;
+    }
+
+    /** What a finished run reports. */
+    public record Result(Path runDir, long steps, double validationLoss, double wallSeconds, long parameters,
+                         List<String> samples) {
+    }
+
+    /** Runs the whole job; throws {@link dev.sinter.framework.train.TrainingDivergedException} on NaN/Inf. */
+    public Result execute() throws IOException {
+        long t0 = System.nanoTime();
+        Files.createDirectories(runDir);
+        String resolvedYaml = ConfigLoader.toYaml(config);
+        Files.writeString(runDir.resolve("config.yaml"), resolvedYaml);
+
+        DataConfig data = config.data();
+        Path tokPath = data.tokenizer().path() == null ? null : Path.of(data.tokenizer().path());
+        Tokenizer tokenizer = Tokenizers.byName(data.tokenizer().type(), tokPath);
+        String trainText = TextSource.read(data.train());
+        String valText = data.validation() == null ? null : TextSource.read(data.validation());
+        Map<String, Object> dataFacts = new LinkedHashMap<>();
+        dataFacts.put("train_data", data.train());
+        dataFacts.put("train_data_sha256", Provenance.sha256(trainText));
+        if (valText != null) {
+            dataFacts.put("validation_data", data.validation());
+            dataFacts.put("validation_data_sha256", Provenance.sha256(valText));
+        }
+        dataFacts.put("tokenizer", tokenizer.describe());
+        Provenance.write(runDir.resolve("provenance.json"), Provenance.collect(resolvedYaml, config.seed(), dataFacts));
+
+        TokenCorpus corpus = valText == null
+                ? TokenCorpus.fromText(trainText, tokenizer, data.valFraction(), data.maxTokens())
+                : TokenCorpus.fromTexts(trainText, valText, tokenizer, data.maxTokens());
+        TransformerModel model = config.model().from() == null
+                ? TransformerModel.create(config.model().resolve(), DataType.FLOAT, config.seed())
+                : ModelIO.load(Path.of(config.model().from()));
+        checkCompatible(model, tokenizer, data);
+        LOG.info("run {}: {} parameters, {} train / {} validation tokens, tokenizer {}", runDir,
+                model.parameterCount(), corpus.trainSize(), corpus.validationSize(), tokenizer.describe());
+
+        Trainer trainer = Trainer.of(config.trainer());
+        trainer.prepare(model);
+        TrainingLoop loop = new TrainingLoop(model, config.training(), trainer,
+                corpus.trainSampler(data.seqLen(), config.seed()),
+                corpus.validationWindows(data.seqLen(), config.training().evalBatches() * config.training().microBatchSize()));
+        CheckpointManager checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), config.checkpoint().keepLast());
+        Map<String, byte[]> extraFiles = new LinkedHashMap<>(ModelIO.tokenizerFiles(data.tokenizer().type(), tokPath));
+        extraFiles.put("config.yaml", resolvedYaml.getBytes(StandardCharsets.UTF_8));
+        resume(loop, checkpoints);
+
+        MetricsJsonl metrics = new MetricsJsonl(runDir.resolve("metrics.jsonl"));
+        loop.addListener(metrics);
+        extraListeners.forEach(loop::addListener);
+        try (ProgressListener progress = new ProgressListener("train " + config.name(), config.training().steps(),
+                loop.step(), config.training().logEvery())) {
+            loop.addListener(progress);
+            loop.checkpointEvery(config.checkpoint().every(), l -> checkpoints.save(
+                    new TrainerState(l.step(), l.samplerCursor(), l.tokensSeen(), config.seed(),
+                            l.lastValidationLoss(), Map.of()),
+                    model.parameters(), ModelIO.metadata(model.config()), l.optimizer().state(), extraFiles));
+            loop.run();
+        }
+        double valLoss = Double.isNaN(loop.lastValidationLoss()) ? loop.validate() : loop.lastValidationLoss();
+        List<String> samples = samples(model, tokenizer, config.samples());
+        Files.write(runDir.resolve("samples.txt"), samples, StandardCharsets.UTF_8);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new Result(runDir, loop.step(), valLoss, wall, model.parameterCount(), samples);
+    }
+
+    private void resume(TrainingLoop loop, CheckpointManager checkpoints) throws IOException {
+        String resume = config.checkpoint().resume();
+        Optional<Path> from = switch (resume) {
+            case "none" -> Optional.empty();
+            case "auto" -> checkpoints.latest();
+            default -> Optional.of(Path.of(resume));
+        };
+        if (from.isEmpty()) {
+            if (resume.equals("none") && !checkpoints.list().isEmpty()) {
+                throw new IllegalArgumentException(runDir + " already holds checkpoints and checkpoint.resume is"
+                        + " 'none'; set checkpoint.resume=auto to continue, or choose another run name");
+            }
+            return;
+        }
+        Checkpoint cp = CheckpointManager.read(from.get());
+        ((TransformerModel) loop.model()).loadParameters(cp.parameters(), from.get().toString());
+        loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(), cp.optimizer());
+        LOG.info("resumed from {} at step {}", from.get(), cp.state().step());
+    }
+
+    private static void checkCompatible(TransformerModel model, Tokenizer tokenizer, DataConfig data) {
+        if (tokenizer.vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("tokenizer " + tokenizer.describe() + " has " + tokenizer.vocabSize()
+                    + " ids but the model's vocab_size is " + model.config().vocabSize()
+                    + "; set model.vocab_size >= " + tokenizer.vocabSize());
+        }
+        if (data.seqLen() > model.config().maxSeqLen()) {
+            throw new IllegalArgumentException("data.seq_len " + data.seqLen() + " exceeds the model's max_seq_len "
+                    + model.config().maxSeqLen());
+        }
+    }
+
+    /** Sample generations (also used by the CLI after training). */
+    public static List<String> samples(TransformerModel model, Tokenizer tokenizer, SamplesConfig s) {
+        List<String> out = new ArrayList<>();
+        Generator gen = new Generator(model);
+        for (int i = 0; i < s.count(); i++) {
+            String prompt = s.prompts().get(i % s.prompts().size());
+            int[] ids = tokenizer.encode(prompt, true, false);
+            if (ids.length == 0) {
+                ids = new int[]{tokenizer.bos()};
+            }
+            int[] gen1 = gen.generate(ids, new Generator.Settings(s.maxNewTokens(), s.temperature(), s.topP(), i,
+                    tokenizer.eos()), id -> { });
+            out.add(prompt + tokenizer.decode(gen1));
+        }
+        return out;
+    }
+}
