@@ -101,6 +101,8 @@ public final class TrainingLoop {
             }
             double lr = schedule.at((int) next);
             optimizer.step(model.parameters(), grads, lr);
+            grads.clear();
+            SameDiffRuntime.releaseMemory();
             step = next;
             tokensSeen += tokens;
             double secs = (System.nanoTime() - t0) / 1e9;
@@ -128,6 +130,7 @@ public final class TrainingLoop {
             double l = model.graph().output(ph, model.lossName()).get(model.lossName()).getDouble(0);
             sum += l * chunk.length;
             n += chunk.length;
+            SameDiffRuntime.releaseMemory();
         }
         lastValidationLoss = n == 0 ? Double.NaN : sum / n;
         listeners.forEach(l -> l.onValidation(step, lastValidationLoss));

@@ -1,0 +1,119 @@
+package dev.sinter.bench;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.framework.config.TrainingConfig;
+import dev.sinter.framework.data.BatchSampler;
+import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.framework.train.StepMetrics;
+import dev.sinter.framework.train.TrainingHooks;
+import dev.sinter.framework.train.TrainingListener;
+import dev.sinter.framework.train.TrainingLoop;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Times one model configuration in one process and prints a JSON line: training tokens/s (full optimizer steps
+ * through {@link TrainingLoop}, AdamW, clipping) or forward tokens/s, median over the measured steps after warm-up,
+ * and the process's peak RSS. {@code bench/compare.py} runs it alternately with the PyTorch twin.
+ *
+ * <p>Usage: {@code ModelBenchmark train|forward [--model small] [--dim D --layers L --heads H --kv-heads K
+ * --hidden F --vocab V] [--batch 16] [--seq 128] [--warmup 5] [--steps 10] [--profile trace.json]}
+ */
+public final class ModelBenchmark {
+    public static void main(String[] args) throws IOException {
+        Args a = new Args(args);
+        SameDiffRuntime.init();
+        ModelConfig base = ModelPresets.get(a.str("--model", "small")).orElseThrow();
+        ModelConfig cfg = new ModelConfig(a.num("--dim", base.dim()), a.num("--layers", base.nLayers()),
+                a.num("--heads", base.nHeads()), a.num("--kv-heads", base.nKvHeads()), a.num("--hidden", base.hiddenDim()),
+                a.num("--vocab", base.vocabSize()), Math.max(base.maxSeqLen(), a.num("--seq", 128)), base.norm(),
+                base.normEps(), base.positions(), base.ropeStyle(), base.ropeTheta(), base.mlp(), base.tieEmbeddings(),
+                base.initStd());
+        int batch = a.num("--batch", 16);
+        int seq = a.num("--seq", 128);
+        int warmup = a.num("--warmup", 5);
+        int steps = a.num("--steps", 10);
+        String mode = a.positional();
+
+        long t0 = System.nanoTime();
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        String profile = a.str("--profile", null);
+        if (profile != null) {
+            // Chrome-trace JSON of every op execution after warm-up (bench/profile_summary.py aggregates it)
+            model.graph().addListeners(ProfilingListener.builder(new java.io.File(profile)).recordAll()
+                    .build());
+        }
+        int[] tokens = new SplittableRandom(1).ints((long) (warmup + steps + 2) * batch * (seq + 1), 0, cfg.vocabSize())
+                .toArray();
+        List<Double> times = new ArrayList<>();
+        if (mode.equals("train")) {
+            TrainingConfig tc = TrainingConfig.of(warmup + steps, batch, batch, 1e-3, 1e-4, 0, 0.1, 0.9, 0.95, 1e-8,
+                    1.0, Integer.MAX_VALUE, 1, 1000);
+            TrainingLoop loop = new TrainingLoop(model, tc, TrainingHooks.allParameters(),
+                    new BatchSampler(tokens, seq, 1), new int[0][]);
+            loop.addListener(new TrainingListener() {
+                @Override
+                public void onStep(StepMetrics m) {
+                    times.add(m.stepSeconds());
+                }
+            });
+            loop.run();
+        } else {
+            BatchSampler sampler = new BatchSampler(tokens, seq, 1);
+            for (int i = 0; i < warmup + steps; i++) {
+                int[][] w = sampler.next(batch);
+                int[][] in = Arrays.stream(w).map(r -> Arrays.copyOf(r, seq)).toArray(int[][]::new);
+                long s = System.nanoTime();
+                model.logits(in);
+                times.add((System.nanoTime() - s) / 1e9);
+            }
+        }
+        List<Double> measured = times.subList(warmup, times.size());
+        double median = measured.stream().sorted().toList().get(measured.size() / 2);
+        System.out.printf(Locale.ROOT, "{\"impl\": \"sinter\", \"mode\": \"%s\", \"params\": %d, \"tokens_per_s\": %.1f,"
+                        + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f, \"peak_rss_mb\": %.1f}%n",
+                mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds, peakRssMb());
+    }
+
+    static double peakRssMb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static final class Args {
+        private final List<String> list;
+
+        Args(String[] args) {
+            this.list = List.of(args);
+        }
+
+        String positional() {
+            return list.stream().filter(s -> s.equals("train") || s.equals("forward")).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("first argument must be train or forward"));
+        }
+
+        String str(String key, String def) {
+            int i = list.indexOf(key);
+            return i < 0 ? def : list.get(i + 1);
+        }
+
+        int num(String key, int def) {
+            return Integer.parseInt(str(key, String.valueOf(def)));
+        }
+    }
+}
