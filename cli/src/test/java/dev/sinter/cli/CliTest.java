@@ -1,0 +1,101 @@
+package dev.sinter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.framework.testing.SharedData;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code sinter} command: exit codes, one-line errors, shipped configs, generation. */
+class CliTest {
+    static final Path CONFIGS = Path.of("..", "configs");
+
+    record Outcome(int code, String out, String err) {
+    }
+
+    static Outcome run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+        try {
+            int code = Sinter.run(args);
+            return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void everyShippedConfigValidates() throws IOException {
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(CONFIGS)) {
+            files = s.filter(p -> p.toString().endsWith(".yaml")).toList();
+        }
+        assertFalse(files.isEmpty(), "no configs found under " + CONFIGS.toAbsolutePath());
+        for (Path f : files) {
+            ConfigLoader.load(f, List.of()); // throws ConfigException with file:line on any problem
+        }
+        Outcome o = run(Stream.concat(Stream.of("validate"), files.stream().map(Path::toString)).toArray(String[]::new));
+        assertEquals(0, o.code(), o.err());
+    }
+
+    @Test
+    void configErrorsExitWith2AndOneLine(@TempDir Path dir) throws IOException {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, Files.readString(CONFIGS.resolve("quickstart.yaml")).replace("training:", "trainig:"));
+        Outcome o = run("train", bad.toString());
+        assertEquals(2, o.code());
+        String line = o.err().strip();
+        assertFalse(line.contains("\n"), "one line expected: " + line);
+        assertTrue(line.contains("bad.yaml:") && line.contains("did you mean 'training'"), line);
+        assertFalse(line.contains("Exception"), line);
+
+        Outcome override = run("validate", CONFIGS.resolve("quickstart.yaml").toString());
+        assertEquals(0, override.code());
+        Outcome typo = run("train", CONFIGS.resolve("quickstart.yaml").toString(), "training.lr=-1");
+        assertEquals(2, typo.code());
+        assertTrue(typo.err().contains("training.lr"), typo.err());
+        assertEquals(2, run("train").code(), "missing CONFIG is a usage error");
+        assertEquals(2, run("frobnicate").code());
+    }
+
+    @Test
+    void runtimeFailuresExitWith1() {
+        Outcome o = run("generate", "--model", "no/such/model.bin", "--tokenizer", "byte");
+        assertEquals(1, o.code());
+        assertTrue(o.err().contains("does not exist"), o.err());
+    }
+
+    @Test
+    void generateReproducesStories260K() {
+        Outcome o = run("generate", "--model", SharedData.require("data/models/stories260K/stories260K.bin").toString(),
+                "--tokenizer", SharedData.require("data/models/stories260K/tok512.bin").toString(),
+                "--max-new-tokens", "60", "--temperature", "0");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().startsWith("Once upon a time, there was a little girl named Lily. She loved to play outside"
+                + " in the park."), o.out());
+    }
+
+    @Test
+    void listShowsModelsTrainersAndConfigs() {
+        Outcome o = run("ls", "--configs", CONFIGS.toString());
+        assertEquals(0, o.code());
+        assertTrue(o.out().contains("tiny") && o.out().contains("small") && o.out().contains("full")
+                && o.out().contains("quickstart.yaml"), o.out());
+    }
+}

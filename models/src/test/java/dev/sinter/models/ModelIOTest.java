@@ -1,0 +1,51 @@
+package dev.sinter.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.checkpoint.TrainerState;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** Checkpoints written by {@link CheckpointManager} load back into identical models. */
+class ModelIOTest {
+    static final ModelConfig UNTIED_LEARNED = new ModelConfig(24, 2, 4, 1, 40, 50, 16, "layernorm", 1e-5, "learned",
+            "adjacent", 10000, "gelu", false, 0.05);
+
+    @Test
+    void saveThenLoadGivesIdenticalLogits(@TempDir Path dir) throws IOException {
+        for (ModelConfig cfg : new ModelConfig[]{UNTIED_LEARNED,
+                dev.sinter.framework.config.ModelPresets.get("tiny").orElseThrow()}) {
+            TransformerModel m = TransformerModel.create(cfg, DataType.FLOAT, 9);
+            Path cp = new CheckpointManager(dir.resolve(cfg.norm() + "/checkpoints"), 1).save(
+                    new TrainerState(3, 0, 0, 1, Double.NaN, Map.of()), m.parameters(), ModelIO.metadata(cfg),
+                    Map.of(), ModelIO.tokenizerFiles("byte", null));
+            TransformerModel loaded = ModelIO.load(dir.resolve(cfg.norm())); // run directory → newest checkpoint
+            assertEquals(cfg, loaded.config());
+            int[][] ids = {{1, 2, 3, 4, 5, 6}, {7, 8, 9, 10, 11, 12}};
+            INDArray a = m.logits(ids);
+            INDArray b = loaded.logits(ids);
+            assertEquals(a, b, "logits must be bit-identical after a round trip");
+            assertTrue(ModelIO.tokenizerOf(cp).isPresent());
+        }
+    }
+
+    @Test
+    void pathsThatAreNoModelGiveClearErrors(@TempDir Path dir) throws IOException {
+        IOException missing = assertThrows(IOException.class, () -> ModelIO.load(dir.resolve("nope")));
+        assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());
+        Files.createDirectories(dir.resolve("empty"));
+        IOException empty = assertThrows(IOException.class, () -> ModelIO.load(dir.resolve("empty")));
+        assertTrue(empty.getMessage().contains("llama2.c .bin"), empty.getMessage());
+    }
+}
