@@ -21,15 +21,17 @@ final class TransformerGraphBuilder {
     private final DataType dtype;
     private final SameDiff sd;
     private final SplittableRandom rng;
+    private final LinearLayer linearLayer;
     private final List<String> params = new ArrayList<>();
     private SDVariable batch; // [1] LONG: B
     private SDVariable time; // [1] LONG: T
 
-    TransformerGraphBuilder(ModelConfig cfg, DataType dtype, long seed) {
+    TransformerGraphBuilder(ModelConfig cfg, DataType dtype, long seed, LinearLayer linearLayer) {
         this.cfg = cfg;
         this.dtype = dtype;
         this.sd = SameDiff.create();
         this.rng = new SplittableRandom(seed);
+        this.linearLayer = linearLayer;
     }
 
     SameDiff graph() {
@@ -93,9 +95,9 @@ final class TransformerGraphBuilder {
         int hd = cfg.headDim();
         int kvh = cfg.nKvHeads();
         int g = cfg.groupSize();
-        SDVariable q = linear(h, weight(ParameterNames.attn(i, "q"), cfg.initStd(), d, d)); // [N, H·hd]
-        SDVariable k = linear(h, weight(ParameterNames.attn(i, "k"), cfg.initStd(), cfg.kvDim(), d)); // [N, KV·hd]
-        SDVariable v = linear(h, weight(ParameterNames.attn(i, "v"), cfg.initStd(), cfg.kvDim(), d));
+        SDVariable q = linear(h, ParameterNames.attn(i, "q"), cfg.initStd(), d, d); // [N, H·hd]
+        SDVariable k = linear(h, ParameterNames.attn(i, "k"), cfg.initStd(), cfg.kvDim(), d); // [N, KV·hd]
+        SDVariable v = linear(h, ParameterNames.attn(i, "v"), cfg.initStd(), cfg.kvDim(), d);
         SDVariable q4 = sd.reshape(q, shape(batch, time, cfg.nHeads(), hd)); // [B, T, H, hd]
         SDVariable k4 = sd.reshape(k, shape(batch, time, kvh, hd)); // [B, T, KV, hd]
         if (cos != null) {
@@ -112,7 +114,7 @@ final class TransformerGraphBuilder {
         SDVariable ctx = sd.mmul(probs, vf); // [B, KV, g·T, hd]
         SDVariable merged = sd.reshape(sd.permute(sd.reshape(ctx, shape(batch, kvh, g, time, hd)), 0, 3, 1, 2, 4),
                 -1, d); // [B, T, KV, g, hd] → [N, D]
-        return linear(merged, weight(ParameterNames.attn(i, "o"), residualStd, d, d));
+        return linear(merged, ParameterNames.attn(i, "o"), residualStd, d, d);
     }
 
     /** x ⊙ cos + (x·R) ⊙ sin on [B, T, heads, hd]. */
@@ -127,15 +129,15 @@ final class TransformerGraphBuilder {
         int hid = cfg.hiddenDim();
         SDVariable act;
         if (cfg.mlp().equals("swiglu")) {
-            SDVariable gate = linear(h, weight(ParameterNames.mlp(i, "gate"), cfg.initStd(), hid, d)); // [N, hidden]
-            SDVariable up = linear(h, weight(ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d));
+            SDVariable gate = linear(h, ParameterNames.mlp(i, "gate"), cfg.initStd(), hid, d); // [N, hidden]
+            SDVariable up = linear(h, ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d);
             act = sd.nn().swish(gate).mul(up);
         } else {
-            act = gelu(linear(h, weight(ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d)));
+            act = gelu(linear(h, ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d));
         }
         act = sd.identity(ParameterNames.downProjInput(i), act);
-        SDVariable down = weight(ParameterNames.mlp(i, "down"), residualStd, d, hid);
-        return sd.mmul(ParameterNames.downProjOutput(i), act, down, false, true, false); // [N, D]
+        SDVariable out = linear(act, ParameterNames.mlp(i, "down"), residualStd, d, hid);
+        return sd.identity(ParameterNames.downProjOutput(i), out); // [N, D]
     }
 
     /**
@@ -159,8 +161,9 @@ final class TransformerGraphBuilder {
         return centred.mul(sd.math().rsqrt(var.add(cfg.normEps()))).mul(w).add(b);
     }
 
-    private SDVariable linear(SDVariable x, SDVariable w) {
-        return sd.mmul(x, w, false, true, false);
+    /** A fresh projection weight {@code [out, in]} applied as {@code x · Wᵀ} through the {@link LinearLayer}. */
+    private SDVariable linear(SDVariable x, String name, double std, int out, int in) {
+        return linearLayer.apply(sd, name, x, weight(name, std, out, in));
     }
 
     /** A shape vector from dynamic [1]-LONG pieces (B, T, or null for -1) and fixed sizes. */

@@ -49,8 +49,13 @@ public final class TransformerModel implements TrainableModel {
 
     /** Builds a freshly initialised model (weights ~ N(0, init_std), residual projections scaled by 1/√(2L)). */
     public static TransformerModel create(ModelConfig config, DataType dtype, long seed) {
+        return create(config, dtype, seed, LinearLayer.DENSE);
+    }
+
+    /** Builds a model whose projections are formed by {@code linearLayer} (adapters, sparse blocks). */
+    public static TransformerModel create(ModelConfig config, DataType dtype, long seed, LinearLayer linearLayer) {
         SameDiffRuntime.init();
-        TransformerGraphBuilder b = new TransformerGraphBuilder(config, dtype, seed);
+        TransformerGraphBuilder b = new TransformerGraphBuilder(config, dtype, seed, linearLayer);
         b.build();
         return new TransformerModel(config, dtype, b.graph(), b.parameterNames());
     }

@@ -1,0 +1,24 @@
+package dev.sinter.models.transformer;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+
+/**
+ * How the graph builder turns a projection weight into {@code y = x · Wᵀ}. The dense default is one {@code mmul};
+ * fine-tuning methods (LoRA adapters, SMT blocks) supply their own form and may add variables named after the
+ * weight, e.g. {@code model.layers.0.self_attn.q_proj.lora_A.weight}.
+ */
+@FunctionalInterface
+public interface LinearLayer {
+    /** The plain dense projection. */
+    LinearLayer DENSE = (sd, weightName, x, w) -> sd.mmul(x, w, false, true, false);
+
+    /**
+     * @param sd         the graph being built
+     * @param weightName HF name of the weight, e.g. {@code model.layers.0.mlp.down_proj.weight}
+     * @param x          input {@code [N, in]}
+     * @param w          weight variable {@code [out, in]}
+     * @return output {@code [N, out]}
+     */
+    SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w);
+}
