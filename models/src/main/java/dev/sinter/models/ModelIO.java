@@ -29,6 +29,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 public final class ModelIO {
     /** Metadata key of {@code model.safetensors} holding the {@link ModelConfig} as JSON. */
     public static final String CONFIG_KEY = "sinter.model_config";
+    /** Metadata key marking an adapter-only checkpoint (its settings as JSON). */
+    public static final String ADAPTER_KEY = "sinter.adapter";
     /** File in a checkpoint describing its tokenizer: {@code {"type": "byte"}} or llama2c + file. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** Copy of a llama2.c tokenizer inside a checkpoint. */
@@ -47,7 +49,11 @@ public final class ModelIO {
             return Llama2cCheckpoint.load(resolved);
         }
         Checkpoint cp = CheckpointManager.read(resolved);
-        TransformerModel model = TransformerModel.create(configOf(cp, resolved), DataType.FLOAT, 0);
+        if (cp.metadata().containsKey(ADAPTER_KEY)) {
+            throw new IOException(resolved + " is an adapter-only (LoRA) checkpoint; make a dense model from it with"
+                    + " `sinter merge --adapter " + path + " --output DIR`, then use DIR");
+        }
+        TransformerModel model = TransformerModel.create(configOf(cp), DataType.FLOAT, 0);
         model.loadParameters(cp.parameters(), resolved.resolve(CheckpointManager.MODEL_FILE).toString());
         return model;
     }
@@ -105,7 +111,9 @@ public final class ModelIO {
         }
     }
 
-    private static ModelConfig configOf(Checkpoint cp, Path dir) throws IOException {
+    /** The model config recorded in a checkpoint's metadata. */
+    public static ModelConfig configOf(Checkpoint cp) throws IOException {
+        Path dir = cp.directory();
         String json = cp.metadata().get(CONFIG_KEY);
         if (json == null) {
             throw new IOException(dir.resolve(CheckpointManager.MODEL_FILE) + " has no '" + CONFIG_KEY

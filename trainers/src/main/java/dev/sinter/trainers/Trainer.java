@@ -1,27 +1,90 @@
 package dev.sinter.trainers;
 
+import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.config.FullTrainerConfig;
-import dev.sinter.framework.config.TrainerConfig;
+import dev.sinter.framework.config.LoraTrainerConfig;
+import dev.sinter.framework.config.RunConfig;
+import dev.sinter.framework.config.SmtTrainerConfig;
 import dev.sinter.framework.train.TrainingHooks;
+import dev.sinter.models.ModelIO;
+import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.TransformerModel;
+import dev.sinter.trainers.lora.LoraTrainer;
+import dev.sinter.trainers.smt.SmtTrainer;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A training method: decides which parameters train and how gradients are transformed, on top of the framework's
- * {@link dev.sinter.framework.train.TrainingLoop}. Chosen by {@code trainer.type} from a closed registry.
+ * A training method on top of the framework's {@link dev.sinter.framework.train.TrainingLoop}: it chooses which
+ * parameters train ({@link TrainingHooks}), how projections are formed ({@link #linearLayer()}), what a checkpoint
+ * holds, and the dense model it leaves behind. A method may switch the model once mid-run (SMT after its warm-up).
+ * Chosen by {@code trainer.type} from a closed registry ({@link #of}).
  */
 public interface Trainer extends TrainingHooks {
     /** The registry name ({@code trainer.type}). */
     String type();
 
-    /** Prepares the model before training (e.g. adds adapter parameters); the default does nothing. */
-    default void prepare(TransformerModel model) {
+    /** How the model's projections are built; called once, before the model is created. */
+    default LinearLayer linearLayer() {
+        return LinearLayer.DENSE;
     }
 
-    /** The trainer for a config: the closed registry of methods. */
-    static Trainer of(TrainerConfig config) {
-        if (config instanceof FullTrainerConfig full) {
+    /** The tensors a checkpoint stores for this method (default: every model parameter). */
+    default Map<String, INDArray> checkpointTensors(TransformerModel model) {
+        return model.parameters();
+    }
+
+    /** Metadata of the checkpoint's {@code model.safetensors} (default: the model config). */
+    default Map<String, String> checkpointMetadata(TransformerModel model) {
+        return ModelIO.metadata(model.config());
+    }
+
+    /** Extra files for a checkpoint (e.g. SMT's selection). */
+    default Map<String, byte[]> checkpointFiles() {
+        return Map.of();
+    }
+
+    /** Loads a checkpoint into a freshly built model and returns the model to continue with. */
+    default TransformerModel resume(TransformerModel model, Checkpoint cp) {
+        model.loadParameters(cp.parameters(), cp.directory().toString());
+        return model;
+    }
+
+    /** The optimizer state to restore from a checkpoint (default: all of it). */
+    default Map<String, INDArray> optimizerState(Checkpoint cp) {
+        return cp.optimizer();
+    }
+
+    /** Writes method-specific results into the run directory at the end (e.g. SMT's selection and plots). */
+    default void writeArtifacts(java.nio.file.Path runDir) throws java.io.IOException {
+    }
+
+    /** The step after which {@link #switchModel} is called (default: never). */
+    default long switchStep() {
+        return Long.MAX_VALUE;
+    }
+
+    /** Replaces the model after {@link #switchStep()} steps (SMT: the block-sparse model). */
+    default TransformerModel switchModel(TransformerModel model) {
+        throw new UnsupportedOperationException(type() + " does not switch models");
+    }
+
+    /** The plain dense model the run leaves behind (LoRA: merged; SMT: blocks written back). */
+    default TransformerModel finalModel(TransformerModel trained) {
+        return trained;
+    }
+
+    /** The trainer for a run: the closed registry of methods. */
+    static Trainer of(RunConfig run) {
+        if (run.trainer() instanceof FullTrainerConfig full) {
             return new FullTrainer(full);
         }
-        throw new IllegalArgumentException("no trainer registered for type '" + config.type() + "'");
+        if (run.trainer() instanceof LoraTrainerConfig lora) {
+            return new LoraTrainer(lora, run.seed(), run.model().from());
+        }
+        if (run.trainer() instanceof SmtTrainerConfig smt) {
+            return new SmtTrainer(smt);
+        }
+        throw new IllegalArgumentException("no trainer registered for type '" + run.trainer().type() + "'");
     }
 }

@@ -7,6 +7,7 @@ import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.config.SamplesConfig;
+import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.TokenCorpus;
 import dev.sinter.framework.data.Tokenizer;
@@ -60,9 +61,9 @@ public final class TrainingRun {
         return runDir;
     }
 
-    /** What a finished run reports. */
+    /** What a finished run reports; {@code model} is the dense result (LoRA merged, SMT written back). */
     public record Result(Path runDir, long steps, double validationLoss, double wallSeconds, long parameters,
-                         List<String> samples) {
+                         List<String> samples, TransformerModel model) {
     }
 
     /** Runs the whole job; throws {@link dev.sinter.framework.train.TrainingDivergedException} on NaN/Inf. */
@@ -90,60 +91,108 @@ public final class TrainingRun {
         TokenCorpus corpus = valText == null
                 ? TokenCorpus.fromText(trainText, tokenizer, data.valFraction(), data.maxTokens())
                 : TokenCorpus.fromTexts(trainText, valText, tokenizer, data.maxTokens());
-        TransformerModel model = config.model().from() == null
-                ? TransformerModel.create(config.model().resolve(), DataType.FLOAT, config.seed())
-                : ModelIO.load(Path.of(config.model().from()));
+        Trainer trainer = Trainer.of(config);
+        TransformerModel model = buildModel(trainer);
         checkCompatible(model, tokenizer, data);
-        LOG.info("run {}: {} parameters, {} train / {} validation tokens, tokenizer {}", runDir,
-                model.parameterCount(), corpus.trainSize(), corpus.validationSize(), tokenizer.describe());
+        LOG.info("run {}: {} parameters, {} train / {} validation tokens, tokenizer {}, trainer {}", runDir,
+                model.parameterCount(), corpus.trainSize(), corpus.validationSize(), tokenizer.describe(),
+                trainer.type());
 
-        Trainer trainer = Trainer.of(config.trainer());
-        trainer.prepare(model);
-        TrainingLoop loop = new TrainingLoop(model, config.training(), trainer,
-                corpus.trainSampler(data.seqLen(), config.seed()),
-                corpus.validationWindows(data.seqLen(), config.training().evalBatches() * config.training().microBatchSize()));
+        BatchSampler sampler = corpus.trainSampler(data.seqLen(), config.seed());
+        int[][] validation = corpus.validationWindows(data.seqLen(),
+                config.training().evalBatches() * config.training().microBatchSize());
         CheckpointManager checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), config.checkpoint().keepLast());
-        Map<String, byte[]> extraFiles = new LinkedHashMap<>(ModelIO.tokenizerFiles(data.tokenizer().type(), tokPath));
-        extraFiles.put("config.yaml", resolvedYaml.getBytes(StandardCharsets.UTF_8));
-        resume(loop, checkpoints);
+        Map<String, byte[]> runFiles = new LinkedHashMap<>(ModelIO.tokenizerFiles(data.tokenizer().type(), tokPath));
+        runFiles.put("config.yaml", resolvedYaml.getBytes(StandardCharsets.UTF_8));
 
-        MetricsJsonl metrics = new MetricsJsonl(runDir.resolve("metrics.jsonl"));
-        loop.addListener(metrics);
-        extraListeners.forEach(loop::addListener);
-        try (ProgressListener progress = new ProgressListener("train " + config.name(), config.training().steps(),
-                loop.step(), config.training().logEvery())) {
-            loop.addListener(progress);
-            loop.checkpointEvery(config.checkpoint().every(), l -> checkpoints.save(
-                    new TrainerState(l.step(), l.samplerCursor(), l.tokensSeen(), config.seed(),
-                            l.lastValidationLoss(), Map.of()),
-                    model.parameters(), ModelIO.metadata(model.config()), l.optimizer().state(), extraFiles));
-            loop.run();
+        Optional<Checkpoint> resumeFrom = resumePoint(checkpoints);
+        if (resumeFrom.isPresent()) {
+            model = trainer.resume(model, resumeFrom.get());
         }
-        double valLoss = Double.isNaN(loop.lastValidationLoss()) ? loop.validate() : loop.lastValidationLoss();
-        List<String> samples = samples(model, tokenizer, config.samples());
+        TrainingLoop loop = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
+        resumeFrom.ifPresent(cp -> {
+            loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(), trainer.optimizerState(cp));
+            LOG.info("resumed from {} at step {}", cp.directory(), cp.state().step());
+        });
+        TrainingLoop last = loop;
+        if (loop.step() < trainer.switchStep() && trainer.switchStep() < config.training().steps()) {
+            loop.runUntil(trainer.switchStep());
+            model = trainer.switchModel(model);
+            last = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
+            last.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), Map.of());
+        }
+        last.run();
+        double valLoss = Double.isNaN(last.lastValidationLoss()) ? last.validate() : last.lastValidationLoss();
+        writeSummary(last, model);
+        trainer.writeArtifacts(runDir);
+        TransformerModel result = trainer.finalModel(model);
+        List<String> samples = samples(result, tokenizer, config.samples());
         Files.write(runDir.resolve("samples.txt"), samples, StandardCharsets.UTF_8);
         double wall = (System.nanoTime() - t0) / 1e9;
-        return new Result(runDir, loop.step(), valLoss, wall, model.parameterCount(), samples);
+        return new Result(runDir, last.step(), valLoss, wall, result.parameterCount(), samples, result);
     }
 
-    private void resume(TrainingLoop loop, CheckpointManager checkpoints) throws IOException {
+    /** The model to train: the method's projections, base weights from {@code model.from} or a seeded init. */
+    private TransformerModel buildModel(Trainer trainer) throws IOException {
+        String from = config.model().from();
+        if (from == null) {
+            return TransformerModel.create(config.model().resolve(), DataType.FLOAT, config.seed(), trainer.linearLayer());
+        }
+        TransformerModel base = ModelIO.load(Path.of(from));
+        TransformerModel model = TransformerModel.create(base.config(), DataType.FLOAT, config.seed(),
+                trainer.linearLayer());
+        model.loadParameters(base.parameters(), from);
+        return model;
+    }
+
+    private TrainingLoop newLoop(TransformerModel model, Trainer trainer, BatchSampler sampler, int[][] validation,
+                                 CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
+        TrainingLoop loop = new TrainingLoop(model, config.training(), trainer, sampler, validation);
+        loop.addListener(new MetricsJsonl(runDir.resolve("metrics.jsonl")));
+        extraListeners.forEach(loop::addListener);
+        loop.addListener(new ProgressListener("train " + config.name(), config.training().steps(), 0,
+                config.training().logEvery()));
+        loop.checkpointEvery(config.checkpoint().every(), l -> {
+            Map<String, byte[]> files = new LinkedHashMap<>(runFiles);
+            files.putAll(trainer.checkpointFiles());
+            checkpoints.save(new TrainerState(l.step(), l.samplerCursor(), l.tokensSeen(), config.seed(),
+                            l.lastValidationLoss(), Map.of("trainer", trainer.type())),
+                    trainer.checkpointTensors(model), trainer.checkpointMetadata(model), l.optimizer().state(), files);
+        });
+        long trainable = loop.trainableParameters().stream()
+                .mapToLong(n -> model.graph().getVariable(n).getArr().length()).sum();
+        LOG.info("{}: {} trainable parameters ({} variables)", trainer.type(), trainable,
+                loop.trainableParameters().size());
+        return loop;
+    }
+
+    private void writeSummary(TrainingLoop loop, TransformerModel model) throws IOException {
+        long trainable = loop.trainableParameters().stream()
+                .mapToLong(n -> model.graph().getVariable(n).getArr().length()).sum();
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("trainer", config.trainer().type());
+        s.put("trainable_parameters", trainable);
+        s.put("optimizer_state_bytes", loop.optimizer().stateBytes());
+        s.put("validation_loss", loop.lastValidationLoss());
+        s.put("peak_rss_mb", PeakRss.megabytes());
+        Files.writeString(runDir.resolve("summary.json"),
+                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+        LOG.info("{}: {} trainable parameters, optimizer state {} bytes, peak RSS {} MB", config.trainer().type(),
+                trainable, loop.optimizer().stateBytes(), String.format("%.0f", PeakRss.megabytes()));
+    }
+
+    private Optional<Checkpoint> resumePoint(CheckpointManager checkpoints) throws IOException {
         String resume = config.checkpoint().resume();
         Optional<Path> from = switch (resume) {
             case "none" -> Optional.empty();
             case "auto" -> checkpoints.latest();
             default -> Optional.of(Path.of(resume));
         };
-        if (from.isEmpty()) {
-            if (resume.equals("none") && !checkpoints.list().isEmpty()) {
-                throw new IllegalArgumentException(runDir + " already holds checkpoints and checkpoint.resume is"
-                        + " 'none'; set checkpoint.resume=auto to continue, or choose another run name");
-            }
-            return;
+        if (from.isEmpty() && resume.equals("none") && !checkpoints.list().isEmpty()) {
+            throw new IllegalArgumentException(runDir + " already holds checkpoints and checkpoint.resume is"
+                    + " 'none'; set checkpoint.resume=auto to continue, or choose another run name");
         }
-        Checkpoint cp = CheckpointManager.read(from.get());
-        ((TransformerModel) loop.model()).loadParameters(cp.parameters(), from.get().toString());
-        loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(), cp.optimizer());
-        LOG.info("resumed from {} at step {}", from.get(), cp.state().step());
+        return from.isEmpty() ? Optional.empty() : Optional.of(CheckpointManager.read(from.get()));
     }
 
     private static void checkCompatible(TransformerModel model, Tokenizer tokenizer, DataConfig data) {

@@ -33,6 +33,9 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
         checkpoint = requireNonNullElse(checkpoint, CheckpointConfig.defaults());
         trainer = requireNonNullElse(trainer, new FullTrainerConfig(null));
         samples = requireNonNullElse(samples, SamplesConfig.defaults());
+        if (trainer instanceof SmtTrainerConfig smt && model.from() == null) {
+            smt.checkAgainst(model.resolve());
+        }
         if (data.seqLen() > model.maxSeqLen()) {
             throw new IllegalArgumentException("data.seq_len must be <= model.max_seq_len " + model.maxSeqLen()
                     + ", got " + data.seqLen() + "; shorten seq_len or raise max_seq_len");

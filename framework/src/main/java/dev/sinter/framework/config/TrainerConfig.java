@@ -11,8 +11,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
 @JsonSubTypes({
         @JsonSubTypes.Type(value = FullTrainerConfig.class, name = FullTrainerConfig.TYPE),
+        @JsonSubTypes.Type(value = LoraTrainerConfig.class, name = LoraTrainerConfig.TYPE),
+        @JsonSubTypes.Type(value = SmtTrainerConfig.class, name = SmtTrainerConfig.TYPE),
 })
-public sealed interface TrainerConfig permits FullTrainerConfig {
+public sealed interface TrainerConfig permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig {
     /** The registered type name, as written in the YAML {@code type:} key. */
     String type();
 

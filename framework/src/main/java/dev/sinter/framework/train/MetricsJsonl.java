@@ -30,6 +30,7 @@ public final class MetricsJsonl implements TrainingListener {
         row.put("tokens_per_s", m.tokensPerSecond());
         row.put("step_s", m.stepSeconds());
         row.put("tokens", m.tokensSeen());
+        row.putAll(new java.util.TreeMap<>(m.extra()));
         append(row);
     }
 

@@ -16,6 +16,13 @@ public interface TrainingHooks {
     default void transformGradients(long step, Map<String, INDArray> gradients) {
     }
 
+    /**
+     * Adds the method's own placeholders to a batch's (e.g. dropout masks). {@code step} is the 1-based optimizer
+     * step being computed and {@code micro} the micro-batch index; {@code training} is false for validation.
+     */
+    default void addPlaceholders(long step, int micro, boolean training, Map<String, INDArray> placeholders) {
+    }
+
     /** All parameters train, gradients untouched. */
     static TrainingHooks allParameters() {
         return TrainableModel::parameterNames;

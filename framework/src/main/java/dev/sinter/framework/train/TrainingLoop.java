@@ -61,21 +61,32 @@ public final class TrainingLoop {
         this.step = step;
         this.tokensSeen = tokensSeen;
         sampler.seek(samplerCursor);
-        optimizer.restore(optimizerState, step, model.parameters());
+        optimizer.restore(optimizerState, step, trainableArrays());
     }
 
     /** Runs until {@code training.steps}; returns the final validation loss. */
     public double run() {
+        return runUntil(cfg.steps());
+    }
+
+    /**
+     * Runs until {@code stopStep} (at most {@code training.steps}); validation and checkpoints follow the configured
+     * cadence, and listeners hear {@code onFinish} only when the last configured step is done.
+     */
+    public double runUntil(long stopStep) {
         int accumulation = cfg.batchSize() / cfg.microBatchSize();
-        while (step < cfg.steps()) {
+        long stop = Math.min(stopStep, cfg.steps());
+        while (step < stop) {
             long t0 = System.nanoTime();
             Map<String, INDArray> grads = new LinkedHashMap<>();
             double lossSum = 0;
             long tokens = 0;
             for (int micro = 0; micro < accumulation; micro++) {
                 int[][] windows = sampler.next(cfg.microBatchSize());
+                Map<String, INDArray> ph = model.trainingPlaceholders(windows);
+                hooks.addPlaceholders(step + 1, micro, true, ph);
                 OutAndGrad r = SameDiffRuntime.quietly(() -> model.graph().calculateGradientsAndOutputs(
-                        model.trainingPlaceholders(windows), List.of(model.lossName()), trainable));
+                        ph, List.of(model.lossName()), trainable));
                 lossSum += r.getOutputs().get(model.lossName()).getDouble(0);
                 tokens += (long) windows.length * (windows[0].length - 1);
                 for (String name : trainable) {
@@ -100,7 +111,7 @@ public final class TrainingLoop {
                 grads.values().forEach(g -> g.muli(scale));
             }
             double lr = schedule.at((int) next);
-            optimizer.step(model.parameters(), grads, lr);
+            optimizer.step(trainableArrays(), grads, lr);
             grads.clear();
             SameDiffRuntime.releaseMemory();
             step = next;
@@ -115,7 +126,9 @@ public final class TrainingLoop {
                 checkpointer.accept(this);
             }
         }
-        listeners.forEach(l -> l.onFinish(step));
+        if (step == cfg.steps()) {
+            listeners.forEach(l -> l.onFinish(step));
+        }
         return lastValidationLoss;
     }
 
@@ -127,6 +140,7 @@ public final class TrainingLoop {
             int end = Math.min(validationWindows.length, i + cfg.microBatchSize());
             int[][] chunk = java.util.Arrays.copyOfRange(validationWindows, i, end);
             Map<String, INDArray> ph = model.trainingPlaceholders(chunk);
+            hooks.addPlaceholders(step, 0, false, ph);
             double l = model.graph().output(ph, model.lossName()).get(model.lossName()).getDouble(0);
             sum += l * chunk.length;
             n += chunk.length;
@@ -135,6 +149,15 @@ public final class TrainingLoop {
         lastValidationLoss = n == 0 ? Double.NaN : sum / n;
         listeners.forEach(l -> l.onValidation(step, lastValidationLoss));
         return lastValidationLoss;
+    }
+
+    /** The live arrays of the trainable variables (parameters or method-added variables such as adapters). */
+    private Map<String, INDArray> trainableArrays() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String name : trainable) {
+            out.put(name, model.graph().getVariable(name).getArr());
+        }
+        return out;
     }
 
     static double globalNorm(Map<String, INDArray> grads) {

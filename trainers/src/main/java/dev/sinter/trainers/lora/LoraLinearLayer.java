@@ -1,0 +1,68 @@
+package dev.sinter.trainers.lora;
+
+import dev.sinter.framework.config.LoraTrainerConfig;
+import dev.sinter.framework.config.TargetModules;
+import dev.sinter.models.transformer.LinearLayer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * LoRA projection (PEFT semantics): {@code y = x·Wᵀ + (alpha/r)·(drop(x)·Aᵀ)·Bᵀ} for target weights, dense otherwise.
+ * A {@code [r, in]} is Kaiming-uniform (bound 1/√in), B {@code [out, r]} is zero, so training starts at the base
+ * model. Adapter names follow PEFT: {@code <module>.lora_A.weight}, {@code <module>.lora_B.weight}. Dropout uses a
+ * mask placeholder {@code <module>.lora_dropout_mask} {@code [N, in]} that {@link LoraTrainer} fills.
+ */
+final class LoraLinearLayer implements LinearLayer {
+    /** One adapted projection. */
+    record Adapter(String module, String a, String b, String mask, int in, int out) {
+    }
+
+    private final LoraTrainerConfig cfg;
+    private final List<String> fragments;
+    private final SplittableRandom rng;
+    private final List<Adapter> adapters = new ArrayList<>();
+
+    LoraLinearLayer(LoraTrainerConfig cfg, long seed) {
+        this.cfg = cfg;
+        this.fragments = cfg.targets().stream().map(TargetModules::fragment).toList();
+        this.rng = new SplittableRandom(seed ^ 0x10AAL);
+    }
+
+    List<Adapter> adapters() {
+        return adapters;
+    }
+
+    @Override
+    public SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w) {
+        SDVariable base = sd.mmul(x, w, false, true, false); // [N, out]
+        if (fragments.stream().noneMatch(weightName::endsWith)) {
+            return base;
+        }
+        String module = weightName.substring(0, weightName.length() - ".weight".length());
+        int out = (int) w.getArr().size(0);
+        int in = (int) w.getArr().size(1);
+        int r = cfg.rank();
+        double bound = 1 / Math.sqrt(in);
+        double[] a = new double[r * in];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (rng.nextDouble() * 2 - 1) * bound;
+        }
+        INDArray aInit = Nd4j.createFromArray(a).reshape(r, in).castTo(w.dataType());
+        SDVariable va = sd.var(module + ".lora_A.weight", aInit); // [r, in]
+        SDVariable vb = sd.var(module + ".lora_B.weight", Nd4j.zeros(w.dataType(), out, r)); // [out, r]
+        String mask = null;
+        SDVariable xin = x;
+        if (cfg.dropout() > 0) {
+            mask = module + ".lora_dropout_mask";
+            xin = x.mul(sd.placeHolder(mask, w.dataType(), -1, in)); // [N, in]
+        }
+        adapters.add(new Adapter(module, va.name(), vb.name(), mask, in, out));
+        SDVariable low = sd.mmul(xin, va, false, true, false); // [N, r]
+        return base.add(sd.mmul(low, vb, false, true, false).mul(cfg.scale())); // [N, out]
+    }
+}
