@@ -1,0 +1,91 @@
+package dev.sinter.eval.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.Styler;
+
+/**
+ * Compares finished runs (a sweep): validation loss against trainable parameters, one series per run-name family
+ * (the name up to its last '-', e.g. {@code ft-lora} for {@code ft-lora-r8}); writes sweep.html, sweep.json and
+ * sweep.png. Each run directory must hold the {@code summary.json} a training run writes.
+ */
+public final class SweepReport {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private SweepReport() {
+    }
+
+    /** One run of the sweep. */
+    public record Row(String run, String trainer, long trainableParameters, double validationLoss,
+                      double medianStepSeconds, double peakRssMb) {
+    }
+
+    public static Path write(List<Path> runs, Path outDir) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (Path run : runs) {
+            Path summary = run.resolve("summary.json");
+            if (!Files.exists(summary)) {
+                throw new IOException(run + " has no summary.json; is it a finished training run?");
+            }
+            JsonNode s = JSON.readTree(summary.toFile());
+            rows.add(new Row(run.getFileName().toString(), s.get("trainer").asText(),
+                    s.get("trainable_parameters").asLong(), s.get("validation_loss").asDouble(),
+                    medianStepSeconds(run), s.get("peak_rss_mb").asDouble()));
+        }
+        rows.sort((a, b) -> a.run().compareTo(b.run()));
+        Files.createDirectories(outDir);
+        Map<String, List<Row>> families = new TreeMap<>();
+        for (Row r : rows) {
+            int cut = r.run().lastIndexOf('-');
+            families.computeIfAbsent(cut > 0 ? r.run().substring(0, cut) : r.run(), k -> new ArrayList<>()).add(r);
+        }
+        XYChart chart = new XYChartBuilder().width(800).height(500).title("Validation loss vs trainable parameters")
+                .xAxisTitle("trainable parameters").yAxisTitle("validation loss").build();
+        chart.getStyler().setXAxisLogarithmic(true).setLegendPosition(Styler.LegendPosition.InsideNE);
+        families.forEach((name, list) -> {
+            list.sort((a, b) -> Long.compare(a.trainableParameters(), b.trainableParameters()));
+            chart.addSeries(name, list.stream().mapToDouble(Row::trainableParameters).toArray(),
+                    list.stream().mapToDouble(Row::validationLoss).toArray());
+        });
+        BitmapEncoder.saveBitmap(chart, outDir.resolve("sweep.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("runs", rows);
+        Files.writeString(outDir.resolve("sweep.json"), JSON.writeValueAsString(json));
+        StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sweep</title>"
+                + "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;"
+                + "text-align:right}</style></head><body><h1>Sweep</h1><img src=\"sweep.png\"><table><tr><th>run</th>"
+                + "<th>trainer</th><th>trainable params</th><th>val loss</th><th>step s</th><th>peak RSS MB</th></tr>");
+        for (Row r : rows) {
+            html.append(String.format("<tr><td>%s</td><td>%s</td><td>%,d</td><td>%.4f</td><td>%.2f</td><td>%.0f</td></tr>",
+                    r.run(), r.trainer(), r.trainableParameters(), r.validationLoss(), r.medianStepSeconds(),
+                    r.peakRssMb()));
+        }
+        Files.writeString(outDir.resolve("sweep.html"), html.append("</table></body></html>").toString());
+        return outDir.resolve("sweep.html");
+    }
+
+    private static double medianStepSeconds(Path run) throws IOException {
+        List<Double> t = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            JsonNode n = JSON.readTree(line);
+            if (n.has("step_s")) {
+                t.add(n.get("step_s").asDouble());
+            }
+        }
+        t.sort(Double::compare);
+        return t.isEmpty() ? Double.NaN : t.get(t.size() / 2);
+    }
+}
