@@ -1,5 +1,8 @@
 package dev.sinter.framework.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.List;
+
 /**
  * Fully resolved architecture of a decoder-only transformer (every field concrete and range-checked).
  * Named presets live in {@link ModelPresets}; YAML names a preset and overrides fields.
@@ -19,11 +22,13 @@ package dev.sinter.framework.config;
  * @param mlp            {@code swiglu} (gate/up/down) or {@code gelu} (up/down)
  * @param tieEmbeddings  LM head shares the token embedding
  * @param initStd        standard deviation of the normal initialisation of weight matrices
+ * @param moe            Mixture-of-Experts feed-forward layers, or null for a dense model
  */
 public record ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hiddenDim, int vocabSize,
                           int maxSeqLen, String norm, double normEps, String positions, String ropeStyle,
-                          double ropeTheta, String mlp, boolean tieEmbeddings, double initStd) {
+                          double ropeTheta, String mlp, boolean tieEmbeddings, double initStd, MoeConfig moe) {
 
+    @JsonCreator
     public ModelConfig {
         Checks.positive("dim", dim);
         Checks.positive("n_layers", nLayers);
@@ -50,6 +55,39 @@ public record ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hi
         if (positions.equals("rope") && (dim / nHeads) % 2 != 0) {
             throw new IllegalArgumentException("head size " + dim / nHeads + " is odd; rotary positions need an even head size");
         }
+        if (moe != null) {
+            moe.moeLayers(nLayers); // one expert count per MoE layer, every index in range
+        }
+    }
+
+    /** A dense model (no MoE layers). */
+    public ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hiddenDim, int vocabSize, int maxSeqLen,
+                       String norm, double normEps, String positions, String ropeStyle, double ropeTheta, String mlp,
+                       boolean tieEmbeddings, double initStd) {
+        this(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps, positions, ropeStyle,
+                ropeTheta, mlp, tieEmbeddings, initStd, null);
+    }
+
+    /** The same architecture with the given MoE layers (null = dense). */
+    public ModelConfig withMoe(MoeConfig moe) {
+        return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
+                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe);
+    }
+
+    /** The 0-based indices of the MoE layers (empty for a dense model). */
+    public List<Integer> moeLayers() {
+        return moe == null ? List.of() : moe.moeLayers(nLayers);
+    }
+
+    /** Experts of layer {@code i}, or 0 when layer i is dense. */
+    public int expertsAt(int i) {
+        int j = moeLayers().indexOf(i);
+        return j < 0 ? 0 : moe.experts().get(j);
+    }
+
+    /** Hidden width of each expert (and of the residual MLP). */
+    public int expertHiddenDim() {
+        return moe == null || moe.expertHiddenDim() == null ? hiddenDim : moe.expertHiddenDim();
     }
 
     /** Head size hd = D / H. */

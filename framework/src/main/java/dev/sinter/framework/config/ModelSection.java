@@ -1,5 +1,7 @@
 package dev.sinter.framework.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 import static java.util.Objects.requireNonNullElse;
 
 /**
@@ -10,12 +12,15 @@ import static java.util.Objects.requireNonNullElse;
  *
  * @param name the preset ({@link ModelPresets#names()})
  * @param from optional checkpoint directory or llama2.c {@code .bin} to start from (null = random init)
+ * @param moe  MoE settings over the preset's (see {@link MoeConfig.Section}); after construction it spells out
+ *             every MoE field, or is null for a dense model
  */
 public record ModelSection(String name, String from, Integer dim, Integer nLayers, Integer nHeads, Integer nKvHeads,
                            Integer hiddenDim, Integer vocabSize, Integer maxSeqLen, String norm, Double normEps,
                            String positions, String ropeStyle, Double ropeTheta, String mlp, Boolean tieEmbeddings,
-                           Double initStd) {
+                           Double initStd, MoeConfig.Section moe) {
 
+    @JsonCreator
     public ModelSection {
         Checks.required("name", name);
         ModelConfig preset = ModelPresets.get(name).orElseThrow(() -> new IllegalArgumentException(
@@ -37,9 +42,20 @@ public record ModelSection(String name, String from, Integer dim, Integer nLayer
         mlp = requireNonNullElse(mlp, preset.mlp());
         tieEmbeddings = requireNonNullElse(tieEmbeddings, preset.tieEmbeddings());
         initStd = requireNonNullElse(initStd, preset.initStd());
-        // validates ranges and the combination (e.g. dim divisible by n_heads)
+        MoeConfig moeConfig = moe == null ? preset.moe() : moe.over(preset.moe());
+        moe = moeConfig == null ? null : MoeConfig.Section.of(moeConfig);
+        // validates ranges and the combination (e.g. dim divisible by n_heads, one expert count per MoE layer)
         new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps, positions,
-                ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd);
+                ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moeConfig);
+    }
+
+    /** A section without MoE overrides (the preset's MoE settings, if any, apply). */
+    public ModelSection(String name, String from, Integer dim, Integer nLayers, Integer nHeads, Integer nKvHeads,
+                        Integer hiddenDim, Integer vocabSize, Integer maxSeqLen, String norm, Double normEps,
+                        String positions, String ropeStyle, Double ropeTheta, String mlp, Boolean tieEmbeddings,
+                        Double initStd) {
+        this(name, from, dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps, positions,
+                ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, null);
     }
 
     /** The preset {@code name} without overrides, trained from scratch. */
@@ -51,6 +67,6 @@ public record ModelSection(String name, String from, Integer dim, Integer nLayer
     /** The architecture: the preset with this section's overrides applied. */
     public ModelConfig resolve() {
         return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
-                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd);
+                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe == null ? null : moe.over(null));
     }
 }

@@ -79,15 +79,21 @@ public final class TrainingLoop {
         while (step < stop) {
             long t0 = System.nanoTime();
             Map<String, INDArray> grads = new LinkedHashMap<>();
+            Map<String, INDArray> metricSums = new LinkedHashMap<>(); // model metric outputs, summed over micro-batches
             double lossSum = 0;
             long tokens = 0;
+            List<String> outputs = new ArrayList<>(List.of(model.lossName()));
+            outputs.addAll(model.metricOutputs());
             for (int micro = 0; micro < accumulation; micro++) {
                 int[][] windows = sampler.next(cfg.microBatchSize());
                 Map<String, INDArray> ph = model.trainingPlaceholders(windows);
                 hooks.addPlaceholders(step + 1, micro, true, ph);
                 OutAndGrad r = SameDiffRuntime.quietly(() -> model.graph().calculateGradientsAndOutputs(
-                        ph, List.of(model.lossName()), trainable));
+                        ph, outputs, trainable));
                 lossSum += r.getOutputs().get(model.lossName()).getDouble(0);
+                for (String name : model.metricOutputs()) {
+                    metricSums.merge(name, r.getOutputs().get(name).dup(), INDArray::addi);
+                }
                 tokens += (long) windows.length * (windows[0].length - 1);
                 for (String name : trainable) {
                     INDArray g = r.getGradients().get(name);
@@ -117,7 +123,8 @@ public final class TrainingLoop {
             step = next;
             tokensSeen += tokens;
             double secs = (System.nanoTime() - t0) / 1e9;
-            StepMetrics m = new StepMetrics(step, loss, lr, norm, tokens / secs, secs, tokensSeen);
+            StepMetrics m = new StepMetrics(step, loss, lr, norm, tokens / secs, secs, tokensSeen,
+                    model.stepMetrics(metricSums, accumulation));
             listeners.forEach(l -> l.onStep(m));
             if (step % cfg.evalEvery() == 0 || step == cfg.steps()) {
                 validate();
@@ -139,7 +146,7 @@ public final class TrainingLoop {
         for (int i = 0; i < validationWindows.length; i += cfg.microBatchSize()) {
             int end = Math.min(validationWindows.length, i + cfg.microBatchSize());
             int[][] chunk = java.util.Arrays.copyOfRange(validationWindows, i, end);
-            Map<String, INDArray> ph = model.trainingPlaceholders(chunk);
+            Map<String, INDArray> ph = model.validationPlaceholders(chunk);
             hooks.addPlaceholders(step, 0, false, ph);
             double l = model.graph().output(ph, model.lossName()).get(model.lossName()).getDouble(0);
             sum += l * chunk.length;

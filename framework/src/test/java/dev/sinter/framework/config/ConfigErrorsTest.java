@@ -86,9 +86,9 @@ class ConfigErrorsTest {
 
     @Test
     void unknownTrainerTypeListsTypesAndSuggests() {
-        assertEquals("run.yaml:12: trainer.type: unknown type 'fulll', expected one of: full; did you mean 'full'?",
+        assertEquals("run.yaml:12: trainer.type: unknown type 'fulll', expected one of: full, lora, smt; did you mean 'full'?",
                 error(ConfigLoaderTest.MINIMAL + "trainer:\n  type: fulll\n"));
-        assertEquals("run.yaml:11: trainer.type: missing required key 'type'; set it to one of: full",
+        assertEquals("run.yaml:11: trainer.type: missing required key 'type'; set it to one of: full, lora, smt",
                 error(ConfigLoaderTest.MINIMAL + "trainer:\n  trainable: [x]\n"));
         assertEquals("run.yaml:11: trainer: expected a mapping with a 'type' key, got 'full'",
                 error(ConfigLoaderTest.MINIMAL + "trainer: full\n"));
@@ -96,7 +96,8 @@ class ConfigErrorsTest {
 
     @Test
     void unknownModelNameListsPresetsAndSuggests() {
-        assertEquals("run.yaml:3: model.name: must be one of tiny, small, stories260k, got 'tinny'; "
+        assertEquals("run.yaml:3: model.name: must be one of tiny, small, stories260k, tiny-moe, tiny-pyramid,"
+                + " tiny-residual, tiny-prmoe, small-moe, small-pyramid, small-residual, small-prmoe, got 'tinny'; "
                 + "did you mean 'tiny'?", error(withLine(3, "  name: tinny")));
     }
 

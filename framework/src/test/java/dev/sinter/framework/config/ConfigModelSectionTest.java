@@ -53,6 +53,7 @@ class ConfigModelSectionTest {
     @Test
     void unknownPresetListsNamesAndSuggests() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSection.of("smal"));
-        assertEquals("name must be one of tiny, small, stories260k, got 'smal'; did you mean 'small'?", e.getMessage());
+        assertEquals("name must be one of tiny, small, stories260k, tiny-moe, tiny-pyramid, tiny-residual, tiny-prmoe,"
+                + " small-moe, small-pyramid, small-residual, small-prmoe, got 'smal'; did you mean 'small'?", e.getMessage());
     }
 }

@@ -1,6 +1,8 @@
 package dev.sinter.models.transformer;
 
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.moe.MoeLayer;
+import dev.sinter.models.moe.MoeNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -16,7 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Token activations are kept 2-D, {@code [N = B·T, D]}, so every linear layer is one {@code mmul(x, W, transposeB)};
  * they are reshaped to 4-D only inside attention. Placeholders: see {@link TransformerModel}.
  */
-final class TransformerGraphBuilder {
+final class TransformerGraphBuilder implements MoeLayer.Context {
     private final ModelConfig cfg;
     private final DataType dtype;
     private final SameDiff sd;
@@ -69,13 +71,24 @@ final class TransformerGraphBuilder {
             x = sd.reshape(sd.reshape(x, shape(batch, time, d)).add(pos), -1, d);
         }
 
+        List<Integer> moeLayers = cfg.moeLayers();
+        SDVariable auxSum = null; // Σ over MoE layers of l_aux
         for (int i = 0; i < cfg.nLayers(); i++) {
             String p = ParameterNames.layer(i);
             SDVariable h = norm(p + "input_layernorm", x);
             SDVariable attn = attention(i, h, mask, cos, sin, swap, residualStd);
             x = x.add(attn);
             SDVariable h2 = norm(p + "post_attention_layernorm", x);
-            x = sd.identity(ParameterNames.layerOutput(i), x.add(mlp(i, h2, residualStd)));
+            SDVariable ffn;
+            if (moeLayers.contains(i)) {
+                SDVariable dense = cfg.moe().residual() ? sharedMlp(i, h2, residualStd) : null;
+                ffn = MoeLayer.build(sd, this, cfg, i, h2, dense, cfg.initStd(), residualStd);
+                SDVariable aux = sd.getVariable(MoeNames.auxLoss(i));
+                auxSum = auxSum == null ? aux : auxSum.add(aux);
+            } else {
+                ffn = mlp(i, h2, residualStd);
+            }
+            x = sd.identity(ParameterNames.layerOutput(i), x.add(ffn));
         }
         SDVariable hFinal = norm(ParameterNames.FINAL_NORM, x);
         SDVariable head = cfg.tieEmbeddings() ? embed : weight(ParameterNames.LM_HEAD, cfg.initStd(), v, d);
@@ -85,7 +98,14 @@ final class TransformerGraphBuilder {
         // mean next-token cross-entropy: -mean_n Σ_v onehot·log_softmax (samediff-notes: sparse CE's gradient is wrong)
         SDVariable oneHot = sd.oneHot(sd.reshape(labels, -1), v, -1, 1.0, 0.0, dtype); // [N, V]
         SDVariable logp = sd.nn().logSoftmax(logits2d); // [N, V]
-        sd.math().neg(TransformerModel.LOSS, logp.mul(oneHot).sum(1).mean());
+        if (auxSum == null) {
+            sd.math().neg(TransformerModel.LOSS, logp.mul(oneHot).sum(1).mean());
+        } else {
+            // DeepSpeed: loss = CE + coef · Σ_layers l_aux; the coefficient is a placeholder (0 outside training)
+            SDVariable ce = sd.math().neg(MoeNames.CE_LOSS, logp.mul(oneHot).sum(1).mean());
+            SDVariable coef = sd.placeHolder(MoeNames.AUX_COEF, dtype, 1);
+            ce.add(TransformerModel.LOSS, coef.mul(auxSum).sum());
+        }
         sd.setLossVariables(TransformerModel.LOSS);
     }
 
@@ -125,19 +145,29 @@ final class TransformerGraphBuilder {
     }
 
     private SDVariable mlp(int i, SDVariable h, double residualStd) {
-        int d = cfg.dim();
-        int hid = cfg.hiddenDim();
-        SDVariable act;
-        if (cfg.mlp().equals("swiglu")) {
-            SDVariable gate = linear(h, ParameterNames.mlp(i, "gate"), cfg.initStd(), hid, d); // [N, hidden]
-            SDVariable up = linear(h, ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d);
-            act = sd.nn().swish(gate).mul(up);
-        } else {
-            act = gelu(linear(h, ParameterNames.mlp(i, "up"), cfg.initStd(), hid, d));
-        }
-        act = sd.identity(ParameterNames.downProjInput(i), act);
-        SDVariable out = linear(act, ParameterNames.mlp(i, "down"), residualStd, d, hid);
+        SDVariable act = sd.identity(ParameterNames.downProjInput(i),
+                mlpHidden(h, p -> ParameterNames.mlp(i, p), cfg.hiddenDim()));
+        SDVariable out = linear(act, ParameterNames.mlp(i, "down"), residualStd, cfg.dim(), cfg.hiddenDim());
         return sd.identity(ParameterNames.downProjOutput(i), out); // [N, D]
+    }
+
+    /** Residual MoE's dense MLP ({@code mlp.shared.*}, one expert's size), through the {@link LinearLayer}. */
+    private SDVariable sharedMlp(int i, SDVariable h, double residualStd) {
+        int hid = cfg.expertHiddenDim();
+        SDVariable act = mlpHidden(h, p -> MoeNames.shared(i, p), hid);
+        return linear(act, MoeNames.shared(i, "down"), residualStd, cfg.dim(), hid); // [N, D]
+    }
+
+    /** The activated hidden layer {@code [N, hid]} of a dense MLP whose weights are named by {@code names}. */
+    private SDVariable mlpHidden(SDVariable h, java.util.function.UnaryOperator<String> names, int hid) {
+        int d = cfg.dim();
+        SDVariable gate = cfg.mlp().equals("swiglu") ? linear(h, names.apply("gate"), cfg.initStd(), hid, d) : null;
+        return activate(gate, linear(h, names.apply("up"), cfg.initStd(), hid, d));
+    }
+
+    @Override
+    public SDVariable activate(SDVariable gate, SDVariable up) {
+        return gate != null ? sd.nn().swish(gate).mul(up) : gelu(up);
     }
 
     /**
@@ -167,7 +197,8 @@ final class TransformerGraphBuilder {
     }
 
     /** A shape vector from dynamic [1]-LONG pieces (B, T, or null for -1) and fixed sizes. */
-    private SDVariable shape(Object... dims) {
+    @Override
+    public SDVariable shape(Object... dims) {
         SDVariable[] parts = new SDVariable[dims.length];
         for (int j = 0; j < dims.length; j++) {
             Object o = dims[j];
@@ -181,7 +212,8 @@ final class TransformerGraphBuilder {
         return sd.concat(0, parts);
     }
 
-    private SDVariable weight(String name, double std, int out, int in) {
+    @Override
+    public SDVariable weight(String name, double std, int out, int in) {
         float[] data = new float[out * in];
         for (int j = 0; j < data.length; j++) {
             data[j] = (float) (rng.nextGaussian() * std);

@@ -3,6 +3,10 @@ package dev.sinter.models.transformer;
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.train.TrainableModel;
+import dev.sinter.models.moe.MoeInputs;
+import dev.sinter.models.moe.MoeNames;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +24,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * position r mod T), and {@value #ROPE_COS}/{@value #ROPE_SIN} {@code [T, 1, hd]} (rotary models) or
  * {@value #POSITION_IDS} {@code [T]} (learned positions). Outputs: {@value #LOGITS} {@code [B, T, V]},
  * {@value #LOSS} (mean next-token cross-entropy), and the named intermediates of {@link ParameterNames}.
+ *
+ * <p>MoE models add the placeholders of {@link MoeInputs} (capacity, routing noise, the load-balancing coefficient;
+ * filled here in training or evaluation mode) and the outputs {@code ce_loss}, per MoE layer {@code aux_loss},
+ * {@code expert_counts} and {@code dropped} ({@link MoeNames}); their {@value #LOSS} is CE + coef · Σ l_aux in
+ * training and CE otherwise.
  */
 public final class TransformerModel implements TrainableModel {
     public static final String INPUT_IDS = "input_ids";
@@ -38,9 +47,11 @@ public final class TransformerModel implements TrainableModel {
     private final SameDiff sd;
     private final List<String> parameterNames;
     private final Rope rope;
+    private final long seed;
 
-    private TransformerModel(ModelConfig config, DataType dtype, SameDiff sd, List<String> parameterNames) {
+    private TransformerModel(ModelConfig config, DataType dtype, SameDiff sd, List<String> parameterNames, long seed) {
         this.config = config;
+        this.seed = seed;
         this.dtype = dtype;
         this.sd = sd;
         this.parameterNames = parameterNames;
@@ -57,7 +68,7 @@ public final class TransformerModel implements TrainableModel {
         SameDiffRuntime.init();
         TransformerGraphBuilder b = new TransformerGraphBuilder(config, dtype, seed, linearLayer);
         b.build();
-        return new TransformerModel(config, dtype, b.graph(), b.parameterNames());
+        return new TransformerModel(config, dtype, b.graph(), b.parameterNames(), seed);
     }
 
     public ModelConfig config() {
@@ -118,8 +129,62 @@ public final class TransformerModel implements TrainableModel {
         }
     }
 
+    /** Training mode: MoE capacity factor, routing noise keyed by (seed, batch) and the aux-loss coefficient. */
     @Override
     public Map<String, INDArray> trainingPlaceholders(int[][] windows) {
+        Map<String, INDArray> ph = batchPlaceholders(windows);
+        int n = windows.length * (windows[0].length - 1);
+        MoeInputs.add(ph, config, dtype, n, true, seed * 31 + Arrays.deepHashCode(windows));
+        return ph;
+    }
+
+    /** Evaluation mode (deterministic MoE routing, {@value #LOSS} = cross-entropy). */
+    @Override
+    public Map<String, INDArray> validationPlaceholders(int[][] windows) {
+        Map<String, INDArray> ph = batchPlaceholders(windows);
+        MoeInputs.add(ph, config, dtype, windows.length * (windows[0].length - 1), false, 0);
+        return ph;
+    }
+
+    /** Per MoE layer: aux loss, expert counts, dropped assignments. */
+    @Override
+    public List<String> metricOutputs() {
+        List<String> out = new ArrayList<>();
+        for (int i : config.moeLayers()) {
+            out.addAll(List.of(MoeNames.auxLoss(i), MoeNames.expertCounts(i), MoeNames.dropped(i)));
+        }
+        return out;
+    }
+
+    /**
+     * {@code moe_aux_loss} (Σ over layers of l_aux, mean over micro-batches) and, per MoE layer i,
+     * {@code moe.{i}.load.{e}} (expert e's share of the layer's assignments), {@code moe.{i}.cv} (coefficient of
+     * variation of the load over experts) and {@code moe.{i}.dropped} (fraction of assignments dropped).
+     */
+    @Override
+    public Map<String, Double> stepMetrics(Map<String, INDArray> summed, int microBatches) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        double aux = 0;
+        for (int i : config.moeLayers()) {
+            aux += summed.get(MoeNames.auxLoss(i)).getDouble(0) / microBatches;
+            double[] counts = summed.get(MoeNames.expertCounts(i)).toDoubleVector();
+            double total = Arrays.stream(counts).sum();
+            double mean = total / counts.length;
+            double var = 0;
+            for (int e = 0; e < counts.length; e++) {
+                m.put("moe." + i + ".load." + e, counts[e] / total);
+                var += (counts[e] - mean) * (counts[e] - mean) / counts.length;
+            }
+            m.put("moe." + i + ".cv", Math.sqrt(var) / mean);
+            m.put("moe." + i + ".dropped", summed.get(MoeNames.dropped(i)).getDouble(0) / total);
+        }
+        if (!config.moeLayers().isEmpty()) {
+            m.put("moe_aux_loss", aux);
+        }
+        return m;
+    }
+
+    private Map<String, INDArray> batchPlaceholders(int[][] windows) {
         int b = windows.length;
         int t = windows[0].length - 1;
         int[][] in = new int[b][t];
@@ -128,13 +193,22 @@ public final class TransformerModel implements TrainableModel {
             System.arraycopy(windows[i], 0, in[i], 0, t);
             System.arraycopy(windows[i], 1, lab[i], 0, t);
         }
-        Map<String, INDArray> ph = inputPlaceholders(in);
+        Map<String, INDArray> ph = tokenPlaceholders(in);
         ph.put(LABELS, Nd4j.createFromArray(lab));
         return ph;
     }
 
-    /** Placeholders for a forward pass over {@code ids [B][T]} (every row the same length, T ≤ max_seq_len). */
+    /**
+     * Placeholders for a forward pass over {@code ids [B][T]} (every row the same length, T ≤ max_seq_len), with MoE
+     * layers in evaluation mode.
+     */
     public Map<String, INDArray> inputPlaceholders(int[][] ids) {
+        Map<String, INDArray> ph = tokenPlaceholders(ids);
+        MoeInputs.add(ph, config, dtype, ids.length * ids[0].length, false, 0);
+        return ph;
+    }
+
+    private Map<String, INDArray> tokenPlaceholders(int[][] ids) {
         int t = ids[0].length;
         if (t > config.maxSeqLen()) {
             throw new IllegalArgumentException("sequence of " + t + " tokens exceeds max_seq_len " + config.maxSeqLen());
@@ -165,9 +239,9 @@ public final class TransformerModel implements TrainableModel {
         return sd.output(inputPlaceholders(ids), outputs);
     }
 
-    /** Mean next-token loss over windows {@code [B][T+1]}, without gradients. */
+    /** Mean next-token cross-entropy over windows {@code [B][T+1]} (evaluation mode), without gradients. */
     public double loss(int[][] windows) {
-        return sd.output(trainingPlaceholders(windows), LOSS).get(LOSS).getDouble(0);
+        return sd.output(validationPlaceholders(windows), LOSS).get(LOSS).getDouble(0);
     }
 
     /** Copies of every parameter (for snapshots and tests). */

@@ -1,0 +1,122 @@
+package dev.sinter.bench;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.models.moe.MoeInputs;
+import dev.sinter.models.moe.MoeLayer;
+import dev.sinter.models.moe.MoeNames;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Forward+backward time per token of one MoE feed-forward layer (top-1, capacity factor 1, RTS) with E experts,
+ * relative to the dense SwiGLU MLP of one expert's size, on {@code [N, D]} activations. Prints a table.
+ *
+ * <p>Usage: {@code MoeBenchmark [--model small] [--tokens 2048] [--experts 1,4,8,16] [--warmup 5] [--steps 10]}
+ */
+public final class MoeBenchmark {
+    public static void main(String[] args) {
+        Map<String, String> a = new HashMap<>();
+        for (int j = 0; j + 1 < args.length; j += 2) {
+            a.put(args[j], args[j + 1]);
+        }
+        SameDiffRuntime.init();
+        ModelConfig base = ModelPresets.get(a.getOrDefault("--model", "small")).orElseThrow();
+        int n = Integer.parseInt(a.getOrDefault("--tokens", "2048"));
+        int warmup = Integer.parseInt(a.getOrDefault("--warmup", "5"));
+        int steps = Integer.parseInt(a.getOrDefault("--steps", "10"));
+        List<Integer> experts = new ArrayList<>();
+        for (String e : a.getOrDefault("--experts", "1,4,8,16").split(",")) {
+            experts.add(Integer.parseInt(e.trim()));
+        }
+        INDArray x = Nd4j.rand(DataType.FLOAT, n, base.dim()).subi(0.5);
+        double dense = time(layer(base, 0, x), warmup, steps);
+        System.out.printf(Locale.ROOT, "MoE layer fwd+bwd, top-1, cf 1.0, N=%d, D=%d, expert hidden %d%n", n,
+                base.dim(), base.hiddenDim());
+        System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s%n", "layer", "ms/step", "µs/token", "ratio");
+        System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", "dense", dense * 1e3, dense * 1e6 / n, 1.0);
+        for (int e : experts) {
+            double t = time(layer(base, e, x), warmup, steps);
+            System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", "MoE E=" + e, t * 1e3, t * 1e6 / n, t / dense);
+        }
+    }
+
+    private record Layer(SameDiff sd, Map<String, INDArray> placeholders, List<String> params) {
+    }
+
+    /** One feed-forward layer on placeholder activations; loss = mean(y²) (+ l_aux for MoE). E = 0: dense MLP. */
+    private static Layer layer(ModelConfig base, int experts, INDArray x) {
+        ModelConfig cfg = experts == 0 ? base : base.withMoe(MoeConfig.of(List.of(experts), null, List.of(0), 1, false));
+        SameDiff sd = SameDiff.create();
+        List<String> params = new ArrayList<>();
+        SplittableRandom rng = new SplittableRandom(1);
+        MoeLayer.Context ctx = new MoeLayer.Context() {
+            @Override
+            public SDVariable weight(String name, double std, int out, int in) {
+                params.add(name);
+                return sd.var(name, Nd4j.randn(DataType.FLOAT, out, in).muli(std));
+            }
+
+            @Override
+            public SDVariable activate(SDVariable gate, SDVariable up) {
+                return sd.nn().swish(gate).mul(up);
+            }
+
+            @Override
+            public SDVariable shape(Object... dims) {
+                SDVariable[] parts = new SDVariable[dims.length];
+                for (int j = 0; j < dims.length; j++) {
+                    parts[j] = dims[j] instanceof SDVariable s ? s
+                            : sd.constant(Nd4j.createFromArray(((Number) dims[j]).longValue()));
+                }
+                return sd.concat(0, parts);
+            }
+        };
+        SDVariable h = sd.placeHolder("h", DataType.FLOAT, -1, cfg.dim());
+        SDVariable y;
+        SDVariable loss;
+        if (experts == 0) {
+            int d = cfg.dim();
+            int hid = cfg.hiddenDim();
+            SDVariable gate = sd.mmul(h, ctx.weight("gate", 0.02, hid, d), false, true, false);
+            SDVariable up = sd.mmul(h, ctx.weight("up", 0.02, hid, d), false, true, false);
+            y = sd.mmul(ctx.activate(gate, up), ctx.weight("down", 0.02, d, hid), false, true, false);
+            loss = y.mul(y).mean();
+        } else {
+            y = MoeLayer.build(sd, ctx, cfg, 0, h, null, 0.02, 0.02);
+            loss = y.mul(y).mean().add(sd.getVariable(MoeNames.auxLoss(0)).mul(0.01));
+        }
+        sd.setLossVariables(loss);
+        Map<String, INDArray> ph = new HashMap<>();
+        MoeInputs.add(ph, cfg, DataType.FLOAT, (int) x.size(0), true, rng.nextLong());
+        ph.remove(MoeNames.AUX_COEF);
+        ph.put("h", x);
+        return new Layer(sd, ph, params);
+    }
+
+    /** Median seconds of one forward+backward pass over all parameters. */
+    private static double time(Layer l, int warmup, int steps) {
+        List<Double> ts = new ArrayList<>();
+        for (int s = 0; s < warmup + steps; s++) {
+            long t0 = System.nanoTime();
+            SameDiffRuntime.quietly(() -> l.sd().calculateGradients(l.placeholders(), l.params()));
+            if (s >= warmup) {
+                ts.add((System.nanoTime() - t0) / 1e9);
+            }
+            SameDiffRuntime.releaseMemory();
+        }
+        ts.sort(Double::compare);
+        return ts.get(ts.size() / 2);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.sinter.models.moe;
+
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * DeepSpeed's {@code top1gating}/{@code top2gating} (papers.md §3.4) as SameDiff ops on router logits {@code [N, E]}
+ * whose rows are already in capacity-priority order (first row claims a slot first; see {@link MoeLayer} for RTS).
+ *
+ * <p>For each of the k choices it yields, per token, a slot index into an {@code [E·C]} expert buffer
+ * ({@code expert·C + location}) and a combine weight; a dropped assignment has weight 0 and slot 0. Only the weights
+ * carry gradient (through the softmax gates); the index arithmetic is integer-valued in floating point.
+ *
+ * <ul>
+ *   <li>gates = softmax(logits); choice 1 = argmax(logits); choice 2 (top-2) = argmax(logits + gumbel) over the
+ *       other experts (DeepSpeed's {@code top2_2nd_expert_sampling});</li>
+ *   <li>location = cumsum(mask) − 1 over tokens; second choices queue behind all first choices of an expert;
+ *       an assignment is kept when location &lt; C;</li>
+ *   <li>top-1 weight = gate of the chosen expert (not renormalised); top-2 weights = kept gates / max(sum, ε);</li>
+ *   <li>l_aux = E · Σ_e mean_s(gates[s, e]) · mean_s(mask1[s, e]), before dropping.</li>
+ * </ul>
+ */
+public final class MoeGating {
+    /**
+     * The gating result; {@code slot2}/{@code weight2} are null for top-1. Slots are INT {@code [N]}, weights
+     * {@code [N]}, the capacity C {@code [1]} in the logits' type.
+     */
+    public record Result(SDVariable slot1, SDVariable weight1, SDVariable slot2, SDVariable weight2,
+                         SDVariable auxLoss, SDVariable counts, SDVariable dropped, SDVariable capacity) {
+    }
+
+    private MoeGating() {
+    }
+
+    /**
+     * @param sd       graph
+     * @param prefix   output name prefix, e.g. {@code model.layers.1.mlp.}
+     * @param logits   router logits {@code [N, E]} in priority order
+     * @param experts  E
+     * @param topK     1 or 2
+     * @param capacity capacity C as {@code [1]} INT, or null for "no dropping" (C = the largest expert load)
+     * @param gumbel   noise {@code [N, E]} for the second choice (top-2 only; zeros = plain second-best)
+     */
+    public static Result build(SameDiff sd, String prefix, SDVariable logits, int experts, int topK, SDVariable capacity,
+                               SDVariable gumbel) {
+        DataType dt = logits.dataType();
+        SDVariable gates = sd.nn().softmax(logits, 1); // [N, E]
+        SDVariable idx1 = sd.argmax(logits, 1); // [N]
+        SDVariable mask1 = sd.oneHot(idx1, experts, -1, 1.0, 0.0, dt); // [N, E]
+        // Switch/GShard load balance, computed before dropping
+        SDVariable aux = sd.identity(prefix + "aux_loss", gates.mean(0).mul(mask1.mean(0)).sum().mul(experts));
+        SDVariable loc1 = rowSum(sd, sd.cumsum(mask1, false, false, 0).sub(1.0).mul(mask1), experts); // [N]
+        SDVariable counts1 = mask1.sum(0); // [E]
+        SDVariable idx2 = null;
+        SDVariable mask2 = null;
+        SDVariable loc2 = null;
+        SDVariable counts = counts1;
+        if (topK == 2) {
+            SDVariable others = logits.add(gumbel).sub(mask1.mul(1e9)); // masked_fill(mask1, -inf)
+            idx2 = sd.argmax(others, 1);
+            mask2 = sd.oneHot(idx2, experts, -1, 1.0, 0.0, dt);
+            // second choices queue behind every first choice of the same expert
+            loc2 = rowSum(sd, sd.cumsum(mask2, false, false, 0).sub(1.0).add(counts1).mul(mask2), experts);
+            counts = counts1.add(mask2.sum(0));
+        }
+        sd.identity(prefix + "expert_counts", counts);
+        SDVariable cap = capacity != null ? capacity.castTo(dt) : sd.max(counts, true, 0); // [1]
+        SDVariable keep1 = sd.lt(loc1, cap).castTo(dt); // [N] 1 = kept
+        SDVariable g1 = rowSum(sd, gates.mul(mask1), experts).mul(keep1);
+        SDVariable kept = keep1.sum();
+        SDVariable slot1 = slot(idx1, loc1, keep1, cap, dt);
+        SDVariable slot2 = null;
+        SDVariable g2 = null;
+        if (topK == 2) {
+            SDVariable keep2 = sd.lt(loc2, cap).castTo(dt);
+            g2 = rowSum(sd, gates.mul(mask2), experts).mul(keep2);
+            SDVariable denom = sd.math().clipByValue(g1.add(g2), 1.1920929e-7, Double.MAX_VALUE); // torch.finfo(fp32).eps
+            g1 = g1.div(denom);
+            g2 = g2.div(denom);
+            kept = kept.add(keep2.sum());
+            slot2 = slot(idx2, loc2, keep2, cap, dt);
+        }
+        SDVariable assignments = sd.sum(mask1).mul(topK);
+        SDVariable dropped = sd.identity(prefix + "dropped", assignments.sub(kept));
+        return new Result(slot1, g1, slot2, g2, aux, counts, dropped, cap);
+    }
+
+    /** Σ over the expert axis of {@code [N, E]}; a reshape for E = 1 (M2.1's reduce over a size-1 axis throws). */
+    private static SDVariable rowSum(SameDiff sd, SDVariable x, int experts) {
+        return experts == 1 ? sd.reshape(x, -1) : x.sum(1);
+    }
+
+    /** expert·C + location for a kept assignment, 0 for a dropped one (its weight is 0), as INT. */
+    private static SDVariable slot(SDVariable idx, SDVariable loc, SDVariable keep, SDVariable cap, DataType dt) {
+        return idx.castTo(dt).mul(cap).add(loc).mul(keep).castTo(DataType.INT);
+    }
+}

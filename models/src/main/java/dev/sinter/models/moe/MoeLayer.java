@@ -1,0 +1,120 @@
+package dev.sinter.models.moe;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.MoeConfig;
+import org.nd4j.autodiff.samediff.SDIndex;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * One MoE feed-forward block as a SameDiff graph (DeepSpeed {@code MOELayer} + {@code TopKGate}, papers.md §3.4).
+ *
+ * <p>Compute per token scales with k·capacity_factor, not with E: tokens are dispatched into an {@code [E, C, D]}
+ * buffer (E·C ≈ k·cf·N rows), every expert runs only on its C rows, and each token reads its own row back.
+ * <ol>
+ *   <li>RTS: tokens are permuted by the {@code token_order} placeholder before gating, so "first come" in that order
+ *       is DeepSpeed's "keep the top-C tokens by uniform priority"; the output is permuted back at the end;</li>
+ *   <li>router {@code logits = (h ⊙ jitter) · Wgᵀ} and {@link MoeGating} give each token a slot and a weight;</li>
+ *   <li>dispatch: the slot → token map is built with {@code scatterAdd} of token ids (integer bookkeeping), then
+ *       {@code gather(h, slotToken)} (the patched gather, whose gradient is an {@code unsortedSegmentSum});</li>
+ *   <li>experts: per-expert weights (HF names) are stacked in-graph to {@code [E, H, D]} and applied with batched
+ *       {@code mmul} over the expert axis;</li>
+ *   <li>combine: {@code gather(y, slot) · weight} per choice; a dropped token gets 0;</li>
+ *   <li>Residual MoE: {@code c₀·moe + c₁·dense} with {@code c = softmax(h · Wcᵀ)} (DeepSpeed) or {@code moe + dense}.</li>
+ * </ol>
+ */
+public final class MoeLayer {
+    /** What the block needs from the model builder. */
+    public interface Context {
+        /** Registers a fresh parameter {@code [out, in]} ~ N(0, std). */
+        SDVariable weight(String name, double std, int out, int in);
+
+        /** The MLP nonlinearity on hidden pre-activations: SwiGLU {@code swish(gate)·up}, or GELU(up) with gate null. */
+        SDVariable activate(SDVariable gate, SDVariable up);
+
+        /** A shape vector from [1]-LONG variables and fixed sizes. */
+        SDVariable shape(Object... dims);
+    }
+
+    private MoeLayer() {
+    }
+
+    /**
+     * @param h            normalised input {@code [N, D]}
+     * @param dense        the Residual MoE's dense MLP output {@code [N, D]} (null when not residual)
+     * @param initStd      std of router, gate/up and coefficient weights
+     * @param residualStd  std of the experts' down projections
+     * @return the block output {@code [N, D]}, named {@link MoeNames#output}
+     */
+    public static SDVariable build(SameDiff sd, Context ctx, ModelConfig cfg, int i, SDVariable h, SDVariable dense,
+                                   double initStd, double residualStd) {
+        MoeConfig moe = cfg.moe();
+        int e = cfg.expertsAt(i);
+        int d = cfg.dim();
+        int hid = cfg.expertHiddenDim();
+        DataType dt = h.dataType();
+        boolean swiglu = cfg.mlp().equals("swiglu");
+        String p = MoeNames.mlp(i);
+
+        SDVariable order = moe.useRts() ? sd.placeHolder(MoeNames.tokenOrder(i), DataType.INT, -1) : null;
+        SDVariable x = order != null ? sd.gather(h, order, 0) : h; // [N, D] in priority order
+        SDVariable routerIn = moe.jitter() > 0 ? x.mul(sd.placeHolder(MoeNames.jitter(i), dt, -1, d)) : x;
+        SDVariable logits = sd.mmul(routerIn, ctx.weight(MoeNames.router(i), initStd, e, d), false, true, false);
+        SDVariable capacity = moe.dropTokens() ? sd.placeHolder(MoeNames.capacity(i), DataType.INT, 1) : null;
+        SDVariable gumbel = moe.topK() == 2 ? sd.placeHolder(MoeNames.gumbel(i), dt, -1, e) : null;
+        MoeGating.Result g = MoeGating.build(sd, p, logits, e, moe.topK(), capacity, gumbel);
+
+        // slot → token (+1; 0 = empty slot) by scattering token ids; integer bookkeeping, no gradient
+        SDVariable tokenIds = sd.cumsum(g.weight1().mul(0.0).add(1.0), false, false, 0); // [N] 1..N
+        SDVariable capL = g.capacity().castTo(DataType.LONG); // [1] C
+        SDVariable slotToken = sd.scatterAdd(sd.fill(capL.mul(e), dt, 0.0), g.slot1(),
+                tokenIds.mul(g.weight1().gt(0.0).castTo(dt)));
+        if (g.slot2() != null) {
+            slotToken = sd.scatterAdd(slotToken, g.slot2(), tokenIds.mul(g.weight2().gt(0.0).castTo(dt)));
+        }
+        // empty slots compute token 0 and are never read back
+        SDVariable slotIdx = sd.nn().relu(slotToken.sub(1.0), 0).castTo(DataType.INT); // [E·C]
+        SDVariable buf = sd.reshape(sd.gather(x, slotIdx, 0), ctx.shape(e, capL, d)); // [E, C, D]
+
+        SDVariable act;
+        if (swiglu) {
+            SDVariable gate = sd.mmul(buf, stacked(sd, i, e, "gate", initStd, hid, d, ctx), false, true, false); // [E, C, H]
+            SDVariable up = sd.mmul(buf, stacked(sd, i, e, "up", initStd, hid, d, ctx), false, true, false);
+            act = ctx.activate(gate, up);
+        } else {
+            act = ctx.activate(null, sd.mmul(buf, stacked(sd, i, e, "up", initStd, hid, d, ctx), false, true, false));
+        }
+        SDVariable y3 = sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false); // [E, C, D]
+        SDVariable y = sd.reshape(y3, -1, d); // [E·C, D]
+
+        SDVariable out = sd.gather(y, g.slot1(), 0).mul(sd.reshape(g.weight1(), -1, 1)); // [N, D]
+        if (g.slot2() != null) {
+            out = out.add(sd.gather(y, g.slot2(), 0).mul(sd.reshape(g.weight2(), -1, 1)));
+        }
+        if (order != null) {
+            out = sd.gather(out, sd.invertPermutation(order), 0); // back to token order
+        }
+        if (dense != null) {
+            if (moe.residualMix().equals(MoeConfig.MIX_LEARNED)) {
+                SDVariable c = sd.nn().softmax(sd.mmul(h, ctx.weight(MoeNames.coefficient(i), initStd, 2, d),
+                        false, true, false), 1); // [N, 2]
+                SDVariable c0 = c.get(SDIndex.all(), SDIndex.interval(0, 1)); // [N, 1] weight of the experts
+                SDVariable c1 = c.get(SDIndex.all(), SDIndex.interval(1, 2)); // [N, 1] weight of the dense MLP
+                out = out.mul(c0).add(dense.mul(c1));
+            } else {
+                out = out.add(dense);
+            }
+        }
+        return sd.identity(MoeNames.output(i), out);
+    }
+
+    /** The experts' {@code p} weights, one variable per expert (HF names), stacked to {@code [E, out, in]}. */
+    private static SDVariable stacked(SameDiff sd, int i, int e, String p, double std, int out, int in, Context ctx) {
+        SDVariable[] ws = new SDVariable[e];
+        for (int j = 0; j < e; j++) {
+            ws[j] = ctx.weight(MoeNames.expert(i, j, p), std, out, in);
+        }
+        return sd.stack(0, ws);
+    }
+}
