@@ -71,6 +71,26 @@ class TrainerContractTest {
         assertEquals(resumed.model().logits(PROBE), loaded.logits(PROBE));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny-moe", "tiny-prmoe"})
+    void moeModelsResumeExactly(String modelName, @TempDir Path dir) throws IOException {
+        String model = "model.name=" + modelName;
+        new TrainingRun(config(dir, "straight", "full", model, "trainer={type: full}")).execute();
+        RunConfig cfg = config(dir, "resumed", "full", model, "trainer={type: full}");
+        TrainingRun crashing = new TrainingRun(cfg).addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                if (m.step() == 9) {
+                    throw new IllegalStateException("simulated crash");
+                }
+            }
+        });
+        assertThrows(IllegalStateException.class, crashing::execute);
+        new TrainingRun(cfg).execute();
+        assertEquals(TrainingRunTest.trainLosses(dir.resolve("straight")), TrainingRunTest.trainLosses(dir.resolve("resumed")));
+        assertTrue(Files.readString(dir.resolve("resumed/metrics.jsonl")).contains("\"moe_aux_loss\""));
+    }
+
     @Test
     void fullTrainsOnlyTheConfiguredSubset(@TempDir Path dir) throws IOException {
         RunConfig cfg = config(dir, "subset", "full");

@@ -31,6 +31,7 @@ public final class RunReport {
     public static Path write(Path runDir) throws IOException {
         List<double[]> train = new ArrayList<>(); // {step, loss, tokens/s}
         List<double[]> val = new ArrayList<>(); // {step, val_loss}
+        Map<String, List<Double>> moe = new java.util.TreeMap<>(); // moe.{i}.load.{e} / .cv / .dropped per step
         Path metrics = runDir.resolve("metrics.jsonl");
         if (Files.exists(metrics)) {
             for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
@@ -41,6 +42,11 @@ public final class RunReport {
                 if (n.has("loss")) {
                     train.add(new double[]{n.get("step").asDouble(), n.get("loss").asDouble(),
                             n.get("tokens_per_s").asDouble()});
+                    n.fieldNames().forEachRemaining(k -> {
+                        if (k.startsWith("moe.")) {
+                            moe.computeIfAbsent(k, x -> new ArrayList<>()).add(n.get(k).asDouble());
+                        }
+                    });
                 } else if (n.has("val_loss")) {
                     val.add(new double[]{n.get("step").asDouble(), n.get("val_loss").asDouble()});
                 }
@@ -48,6 +54,9 @@ public final class RunReport {
         }
         writeLossPlot(runDir.resolve("loss.png"), train, val);
         Map<String, Object> summary = new LinkedHashMap<>();
+        if (!moe.isEmpty()) {
+            summary.put("expert_load", ExpertLoadPlot.write(runDir.resolve("expert_load.png"), moe));
+        }
         summary.put("run", runDir.toString());
         summary.put("steps", train.isEmpty() ? 0 : (long) train.get(train.size() - 1)[0]);
         summary.put("first_train_loss", train.isEmpty() ? null : train.get(0)[1]);
@@ -90,7 +99,13 @@ public final class RunReport {
         for (String k : List.of("steps", "first_train_loss", "last_train_loss", "median_tokens_per_s")) {
             b.append("<tr><th>").append(k).append("</th><td>").append(format(s.get(k))).append("</td></tr>");
         }
-        b.append("</table><h2>Loss</h2><img src=\"loss.png\" alt=\"loss curves\"><h2>Validation</h2><table>")
+        b.append("</table><h2>Loss</h2><img src=\"loss.png\" alt=\"loss curves\">");
+        if (s.containsKey("expert_load")) {
+            b.append("<h2>Expert load</h2><p>Share of each MoE layer's token assignments per expert, averaged over the")
+                    .append(" last 10% of steps (uniform = 1/E); coefficient of variation and dropped fraction in")
+                    .append(" report.json.</p><img src=\"expert_load.png\" alt=\"expert load per layer\">");
+        }
+        b.append("<h2>Validation</h2><table>")
                 .append("<tr><th>step</th><th>validation loss</th></tr>");
         for (double[] v : val) {
             b.append("<tr><td>").append((long) v[0]).append("</td><td>").append(format(v[1])).append("</td></tr>");
