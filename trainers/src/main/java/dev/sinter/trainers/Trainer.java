@@ -2,13 +2,16 @@ package dev.sinter.trainers;
 
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.config.FullTrainerConfig;
+import dev.sinter.framework.config.KdTrainerConfig;
 import dev.sinter.framework.config.LoraTrainerConfig;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.framework.train.TrainingHooks;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.TransformerModel;
+import dev.sinter.trainers.kd.KdTrainer;
 import dev.sinter.trainers.lora.LoraTrainer;
 import dev.sinter.trainers.smt.SmtTrainer;
 import java.util.Map;
@@ -27,6 +30,16 @@ public interface Trainer extends TrainingHooks {
     /** How the model's projections are built; called once, before the model is created. */
     default LinearLayer linearLayer() {
         return LinearLayer.DENSE;
+    }
+
+    /** What the loop trains: the model itself, or a view with the method's own loss (distillation). */
+    default TrainableModel trainable(TransformerModel model) {
+        return model;
+    }
+
+    /** Method state saved in {@code trainer_state.json} (e.g. the distillation stage), string values. */
+    default Map<String, String> stateExtras(long step) {
+        return Map.of();
     }
 
     /** The tensors a checkpoint stores for this method (default: every model parameter). */
@@ -84,6 +97,9 @@ public interface Trainer extends TrainingHooks {
         }
         if (run.trainer() instanceof SmtTrainerConfig smt) {
             return new SmtTrainer(smt);
+        }
+        if (run.trainer() instanceof KdTrainerConfig kd) {
+            return new KdTrainer(KdTrainerConfig.TYPE, kd.kd());
         }
         throw new IllegalArgumentException("no trainer registered for type '" + run.trainer().type() + "'");
     }

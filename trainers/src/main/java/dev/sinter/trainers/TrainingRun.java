@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class TrainingRun {
     private final RunConfig config;
     private final Path runDir;
     private final List<TrainingListener> extraListeners = new ArrayList<>();
+    private final List<Function<TransformerModel, TrainingListener>> modelListeners = new ArrayList<>();
 
     public TrainingRun(RunConfig config) {
         this.config = config;
@@ -54,6 +56,15 @@ public final class TrainingRun {
     /** Adds a listener (metrics, analyses) to the loop. */
     public TrainingRun addListener(TrainingListener l) {
         extraListeners.add(l);
+        return this;
+    }
+
+    /**
+     * Adds a listener that needs the model being trained (e.g. activation analyses); {@code factory} is called with
+     * the model of each training loop (a method that switches models mid-run, like SMT, calls it again).
+     */
+    public TrainingRun addModelListener(Function<TransformerModel, TrainingListener> factory) {
+        modelListeners.add(factory);
         return this;
     }
 
@@ -147,16 +158,17 @@ public final class TrainingRun {
 
     private TrainingLoop newLoop(TransformerModel model, Trainer trainer, BatchSampler sampler, int[][] validation,
                                  CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
-        TrainingLoop loop = new TrainingLoop(model, config.training(), trainer, sampler, validation);
+        TrainingLoop loop = new TrainingLoop(trainer.trainable(model), config.training(), trainer, sampler, validation);
         loop.addListener(new MetricsJsonl(runDir.resolve("metrics.jsonl")));
         extraListeners.forEach(loop::addListener);
+        modelListeners.forEach(f -> loop.addListener(f.apply(model)));
         loop.addListener(new ProgressListener("train " + config.name(), config.training().steps(), 0,
                 config.training().logEvery()));
         loop.checkpointEvery(config.checkpoint().every(), l -> {
             Map<String, byte[]> files = new LinkedHashMap<>(runFiles);
             files.putAll(trainer.checkpointFiles());
             checkpoints.save(new TrainerState(l.step(), l.samplerCursor(), l.tokensSeen(), config.seed(),
-                            l.lastValidationLoss(), Map.of("trainer", trainer.type())),
+                            l.lastValidationLoss(), stateExtras(trainer, l.step())),
                     trainer.checkpointTensors(model), trainer.checkpointMetadata(model), l.optimizer().state(), files);
         });
         long trainable = loop.trainableParameters().stream()
@@ -164,6 +176,12 @@ public final class TrainingRun {
         LOG.info("{}: {} trainable parameters ({} variables)", trainer.type(), trainable,
                 loop.trainableParameters().size());
         return loop;
+    }
+
+    private static Map<String, String> stateExtras(Trainer trainer, long step) {
+        Map<String, String> extra = new LinkedHashMap<>(trainer.stateExtras(step));
+        extra.put("trainer", trainer.type());
+        return extra;
     }
 
     private void writeSummary(TrainingLoop loop, TransformerModel model) throws IOException {

@@ -13,8 +13,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = FullTrainerConfig.class, name = FullTrainerConfig.TYPE),
         @JsonSubTypes.Type(value = LoraTrainerConfig.class, name = LoraTrainerConfig.TYPE),
         @JsonSubTypes.Type(value = SmtTrainerConfig.class, name = SmtTrainerConfig.TYPE),
+        @JsonSubTypes.Type(value = KdTrainerConfig.class, name = KdTrainerConfig.TYPE),
 })
-public sealed interface TrainerConfig permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig {
+public sealed interface TrainerConfig permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig, KdTrainerConfig {
     /** The registered type name, as written in the YAML {@code type:} key. */
     String type();
 

@@ -1,0 +1,2 @@
+/** Knowledge distillation: the KD loss terms, staged schedules, and the KD trainer. */
+package dev.sinter.trainers.kd;
