@@ -4,6 +4,7 @@ import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.config.FullTrainerConfig;
 import dev.sinter.framework.config.KdTrainerConfig;
 import dev.sinter.framework.config.LoraTrainerConfig;
+import dev.sinter.framework.config.MosTrainerConfig;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.config.SmtTrainerConfig;
 import dev.sinter.framework.train.TrainableModel;
@@ -12,6 +13,7 @@ import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.kd.KdTrainer;
+import dev.sinter.trainers.kd.MosTrainer;
 import dev.sinter.trainers.lora.LoraTrainer;
 import dev.sinter.trainers.smt.SmtTrainer;
 import java.util.Map;
@@ -30,6 +32,15 @@ public interface Trainer extends TrainingHooks {
     /** How the model's projections are built; called once, before the model is created. */
     default LinearLayer linearLayer() {
         return LinearLayer.DENSE;
+    }
+
+    /** The architecture this method imposes (Mixture-of-Students derives it from the teacher); default none. */
+    default java.util.Optional<dev.sinter.framework.config.ModelConfig> architecture() {
+        return java.util.Optional.empty();
+    }
+
+    /** Initialises a freshly built model before training (e.g. from a teacher); default keeps the seeded init. */
+    default void initialise(TransformerModel model) {
     }
 
     /** What the loop trains: the model itself, or a view with the method's own loss (distillation). */
@@ -100,6 +111,9 @@ public interface Trainer extends TrainingHooks {
         }
         if (run.trainer() instanceof KdTrainerConfig kd) {
             return new KdTrainer(KdTrainerConfig.TYPE, kd.kd());
+        }
+        if (run.trainer() instanceof MosTrainerConfig mos) {
+            return new MosTrainer(mos);
         }
         throw new IllegalArgumentException("no trainer registered for type '" + run.trainer().type() + "'");
     }

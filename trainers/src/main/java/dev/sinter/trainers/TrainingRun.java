@@ -147,7 +147,10 @@ public final class TrainingRun {
     private TransformerModel buildModel(Trainer trainer) throws IOException {
         String from = config.model().from();
         if (from == null) {
-            return TransformerModel.create(config.model().resolve(), DataType.FLOAT, config.seed(), trainer.linearLayer());
+            TransformerModel model = TransformerModel.create(trainer.architecture().orElseGet(config.model()::resolve),
+                    DataType.FLOAT, config.seed(), trainer.linearLayer());
+            trainer.initialise(model);
+            return model;
         }
         TransformerModel base = ModelIO.load(Path.of(from));
         TransformerModel model = TransformerModel.create(base.config(), DataType.FLOAT, config.seed(),

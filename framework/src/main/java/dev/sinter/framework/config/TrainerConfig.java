@@ -14,8 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = LoraTrainerConfig.class, name = LoraTrainerConfig.TYPE),
         @JsonSubTypes.Type(value = SmtTrainerConfig.class, name = SmtTrainerConfig.TYPE),
         @JsonSubTypes.Type(value = KdTrainerConfig.class, name = KdTrainerConfig.TYPE),
+        @JsonSubTypes.Type(value = MosTrainerConfig.class, name = MosTrainerConfig.TYPE),
 })
-public sealed interface TrainerConfig permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig, KdTrainerConfig {
+public sealed interface TrainerConfig
+        permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig, KdTrainerConfig, MosTrainerConfig {
     /** The registered type name, as written in the YAML {@code type:} key. */
     String type();
 

@@ -1,0 +1,47 @@
+package dev.sinter.trainers.kd;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.MosTrainerConfig;
+import dev.sinter.models.transformer.TransformerModel;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mixture-of-Students: distillation ({@link KdTrainer}) into a shallower copy of the teacher's architecture, laid
+ * out by {@link StudentLayout} and optionally initialised from the teacher's mapped layers.
+ */
+public final class MosTrainer extends KdTrainer {
+    private static final Logger LOG = LoggerFactory.getLogger(MosTrainer.class);
+    private final MosTrainerConfig cfg;
+    private StudentLayout layout;
+
+    public MosTrainer(MosTrainerConfig cfg) {
+        super(MosTrainerConfig.TYPE, cfg.kd());
+        this.cfg = cfg;
+    }
+
+    /** The student's layout (built from the teacher on first use). */
+    public StudentLayout layout() {
+        if (layout == null) {
+            ModelConfig t = teacher().config();
+            layout = cfg.layerMap() != null ? StudentLayout.mapped(t, cfg.layerMap())
+                    : cfg.dropLayers() != null ? StudentLayout.dropping(t, cfg.dropLayers())
+                    : StudentLayout.lowExpertDefault(t);
+            LOG.info("mos: student of {} layers ← teacher layers {}", layout.layerMap().size(), layout.layerMap());
+        }
+        return layout;
+    }
+
+    @Override
+    public Optional<ModelConfig> architecture() {
+        return Optional.of(layout().studentConfig());
+    }
+
+    @Override
+    public void initialise(TransformerModel student) {
+        if (cfg.initFromTeacher()) {
+            layout().initialise(student, teacher());
+        }
+    }
+}
