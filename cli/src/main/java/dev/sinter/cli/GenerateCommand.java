@@ -1,12 +1,8 @@
 package dev.sinter.cli;
 
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
-import dev.sinter.models.ModelIO;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,13 +31,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path resolved = ModelIO.resolve(model);
-        Tokenizer tok = tokenizer(resolved);
-        TransformerModel m = ModelIO.load(resolved);
-        if (tok.vocabSize() > m.config().vocabSize()) {
-            throw new IllegalArgumentException("tokenizer " + tok.describe() + " has " + tok.vocabSize()
-                    + " ids but the model's vocabulary has " + m.config().vocabSize() + "; pass the model's tokenizer");
-        }
+        ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
+        Tokenizer tok = loaded.tokenizer();
+        TransformerModel m = loaded.model();
         int[] ids = tok.encode(prompt, true, false);
         System.out.print(prompt);
         List<Integer> generated = new ArrayList<>();
@@ -57,22 +49,5 @@ final class GenerateCommand implements Callable<Integer> {
         });
         System.out.println();
         return 0;
-    }
-
-    private Tokenizer tokenizer(Path resolved) throws IOException {
-        if (tokenizer != null) {
-            return tokenizer.equals("byte") ? Tokenizers.byName("byte", null)
-                    : Tokenizers.byName("llama2c", Path.of(tokenizer));
-        }
-        if (Files.isDirectory(resolved)) {
-            return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new IllegalArgumentException(
-                    resolved + " has no tokenizer.json; pass --tokenizer PATH"));
-        }
-        try (var s = Files.list(resolved.toAbsolutePath().getParent())) {
-            Path tok = s.filter(p -> p.getFileName().toString().matches("tok.*\\.bin")).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no tokenizer given for " + resolved
-                            + "; pass --tokenizer PATH (e.g. tok512.bin)"));
-            return Tokenizers.byName("llama2c", tok);
-        }
     }
 }

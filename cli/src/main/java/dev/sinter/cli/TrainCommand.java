@@ -1,17 +1,31 @@
 package dev.sinter.cli;
 
 import dev.sinter.eval.report.RunReport;
+import dev.sinter.eval.superweights.EmergenceListener;
+import dev.sinter.eval.superweights.SuperWeightDetector;
+import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.RunConfig;
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.trainers.TrainingRun;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code sinter train CONFIG [key.path=value …]}. */
+/**
+ * {@code sinter train CONFIG [key.path=value …]}. Besides training, it tracks super activations: every
+ * {@code training.log_every} steps the per-layer maxima on a probe prompt go into {@code metrics.jsonl}
+ * ({@link EmergenceListener}), and at the end the super-weight detector runs on the trained model; its verdict is
+ * printed and written with the emergence curves to {@code <run>/super_weights/}.
+ */
 @Command(name = "train", description = "Train a model from a YAML run config; key.path=value pairs override it.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CONFIG", description = "YAML run file, e.g. configs/quickstart.yaml")
@@ -23,13 +37,29 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfig cfg = ConfigLoader.load(config, overrides);
-        TrainingRun.Result r = new TrainingRun(cfg).execute();
+        String tokPath = cfg.data().tokenizer().path();
+        Tokenizer tok = Tokenizers.byName(cfg.data().tokenizer().type(), tokPath == null ? null : Path.of(tokPath));
+        TrainingRun run = new TrainingRun(cfg);
+        int[] probe = tok.encode(SuperWeightDetector.DEFAULT_PROMPTS.get(0), true, false);
+        MetricsJsonl metrics = new MetricsJsonl(run.runDirectory().resolve("metrics.jsonl"));
+        run.addModelListener(m -> new EmergenceListener(m,
+                Arrays.copyOf(probe, Math.min(probe.length, m.config().maxSeqLen())), cfg.training().logEvery(), metrics));
+        TrainingRun.Result r = run.execute();
+        SuperWeightDetector.Detection d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
+                .detect(r.model(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
+        Path swDir = r.runDir().resolve("super_weights");
+        Path swReport = new SuperWeightReport(swDir, "Super weights at the end of " + cfg.name(),
+                Map.of("run", r.runDir().toString(), "steps", r.steps())).detection(d)
+                .emergence(r.runDir().resolve("metrics.jsonl")).write();
+        Files.writeString(r.runDir().resolve("super_weights.txt"), d.verdict() + "\n");
         Path report = RunReport.write(r.runDir());
         System.out.printf("%nrun %s: %d steps, validation loss %.4f, %d parameters, %.1f s%n", r.runDir(), r.steps(),
                 r.validationLoss(), r.parameters(), r.wallSeconds());
         System.out.println("samples:");
         r.samples().forEach(s -> System.out.println("  " + s.replace("\n", "\n  ")));
+        System.out.println("super weights: " + d.verdict());
         System.out.println("report: " + report);
+        System.out.println("super-weight report: " + swReport);
         return 0;
     }
 }

@@ -66,6 +66,10 @@ public final class RunReport {
         List<String> samples = Files.exists(runDir.resolve("samples.txt"))
                 ? Files.readAllLines(runDir.resolve("samples.txt")) : List.of();
         summary.put("samples", samples);
+        Path verdict = runDir.resolve("super_weights.txt");
+        if (Files.exists(verdict)) {
+            summary.put("super_weights", Files.readString(verdict).strip());
+        }
         Files.writeString(runDir.resolve("report.json"), JSON.writeValueAsString(summary));
         Path html = runDir.resolve("report.html");
         Files.writeString(html, html(summary, val, samples));
@@ -104,6 +108,10 @@ public final class RunReport {
             b.append("<h2>Expert load</h2><p>Share of each MoE layer's token assignments per expert, averaged over the")
                     .append(" last 10% of steps (uniform = 1/E); coefficient of variation and dropped fraction in")
                     .append(" report.json.</p><img src=\"expert_load.png\" alt=\"expert load per layer\">");
+        }
+        if (s.containsKey("super_weights")) {
+            b.append("<h2>Super weights</h2><p>").append(escape(String.valueOf(s.get("super_weights"))))
+                    .append("</p><p><a href=\"super_weights/super_weights.html\">detector report</a></p>");
         }
         b.append("<h2>Validation</h2><table>")
                 .append("<tr><th>step</th><th>validation loss</th></tr>");

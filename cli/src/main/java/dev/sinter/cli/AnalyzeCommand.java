@@ -1,0 +1,199 @@
+package dev.sinter.cli;
+
+import dev.sinter.eval.quant.QuantizationStudy;
+import dev.sinter.eval.superweights.Ablations;
+import dev.sinter.eval.superweights.StopwordShift;
+import dev.sinter.eval.superweights.SuperWeight;
+import dev.sinter.eval.superweights.SuperWeightDetector;
+import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
+import dev.sinter.eval.superweights.SuperWeightReport;
+import dev.sinter.eval.tasks.PerplexityTask;
+import dev.sinter.eval.tasks.Task;
+import dev.sinter.eval.tasks.Tasks;
+import dev.sinter.framework.samediff.SameDiffRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sinter analyze super-weights …}: model analyses. */
+@Command(name = "analyze", description = "Analyse a model (super weights and super activations).",
+        subcommands = {AnalyzeCommand.SuperWeights.class})
+final class AnalyzeCommand {
+
+    /**
+     * {@code sinter analyze super-weights --model PATH [--prompt TEXT]…}: the detector (papers.md §1.2) and, on
+     * request, the ablation table, the scaling sweep, the stopword shift and the quantization table, in one report.
+     */
+    @Command(name = "super-weights", description = {"Find super weights (one forward pass per prompt; iterate after"
+            + " zeroing) and report per-layer maxima, massive activations and cross-prompt consistency.",
+            "With --tasks/--perplexity: the paper's ablations and scaling sweep (--ablate), stopword shift"
+                    + " (--stopwords) and quantization table (--quantize)."})
+    static final class SuperWeights implements Callable<Integer> {
+        @Option(names = "--model", required = true, paramLabel = "PATH",
+                description = "run directory, checkpoint directory or llama2.c .bin file")
+        Path model;
+
+        @Option(names = "--tokenizer", paramLabel = "PATH", description = "llama2.c tokenizer .bin, or 'byte'")
+        String tokenizer;
+
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt(s); default: the paper's and two more")
+        List<String> prompts = new ArrayList<>();
+
+        @Option(names = "--threshold-abs", defaultValue = "50", description = "spike: |max| above this (paper: 50)")
+        double thresholdAbs;
+
+        @Option(names = "--threshold-rel", defaultValue = "100", description = "spike: |max| above this × the median")
+        double thresholdRel;
+
+        @Option(names = "--min-share", defaultValue = "0.5",
+                description = "share of the output spike one weight must explain")
+        double minShare;
+
+        @Option(names = "--super-weight", paramLabel = "L,ROW,COL",
+                description = "use these coordinates for the ablations instead of the detected ones")
+        List<String> given = new ArrayList<>();
+
+        @Option(names = "--tasks", paramLabel = "a,b,c", description = "tasks for ablations/quantization")
+        String tasks;
+
+        @Option(names = "--perplexity", paramLabel = "FILE", description = "text file scored in every condition")
+        Path perplexity;
+
+        @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all)")
+        int limit;
+
+        @Option(names = "--batch-size", defaultValue = "16")
+        int batchSize;
+
+        @Option(names = "--ablate", description = "run the ablation table and the scaling sweep")
+        boolean ablate;
+
+        @Option(names = "--prune-fraction", defaultValue = "1e-4",
+                description = "p of 'prune non-SW': ⌊p·numel⌋ largest weights per matrix (paper: 1e-6 at 7B)")
+        double pruneFraction;
+
+        @Option(names = "--stopwords", description = "stopword shift over LAMBADA contexts")
+        boolean stopwords;
+
+        @Option(names = "--lambada-limit", defaultValue = "200", description = "LAMBADA prompts for --stopwords")
+        int lambadaLimit;
+
+        @Option(names = "--quantize", description = "quantization table (see `sinter quantize`)")
+        boolean quantize;
+
+        @Option(names = "--bits", defaultValue = "4")
+        int bits;
+
+        @Option(names = "--block-sizes", defaultValue = "1024,4096,16384,tensor", split = ",")
+        List<String> blockSizes;
+
+        @Option(names = "--clip-z", defaultValue = "9")
+        double clipZ;
+
+        @Option(names = "--output", paramLabel = "DIR", description = "report folder (default: runs/analysis/<model>)")
+        Path output;
+
+        @Override
+        public Integer call() throws Exception {
+            SameDiffRuntime.init();
+            ModelAndTokenizer mt = ModelAndTokenizer.load(model, tokenizer);
+            List<String> texts = prompts.isEmpty() ? SuperWeightDetector.DEFAULT_PROMPTS : prompts;
+            SuperWeightDetector det = new SuperWeightDetector(new SuperWeightDetector.Options(thresholdAbs,
+                    thresholdRel, minShare, SuperWeightDetector.Options.DEFAULT.maxIterations()));
+            long t0 = System.nanoTime();
+            Detection d = det.detect(mt.model(), mt.tokenizer(), texts);
+            double detectSeconds = (System.nanoTime() - t0) / 1e9;
+            Path out = output != null ? output : Path.of("runs", "analysis", name(mt.path()));
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("model", mt.path().toString());
+            facts.put("tokenizer", mt.tokenizer().describe());
+            facts.put("parameters", mt.model().parameterCount());
+            facts.put("detection_seconds", detectSeconds);
+            SuperWeightReport report = new SuperWeightReport(out, "Super weights: " + name(mt.path()), facts)
+                    .detection(d);
+            System.out.println(d.verdict());
+            System.out.printf(Locale.ROOT, "detector: %d prompt(s), %.3f s per forward pass, %.2f s in all%n",
+                    texts.size(), d.secondsPerPass(), detectSeconds);
+            List<SuperWeight> sws = given.isEmpty() ? d.superWeights() : given.stream().map(SuperWeight::parse).toList();
+            sws.forEach(s -> s.check(mt.model().config()));
+            if (ablate || quantize) {
+                List<Task> ts = tasks();
+                Ablations scorer = new Ablations(mt.model(), mt.tokenizer(), ts, limit, batchSize);
+                if (ablate) {
+                    if (sws.isEmpty()) {
+                        System.out.println("ablations skipped: no super weight (pass --super-weight L,ROW,COL to force)");
+                    } else {
+                        long a0 = System.nanoTime();
+                        Ablations.Table t = scorer.run(sws, pruneFraction, Ablations.SCALES);
+                        System.out.printf(Locale.ROOT, "ablation table + scaling sweep: %.1f s%n",
+                                (System.nanoTime() - a0) / 1e9);
+                        print(t.conditions());
+                        print(t.scaling());
+                        report.ablations(t);
+                    }
+                }
+                if (quantize) {
+                    QuantizationStudy q = new QuantizationStudy(bits, QuantizeCommand.blockSizes(blockSizes), clipZ, 8);
+                    List<Ablations.Row> rows = q.run(mt.model(), scorer, sws);
+                    print(rows);
+                    report.quantization(rows, Map.of("bits", bits, "block_sizes", blockSizes, "clip_z", clipZ,
+                            "super_weights", sws.stream().map(SuperWeight::coordinate).toList()));
+                }
+            }
+            if (stopwords) {
+                if (sws.isEmpty()) {
+                    System.out.println("stopword shift skipped: no super weight (pass --super-weight L,ROW,COL to force)");
+                } else {
+                    List<String> ctx = StopwordShift.lambadaContexts(
+                            Tasks.defaultDataDir().resolve("eval/lambada_openai.jsonl"), lambadaLimit);
+                    report.stopwords(StopwordShift.run(mt.model(), mt.tokenizer(), ctx, sws, StopwordShift.ENGLISH, 10));
+                }
+            }
+            System.out.println("report: " + report.write());
+            return 0;
+        }
+
+        private List<Task> tasks() throws java.io.IOException {
+            List<Task> ts = new ArrayList<>();
+            if (tasks != null) {
+                ts.addAll(Tasks.parse(tasks, Tasks.defaultDataDir()));
+            }
+            if (perplexity != null) {
+                if (!Files.isRegularFile(perplexity)) {
+                    throw new IllegalArgumentException("--perplexity: file not found: " + perplexity.toAbsolutePath());
+                }
+                ts.add(PerplexityTask.of(perplexity));
+            }
+            if (ts.isEmpty()) {
+                throw new IllegalArgumentException("--ablate and --quantize need --tasks and/or --perplexity");
+            }
+            return ts;
+        }
+    }
+
+    static String name(Path p) {
+        String n = p.getFileName().toString().replaceAll("\\.bin$", "");
+        return n.startsWith("step-") && p.getParent() != null && p.getParent().getParent() != null
+                ? p.getParent().getParent().getFileName() + "-" + n : n;
+    }
+
+    static void print(List<Ablations.Row> rows) {
+        for (Ablations.Row r : rows) {
+            StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-40s %8d", r.condition(), r.weightsChanged()));
+            r.metrics().forEach((k, v) -> {
+                if (k.endsWith(".acc") || k.endsWith(".acc_norm") || k.endsWith("token_perplexity")
+                        || k.endsWith(".perplexity")) {
+                    b.append(String.format(Locale.ROOT, "  %s=%.4f", k, v));
+                }
+            });
+            System.out.println(b);
+        }
+    }
+}

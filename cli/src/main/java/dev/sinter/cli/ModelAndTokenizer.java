@@ -1,0 +1,45 @@
+package dev.sinter.cli;
+
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.models.ModelIO;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How the CLI resolves {@code --model PATH [--tokenizer PATH|byte]}: a run directory (newest checkpoint), a
+ * checkpoint directory (its own tokenizer) or a llama2.c {@code .bin} (the {@code tok*.bin} beside it).
+ */
+record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer) {
+
+    /** Loads both; the tokenizer must not have more ids than the model's vocabulary. */
+    static ModelAndTokenizer load(Path model, String tokenizer) throws IOException {
+        Path resolved = ModelIO.resolve(model);
+        Tokenizer tok = tokenizer(resolved, tokenizer);
+        TransformerModel m = ModelIO.load(resolved);
+        if (tok.vocabSize() > m.config().vocabSize()) {
+            throw new IllegalArgumentException("tokenizer " + tok.describe() + " has " + tok.vocabSize()
+                    + " ids but the model's vocabulary has " + m.config().vocabSize() + "; pass the model's tokenizer");
+        }
+        return new ModelAndTokenizer(resolved, m, tok);
+    }
+
+    private static Tokenizer tokenizer(Path resolved, String tokenizer) throws IOException {
+        if (tokenizer != null) {
+            return tokenizer.equals("byte") ? Tokenizers.byName("byte", null)
+                    : Tokenizers.byName("llama2c", Path.of(tokenizer));
+        }
+        if (Files.isDirectory(resolved)) {
+            return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new IllegalArgumentException(
+                    resolved + " has no tokenizer.json; pass --tokenizer PATH"));
+        }
+        try (var s = Files.list(resolved.toAbsolutePath().getParent())) {
+            Path tok = s.filter(p -> p.getFileName().toString().matches("tok.*\\.bin")).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no tokenizer given for " + resolved
+                            + "; pass --tokenizer PATH (e.g. tok512.bin)"));
+            return Tokenizers.byName("llama2c", tok);
+        }
+    }
+}

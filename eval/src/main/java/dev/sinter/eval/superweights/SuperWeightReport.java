@@ -1,0 +1,328 @@
+package dev.sinter.eval.superweights;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.eval.superweights.ActivationScan.LayerStats;
+import dev.sinter.eval.superweights.Ablations.Row;
+import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
+import dev.sinter.eval.superweights.SuperWeightDetector.PromptResult;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
+import org.knowm.xchart.HeatMapChart;
+import org.knowm.xchart.HeatMapChartBuilder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/**
+ * One analysis as {@code super_weights.html} + {@code super_weights.json} + PNGs in a directory: the verdict; per-layer
+ * max |down_proj input| and |output| (the paper's Figure 2) before and after zeroing what was found; the residual-stream
+ * maximum per layer and its ratio to the median (§1.9); the channel × layer heat map; cross-prompt consistency; and,
+ * when present, the ablation table with the scaling sweep, the quantization table, the stopword chart and the
+ * emergence curves from a run's {@code metrics.jsonl}.
+ */
+public final class SuperWeightReport {
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+
+    private final Path dir;
+    private final Map<String, Object> json = new LinkedHashMap<>();
+    private final StringBuilder html = new StringBuilder();
+
+    public SuperWeightReport(Path dir, String title, Map<String, Object> facts) throws IOException {
+        this.dir = dir;
+        Files.createDirectories(dir);
+        json.put("title", title);
+        json.putAll(facts);
+        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(esc(title))
+                .append("</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}")
+                .append("td,th{padding:2px 8px;text-align:right}th{background:#eee}table{border-collapse:collapse}")
+                .append(".v{background:#f4f4f4;padding:8px}</style></head><body><h1>").append(esc(title)).append("</h1>");
+        html.append(table(List.of(stringify(facts))));
+    }
+
+    /** The detector's verdict, per-layer plots, heat map and consistency table. */
+    public SuperWeightReport detection(Detection d) throws IOException {
+        json.put("detection", d);
+        json.put("verdict", d.verdict());
+        html.append("<h2>Verdict</h2><p class=\"v\">").append(esc(d.verdict())).append("</p>");
+        html.append(String.format(Locale.ROOT, "<p>Thresholds: |x| &gt; %s and &gt; %s× the median; one weight must"
+                        + " explain ≥ %.0f%% of the output spike. One forward pass: %.3f s.</p>", d.options().thresholdAbs(),
+                d.options().thresholdRel(), 100 * d.options().minShare(), d.secondsPerPass()));
+        PromptResult first = d.prompts().get(0);
+        XYChart fig2 = xy("Per-layer max |down_proj input| and |output| (prompt 0)", "layer", "max |value|", true);
+        addLayerSeries(fig2, first.original(), "");
+        if (first.iterations().size() > 1) {
+            addLayerSeries(fig2, first.iterations().get(first.iterations().size() - 1).scan(), " (found weights zeroed)");
+        }
+        save(fig2, "down_proj_max.png");
+        XYChart res = xy("Residual stream: max |h| per layer and its ratio to the median (prompt 0)", "layer",
+                "value", true);
+        double[] layers = first.original().layers().stream().mapToDouble(LayerStats::layer).toArray();
+        res.addSeries("max |h|", layers, first.original().layers().stream().mapToDouble(l -> l.residual().abs()).toArray());
+        res.addSeries("max |h| / median |h|", layers,
+                first.original().layers().stream().mapToDouble(l -> l.residual().ratio()).toArray());
+        save(res, "residual_max.png");
+        heatmap(first.original().residualMax());
+        html.append("<h2>Per layer (prompt 0: ").append(esc(first.prompt())).append(")</h2>")
+                .append("<img src=\"down_proj_max.png\"><img src=\"residual_max.png\"><img src=\"heatmap.png\">");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (LayerStats l : first.original().layers()) {
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("layer", l.layer());
+            if (l.downInput() != null) {
+                r.put("max |in|", l.downInput().abs());
+                r.put("in tok/ch", l.downInput().token() + "/" + l.downInput().channel());
+                r.put("in ×median", l.downInput().ratio());
+                r.put("max |out|", l.downOutput().abs());
+                r.put("out tok/ch", l.downOutput().token() + "/" + l.downOutput().channel());
+                r.put("out ×median", l.downOutput().ratio());
+            }
+            r.put("max |h|", l.residual().abs());
+            r.put("h tok/ch", l.residual().token() + "/" + l.residual().channel());
+            r.put("h ×median", l.residual().ratio());
+            r.put("massive (Sun)", SuperWeightDetector.massive(l.residual()));
+            rows.add(r);
+        }
+        html.append(table(rows));
+        List<Map<String, Object>> prompts = new ArrayList<>();
+        for (int p = 0; p < d.prompts().size(); p++) {
+            PromptResult pr = d.prompts().get(p);
+            Map<String, Object> r = new LinkedHashMap<>();
+            r.put("prompt", p + ": " + pr.prompt());
+            r.put("tokens", pr.tokens());
+            r.put("found", String.join("; ", pr.findings().stream().map(f -> f.weight().coordinate()).toList()));
+            r.put("spiking layers", pr.iterations().get(0).spikingLayers().toString());
+            prompts.add(r);
+        }
+        html.append("<h2>Prompts and consistency</h2>").append(table(prompts));
+        if (!d.consistency().isEmpty()) {
+            List<Map<String, Object>> cons = new ArrayList<>();
+            d.consistency().forEach(c -> {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("weight", c.weight().coordinate());
+                r.put("found in", c.foundIn() + "/" + c.prompts());
+                r.put("max |out| channel per prompt", c.outputChannelPerPrompt().toString());
+                r.put("its token per prompt", c.tokenPerPrompt().toString());
+                cons.add(r);
+            });
+            html.append(table(cons));
+        }
+        return this;
+    }
+
+    /** The ablation table and the scaling sweep plot. */
+    public SuperWeightReport ablations(Ablations.Table t) throws IOException {
+        json.put("ablations", t);
+        html.append("<h2>Ablations (§1.4)</h2><p>Super weights: ")
+                .append(esc(String.join(", ", t.superWeights().stream().map(SuperWeight::toString).toList())))
+                .append("</p>").append(table(rowMaps(t.conditions())));
+        if (!t.scaling().isEmpty()) {
+            XYChart c = xy("Scaling the super weight(s) (§1.6)", "scale s", "metric", false);
+            Map<String, double[]> series = new TreeMap<>();
+            double[] xs = new double[t.scaling().size()];
+            for (int i = 0; i < xs.length; i++) {
+                Row r = t.scaling().get(i);
+                xs[i] = Double.parseDouble(r.condition().substring(r.condition().indexOf('×') + 1));
+                for (Map.Entry<String, Double> m : r.metrics().entrySet()) {
+                    if (m.getKey().endsWith(".acc") || m.getKey().endsWith("mean_token_nll")) {
+                        series.computeIfAbsent(m.getKey(), k -> new double[xs.length])[i] = m.getValue();
+                    }
+                }
+            }
+            series.forEach((k, v) -> c.addSeries(k, xs, v));
+            if (!series.isEmpty()) {
+                save(c, "scaling.png");
+                html.append("<img src=\"scaling.png\">");
+            }
+            html.append(table(rowMaps(t.scaling())));
+        }
+        return this;
+    }
+
+    /** The quantization table. */
+    public SuperWeightReport quantization(List<Row> rows, Map<String, Object> settings) {
+        json.put("quantization", Map.of("settings", settings, "rows", rows));
+        html.append("<h2>Quantization (§1.7)</h2>").append(table(List.of(stringify(settings))))
+                .append("<p>weights changed = values clipped (weight rows) or activations held out per layer.</p>")
+                .append(table(rowMaps(rows)));
+        return this;
+    }
+
+    /** The stopword chart. */
+    public SuperWeightReport stopwords(StopwordShift.Result r) throws IOException {
+        json.put("stopword_shift", r);
+        List<StopwordShift.Entry> all = new ArrayList<>(r.stopwords());
+        all.addAll(r.others());
+        CategoryChart c = new CategoryChartBuilder().width(900).height(450)
+                .title("Mean next-token probability over " + r.prompts() + " LAMBADA prompts: pruned / original (§1.5)")
+                .xAxisTitle("token (stopwords first)").yAxisTitle("ratio").build();
+        c.getStyler().setXAxisLabelRotation(60);
+        c.getStyler().setLegendVisible(false);
+        if (!all.isEmpty()) {
+            c.addSeries("ratio", all.stream().map(e -> (e.stopword() ? "*" : "") + "'" + e.token() + "'").toList(),
+                    all.stream().map(e -> Double.isNaN(e.ratio()) ? 0.0 : e.ratio()).toList());
+            save(c, "stopwords.png");
+            html.append("<h2>Stopword shift (§1.5)</h2><img src=\"stopwords.png\">");
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (StopwordShift.Entry e : all) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("token", "'" + e.token() + "'");
+            m.put("stopword", e.stopword());
+            m.put("p original", e.original());
+            m.put("p pruned", e.pruned());
+            m.put("ratio", e.ratio());
+            rows.add(m);
+        }
+        html.append(table(rows)).append("<p>Stopwords not in the vocabulary: ").append(esc(r.missingStopwords().toString()))
+                .append("</p>");
+        return this;
+    }
+
+    /** Emergence curves from a run's metrics.jsonl (rows written by {@link EmergenceListener}). */
+    public SuperWeightReport emergence(Path metricsJsonl) throws IOException {
+        if (!Files.exists(metricsJsonl)) {
+            return this;
+        }
+        Map<String, List<double[]>> series = new TreeMap<>();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(metricsJsonl, StandardCharsets.UTF_8)) {
+            if (line.isBlank() || !line.contains("\"" + EmergenceListener.PREFIX)) {
+                continue;
+            }
+            JsonNode n = JSON.readTree(line);
+            double step = n.get("step").asDouble();
+            Map<String, Object> row = new LinkedHashMap<>();
+            n.fields().forEachRemaining(f -> {
+                row.put(f.getKey(), f.getValue().isIntegralNumber() ? f.getValue().asLong() : f.getValue().asDouble());
+                if (f.getKey().endsWith(".out_max") || f.getKey().endsWith(".res_max") || f.getKey().endsWith(".in_max")) {
+                    series.computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(new double[]{step, f.getValue().asDouble()});
+                }
+            });
+            rows.add(row);
+        }
+        if (series.isEmpty()) {
+            return this;
+        }
+        json.put("emergence", rows);
+        XYChart c = xy("Emergence during training: per-layer maxima on the probe prompt", "step", "max |value|", true);
+        series.forEach((k, v) -> c.addSeries(k.substring(EmergenceListener.PREFIX.length()),
+                v.stream().mapToDouble(p -> p[0]).toArray(), v.stream().mapToDouble(p -> p[1]).toArray()));
+        save(c, "emergence.png");
+        html.append("<h2>Emergence during training</h2><img src=\"emergence.png\">").append(table(rows));
+        return this;
+    }
+
+    /** Writes super_weights.html and super_weights.json; returns the HTML path. */
+    public Path write() throws IOException {
+        Files.writeString(dir.resolve("super_weights.json"), JSON.writeValueAsString(json));
+        Path out = dir.resolve("super_weights.html");
+        Files.writeString(out, html + "<p>Same numbers: <a href=\"super_weights.json\">super_weights.json</a></p></body></html>");
+        return out;
+    }
+
+    private static void addLayerSeries(XYChart c, ActivationScan s, String suffix) {
+        List<LayerStats> dense = s.layers().stream().filter(l -> l.downInput() != null).toList();
+        double[] x = dense.stream().mapToDouble(LayerStats::layer).toArray();
+        c.addSeries("|down_proj input|" + suffix, x, dense.stream().mapToDouble(l -> l.downInput().abs()).toArray());
+        c.addSeries("|down_proj output|" + suffix, x, dense.stream().mapToDouble(l -> l.downOutput().abs()).toArray());
+    }
+
+    private void heatmap(double[][] m) throws IOException {
+        int layers = m.length;
+        int d = m[0].length;
+        HeatMapChart c = new HeatMapChartBuilder().width(1000).height(120 + 40 * layers)
+                .title("max over tokens of |residual stream|, channel × layer (prompt 0)").build();
+        c.getStyler().setShowValue(false);
+        c.getStyler().setLegendVisible(true);
+        c.getStyler().setXAxisTicksVisible(d <= 64);
+        List<Integer> xs = new ArrayList<>();
+        for (int i = 0; i < d; i++) {
+            xs.add(i);
+        }
+        List<Integer> ys = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            ys.add(l);
+        }
+        List<Number[]> z = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < d; i++) {
+                z.add(new Number[]{i, l, m[l][i]});
+            }
+        }
+        c.addSeries("max |h|", xs, ys, z);
+        save(c, "heatmap.png");
+    }
+
+    private static XYChart xy(String title, String x, String y, boolean log) {
+        XYChart c = new XYChartBuilder().width(800).height(420).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        c.getStyler().setYAxisLogarithmic(log);
+        return c;
+    }
+
+    private void save(Chart<?, ?> c, String file) throws IOException {
+        BitmapEncoder.saveBitmap(c, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+
+    private static List<Map<String, Object>> rowMaps(List<Row> rows) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : rows) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("condition", r.condition());
+            m.put("weights changed", r.weightsChanged());
+            m.putAll(r.metrics());
+            m.put("seconds", r.seconds());
+            out.add(m);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> stringify(Map<String, Object> m) {
+        return new LinkedHashMap<>(m);
+    }
+
+    private static String table(List<Map<String, Object>> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        List<String> cols = new ArrayList<>();
+        rows.forEach(r -> r.keySet().forEach(k -> {
+            if (!cols.contains(k)) {
+                cols.add(k);
+            }
+        }));
+        StringBuilder b = new StringBuilder("<table><tr>");
+        cols.forEach(c -> b.append("<th>").append(esc(c)).append("</th>"));
+        b.append("</tr>");
+        for (Map<String, Object> r : rows) {
+            b.append("<tr>");
+            cols.forEach(c -> b.append("<td>").append(esc(fmt(r.get(c)))).append("</td>"));
+            b.append("</tr>");
+        }
+        return b.append("</table>").toString();
+    }
+
+    private static String fmt(Object o) {
+        if (o == null) {
+            return "";
+        }
+        return o instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : String.valueOf(o);
+    }
+
+    private static String esc(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Super weights and super activations (papers.md §1): the detector ({@link dev.sinter.eval.superweights.SuperWeightDetector},
+ * one forward pass per prompt, iterate after zeroing), exact and undoable weight edits
+ * ({@link dev.sinter.eval.superweights.WeightEdit}), the "prune the super weight but restore the super activation"
+ * model ({@link dev.sinter.eval.superweights.SuperActivationRestore}), the ablation table and scaling sweep through the
+ * eval harness ({@link dev.sinter.eval.superweights.Ablations}), the stopword shift
+ * ({@link dev.sinter.eval.superweights.StopwordShift}), emergence during training
+ * ({@link dev.sinter.eval.superweights.EmergenceListener}) and the HTML/JSON report
+ * ({@link dev.sinter.eval.superweights.SuperWeightReport}).
+ */
+package dev.sinter.eval.superweights;

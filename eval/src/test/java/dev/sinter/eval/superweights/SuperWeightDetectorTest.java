@@ -1,0 +1,188 @@
+package dev.sinter.eval.superweights;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
+import dev.sinter.eval.tasks.PerplexityTask;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.framework.data.ByteTokenizer;
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.models.transformer.ParameterNames;
+import dev.sinter.models.transformer.TransformerModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The detector on a tiny float64 model with a planted super weight, and on one without. */
+class SuperWeightDetectorTest {
+    static final ModelConfig TINY = ModelPresets.get("tiny").orElseThrow(); // D 32, hidden 64, 2 layers
+    static final int LAYER = 1;
+    static final int ROW = 7; // hidden (super-activation) channel
+    static final int COL = 41; // intermediate channel
+    static final int MARK = 3; // residual channel that BOS carries strongly
+    static final double SW = 1.5;
+    static final Tokenizer BYTES = new ByteTokenizer();
+
+    /**
+     * BOS's embedding has 10 in channel MARK (so after RMSNorm h[MARK] ≈ √D at BOS only); layer 1's gate and up rows
+     * COL read that channel with weight 3, so the down_proj input at (BOS, COL) is ≈ swish(17)·17 ≈ 290; and
+     * down_proj.weight[ROW, COL] = 1.5 turns it into an output spike ≈ 430 at (BOS, ROW).
+     */
+    static TransformerModel planted() {
+        TransformerModel m = TransformerModel.create(TINY, DataType.DOUBLE, 7);
+        Map<String, INDArray> p = m.parameters();
+        p.get(ParameterNames.EMBED).putScalar(new long[]{BYTES.bos(), MARK}, 10.0);
+        p.get(ParameterNames.mlp(LAYER, "gate")).putScalar(new long[]{COL, MARK}, 3.0);
+        p.get(ParameterNames.mlp(LAYER, "up")).putScalar(new long[]{COL, MARK}, 3.0);
+        p.get(ParameterNames.mlp(LAYER, "down")).putScalar(new long[]{ROW, COL}, SW);
+        return m;
+    }
+
+    static List<int[]> prompts(String... texts) {
+        List<int[]> out = new ArrayList<>();
+        for (String t : texts) {
+            out.add(BYTES.encode(t, true, false));
+        }
+        return out;
+    }
+
+    static final String[] TEXTS = {"Apple Inc. is a worldwide tech company.", "Once upon a time", "Summer is hot."};
+
+    static void assertSameParameters(Map<String, INDArray> before, TransformerModel m) {
+        m.parameters().forEach((k, v) -> assertEquals(before.get(k), v, "parameter " + k + " changed"));
+    }
+
+    @Test
+    void findsThePlantedSuperWeightAndRestoresEveryParameter() {
+        TransformerModel m = planted();
+        Map<String, INDArray> before = m.parameterSnapshot();
+        Detection d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT).detect(m, List.of(TEXTS),
+                prompts(TEXTS));
+        assertEquals(1, d.superWeights().size(), d.verdict());
+        SuperWeight sw = d.superWeights().get(0);
+        assertEquals(new SuperWeight(LAYER, ROW, COL, SW), sw);
+        assertEquals("layers[1].mlp.down_proj.weight[7, 41]", sw.coordinate());
+        assertTrue(d.verdict().startsWith("1 super weight(s) found: layers[1].mlp.down_proj.weight[7, 41]"), d.verdict());
+        assertEquals(3, d.consistency().get(0).foundIn());
+        assertEquals(List.of(ROW, ROW, ROW), d.consistency().get(0).outputChannelPerPrompt());
+        assertEquals(List.of(0, 0, 0), d.consistency().get(0).tokenPerPrompt()); // on BOS, as in the paper
+        // iteration: after zeroing it the spike is gone and nothing else is reported
+        SuperWeightDetector.Finding f = d.prompts().get(0).findings().get(0);
+        assertTrue(f.outputMaxAfterZeroing() < 0.02 * Math.abs(f.outputValue()), "output max after zeroing "
+                + f.outputMaxAfterZeroing());
+        assertTrue(f.share() > 0.99);
+        assertSameParameters(before, m);
+    }
+
+    @Test
+    void pruningChangesTheOutputSharplyAndRestoringTheSuperActivationBringsItBack() {
+        TransformerModel m = planted();
+        int[][] ids = {BYTES.encode("Apple Inc. is a worldwide tech company.", true, false)};
+        INDArray orig = m.logits(ids).dup();
+        SuperWeight sw = new SuperWeight(LAYER, ROW, COL, Double.NaN);
+        INDArray pruned;
+        try (WeightEdit e = new WeightEdit(m).prune(List.of(sw))) {
+            pruned = m.logits(ids).dup();
+        }
+        INDArray restored = SuperActivationRestore.build(m, List.of(sw)).logits(ids);
+        assertTrue(relDiff(pruned, orig, 0) > 0.1, "pruning changed the BOS logits by only " + relDiff(pruned, orig, 0));
+        // the super activation sits on BOS (position 0): restoring it there gives back the original exactly there
+        assertTrue(relDiff(restored, orig, 0) < 1e-9, "restore left " + relDiff(restored, orig, 0));
+        // later tokens still miss the weight's small contributions (x[t, col]·w at t > 0), as in the paper's hook
+        double dPruned = pruned.sub(orig).norm2Number().doubleValue();
+        double dRestored = restored.sub(orig).norm2Number().doubleValue();
+        assertTrue(dRestored < 0.9 * dPruned, "restore left " + dRestored + " vs pruned " + dPruned);
+        assertEquals(orig, m.logits(ids)); // the model itself is untouched
+    }
+
+    private static double relDiff(INDArray a, INDArray b, int pos) {
+        INDArray x = a.get(NDArrayIndex.point(0), NDArrayIndex.point(pos), NDArrayIndex.all());
+        INDArray y = b.get(NDArrayIndex.point(0), NDArrayIndex.point(pos), NDArrayIndex.all());
+        return x.sub(y).norm2Number().doubleValue() / y.norm2Number().doubleValue();
+    }
+
+    @Test
+    void randomModelYieldsNoSuperWeightWithEvidence() {
+        TransformerModel m = TransformerModel.create(TINY, DataType.DOUBLE, 11);
+        Detection d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT).detect(m, List.of(TEXTS),
+                prompts(TEXTS));
+        assertFalse(d.found());
+        assertTrue(d.verdict().startsWith("no super weight found: with the first prompt the largest |down_proj input|"),
+                d.verdict());
+        ModelConfig gelu = new ModelConfig(32, 2, 4, 2, 64, 260, 64, "rmsnorm", 1e-5, "rope", "adjacent", 10000, "gelu",
+                true, 0.02);
+        Detection g = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
+                .detect(TransformerModel.create(gelu, DataType.DOUBLE, 3), List.of(TEXTS), prompts(TEXTS));
+        assertFalse(g.found()); // GELU MLPs: the down projection is analysed under the same name
+    }
+
+    @Test
+    void editsTouchOnlyTheirScalarsAndAreUndoneExactly(@TempDir Path tmp) throws Exception {
+        TransformerModel m = planted();
+        Map<String, INDArray> before = m.parameterSnapshot();
+        SuperWeight sw = new SuperWeight(LAYER, ROW, COL, Double.NaN);
+        try (WeightEdit e = new WeightEdit(m).scale(List.of(sw), 2.0)) {
+            assertEquals(2 * SW, m.parameters().get(sw.parameter()).getDouble(ROW, COL));
+            assertEquals(1, e.size());
+        }
+        assertSameParameters(before, m);
+        try (WeightEdit e = new WeightEdit(m)) {
+            long n = e.pruneLargestOthers(0.01, List.of(sw));
+            assertEquals(n, e.size());
+            assertEquals(SW, m.parameters().get(sw.parameter()).getDouble(ROW, COL)); // the SW is kept
+            long changed = 0;
+            for (Map.Entry<String, INDArray> p : m.parameters().entrySet()) {
+                changed += p.getValue().neq(before.get(p.getKey())).castTo(DataType.INT).sumNumber().longValue();
+            }
+            assertEquals(n, changed);
+        }
+        assertSameParameters(before, m);
+        Path text = tmp.resolve("t.txt");
+        Files.writeString(text, "The cat sat on the mat. It was a sunny day and the birds sang.");
+        Ablations.Table t = new Ablations(m, BYTES, List.of(PerplexityTask.of(text)), 0, 4)
+                .run(List.of(sw), 0.01, List.of(0.0, 2.0));
+        assertSameParameters(before, m);
+        assertEquals(4, t.conditions().size());
+        assertEquals(2, t.scaling().size());
+        double orig = t.conditions().get(0).metrics().get("t.txt.mean_token_nll");
+        assertEquals(orig, t.conditions().get(0).metrics().get("t.txt.mean_token_nll"));
+        assertTrue(Math.abs(t.conditions().get(1).metrics().get("t.txt.mean_token_nll") - orig) > 1e-3);
+        assertEquals(t.scaling().get(0).metrics(), t.conditions().get(1).metrics()); // scale 0 = prune
+    }
+
+    @Test
+    void badInputGivesClearErrors() {
+        TransformerModel m = TransformerModel.create(TINY, DataType.DOUBLE, 1);
+        SuperWeightDetector det = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT);
+        int[] tooLong = new int[TINY.maxSeqLen() + 1];
+        String msg = assertThrows(IllegalArgumentException.class,
+                () -> det.detect(m, List.of("long"), List.of(tooLong))).getMessage();
+        assertTrue(msg.contains("longer than the model's context (max_seq_len 64)"), msg);
+        msg = assertThrows(IllegalArgumentException.class, () -> SuperWeight.parse("9,1,2").check(TINY)).getMessage();
+        assertTrue(msg.contains("unknown layer 9; the model has layers 0..1"), msg);
+        msg = assertThrows(IllegalArgumentException.class, () -> SuperWeight.parse("1,32,2").check(TINY)).getMessage();
+        assertTrue(msg.contains("outside the weight's shape [32, 64]"), msg);
+        msg = assertThrows(IllegalArgumentException.class, () -> SuperWeight.parse("layers[1].mlp.up_proj.weight[1, 2]"))
+                .getMessage();
+        assertTrue(msg.contains("cannot read super-weight coordinates"), msg);
+        ModelConfig moe = ModelPresets.get("tiny-moe").orElseThrow();
+        msg = assertThrows(IllegalArgumentException.class, () -> SuperWeight.parse("1,1,2").check(moe)).getMessage();
+        assertTrue(msg.contains("Mixture-of-Experts layer"), msg);
+        assertEquals(new SuperWeight(2, 3968, 7003, Double.NaN),
+                SuperWeight.parse("layers[2].mlp.down_proj.weight[3968, 7003]"));
+        assertArrayEquals(new int[]{2, 3968, 7003}, new int[]{SuperWeight.parse("model.layers.2.mlp.down_proj.weight[3968,7003]").layer(),
+                SuperWeight.parse("2:3968:7003").row(), SuperWeight.parse("(2, 3968, 7003)").col()});
+    }
+}

@@ -1,0 +1,134 @@
+package dev.sinter.eval.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.eval.lm.LanguageModel.Request;
+import dev.sinter.framework.testing.SharedData;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each shared task file parses to its documented item count (parsing only, no model). */
+class LoadersTest {
+    private static final Map<String, Integer> COUNTS = Map.ofEntries(Map.entry("arc_easy", 2376),
+            Map.entry("arc_challenge", 1172), Map.entry("piqa", 1838), Map.entry("boolq", 3270),
+            Map.entry("copa", 100), Map.entry("openbookqa", 500), Map.entry("siqa", 1954),
+            Map.entry("commonsense_qa", 1221), Map.entry("winogrande", 1267), Map.entry("winograd_wsc", 273),
+            Map.entry("lambada_openai", 5153), Map.entry("hellaswag", 10042));
+
+    private static Path data() {
+        return SharedData.require("data");
+    }
+
+    @Test
+    void everyZeroShotTaskParsesToItsDocumentedCount() throws IOException {
+        for (String name : Tasks.ZERO_SHOT) {
+            Task t = Tasks.byName(name, data());
+            if (t instanceof LambadaTask l) {
+                assertEquals(COUNTS.get(name), l.requests().size(), name);
+                continue;
+            }
+            List<MultipleChoiceTask.Item> items = ((MultipleChoiceTask) t).items();
+            assertEquals(COUNTS.get(name), items.size(), name);
+            if (name.equals("hellaswag")) { // decompressing takes seconds: check the prompt here
+                MultipleChoiceTask.Item hs = items.get(0);
+                assertEquals("Roof shingle removal: A man is sitting on a roof. He", hs.requests().get(0).context());
+                assertEquals(" starts pulling up roofing on a roof.", hs.requests().get(hs.gold()).continuation());
+            }
+        }
+    }
+
+    @Test
+    void promptsFollowLmEval() throws IOException {
+        MultipleChoiceTask.Item arc = ((MultipleChoiceTask) Tasks.byName("arc_easy", data())).items().get(1);
+        assertEquals("Question: Which piece of safety equipment is used to keep mold spores from entering the "
+                + "respiratory system?\nAnswer:", arc.requests().get(0).context());
+        assertEquals(" breathing mask", arc.requests().get(1).continuation());
+        MultipleChoiceTask.Item piqa = ((MultipleChoiceTask) Tasks.byName("piqa", data())).items().get(1);
+        assertEquals("Question: dresser\nAnswer:", piqa.requests().get(0).context(), "trailing newline replaced");
+        Request lambada = ((LambadaTask) Tasks.byName("lambada_openai", data())).requests().get(0);
+        assertEquals(" signs", lambada.continuation());
+    }
+
+    @Test
+    void hellaswagPreprocessingMatchesLmEval() {
+        assertEquals("How to do it. Step one.", HellaSwag.preprocess(" How to do it [title] Step one. "));
+        assertEquals("See for more.", HellaSwag.preprocess("See [a | b] for more."));
+        assertEquals("x. Y z", HellaSwag.capitalizeLastSentence("x. y z"));
+        assertEquals("No period here", HellaSwag.capitalizeLastSentence("No period here"));
+    }
+
+    @Test
+    void malformedLineNamesFileAndLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.jsonl");
+        Files.writeString(f, "{\"query\": \"q\", \"choices\": [\"a\", \"b\"], \"gold\": 0}\n\n"
+                + "{\"query\": \"q\", \"choices\": [\"a\", \"b\"], \"gold\": 0\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> TaskSpec.multipleChoice("bad", "bad.jsonl", "").toTask(dir).items());
+        assertTrue(e.getMessage().startsWith(f + ":3: not valid JSON"), e.getMessage());
+
+        Files.writeString(f, "{\"query\": \"q\", \"choices\": [\"a\", \"b\"], \"gold\": 0}\n"
+                + "{\"question\": \"q\", \"choices\": [\"a\", \"b\"], \"gold\": 0}\n");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TaskSpec.multipleChoice("bad", "bad.jsonl", "").toTask(dir).items());
+        assertTrue(e.getMessage().startsWith(f + ":2: missing field 'query'"), e.getMessage());
+
+        Files.writeString(f, "{\"query\": \"q\", \"choices\": [\"a\", \"b\"], \"gold\": 2}\n");
+        e = assertThrows(IllegalArgumentException.class,
+                () -> TaskSpec.multipleChoice("bad", "bad.jsonl", "").toTask(dir).items());
+        assertTrue(e.getMessage().startsWith(f + ":1: gold index 2"), e.getMessage());
+    }
+
+    @Test
+    void malformedHellaswagGroupNamesTheLine(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("hs.txt");
+        Files.writeString(f, "A: b c\n1\ne1\ne2\ne3\ne4\nB: c d\nx\ne1\ne2\ne3\ne4\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> HellaSwag.task(f).items());
+        assertEquals(f + ":8: expected the gold index 0-3, got 'x'", e.getMessage());
+    }
+
+    @Test
+    void userTaskFromYamlAndJsonl(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("mine.jsonl"),
+                "{\"q\": \"Sky colour?\", \"opts\": [\"green\", \"blue\"], \"answer\": \"1\"}\n");
+        Path yaml = dir.resolve("mine.yaml");
+        Files.writeString(yaml, "name: mine\nfile: mine.jsonl\nquery_field: q\nchoices_field: opts\n"
+                + "gold_field: answer\nprompt_suffix: \"\\nAnswer:\"\n");
+        MultipleChoiceTask t = (MultipleChoiceTask) Tasks.byName(yaml.toString(), data());
+        assertEquals("mine", t.name());
+        MultipleChoiceTask.Item it = t.items().get(0);
+        assertEquals("Sky colour?\nAnswer:", it.requests().get(1).context());
+        assertEquals(" blue", it.requests().get(1).continuation());
+        assertEquals(1, it.gold());
+
+        Files.writeString(yaml, "name: mine\nfile: mine.jsonl\nqeury_field: q\n");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tasks.byName(yaml.toString(), data()));
+        assertTrue(e.getMessage().startsWith(yaml + ":3: ") && e.getMessage().contains("qeury_field"),
+                e.getMessage());
+    }
+
+    @Test
+    void shippedExampleTaskDefinitionLoads() throws IOException {
+        Path yaml = Path.of("../configs/eval/example_task.yaml");
+        TaskSpec spec = TaskSpec.fromYaml(yaml);
+        assertEquals("arc_easy_yaml", spec.name());
+    }
+
+    @Test
+    void perplexityDocumentsAreSplit() throws IOException {
+        List<String> stories = new PerplexityTask("s", SharedData.require("data/corpora/tinystories_sample.txt"),
+                PerplexityTask.Split.AUTO).documents();
+        assertTrue(stories.size() > 1 && stories.stream().noneMatch(s -> s.contains("<|endoftext|>")));
+        List<String> wiki = ((PerplexityTask) Tasks.byName("wikitext2", data())).documents();
+        assertTrue(wiki.size() > 20 && wiki.get(0).startsWith("= Robert <unk> ="), wiki.get(0).substring(0, 30));
+        assertEquals(4, PerplexityTask.words(" a b\n c  d "));
+    }
+}
