@@ -13,7 +13,7 @@ import static java.util.Objects.requireNonNullElse;
  *
  * @param kd the distillation settings
  */
-public record KdTrainerConfig(@JsonIgnore KdSettings kd) implements TrainerConfig {
+public record KdTrainerConfig(@JsonIgnore KdSettings kd) implements DistillationConfig {
     public static final String TYPE = "kd";
 
     /** Binds the YAML section; defaults: temperature 1, beta 1 (add form), KD throughout. */
@@ -28,31 +28,5 @@ public record KdTrainerConfig(@JsonIgnore KdSettings kd) implements TrainerConfi
     @Override
     public String type() {
         return TYPE;
-    }
-
-    // flattened view for YAML output
-    @JsonProperty("teacher")
-    public String teacher() {
-        return kd.teacher();
-    }
-
-    @JsonProperty("temperature")
-    public double temperature() {
-        return kd.temperature();
-    }
-
-    @JsonProperty("beta")
-    public Double beta() {
-        return kd.beta();
-    }
-
-    @JsonProperty("alpha")
-    public Double alpha() {
-        return kd.alpha();
-    }
-
-    @JsonProperty("stages")
-    public List<KdStage> stages() {
-        return kd.stages();
     }
 }

@@ -20,7 +20,7 @@ import static java.util.Objects.requireNonNullElse;
  * @param initFromTeacher  copy the mapped layers (and embeddings, final norm, head) from the teacher
  */
 public record MosTrainerConfig(@JsonIgnore KdSettings kd, List<Integer> layerMap, List<Integer> dropLayers,
-                               boolean initFromTeacher) implements TrainerConfig {
+                               boolean initFromTeacher) implements DistillationConfig {
     public static final String TYPE = "mos";
 
     public MosTrainerConfig {
@@ -46,30 +46,5 @@ public record MosTrainerConfig(@JsonIgnore KdSettings kd, List<Integer> layerMap
     @Override
     public String type() {
         return TYPE;
-    }
-
-    @JsonProperty("teacher")
-    public String teacher() {
-        return kd.teacher();
-    }
-
-    @JsonProperty("temperature")
-    public double temperature() {
-        return kd.temperature();
-    }
-
-    @JsonProperty("beta")
-    public Double beta() {
-        return kd.beta();
-    }
-
-    @JsonProperty("alpha")
-    public Double alpha() {
-        return kd.alpha();
-    }
-
-    @JsonProperty("stages")
-    public List<KdStage> stages() {
-        return kd.stages();
     }
 }

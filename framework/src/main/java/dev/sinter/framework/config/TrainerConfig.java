@@ -17,7 +17,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = MosTrainerConfig.class, name = MosTrainerConfig.TYPE),
 })
 public sealed interface TrainerConfig
-        permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig, KdTrainerConfig, MosTrainerConfig {
+        permits FullTrainerConfig, LoraTrainerConfig, SmtTrainerConfig, DistillationConfig {
     /** The registered type name, as written in the YAML {@code type:} key. */
     String type();
 

@@ -86,9 +86,10 @@ class ConfigErrorsTest {
 
     @Test
     void unknownTrainerTypeListsTypesAndSuggests() {
-        assertEquals("run.yaml:12: trainer.type: unknown type 'fulll', expected one of: full, lora, smt; did you mean 'full'?",
+        String types = String.join(", ", TrainerConfig.typeNames().stream().sorted().toList());
+        assertEquals("run.yaml:12: trainer.type: unknown type 'fulll', expected one of: " + types + "; did you mean 'full'?",
                 error(ConfigLoaderTest.MINIMAL + "trainer:\n  type: fulll\n"));
-        assertEquals("run.yaml:11: trainer.type: missing required key 'type'; set it to one of: full, lora, smt",
+        assertEquals("run.yaml:11: trainer.type: missing required key 'type'; set it to one of: " + types,
                 error(ConfigLoaderTest.MINIMAL + "trainer:\n  trainable: [x]\n"));
         assertEquals("run.yaml:11: trainer: expected a mapping with a 'type' key, got 'full'",
                 error(ConfigLoaderTest.MINIMAL + "trainer: full\n"));

@@ -149,6 +149,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyTrainerTypeRoundTripsThroughToYaml(@TempDir Path dir) throws Exception {
+        List<String> trainers = List.of(
+                "trainer: {type: lora, rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, down]}",
+                "trainer: {type: smt, warmup_steps: 5, block_size: 8, budget: 0.01, score: l2, targets: [v]}",
+                "trainer: {type: kd, teacher: runs/t, temperature: 2.0, alpha: 0.5,"
+                        + " stages: [{until_step: 10, kd_weight: 1.0, temperature: 3.0}, {kd_weight: 0.0}]}",
+                "trainer: {type: mos, teacher: runs/t, drop_layers: [0, 1], init_from_teacher: false}");
+        for (String trainer : trainers) {
+            RunConfig config = ConfigLoader.loadString(MINIMAL + trainer + "\n", "run.yaml", List.of());
+            String written = ConfigLoader.toYaml(config);
+            Path file = Files.writeString(dir.resolve("config.yaml"), written);
+            assertEquals(config, ConfigLoader.load(file, List.of()), written);
+        }
+    }
+
+    @Test
     void bindReadsASingleSection(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("training.yaml"), "steps: 10\nbatch_size: 2\nlr: 0.1\n");
 

@@ -1,0 +1,35 @@
+package dev.sinter.framework.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** Trainer configs that distil from a teacher ({@code kd}, {@code mos}): their shared settings, flat in YAML. */
+public sealed interface DistillationConfig extends TrainerConfig permits KdTrainerConfig, MosTrainerConfig {
+    /** The distillation settings. */
+    KdSettings kd();
+
+    @JsonProperty("teacher")
+    default String teacher() {
+        return kd().teacher();
+    }
+
+    @JsonProperty("temperature")
+    default double temperature() {
+        return kd().temperature();
+    }
+
+    @JsonProperty("beta")
+    default Double beta() {
+        return kd().beta();
+    }
+
+    @JsonProperty("alpha")
+    default Double alpha() {
+        return kd().alpha();
+    }
+
+    @JsonProperty("stages")
+    default List<KdStage> stages() {
+        return kd().stages();
+    }
+}
