@@ -108,13 +108,19 @@ final class BindingErrors {
         Set<String> keys = new TreeSet<>();
         DeserializationConfig config = ConfigLoader.MAPPER.getDeserializationConfig();
         config.introspect(config.constructType(type)).findProperties().forEach(p -> keys.add(p.getName()));
+        addTypeKeys(type, keys);
+        return keys;
+    }
+
+    /** The type-id key of every polymorphic interface above {@code type} (e.g. trainer records → 'type'). */
+    private static void addTypeKeys(Class<?> type, Set<String> keys) {
         for (Class<?> parent : type.getInterfaces()) {
             JsonTypeInfo info = parent.getAnnotation(JsonTypeInfo.class);
             if (info != null) {
                 keys.add(info.property());
             }
+            addTypeKeys(parent, keys);
         }
-        return keys;
     }
 
     private static String pathOf(JsonMappingException e) {

@@ -1,11 +1,13 @@
 package dev.sinter.framework.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /** Trainer configs that distil from a teacher ({@code kd}, {@code mos}): their shared settings, flat in YAML. */
 public sealed interface DistillationConfig extends TrainerConfig permits KdTrainerConfig, MosTrainerConfig {
-    /** The distillation settings. */
+    /** The distillation settings (written to YAML flat, through the accessors below). */
+    @JsonIgnore
     KdSettings kd();
 
     @JsonProperty("teacher")
