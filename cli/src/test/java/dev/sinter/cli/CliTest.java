@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.testing.SharedData;
 import java.io.ByteArrayOutputStream;
@@ -47,10 +48,14 @@ class CliTest {
             files = s.filter(p -> p.toString().endsWith(".yaml")).toList();
         }
         assertFalse(files.isEmpty(), "no configs found under " + CONFIGS.toAbsolutePath());
-        for (Path f : files) {
+        List<Path> runs = files.stream().filter(f -> !f.startsWith(CONFIGS.resolve("eval"))).toList();
+        for (Path f : runs) {
             ConfigLoader.load(f, List.of()); // throws ConfigException with file:line on any problem
         }
-        Outcome o = run(Stream.concat(Stream.of("validate"), files.stream().map(Path::toString)).toArray(String[]::new));
+        for (Path task : files.stream().filter(f -> f.startsWith(CONFIGS.resolve("eval"))).toList()) {
+            assertFalse(TaskSpec.fromYaml(task).name().isBlank(), task.toString()); // task definitions, not runs
+        }
+        Outcome o = run(Stream.concat(Stream.of("validate"), runs.stream().map(Path::toString)).toArray(String[]::new));
         assertEquals(0, o.code(), o.err());
     }
 
