@@ -72,6 +72,13 @@ public final class Rope {
         return rows(sin, offset, t);
     }
 
+    /** A {@code [T, 1, hd]} table repeated to {@code [B, T, heads, hd]}. */
+    public static INDArray expand(INDArray table, int batch, int heads) {
+        long t = table.size(0);
+        long hd = table.size(2);
+        return table.reshape(1, t, 1, hd).broadcast(batch, t, heads, hd).dup('c');
+    }
+
     private static INDArray rows(INDArray table, int offset, int t) {
         return table.get(NDArrayIndex.interval(offset, offset + t), NDArrayIndex.all()).dup('c')
                 .reshape(t, 1, table.size(1));

@@ -21,7 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>Placeholders: {@value #INPUT_IDS} {@code [B, T]} int, {@value #LABELS} {@code [B, T]} int (training only),
  * {@value #ATTENTION_BIAS} {@code [g·T, T]} additive causal mask (g = query heads per KV head; row r is query
- * position r mod T), and {@value #ROPE_COS}/{@value #ROPE_SIN} {@code [T, 1, hd]} (rotary models) or
+ * position r mod T), and {@value #ROPE_COS}/{@value #ROPE_SIN} {@code [B, T, H, hd]} and {@value #ROPE_COS_KV}/{@value #ROPE_SIN_KV}
+ * {@code [B, T, KV, hd]} (rotary models) or
  * {@value #POSITION_IDS} {@code [T]} (learned positions). Outputs: {@value #LOGITS} {@code [B, T, V]},
  * {@value #LOSS} (mean next-token cross-entropy), and the named intermediates of {@link ParameterNames}.
  *
@@ -36,6 +37,8 @@ public final class TransformerModel implements TrainableModel {
     public static final String ATTENTION_BIAS = "attention_bias";
     public static final String ROPE_COS = "rope_cos";
     public static final String ROPE_SIN = "rope_sin";
+    public static final String ROPE_COS_KV = "rope_cos_kv";
+    public static final String ROPE_SIN_KV = "rope_sin_kv";
     public static final String POSITION_IDS = "position_ids";
     public static final String LOGITS = "logits";
     public static final String LOSS = "loss";
@@ -217,8 +220,11 @@ public final class TransformerModel implements TrainableModel {
         ph.put(INPUT_IDS, Nd4j.createFromArray(ids));
         ph.put(ATTENTION_BIAS, causalBias(t));
         if (rope != null) {
-            ph.put(ROPE_COS, rope.cos(0, t));
-            ph.put(ROPE_SIN, rope.sin(0, t));
+            int b = ids.length;
+            ph.put(ROPE_COS, Rope.expand(rope.cos(0, t), b, config.nHeads()));
+            ph.put(ROPE_SIN, Rope.expand(rope.sin(0, t), b, config.nHeads()));
+            ph.put(ROPE_COS_KV, Rope.expand(rope.cos(0, t), b, config.nKvHeads()));
+            ph.put(ROPE_SIN_KV, Rope.expand(rope.sin(0, t), b, config.nKvHeads()));
         } else {
             int[] pos = new int[t];
             for (int i = 0; i < t; i++) {
