@@ -50,6 +50,7 @@ public final class TransformerModel implements TrainableModel {
     private final SameDiff sd;
     private final List<String> parameterNames;
     private final Rope rope;
+    private java.util.function.Consumer<Map<String, INDArray>> extraInputs = ph -> { };
     private final long seed;
 
     private TransformerModel(ModelConfig config, DataType dtype, SameDiff sd, List<String> parameterNames, long seed) {
@@ -232,7 +233,17 @@ public final class TransformerModel implements TrainableModel {
             }
             ph.put(POSITION_IDS, Nd4j.createFromArray(pos));
         }
+        extraInputs.accept(ph);
         return ph;
+    }
+
+    /**
+     * Registers the inference-time values of placeholders that a {@link LinearLayer} added (e.g. LoRA's dropout
+     * masks, all ones outside training), so every forward pass through this model can be fed. Training steps may
+     * overwrite them afterwards.
+     */
+    public void setExtraInputs(java.util.function.Consumer<Map<String, INDArray>> extraInputs) {
+        this.extraInputs = extraInputs;
     }
 
     /** Logits {@code [B, T, V]} for the given token ids. */

@@ -95,6 +95,12 @@ public final class LoraTrainer implements Trainer {
     }
 
     @Override
+    public TrainableModel trainable(TransformerModel model) {
+        model.setExtraInputs(this::addInferencePlaceholders); // forward passes outside the loop (probes, samples)
+        return model;
+    }
+
+    @Override
     public Map<String, INDArray> checkpointTensors(TransformerModel model) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : trainableParameters(model)) {

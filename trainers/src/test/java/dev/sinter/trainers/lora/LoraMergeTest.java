@@ -39,6 +39,8 @@ class LoraMergeTest {
         Map<String, INDArray> ph = m.inputPlaceholders(ids);
         t.addInferencePlaceholders(ph);
         INDArray viaAdapters = m.graph().output(ph, TransformerModel.LOGITS).get(TransformerModel.LOGITS);
+        t.trainable(m); // registers the no-dropout masks for plain forward passes (probes, samples)
+        assertEquals(viaAdapters, m.logits(ids));
         TransformerModel merged = t.finalModel(m);
         double maxDiff = viaAdapters.sub(merged.logits(ids)).amaxNumber().doubleValue();
         assertEquals(0, maxDiff, 1e-12);
