@@ -16,6 +16,7 @@ import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.framework.train.ProgressListener;
 import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.train.TrainingLoop;
+import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.util.Provenance;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.generate.Generator;
@@ -121,26 +122,28 @@ public final class TrainingRun {
             model = trainer.resume(model, resumeFrom.get());
         }
         TrainingLoop loop = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
-        resumeFrom.ifPresent(cp -> {
+        if (resumeFrom.isPresent()) {
+            Checkpoint cp = resumeFrom.get();
             loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(), trainer.optimizerState(cp));
             LOG.info("resumed from {} at step {}", cp.directory(), cp.state().step());
-        });
-        TrainingLoop last = loop;
+        }
         if (loop.step() < trainer.switchStep() && trainer.switchStep() < config.training().steps()) {
             loop.runUntil(trainer.switchStep());
             model = trainer.switchModel(model);
-            last = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
-            last.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), Map.of());
+            TrainingLoop next = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
+            next.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), Map.of());
+            loop = next; // the first phase's graph, gradients and optimizer state can now be collected
+            SameDiffRuntime.releaseMemory();
         }
-        last.run();
-        double valLoss = Double.isNaN(last.lastValidationLoss()) ? last.validate() : last.lastValidationLoss();
-        writeSummary(last, model);
+        loop.run();
+        double valLoss = Double.isNaN(loop.lastValidationLoss()) ? loop.validate() : loop.lastValidationLoss();
+        writeSummary(loop, model);
         trainer.writeArtifacts(runDir);
         TransformerModel result = trainer.finalModel(model);
         List<String> samples = samples(result, tokenizer, config.samples());
         Files.write(runDir.resolve("samples.txt"), samples, StandardCharsets.UTF_8);
         double wall = (System.nanoTime() - t0) / 1e9;
-        return new Result(runDir, last.step(), valLoss, wall, result.parameterCount(), samples, result);
+        return new Result(runDir, loop.step(), valLoss, wall, result.parameterCount(), samples, result);
     }
 
     /** The model to train: the method's projections, base weights from {@code model.from} or a seeded init. */
