@@ -44,7 +44,7 @@ public final class SuperWeightBenchmark {
         // stories260K has no super weight (see the issue note); time the table on its strongest candidate
         SuperWeight candidate = SuperWeight.parse("4,20,8");
         long t0 = System.nanoTime();
-        Ablations.Table table = new Ablations(model, tok, Tasks.parse(tasks, shared.resolve("data/eval")), limit, 16)
+        Ablations.Table table = new Ablations(model, tok, Tasks.parse(tasks, shared.resolve("data")), limit, 16)
                 .run(List.of(candidate), 1e-4, Ablations.SCALES);
         double ablation = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "{\"model\": \"stories260K\", \"detector_pass_s\": %.4f, \"ablation_table_s\": %.2f,"
