@@ -27,11 +27,16 @@ public final class RunReport {
     private RunReport() {
     }
 
+    /** Per-step loss components drawn beside the total: CE and KD terms of distillation, MoE's auxiliary loss. */
+    private static final List<String> LOSS_TERMS = List.of("student_loss", "kd_loss", "kd_term", "ce_loss",
+            "moe_aux_loss");
+
     /** Writes report.html, report.json and loss.png into the run directory; returns the HTML path. */
     public static Path write(Path runDir) throws IOException {
         List<double[]> train = new ArrayList<>(); // {step, loss, tokens/s}
         List<double[]> val = new ArrayList<>(); // {step, val_loss}
         Map<String, List<Double>> moe = new java.util.TreeMap<>(); // moe.{i}.load.{e} / .cv / .dropped per step
+        Map<String, List<double[]>> terms = new LinkedHashMap<>(); // loss terms per step: {step, value}
         Path metrics = runDir.resolve("metrics.jsonl");
         if (Files.exists(metrics)) {
             for (String line : Files.readAllLines(metrics, StandardCharsets.UTF_8)) {
@@ -45,6 +50,9 @@ public final class RunReport {
                     n.fieldNames().forEachRemaining(k -> {
                         if (k.startsWith("moe.")) {
                             moe.computeIfAbsent(k, x -> new ArrayList<>()).add(n.get(k).asDouble());
+                        } else if (LOSS_TERMS.contains(k)) {
+                            terms.computeIfAbsent(k, x -> new ArrayList<>())
+                                    .add(new double[]{n.get("step").asDouble(), n.get(k).asDouble()});
                         }
                     });
                 } else if (n.has("val_loss")) {
@@ -52,7 +60,7 @@ public final class RunReport {
                 }
             }
         }
-        writeLossPlot(runDir.resolve("loss.png"), train, val);
+        writeLossPlot(runDir.resolve("loss.png"), train, val, terms);
         Map<String, Object> summary = new LinkedHashMap<>();
         if (!moe.isEmpty()) {
             summary.put("expert_load", ExpertLoadPlot.write(runDir.resolve("expert_load.png"), moe));
@@ -76,7 +84,8 @@ public final class RunReport {
         return html;
     }
 
-    private static void writeLossPlot(Path png, List<double[]> train, List<double[]> val) throws IOException {
+    private static void writeLossPlot(Path png, List<double[]> train, List<double[]> val,
+                                      Map<String, List<double[]>> terms) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(450).title("Loss").xAxisTitle("step")
                 .yAxisTitle("cross-entropy (nats/token)").build();
         if (!train.isEmpty()) {
@@ -88,6 +97,8 @@ public final class RunReport {
                     val.stream().mapToDouble(v -> v[1]).toArray());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         }
+        terms.forEach((name, points) -> chart.addSeries(name, points.stream().mapToDouble(t -> t[0]).toArray(),
+                points.stream().mapToDouble(t -> t[1]).toArray()).setMarker(org.knowm.xchart.style.markers.SeriesMarkers.NONE));
         if (train.isEmpty() && val.isEmpty()) {
             chart.addSeries("no data", new double[]{0}, new double[]{0});
         }

@@ -17,6 +17,8 @@ public final class KdLoss {
     public static final String CE_COEF = "kd.ce_coef";
     public static final String KD = "kd_loss";
     public static final String TOTAL = "kd_total_loss";
+    /** The KD contribution actually added this step: {@code kd_coef · kd} (0 while a stage has KD off). */
+    public static final String TERM = "kd_term";
 
     private KdLoss() {
     }
@@ -37,7 +39,8 @@ public final class KdLoss {
         SDVariable logPt = sd.nn().logSoftmax(teacher.div(t)); // [N, V]
         SDVariable kl = sd.math().exp(logPt).mul(logPt.sub(logPs)).sum(1); // [N]
         SDVariable kd = sd.identity(KD, kl.mean().mul(t.mul(t)));
-        SDVariable total = sd.identity(TOTAL, studentLoss.mul(ceCoef).add(kd.mul(kdCoef)));
+        SDVariable term = sd.identity(TERM, kd.mul(kdCoef));
+        SDVariable total = sd.identity(TOTAL, studentLoss.mul(ceCoef).add(term));
         sd.setLossVariables(TOTAL);
         return total;
     }

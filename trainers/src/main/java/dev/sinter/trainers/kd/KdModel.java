@@ -10,8 +10,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A student whose training loss is {@link KdLoss#TOTAL}; the student's own loss and the KD term are logged every
- * step as {@code student_loss} and {@code kd_loss}.
+ * A student whose training loss is {@link KdLoss#TOTAL}; every step logs the student's own loss
+ * ({@code student_loss}), the KD divergence ({@code kd_loss}, T²·KL) and the KD contribution to the total
+ * ({@code kd_term}, 0 while KD is off).
  */
 final class KdModel implements TrainableModel {
     private final TransformerModel student;
@@ -50,6 +51,7 @@ final class KdModel implements TrainableModel {
         List<String> out = new ArrayList<>(student.metricOutputs());
         out.add(student.lossName());
         out.add(KdLoss.KD);
+        out.add(KdLoss.TERM);
         return out;
     }
 
@@ -58,6 +60,7 @@ final class KdModel implements TrainableModel {
         Map<String, Double> m = new LinkedHashMap<>(student.stepMetrics(summed, microBatches));
         m.put("student_loss", summed.get(student.lossName()).getDouble(0) / microBatches);
         m.put("kd_loss", summed.get(KdLoss.KD).getDouble(0) / microBatches);
+        m.put("kd_term", summed.get(KdLoss.TERM).getDouble(0) / microBatches);
         return m;
     }
 }
