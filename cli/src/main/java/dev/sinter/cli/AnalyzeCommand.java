@@ -10,7 +10,14 @@ import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.eval.tasks.Task;
 import dev.sinter.eval.tasks.Tasks;
+import dev.sinter.encoders.BertEncoder;
+import dev.sinter.encoders.EncoderActivationScan;
+import dev.sinter.encoders.EncoderTokenizer;
+import dev.sinter.encoders.ImportedEncoder;
+import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.models.transformer.LinearLayer;
+import org.nd4j.linalg.api.buffer.DataType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +43,11 @@ final class AnalyzeCommand {
             "With --tasks/--perplexity: the paper's ablations and scaling sweep (--ablate), stopword shift"
                     + " (--stopwords) and quantization table (--quantize)."})
     static final class SuperWeights implements Callable<Integer> {
+        static final String ENCODER_PREFIX = "encoder:";
+
         @Option(names = "--model", required = true, paramLabel = "PATH",
-                description = "run directory, checkpoint directory or llama2.c .bin file")
+                description = "run directory, checkpoint directory, llama2.c .bin file, or encoder:ID"
+                        + " (all-minilm-l6-v2, bge-small-en-v1.5)")
         Path model;
 
         @Option(names = "--tokenizer", paramLabel = "PATH", description = "llama2.c tokenizer .bin, or 'byte'")
@@ -100,11 +110,39 @@ final class AnalyzeCommand {
         @Option(names = "--output", paramLabel = "DIR", description = "report folder (default: runs/analysis/<model>)")
         Path output;
 
+        /**
+         * Imported encoders ({@code --model encoder:all-minilm-l6-v2}): their FFN output projection plays
+         * down_proj's role; the scan prints per-layer extremes and the verdict.
+         */
+        private int scanEncoder(PretrainedEncoder id, List<String> texts) throws Exception {
+            ImportedEncoder base = id.load();
+            BertEncoder enc = BertEncoder.create(base.config(), 0, DataType.FLOAT, 0, LinearLayer.DENSE);
+            enc.loadParameters(base.weights(), base.source());
+            try (EncoderTokenizer tok = id.tokenizer()) {
+                List<EncoderActivationScan.Layer> layers = EncoderActivationScan.scan(enc, tok, texts, 128);
+                System.out.println("layer | max |FFN in| (token, ch, ×median) | max |FFN out| | max |hidden|");
+                for (EncoderActivationScan.Layer l : layers) {
+                    System.out.printf(java.util.Locale.ROOT, "%5d | %s | %s | %s%n", l.index(), cell(l.ffnInput()),
+                            cell(l.ffnOutput()), cell(l.hidden()));
+                }
+                System.out.println(EncoderActivationScan.verdict(layers, thresholdAbs, thresholdRel));
+            }
+            return 0;
+        }
+
+        private static String cell(EncoderActivationScan.Extreme e) {
+            return String.format(java.util.Locale.ROOT, "%.2f (t%d, ch%d, %.1f×)", e.value(), e.token(), e.channel(),
+                    e.ratioToMedian());
+        }
+
         @Override
         public Integer call() throws Exception {
             SameDiffRuntime.init();
-            ModelAndTokenizer mt = ModelAndTokenizer.load(model, tokenizer);
             List<String> texts = prompts.isEmpty() ? SuperWeightDetector.DEFAULT_PROMPTS : prompts;
+            if (model.toString().startsWith(ENCODER_PREFIX)) {
+                return scanEncoder(PretrainedEncoder.named(model.toString().substring(ENCODER_PREFIX.length())), texts);
+            }
+            ModelAndTokenizer mt = ModelAndTokenizer.load(model, tokenizer);
             SuperWeightDetector det = new SuperWeightDetector(new SuperWeightDetector.Options(thresholdAbs,
                     thresholdRel, minShare, SuperWeightDetector.Options.DEFAULT.maxIterations()));
             long t0 = System.nanoTime();
