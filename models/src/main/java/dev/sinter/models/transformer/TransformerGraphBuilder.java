@@ -6,6 +6,7 @@ import dev.sinter.models.moe.MoeNames;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.nd4j.autodiff.loss.LossReduce;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -98,14 +99,14 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         SDVariable logits2d = sd.mmul(hFinal, head, false, true, false); // [N, V]
         sd.reshape(TransformerModel.LOGITS, logits2d, shape(batch, time, v)); // [B, T, V]
 
-        // mean next-token cross-entropy: -mean_n Σ_v onehot·log_softmax (samediff-notes: sparse CE's gradient is wrong)
+        // mean next-token cross-entropy, fused softmax + CE over one-hot labels (samediff-notes: the sparse variant's
+        // gradient is N× too large; this form is the verified one)
         SDVariable oneHot = sd.oneHot(sd.reshape(labels, -1), v, -1, 1.0, 0.0, dtype); // [N, V]
-        SDVariable logp = sd.nn().logSoftmax(logits2d); // [N, V]
-        if (auxSum == null) {
-            sd.math().neg(TransformerModel.LOSS, logp.mul(oneHot).sum(1).mean());
-        } else {
+        String ceName = auxSum == null ? TransformerModel.LOSS : MoeNames.CE_LOSS;
+        SDVariable ce = sd.loss().softmaxCrossEntropy(ceName, oneHot, logits2d, null,
+                LossReduce.MEAN_BY_NONZERO_WEIGHT_COUNT, 0);
+        if (auxSum != null) {
             // DeepSpeed: loss = CE + coef · Σ_layers l_aux; the coefficient is a placeholder (0 outside training)
-            SDVariable ce = sd.math().neg(MoeNames.CE_LOSS, logp.mul(oneHot).sum(1).mean());
             SDVariable coef = sd.placeHolder(MoeNames.AUX_COEF, dtype, 1);
             ce.add(TransformerModel.LOSS, coef.mul(auxSum).sum());
         }
