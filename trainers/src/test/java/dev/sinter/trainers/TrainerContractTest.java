@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.framework.config.RunConfig;
-import dev.sinter.framework.train.StepMetrics;
-import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lora.LoraTrainer;
@@ -54,14 +52,7 @@ class TrainerContractTest {
     void resumedRunReproducesTheStraightRun(String type, @TempDir Path dir) throws IOException {
         new TrainingRun(config(dir, "straight", type)).execute();
         RunConfig cfg = config(dir, "resumed", type);
-        TrainingRun crashing = new TrainingRun(cfg).addListener(new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                if (m.step() == 8) {
-                    throw new IllegalStateException("simulated crash");
-                }
-            }
-        });
+        TrainingRun crashing = new TrainingRun(cfg).addListener(TrainingRunTestAccess.crashAt(8));
         assertThrows(IllegalStateException.class, crashing::execute);
         TrainingRun.Result resumed = new TrainingRun(cfg).execute();
         assertEquals(TrainingRunTest.trainLosses(dir.resolve("straight")), TrainingRunTest.trainLosses(dir.resolve("resumed")));
@@ -77,14 +68,7 @@ class TrainerContractTest {
         String model = "model.name=" + modelName;
         new TrainingRun(config(dir, "straight", "full", model, "trainer={type: full}")).execute();
         RunConfig cfg = config(dir, "resumed", "full", model, "trainer={type: full}");
-        TrainingRun crashing = new TrainingRun(cfg).addListener(new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                if (m.step() == 9) {
-                    throw new IllegalStateException("simulated crash");
-                }
-            }
-        });
+        TrainingRun crashing = new TrainingRun(cfg).addListener(TrainingRunTestAccess.crashAt(9));
         assertThrows(IllegalStateException.class, crashing::execute);
         new TrainingRun(cfg).execute();
         assertEquals(TrainingRunTest.trainLosses(dir.resolve("straight")), TrainingRunTest.trainLosses(dir.resolve("resumed")));

@@ -11,9 +11,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.testing.SharedData;
-import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingDivergedException;
-import dev.sinter.framework.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,14 +65,7 @@ class TrainingRunTest {
     void resumedRunReproducesTheStraightRunExactly(@TempDir Path dir) throws IOException {
         new TrainingRun(config(dir, "straight", "training.steps=16", "checkpoint.every=8")).execute();
         RunConfig interrupted = config(dir, "resumed", "training.steps=16", "checkpoint.every=8");
-        TrainingRun first = new TrainingRun(interrupted).addListener(new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                if (m.step() == 11) {
-                    throw new IllegalStateException("simulated crash");
-                }
-            }
-        });
+        TrainingRun first = new TrainingRun(interrupted).addListener(TrainingRunTestAccess.crashAt(11));
         assertThrows(IllegalStateException.class, first::execute);
         new TrainingRun(interrupted).execute(); // resume: auto → continues from step 8
         Map<Long, Double> straight = trainLosses(dir.resolve("straight"));

@@ -1,6 +1,8 @@
 package dev.sinter.trainers;
 
 import dev.sinter.framework.config.RunConfig;
+import dev.sinter.framework.train.StepMetrics;
+import dev.sinter.framework.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,6 +20,18 @@ public final class TrainingRunTestAccess {
     /** Trains a run and returns its directory. */
     public static Path train(Path dir, String name, String... overrides) throws IOException {
         return new TrainingRun(config(dir, name, overrides)).execute().runDir();
+    }
+
+    /** A listener that fails the run when step {@code step} completes: a crash after the last checkpoint. */
+    public static TrainingListener crashAt(long step) {
+        return new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                if (m.step() == step) {
+                    throw new IllegalStateException("simulated crash at step " + step);
+                }
+            }
+        };
     }
 
     /** Training loss per step from a run's metrics.jsonl. */

@@ -12,8 +12,6 @@ import dev.sinter.framework.config.KdSettings;
 import dev.sinter.framework.config.KdStage;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.testing.GradientCheck;
-import dev.sinter.framework.train.StepMetrics;
-import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.TrainingRun;
@@ -128,14 +126,7 @@ class KdTest {
         String[] common = {trainer, "training.steps=9", "checkpoint.every=4", "training.eval_every=3"};
         new TrainingRun(TrainingRunTestAccess.config(dir, "straight", common)).execute();
         RunConfig cfg = TrainingRunTestAccess.config(dir, "resumed", common);
-        TrainingRun crashing = new TrainingRun(cfg).addListener(new TrainingListener() {
-            @Override
-            public void onStep(StepMetrics m) {
-                if (m.step() == 6) {
-                    throw new IllegalStateException("simulated crash");
-                }
-            }
-        });
+        TrainingRun crashing = new TrainingRun(cfg).addListener(TrainingRunTestAccess.crashAt(6));
         assertThrows(IllegalStateException.class, crashing::execute);
         new TrainingRun(cfg).execute(); // resumes from step 4, crosses the stage boundary at 5 → 6
         assertEquals(TrainingRunTestAccess.losses(dir.resolve("straight")), TrainingRunTestAccess.losses(dir.resolve("resumed")));
