@@ -27,6 +27,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sinter analyze super-weights …}: model analyses. */
@@ -45,13 +46,8 @@ final class AnalyzeCommand {
     static final class SuperWeights implements Callable<Integer> {
         static final String ENCODER_PREFIX = "encoder:";
 
-        @Option(names = "--model", required = true, paramLabel = "PATH",
-                description = "run directory, checkpoint directory, llama2.c .bin file, or encoder:ID"
-                        + " (all-minilm-l6-v2, bge-small-en-v1.5)")
-        Path model;
-
-        @Option(names = "--tokenizer", paramLabel = "PATH", description = "llama2.c tokenizer .bin, or 'byte'")
-        String tokenizer;
+        @Mixin
+        ModelOptions source;
 
         @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt(s); default: the paper's and two more")
         List<String> prompts = new ArrayList<>();
@@ -111,7 +107,7 @@ final class AnalyzeCommand {
         Path output;
 
         /**
-         * Imported encoders ({@code --model encoder:all-minilm-l6-v2}): their FFN output projection plays
+         * Imported encoders ({@code --model encoder:all-minilm-l6-v2 | encoder:bge-small-en-v1.5}): their FFN output projection plays
          * down_proj's role; the scan prints per-layer extremes and the verdict.
          */
         private int scanEncoder(PretrainedEncoder id, List<String> texts) throws Exception {
@@ -139,10 +135,10 @@ final class AnalyzeCommand {
         public Integer call() throws Exception {
             SameDiffRuntime.init();
             List<String> texts = prompts.isEmpty() ? SuperWeightDetector.DEFAULT_PROMPTS : prompts;
-            if (model.toString().startsWith(ENCODER_PREFIX)) {
-                return scanEncoder(PretrainedEncoder.named(model.toString().substring(ENCODER_PREFIX.length())), texts);
+            if (source.model.toString().startsWith(ENCODER_PREFIX)) {
+                return scanEncoder(PretrainedEncoder.named(source.model.toString().substring(ENCODER_PREFIX.length())), texts);
             }
-            ModelAndTokenizer mt = ModelAndTokenizer.load(model, tokenizer);
+            ModelAndTokenizer mt = source.load();
             SuperWeightDetector det = new SuperWeightDetector(new SuperWeightDetector.Options(thresholdAbs,
                     thresholdRel, minShare, SuperWeightDetector.Options.DEFAULT.maxIterations()));
             long t0 = System.nanoTime();

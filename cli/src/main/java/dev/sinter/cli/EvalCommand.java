@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,13 +33,8 @@ import picocli.CommandLine.Option;
 final class EvalCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
-    @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "run directory, checkpoint directory or llama2.c .bin file")
-    Path model;
-
-    @Option(names = "--tokenizer", paramLabel = "PATH",
-            description = "llama2.c tokenizer .bin, or 'byte'; default: the checkpoint's own, or tok*.bin beside a .bin")
-    String tokenizer;
+    @Mixin
+    ModelOptions source;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     What what;
@@ -78,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
         List<Task> tasks = what.perplexity != null ? List.of(PerplexityTask.of(what.perplexity))
                 : Tasks.parse(what.tasks, data);
         SameDiffRuntime.init();
-        ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
+        ModelAndTokenizer loaded = source.load();
         Path out = output != null ? output : Path.of("runs", "eval", loaded.path().getFileName().toString()
                 .replaceAll("\\.bin$", ""));
         EvalResults r = Evaluator.of(loaded.model(), loaded.tokenizer(), batchSize).limit(limit)

@@ -8,18 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sinter generate --model PATH …}: streams generated text to stdout. */
 @Command(name = "generate", description = "Generate text from a run, a checkpoint or a llama2.c .bin file.")
 final class GenerateCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "run directory, checkpoint directory or llama2.c .bin file")
-    Path model;
-
-    @Option(names = "--tokenizer", paramLabel = "PATH",
-            description = "llama2.c tokenizer .bin, or 'byte'; default: the checkpoint's own, or tok*.bin beside a .bin")
-    String tokenizer;
+    @Mixin
+    ModelOptions source;
 
     @Option(names = "--prompt", defaultValue = "", description = "text to continue (default: from BOS)")
     String prompt;
@@ -31,7 +27,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
+        ModelAndTokenizer loaded = source.load();
         Tokenizer tok = loaded.tokenizer();
         TransformerModel m = loaded.model();
         int[] ids = tok.encode(prompt, true, false);

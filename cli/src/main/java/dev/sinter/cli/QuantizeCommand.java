@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,11 +33,8 @@ import picocli.CommandLine.Option;
         + " z-clipping + super-weight restore) and INT8 activation quantization with the super activation held out.",
         "--save DIR writes one quantized model; --tasks/--perplexity scores the whole table."})
 final class QuantizeCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "PATH")
-    Path model;
-
-    @Option(names = "--tokenizer", paramLabel = "PATH", description = "llama2.c tokenizer .bin, or 'byte'")
-    String tokenizer;
+    @Mixin
+    ModelOptions source;
 
     @Option(names = "--bits", defaultValue = "4", description = "weight bits (4 or 8)")
     int bits;
@@ -82,7 +80,7 @@ final class QuantizeCommand implements Callable<Integer> {
             throw new IllegalArgumentException("nothing to do: pass --save DIR and/or --tasks/--perplexity");
         }
         SameDiffRuntime.init();
-        ModelAndTokenizer mt = ModelAndTokenizer.load(model, tokenizer);
+        ModelAndTokenizer mt = source.load();
         List<SuperWeight> sws = given.isEmpty()
                 ? new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT).detect(mt.model(), mt.tokenizer(),
                 SuperWeightDetector.DEFAULT_PROMPTS).superWeights()
@@ -147,21 +145,21 @@ final class QuantizeCommand implements Callable<Integer> {
         return out;
     }
 
-    /** The source's tokenizer files, so the saved model loads with its tokenizer. */
-    private void copyTokenizer(Path source, Path dir) throws java.io.IOException {
+    /** The model's tokenizer files, so the saved model loads with its tokenizer. */
+    private void copyTokenizer(Path resolvedModel, Path dir) throws java.io.IOException {
         Map<String, byte[]> files;
-        if (tokenizer != null) {
-            files = tokenizer.equals("byte") ? ModelIO.tokenizerFiles("byte", null)
-                    : ModelIO.tokenizerFiles("llama2c", Path.of(tokenizer));
-        } else if (Files.isDirectory(source)) {
+        if (source.tokenizer != null) {
+            files = source.tokenizer.equals("byte") ? ModelIO.tokenizerFiles("byte", null)
+                    : ModelIO.tokenizerFiles("llama2c", Path.of(source.tokenizer));
+        } else if (Files.isDirectory(resolvedModel)) {
             files = new LinkedHashMap<>();
             for (String f : List.of(ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN)) {
-                if (Files.exists(source.resolve(f))) {
-                    files.put(f, Files.readAllBytes(source.resolve(f)));
+                if (Files.exists(resolvedModel.resolve(f))) {
+                    files.put(f, Files.readAllBytes(resolvedModel.resolve(f)));
                 }
             }
         } else {
-            try (var s = Files.list(source.toAbsolutePath().getParent())) {
+            try (var s = Files.list(resolvedModel.toAbsolutePath().getParent())) {
                 Path tok = s.filter(p -> p.getFileName().toString().matches("tok.*\\.bin")).findFirst().orElse(null);
                 files = tok == null ? Map.of() : ModelIO.tokenizerFiles("llama2c", tok);
             }
