@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,7 +24,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Forward+backward time per token of one MoE feed-forward layer (top-1, capacity factor 1, RTS) with E experts,
  * relative to the dense SwiGLU MLP of one expert's size, on {@code [N, D]} activations. Prints a table.
  *
- * <p>Usage: {@code MoeBenchmark [--model small] [--tokens 2048] [--experts 1,4,8,16] [--warmup 5] [--steps 10]}
+ * <p>Usage: {@code MoeBenchmark [--model small] [--tokens 2048] [--experts 1,4,8,16] [--warmup 5] [--steps 10]
+ * [--profile trace.json]}
  */
 public final class MoeBenchmark {
     public static void main(String[] args) {
@@ -46,8 +48,14 @@ public final class MoeBenchmark {
                 base.dim(), base.hiddenDim());
         System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s%n", "layer", "ms/step", "µs/token", "ratio");
         System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", "dense", dense * 1e3, dense * 1e6 / n, 1.0);
+        String profile = a.get("--profile");
         for (int e : experts) {
-            double t = time(layer(base, e, x), warmup, steps);
+            Layer layer = layer(base, e, x);
+            if (profile != null && e == experts.get(experts.size() - 1)) {
+                // Chrome-trace JSON of the last layer's op executions (bench/profile_summary.py aggregates it)
+                layer.sd().addListeners(ProfilingListener.builder(new java.io.File(profile)).recordAll().build());
+            }
+            double t = time(layer, warmup, steps);
             System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", "MoE E=" + e, t * 1e3, t * 1e6 / n, t / dense);
         }
     }
@@ -83,7 +91,9 @@ public final class MoeBenchmark {
                 return sd.concat(0, parts);
             }
         };
-        SDVariable h = sd.placeHolder("h", DataType.FLOAT, -1, cfg.dim());
+        // the input is a variable whose gradient is requested too, as a layer inside a model needs dL/dh
+        SDVariable h = sd.var("h", x);
+        params.add("h");
         SDVariable y;
         SDVariable loss;
         if (experts == 0) {
@@ -101,7 +111,6 @@ public final class MoeBenchmark {
         Map<String, INDArray> ph = new HashMap<>();
         MoeInputs.add(ph, cfg, DataType.FLOAT, (int) x.size(0), true, rng.nextLong());
         ph.remove(MoeNames.AUX_COEF);
-        ph.put("h", x);
         return new Layer(sd, ph, params);
     }
 

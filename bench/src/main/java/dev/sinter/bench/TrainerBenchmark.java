@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.nd4j.autodiff.listeners.profiler.ProfilingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -30,7 +31,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * model (B=16, T=128), one method per process so peak RSS is the method's own. SMT is timed in its block-sparse
  * phase (the warm-up is full fine-tuning, timed by {@code full}); its blocks come from random warm-up gradients.
  *
- * <p>Usage: {@code TrainerBenchmark full|lora|smt [--rank 8] [--budget 0.01] [--block 32] [--warmup 3] [--steps 8]}
+ * <p>Usage: {@code TrainerBenchmark full|lora|smt [--rank 8] [--budget 0.01] [--block 32] [--warmup 3] [--steps 8] [--profile trace.json]}
  */
 public final class TrainerBenchmark {
     public static void main(String[] args) throws IOException {
@@ -67,6 +68,11 @@ public final class TrainerBenchmark {
                 hooks = smt;
             }
             default -> throw new IllegalArgumentException("method must be full, lora or smt");
+        }
+        String profile = arg(a, "--profile", null);
+        if (profile != null) {
+            // Chrome-trace JSON of every op execution (bench/profile_summary.py aggregates it by op type)
+            model.graph().addListeners(ProfilingListener.builder(new java.io.File(profile)).recordAll().build());
         }
         int batch = 16;
         int seq = 128;

@@ -7,21 +7,31 @@ import java.util.Map;
 import java.util.function.Supplier;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient and keeps ND4J quiet.
+ * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient, splits the matmul gradient so frozen
+ * weights are never differentiated and keeps ND4J quiet.
  *
  * <p>Call {@link #init()} before building or loading any graph. It is idempotent and thread-safe.
  */
 public final class SameDiffRuntime {
+    /** Stock op class → its replacement with a better gradient. */
+    private static final Map<Class<?>, Class<? extends DifferentialFunction>> REPLACEMENTS = Map.of(
+            Gather.class, GatherWithCorrectGradient.class,
+            Mmul.class, MmulWithSplitGradient.class);
+
     private static boolean initialised;
 
     private SameDiffRuntime() {
     }
 
-    /** Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}; initialises ND4J quietly. */
+    /**
+     * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient} and {@code matmul}
+     * {@link MmulWithSplitGradient}; initialises ND4J quietly.
+     */
     public static synchronized void init() {
         if (initialised) {
             return;
@@ -30,15 +40,16 @@ public final class SameDiffRuntime {
             Nd4j.create(1); // load the native backend now, with its banner silenced
             return null;
         });
-        patchGatherRegistry();
+        patchOpRegistry();
         initialised = true;
     }
 
-    /** True when the registry now creates {@link GatherWithCorrectGradient} for {@code gather}: tests assert it. */
-    public static boolean gatherPatchActive() {
+    /** True when the registry now creates the replacement class for each patched op: tests assert it. */
+    public static boolean opPatchesActive() {
         init();
-        DifferentialFunction op = DifferentialFunctionClassHolder.getInstance().getInstance("gather");
-        return op instanceof GatherWithCorrectGradient;
+        DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
+        return holder.getInstance("gather") instanceof GatherWithCorrectGradient
+                && holder.getInstance("matmul") instanceof MmulWithSplitGradient;
     }
 
     /**
@@ -67,26 +78,33 @@ public final class SameDiffRuntime {
         System.gc();
     }
 
+    /**
+     * Re-points SameDiff's op registry (its private maps {@code nodeConverters}, {@code customOpHashToClass} and
+     * {@code customOpHashToClasses}) at the {@link #REPLACEMENTS}: {@code createGradFunction()} re-creates every op
+     * from the registry by name, so overriding {@code doDiff} in a subclass alone does not survive.
+     */
     @SuppressWarnings("unchecked")
-    private static void patchGatherRegistry() {
+    private static void patchOpRegistry() {
         DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
         try {
             Map<String, DifferentialFunction> converters =
                     (Map<String, DifferentialFunction>) field(holder, "nodeConverters");
             for (Map.Entry<String, DifferentialFunction> e : converters.entrySet()) {
-                if (e.getValue() != null && e.getValue().getClass() == Gather.class) {
-                    e.setValue(new GatherWithCorrectGradient());
+                Class<? extends DifferentialFunction> repl = e.getValue() == null ? null
+                        : REPLACEMENTS.get(e.getValue().getClass());
+                if (repl != null) {
+                    e.setValue(repl.getDeclaredConstructor().newInstance());
                 }
             }
             Map<Long, Class<?>> byHash = (Map<Long, Class<?>>) field(holder, "customOpHashToClass");
-            byHash.replaceAll((hash, cls) -> cls == Gather.class ? GatherWithCorrectGradient.class : cls);
+            byHash.replaceAll((hash, cls) -> REPLACEMENTS.getOrDefault(cls, (Class) cls));
             Map<Long, Map<String, Class<?>>> byHashAndName =
                     (Map<Long, Map<String, Class<?>>>) field(holder, "customOpHashToClasses");
             for (Map<String, Class<?>> m : byHashAndName.values()) {
-                m.replaceAll((name, cls) -> cls == Gather.class ? GatherWithCorrectGradient.class : cls);
+                m.replaceAll((name, cls) -> REPLACEMENTS.getOrDefault(cls, (Class) cls));
             }
         } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("cannot patch SameDiff's gather gradient (ND4J internals changed?): " + e, e);
+            throw new IllegalStateException("cannot patch SameDiff's op registry (ND4J internals changed?): " + e, e);
         }
     }
 

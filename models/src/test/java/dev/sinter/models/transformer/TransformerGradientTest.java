@@ -40,7 +40,7 @@ class TransformerGradientTest {
 
     @Test
     void gatherPatchIsActive() {
-        assertTrue(SameDiffRuntime.gatherPatchActive(), "SameDiff's gather registry patch did not take effect");
+        assertTrue(SameDiffRuntime.opPatchesActive(), "SameDiff's op registry patch did not take effect");
     }
 
     @Test
