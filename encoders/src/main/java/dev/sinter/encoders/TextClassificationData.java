@@ -63,6 +63,75 @@ public record TextClassificationData(String name, List<String> classes, List<Ite
                 List.copyOf(all.subList(0, testSize)));
     }
 
+    /**
+     * PIQA from {@code ../shared/data/eval/piqa.jsonl} ({@code query: "Question: <goal>\n"}, two {@code choices},
+     * {@code gold}) as a cross-encoder task: each goal gives two pairs (goal, solution) → wrong/right, adjacent and
+     * in the file's order, so a goal is answered by the solution with the higher probability of "right" (see
+     * {@link #pairedAccuracy}). Goals are shuffled with {@code new Random(seed)}; the first {@code testSize} goals are
+     * held out, both pairs of a goal on the same side; {@code limit} caps the goals (0 = all).
+     */
+    public static TextClassificationData piqa(Path file, int testSize, int limit, long seed) throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        List<Item[]> goals = new ArrayList<>();
+        int line = 0;
+        for (String s : Files.readAllLines(file)) {
+            line++;
+            if (s.isBlank()) {
+                continue;
+            }
+            JsonNode n = json.readTree(s);
+            String q = n.path("query").asText();
+            JsonNode choices = n.path("choices");
+            if (!q.startsWith("Question: ") || choices.size() != 2 || !n.has("gold")) {
+                throw new IOException(file + ":" + line + ": expected {query: \"Question: …\", choices: [2], gold}");
+            }
+            String goal = q.substring("Question: ".length()).strip();
+            int gold = n.get("gold").asInt();
+            goals.add(new Item[]{new Item(goal, choices.get(0).asText(), gold == 0 ? 1 : 0),
+                    new Item(goal, choices.get(1).asText(), gold == 1 ? 1 : 0)});
+        }
+        Collections.shuffle(goals, new Random(seed));
+        if (limit > 0 && limit < goals.size()) {
+            goals = goals.subList(0, limit);
+        }
+        if (testSize >= goals.size()) {
+            throw new IllegalArgumentException("test size " + testSize + " leaves no training data of " + goals.size());
+        }
+        return new TextClassificationData("piqa", List.of("wrong", "right"), flatten(goals.subList(testSize,
+                goals.size())), flatten(goals.subList(0, testSize)));
+    }
+
+    private static List<Item> flatten(List<Item[]> goals) {
+        return goals.stream().flatMap(java.util.Arrays::stream).toList();
+    }
+
+    /**
+     * Accuracy of choosing, for each adjacent pair of test items (one PIQA goal), the item with the higher
+     * probability of class 1.
+     *
+     * @param probs class probabilities {@code [test items, 2]}
+     */
+    public double pairedAccuracy(org.nd4j.linalg.api.ndarray.INDArray probs) {
+        int correct = 0;
+        for (int i = 0; i + 1 < test.size(); i += 2) {
+            int pick = probs.getDouble(i, 1) >= probs.getDouble(i + 1, 1) ? i : i + 1;
+            correct += test.get(pick).label();
+        }
+        return correct / (test.size() / 2.0);
+    }
+
+    /**
+     * The paired tasks' majority baseline: always choose the position (first or second item of a pair) that was
+     * right more often in the training split, scored on the test split.
+     */
+    public double pairedMajorityBaseline() {
+        long firstRight = java.util.stream.IntStream.iterate(0, i -> i + 1 < train.size(), i -> i + 2)
+                .filter(i -> train.get(i).label() == 1).count();
+        int position = firstRight * 2 >= train.size() / 2 ? 0 : 1;
+        return java.util.stream.IntStream.iterate(0, i -> i + 1 < test.size(), i -> i + 2)
+                .filter(i -> test.get(i + position).label() == 1).count() / (test.size() / 2.0);
+    }
+
     /** The majority class of the training split and its accuracy on the test split. */
     public double majorityBaseline() {
         int[] counts = new int[classes.size()];
