@@ -12,6 +12,7 @@ import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.trainers.lora.LoraTrainer;
 import dev.sinter.trainers.smt.Block;
 import dev.sinter.trainers.smt.BlockSelector;
+import dev.sinter.trainers.smt.SmtLinearLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,7 +21,6 @@ import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Fine-tunes a pretrained encoder with a classification head on the framework's {@link TrainingLoop} (AdamW,
@@ -32,8 +32,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *       output.dense→down, so adapters are named e.g. {@code encoder.layer.0.self_attn.q_proj.lora_A.weight}), plus the
  *       head (PEFT's {@code modules_to_save});</li>
  *   <li>{@code smt}: SMT (papers.md §2.1) with the trainers' {@link BlockSelector}: {@code warmup_steps} of full
- *       fine-tuning summing the target matrices' gradients, then only the selected blocks (and the head) train, by a
- *       0/1 block mask on their dense gradients.</li>
+ *       fine-tuning summing the target matrices' gradients, then only the selected blocks (and the head) train, as
+ *       their own variables through the trainers' {@link SmtLinearLayer}: no dense gradient of the frozen weights.</li>
  * </ul>
  */
 public final class EncoderFineTuner {
@@ -47,11 +47,13 @@ public final class EncoderFineTuner {
 
     /** The Llama-role view of BERT projection names that the decoder's LoRA/SMT target lists understand. */
     static LinearLayer llamaRoles(LinearLayer delegate) {
-        return (sd, name, x, w) -> {
-            String role = BertNames.llamaRole(name);
-            return delegate.apply(sd, role == null ? name : "encoder.layer." + BertNames.layerIndex(name) + "." + role
-                    + ".weight", x, w);
-        };
+        return (sd, name, x, w) -> delegate.apply(sd, roleWeightName(name), x, w);
+    }
+
+    /** A BERT projection's name under its Llama role, e.g. {@code encoder.layer.0.self_attn.q_proj.weight}. */
+    static String roleWeightName(String bertName) {
+        String role = BertNames.llamaRole(bertName);
+        return role == null ? bertName : "encoder.layer." + BertNames.layerIndex(bertName) + "." + role + ".weight";
     }
 
     /**
@@ -135,29 +137,34 @@ public final class EncoderFineTuner {
         long total = m.parameters().values().stream().mapToLong(INDArray::length).sum();
         List<Block> blocks = selector.select(sums, targets, layers, selector.blockCount(total));
         int l = smt.blockSize();
-        Map<String, INDArray> masks = new LinkedHashMap<>();
-        for (Block b : blocks) {
-            INDArray mask = masks.computeIfAbsent(b.matrix(), n -> Nd4j.zeros(m.dataType(),
-                    m.graph().getVariable(n).getArr().shape()));
-            mask.get(NDArrayIndex.interval(b.rowBlock() * l, (b.rowBlock() + 1) * l),
-                    NDArrayIndex.interval(b.colBlock() * l, (b.colBlock() + 1) * l)).assign(1);
-        }
-        // phase 2: only the selected blocks (dense gradient × 0/1 mask; samediff-notes: exact) and the head
-        List<String> trainable = Stream.concat(masks.keySet().stream(), head(m).stream()).toList();
-        TrainingHooks sparse = new TrainingHooks() {
+        // phase 2: the blocks become their own variables (SmtLinearLayer under the Llama role names); W0 is frozen
+        // with the blocks zeroed, so neither its gradient nor its optimizer state exists
+        List<Block> roleBlocks = blocks.stream().map(b -> new Block(roleWeightName(b.matrix()), b.target(), b.layer(),
+                b.rowBlock(), b.colBlock(), b.score())).toList();
+        SmtLinearLayer layer = new SmtLinearLayer(roleBlocks, l);
+        BertEncoder sparse = build(base, classes, seed, llamaRoles(layer));
+        sparse.loadParameters(m.parameters(), "SMT warm-up");
+        Map<String, INDArray> w0 = new LinkedHashMap<>(); // role name → the live frozen weight
+        blocks.forEach(b -> w0.put(roleWeightName(b.matrix()), sparse.graph().getVariable(b.matrix()).getArr()));
+        Map<String, INDArray> blockValues = layer.extractBlocks(w0);
+        blockValues.forEach((n, v) -> sparse.graph().getVariable(n).getArr().assign(v));
+        List<String> trainable = Stream.concat(blockValues.keySet().stream(), head(sparse).stream()).toList();
+        TrainingHooks sparseHooks = new TrainingHooks() {
             @Override
             public List<String> trainableParameters(TrainableModel model) {
                 return trainable;
             }
-
-            @Override
-            public void transformGradients(long step, Map<String, INDArray> g) {
-                masks.forEach((n, mask) -> g.get(n).muli(mask));
-            }
         };
-        run(c, phase(training, training.steps() - smt.warmupSteps(), 0), sparse, seed + 1, losses);
-        long params = (long) blocks.size() * l * l + count(m, head(m));
-        return new Result(m, "smt", losses, 0, params, blocks);
+        run(new EncoderClassifier(sparse, data, labels), phase(training, training.steps() - smt.warmupSteps(), 0),
+                sparseHooks, seed + 1, losses);
+        // write the blocks back: the result is a plain dense encoder
+        Map<String, INDArray> merged = layer.writeBack(w0, n -> sparse.graph().getVariable(n).getArr());
+        Map<String, INDArray> weights = sparse.parameters();
+        blocks.forEach(b -> weights.put(b.matrix(), merged.get(roleWeightName(b.matrix()))));
+        BertEncoder dense = build(base, classes, seed, LinearLayer.DENSE);
+        dense.loadParameters(weights, "SMT write-back");
+        long params = (long) blocks.size() * l * l + count(sparse, head(sparse));
+        return new Result(dense, "smt", losses, 0, params, blocks);
     }
 
     private static TrainingConfig phase(TrainingConfig t, int steps, int warmup) {

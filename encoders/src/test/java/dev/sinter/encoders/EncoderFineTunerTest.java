@@ -87,6 +87,8 @@ class EncoderFineTunerTest {
         assertEquals(2, r.smtBlocks().size());
         assertTrue(r.smtBlocks().stream().allMatch(b -> List.of("q", "k", "v").contains(b.target())));
         assertEquals(2L * 16 * 16 + 2 * 32 + 2, r.trainableParameters());
+        assertTrue(r.model().graph().variables().stream().noneMatch(v -> v.name().endsWith(".smt_blocks")),
+                "the blocks are written back into a plain dense encoder");
     }
 
     @Test

@@ -22,18 +22,19 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * sum (many). Either way autodiff forms only the {@code [nb, l, l]} block gradients, and W0's dense gradient is never
  * computed (SameDiff's matmul gradient is split per operand, see {@code MmulWithSplitGradient}).
  */
-final class SmtLinearLayer implements LinearLayer {
+public final class SmtLinearLayer implements LinearLayer {
     private final int l;
     private final Map<String, List<Block>> byMatrix;
 
-    SmtLinearLayer(List<Block> selection, int blockSize) {
+    /** @param selection the blocks to train, keyed by the weight names the graph builder passes to {@link #apply} */
+    public SmtLinearLayer(List<Block> selection, int blockSize) {
         this.l = blockSize;
         this.byMatrix = selection.stream().collect(Collectors.groupingBy(Block::matrix, LinkedHashMap::new,
                 Collectors.toList()));
     }
 
     /** Name of the trainable block variable of a weight. */
-    static String blocksName(String weightName) {
+    public static String blocksName(String weightName) {
         return weightName.substring(0, weightName.length() - ".weight".length()) + ".smt_blocks";
     }
 
@@ -111,7 +112,7 @@ final class SmtLinearLayer implements LinearLayer {
     }
 
     /** Moves the selected blocks of the dense weights into block tensors and zeroes them in place in W0. */
-    Map<String, INDArray> extractBlocks(Map<String, INDArray> dense) {
+    public Map<String, INDArray> extractBlocks(Map<String, INDArray> dense) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         byMatrix.forEach((matrix, blocks) -> {
             INDArray w = dense.get(matrix);
@@ -127,7 +128,7 @@ final class SmtLinearLayer implements LinearLayer {
     }
 
     /** Dense weights {@code W0 + blocks}: the written-back model (copies; the inputs are unchanged). */
-    Map<String, INDArray> writeBack(Map<String, INDArray> w0, java.util.function.Function<String, INDArray> blocks) {
+    public Map<String, INDArray> writeBack(Map<String, INDArray> w0, java.util.function.Function<String, INDArray> blocks) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         w0.forEach((name, w) -> out.put(name, w.dup()));
         byMatrix.forEach((matrix, list) -> {
