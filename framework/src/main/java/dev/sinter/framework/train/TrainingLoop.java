@@ -97,7 +97,8 @@ public final class TrainingLoop {
                 tokens += (long) windows.length * (windows[0].length - 1);
                 for (String name : trainable) {
                     INDArray g = r.getGradients().get(name);
-                    grads.merge(name, g.dup(), INDArray::addi);
+                    // one micro-batch: use the session's gradient array as it is (it is not reused before the update)
+                    grads.merge(name, accumulation == 1 ? g : g.dup(), INDArray::addi);
                 }
             }
             double loss = lossSum / accumulation;
