@@ -5,8 +5,9 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * DeepSpeed's {@code top1gating}/{@code top2gating} (papers.md §3.4) as SameDiff ops on router logits {@code [N, E]}
- * whose rows are already in capacity-priority order (first row claims a slot first; see {@link MoeLayer} for RTS).
+ * DeepSpeed's {@code top1gating}/{@code top2gating} (papers.md §3.4) as SameDiff ops on router logits {@code [N, E]}.
+ * Tokens claim expert slots in priority order: row order, or the order given by a permutation (RTS, see
+ * {@link MoeLayer}). Only the integer queue positions are computed in that order, so activations never move.
  *
  * <p>For each of the k choices it yields, per token, a slot index into an {@code [E·C]} expert buffer
  * ({@code expert·C + location}) and a combine weight; a dropped assignment has weight 0 and slot 0. Only the weights
@@ -15,7 +16,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <ul>
  *   <li>gates = softmax(logits); choice 1 = argmax(logits); choice 2 (top-2) = argmax(logits + gumbel) over the
  *       other experts (DeepSpeed's {@code top2_2nd_expert_sampling});</li>
- *   <li>location = cumsum(mask) − 1 over tokens; second choices queue behind all first choices of an expert;
+ *   <li>location = cumsum(mask) − 1 over tokens in priority order; second choices queue behind all first choices of
+ *       an expert;
  *       an assignment is kept when location &lt; C;</li>
  *   <li>top-1 weight = gate of the chosen expert (not renormalised); top-2 weights = kept gates / max(sum, ε);</li>
  *   <li>l_aux = E · Σ_e mean_s(gates[s, e]) · mean_s(mask1[s, e]), before dropping.</li>
@@ -36,21 +38,22 @@ public final class MoeGating {
     /**
      * @param sd       graph
      * @param prefix   output name prefix, e.g. {@code model.layers.1.mlp.}
-     * @param logits   router logits {@code [N, E]} in priority order
+     * @param logits   router logits {@code [N, E]}
+     * @param order    priority order of the tokens (a permutation of 0..N−1, INT {@code [N]}), or null for row order
      * @param experts  E
      * @param topK     1 or 2
      * @param capacity capacity C as {@code [1]} INT, or null for "no dropping" (C = the largest expert load)
      * @param gumbel   noise {@code [N, E]} for the second choice (top-2 only; zeros = plain second-best)
      */
-    public static Result build(SameDiff sd, String prefix, SDVariable logits, int experts, int topK, SDVariable capacity,
-                               SDVariable gumbel) {
+    public static Result build(SameDiff sd, String prefix, SDVariable logits, SDVariable order, int experts, int topK,
+                               SDVariable capacity, SDVariable gumbel) {
         DataType dt = logits.dataType();
         SDVariable gates = sd.nn().softmax(logits, 1); // [N, E]
         SDVariable idx1 = sd.argmax(logits, 1); // [N]
         SDVariable mask1 = sd.oneHot(idx1, experts, -1, 1.0, 0.0, dt); // [N, E]
         // Switch/GShard load balance, computed before dropping
         SDVariable aux = sd.identity(prefix + "aux_loss", gates.mean(0).mul(mask1.mean(0)).sum().mul(experts));
-        SDVariable loc1 = rowSum(sd, sd.cumsum(mask1, false, false, 0).sub(1.0).mul(mask1), experts); // [N]
+        SDVariable loc1 = rowSum(sd, queuePositions(sd, mask1, order), experts); // [N]
         SDVariable counts1 = mask1.sum(0); // [E]
         SDVariable idx2 = null;
         SDVariable mask2 = null;
@@ -61,7 +64,7 @@ public final class MoeGating {
             idx2 = sd.argmax(others, 1);
             mask2 = sd.oneHot(idx2, experts, -1, 1.0, 0.0, dt);
             // second choices queue behind every first choice of the same expert
-            loc2 = rowSum(sd, sd.cumsum(mask2, false, false, 0).sub(1.0).add(counts1).mul(mask2), experts);
+            loc2 = rowSum(sd, queuePositions(sd, mask2, order).add(counts1.mul(mask2)), experts);
             counts = counts1.add(mask2.sum(0));
         }
         sd.identity(prefix + "expert_counts", counts);
@@ -84,6 +87,16 @@ public final class MoeGating {
         SDVariable assignments = sd.sum(mask1).mul(topK);
         SDVariable dropped = sd.identity(prefix + "dropped", assignments.sub(kept));
         return new Result(slot1, g1, slot2, g2, aux, counts, dropped, cap);
+    }
+
+    /**
+     * Each assignment's place in its expert's queue, {@code cumsum(mask) − 1} counted in priority order and returned
+     * in token order; 0 where the mask is 0. {@code [N, E]}.
+     */
+    private static SDVariable queuePositions(SameDiff sd, SDVariable mask, SDVariable order) {
+        SDVariable queued = order == null ? mask : sd.gather(mask, order, 0); // [N, E] rows in priority order
+        SDVariable pos = sd.cumsum(queued, false, false, 0).sub(1.0).mul(queued);
+        return order == null ? pos : sd.gather(pos, sd.invertPermutation(order), 0);
     }
 
     /** Σ over the expert axis of {@code [N, E]}; a reshape for E = 1 (M2.1's reduce over a size-1 axis throws). */

@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Compute per token scales with k·capacity_factor, not with E: tokens are dispatched into an {@code [E, C, D]}
  * buffer (E·C ≈ k·cf·N rows), every expert runs only on its C rows, and each token reads its own row back.
  * <ol>
- *   <li>RTS: tokens are permuted by the {@code token_order} placeholder before gating, so "first come" in that order
- *       is DeepSpeed's "keep the top-C tokens by uniform priority"; the output is permuted back at the end;</li>
+ *   <li>RTS: the {@code token_order} placeholder is a random permutation that decides which tokens claim expert slots
+ *       first, so "first come" in that order is DeepSpeed's "keep the top-C tokens by uniform priority"; only the
+ *       gating's integer queue positions follow it, the activations stay in token order;</li>
  *   <li>router {@code logits = (h ⊙ jitter) · Wgᵀ} and {@link MoeGating} give each token a slot and a weight;</li>
  *   <li>dispatch: the slot → token map is built with {@code scatterAdd} of token ids (integer bookkeeping), then
  *       {@code gather(h, slotToken)} (the patched gather, whose gradient is an {@code unsortedSegmentSum});</li>
@@ -58,12 +59,12 @@ public final class MoeLayer {
         String p = MoeNames.mlp(i);
 
         SDVariable order = moe.useRts() ? sd.placeHolder(MoeNames.tokenOrder(i), DataType.INT, -1) : null;
-        SDVariable x = order != null ? sd.gather(h, order, 0) : h; // [N, D] in priority order
+        SDVariable x = h; // [N, D]
         SDVariable routerIn = moe.jitter() > 0 ? x.mul(sd.placeHolder(MoeNames.jitter(i), dt, -1, d)) : x;
         SDVariable logits = sd.mmul(routerIn, ctx.weight(MoeNames.router(i), initStd, e, d), false, true, false);
         SDVariable capacity = moe.dropTokens() ? sd.placeHolder(MoeNames.capacity(i), DataType.INT, 1) : null;
         SDVariable gumbel = moe.topK() == 2 ? sd.placeHolder(MoeNames.gumbel(i), dt, -1, e) : null;
-        MoeGating.Result g = MoeGating.build(sd, p, logits, e, moe.topK(), capacity, gumbel);
+        MoeGating.Result g = MoeGating.build(sd, p, logits, order, e, moe.topK(), capacity, gumbel);
 
         // slot → token (+1; 0 = empty slot) by scattering token ids; integer bookkeeping, no gradient
         SDVariable tokenIds = sd.cumsum(g.weight1().mul(0.0).add(1.0), false, false, 0); // [N] 1..N
@@ -91,9 +92,6 @@ public final class MoeLayer {
         SDVariable out = sd.gather(y, g.slot1(), 0).mul(sd.reshape(g.weight1(), -1, 1)); // [N, D]
         if (g.slot2() != null) {
             out = out.add(sd.gather(y, g.slot2(), 0).mul(sd.reshape(g.weight2(), -1, 1)));
-        }
-        if (order != null) {
-            out = sd.gather(out, sd.invertPermutation(order), 0); // back to token order
         }
         if (dense != null) {
             if (moe.residualMix().equals(MoeConfig.MIX_LEARNED)) {

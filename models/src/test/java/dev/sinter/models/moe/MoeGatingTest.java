@@ -24,12 +24,17 @@ class MoeGatingTest {
             {0.9, 0.8, 0.1}};
 
     private static Map<String, INDArray> run(int topK, int capacity, double[][] gumbel) {
+        return run(topK, capacity, gumbel, null);
+    }
+
+    private static Map<String, INDArray> run(int topK, int capacity, double[][] gumbel, int[] order) {
         SameDiffRuntime.init();
         SameDiff sd = SameDiff.create();
         SDVariable logits = sd.placeHolder("logits", DataType.DOUBLE, -1, 3);
         SDVariable cap = sd.placeHolder("cap", DataType.INT, 1);
         SDVariable g = topK == 2 ? sd.placeHolder("gumbel", DataType.DOUBLE, -1, 3) : null;
-        MoeGating.Result r = MoeGating.build(sd, "t.", logits, 3, topK, cap, g);
+        SDVariable priority = order == null ? null : sd.placeHolder("order", DataType.INT, -1);
+        MoeGating.Result r = MoeGating.build(sd, "t.", logits, priority, 3, topK, cap, g);
         sd.identity("slot1", r.slot1());
         sd.identity("w1", r.weight1());
         String[] outs = {"slot1", "w1", "t.aux_loss", "t.expert_counts", "t.dropped"};
@@ -43,6 +48,9 @@ class MoeGatingTest {
         ph.put("cap", Nd4j.createFromArray(new int[]{capacity}));
         if (g != null) {
             ph.put("gumbel", Nd4j.createFromArray(gumbel));
+        }
+        if (order != null) {
+            ph.put("order", Nd4j.createFromArray(order));
         }
         return sd.output(ph, outs);
     }
@@ -125,5 +133,18 @@ class MoeGatingTest {
         gumbel[0][0] = 100; // noise never re-selects the first choice
         Map<String, INDArray> o = run(2, 6, gumbel);
         assertEquals(2 * 6 + 1, o.get("slot2").getInt(0)); // expert 2, queued behind its one first choice (token 4)
+    }
+
+    @Test
+    void randomTokenSelectionGivesSlotsInPriorityOrder() {
+        // reversed priority: expert 0's first choices 0, 1, 3, 5 queue as 5, 3, 1, 0; capacity 2 keeps 5 and 3
+        Map<String, INDArray> r = run(1, 2, null, new int[]{5, 4, 3, 2, 1, 0});
+        assertArrayEquals(new int[]{0, 0, 1 * 2, 1, 2 * 2, 0}, r.get("slot1").toIntVector());
+        double[] w = r.get("w1").toDoubleVector();
+        assertEquals(0.0, w[0], 0.0, "token 0 queued last for expert 0: dropped");
+        assertEquals(0.0, w[1], 0.0, "token 1 queued third for expert 0: dropped");
+        assertEquals(softmax(LOGITS[3])[0], w[3], 1e-12);
+        assertEquals(softmax(LOGITS[5])[0], w[5], 1e-12);
+        assertEquals(2.0, r.get("t.dropped").getDouble(0), 0.0);
     }
 }
