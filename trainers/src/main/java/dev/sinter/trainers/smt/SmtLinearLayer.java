@@ -17,13 +17,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * The block-sparse projection of SMT's second phase: {@code y = x·W0ᵀ + Σ_k scatter_rows(B_k · x[:, cols_k]ᵀ)}.
  *
  * <p>W0 is frozen with the selected blocks zeroed; the blocks live in one trainable variable
- * {@code <module>.smt_blocks} {@code [nb, l, l]}. Their contribution is three products: a constant one-hot
- * {@code [nb·l, in]} picks each block's input columns of {@code xᵀ} ({@code [nb, l, N]}), one batched {@code mmul}
- * applies the blocks, and a constant one-hot {@code [nb·l, out]} adds each block's outputs into its rows, read
- * transposed straight into {@code [N, out]}. That costs {@code N·nb·l·(in + l + out)} multiply-adds and only gemms,
- * which on ND4J beat gathers and segment sums of the same data by far. Autodiff forms only the {@code [nb, l, l]}
- * block gradients; W0's dense gradient is never computed (SameDiff's matmul gradient is split per operand, see
- * {@code MmulWithSplitGradient}).
+ * {@code <module>.smt_blocks} {@code [nb, l, l]} per matrix. Each matrix takes the cheaper of two forms: the block
+ * form, whose autodiff forms only the {@code [nb, l, l]} block gradients and never a gradient of W0 (SameDiff's matmul
+ * gradient is split per operand, see {@code MmulWithSplitGradient}), or, when the blocks cover so much of the matrix
+ * that this would cost more than a dense weight gradient, the dense form {@code x·(W0 + ΔW)ᵀ}.
  */
 public final class SmtLinearLayer implements LinearLayer {
     private final int l;
@@ -47,19 +44,39 @@ public final class SmtLinearLayer implements LinearLayer {
 
     @Override
     public SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w) {
-        SDVariable base = sd.mmul(x, w, false, true, false); // [N, out]
         List<Block> blocks = byMatrix.get(weightName);
         if (blocks == null) {
-            return base;
+            return sd.mmul(x, w, false, true, false); // [N, out]
         }
         int out = (int) w.getArr().size(0);
         int in = (int) w.getArr().size(1);
         int nb = blocks.size();
-        int m = nb * l;
         DataType dt = w.dataType();
         SDVariable b = sd.var(blocksName(weightName), Nd4j.zeros(dt, nb, l, l)); // [nb, l, l]
-        INDArray pick = Nd4j.zeros(dt, m, in); // [nb·l, in]: row k·l + c selects input column colBlock_k·l + c
-        INDArray place = Nd4j.zeros(dt, m, out); // [nb·l, out]: row k·l + a adds into output row rowBlock_k·l + a
+        return usesBlockForm(nb * l, in, out) ? sd.mmul(x, w, false, true, false).add(blockForm(sd, x, b, blocks, in, out))
+                : denseForm(sd, x, w, b, blocks, in, out);
+    }
+
+    /**
+     * The block form costs {@code N·m·(in + l + out)} multiply-adds for {@code m = nb·l} selected rows; the dense form
+     * costs one dense weight gradient, {@code N·in·out}. Blocks that cover that much of a matrix train through the
+     * dense form.
+     */
+    boolean usesBlockForm(int m, int in, int out) {
+        return (long) m * (in + l + out) <= (long) in * out;
+    }
+
+    /**
+     * Three products: a constant one-hot {@code [nb·l, in]} picks each block's input columns of {@code xᵀ}
+     * ({@code [nb, l, N]}), one batched {@code mmul} applies the blocks, and a constant one-hot {@code [nb·l, out]}
+     * adds each block's outputs into its rows, read transposed straight into {@code [N, out]}. Only gemms: on ND4J
+     * they beat gathers and segment sums of the same data by far. No gradient of W0 is formed.
+     */
+    private SDVariable blockForm(SameDiff sd, SDVariable x, SDVariable b, List<Block> blocks, int in, int out) {
+        int nb = blocks.size();
+        int m = nb * l;
+        INDArray pick = Nd4j.zeros(b.dataType(), m, in); // row k·l + c selects input column colBlock_k·l + c
+        INDArray place = Nd4j.zeros(b.dataType(), m, out); // row k·l + a adds into output row rowBlock_k·l + a
         for (int k = 0; k < nb; k++) {
             for (int a = 0; a < l; a++) {
                 pick.putScalar(k * l + a, blocks.get(k).colBlock() * l + a, 1.0);
@@ -68,7 +85,25 @@ public final class SmtLinearLayer implements LinearLayer {
         }
         SDVariable slices = sd.reshape(sd.mmul(sd.constant(pick), x, false, true, false), nb, l, -1); // [nb, l, N]
         SDVariable yb = sd.reshape(sd.mmul(b, slices), m, -1); // [nb·l, N]
-        return base.add(sd.mmul(yb, sd.constant(place), true, false, false)); // [N, out]
+        return sd.mmul(yb, sd.constant(place), true, false, false); // [N, out]
+    }
+
+    /**
+     * {@code x·(W0 + ΔW)ᵀ}, with ΔW placed from the blocks by a constant one-hot matmul
+     * ({@code [(out/l)·(in/l), nb]} times the flattened blocks) and a reshape/permute. Autodiff forms the dense
+     * gradient of {@code W0 + ΔW} once and hands each block its own {@code l × l} part.
+     */
+    private SDVariable denseForm(SameDiff sd, SDVariable x, SDVariable w, SDVariable b, List<Block> blocks, int in,
+                                 int out) {
+        int rows = out / l;
+        int cols = in / l;
+        INDArray where = Nd4j.zeros(b.dataType(), rows * cols, blocks.size()); // [(out/l)·(in/l), nb]
+        for (int k = 0; k < blocks.size(); k++) {
+            where.putScalar((long) blocks.get(k).rowBlock() * cols + blocks.get(k).colBlock(), k, 1.0);
+        }
+        SDVariable grid = sd.mmul(sd.constant(where), sd.reshape(b, blocks.size(), l * l)); // [(out/l)·(in/l), l·l]
+        SDVariable delta = sd.reshape(sd.permute(sd.reshape(grid, rows, cols, l, l), 0, 2, 1, 3), out, in);
+        return sd.mmul(x, w.add(delta), false, true, false); // [N, out]
     }
 
     /** Moves the selected blocks of the dense weights into block tensors and zeroes them in place in W0. */

@@ -10,6 +10,7 @@ import dev.sinter.models.transformer.TransformerModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,7 +49,7 @@ class SmtBlocksTest {
         assertEquals(1, perMatrix.get(0).rowBlock());
     }
 
-    /** 5 blocks of 8 over 8 tiny matrices (about one per matrix), and 40 (several per matrix, rows and columns shared). */
+    /** 5 blocks of 8 spread over 8 tiny matrices take the block form; 40 (about 5 per matrix) the dense form. */
     @ParameterizedTest(name = "{0} blocks")
     @ValueSource(ints = {5, 40})
     void writtenBackDenseModelGivesTheSparseModelsOutputsAndGradientsAreExact(int numBlocks) {
@@ -62,6 +63,13 @@ class SmtBlocksTest {
         int[][] ids = {{3, 1, 4, 1, 5, 9, 2}};
         INDArray before = dense.logits(ids);
         TransformerModel sparse = smt.switchModel(dense);
+        SmtLinearLayer layer = new SmtLinearLayer(smt.selection(), 8);
+        long denseForms = smt.selection().stream().collect(Collectors.groupingBy(Block::matrix)).entrySet().stream()
+                .filter(e -> {
+                    long[] shape = dense.parameters().get(e.getKey()).shape();
+                    return !layer.usesBlockForm(e.getValue().size() * 8, (int) shape[1], (int) shape[0]);
+                }).count();
+        assertEquals(numBlocks == 5, denseForms == 0, "the case exercises the intended form");
         assertEquals(0, before.sub(sparse.logits(ids)).amaxNumber().doubleValue(), 1e-12,
                 "moving blocks out of W0 must not change the function");
         for (String n : smt.trainableParameters(sparse)) {
