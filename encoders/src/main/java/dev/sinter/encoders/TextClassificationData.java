@@ -27,40 +27,26 @@ public record TextClassificationData(String name, List<String> classes, List<Ite
      * (0 = all).
      */
     public static TextClassificationData boolq(Path file, int testSize, int limit, long seed) throws IOException {
-        JsonMapper json = JsonMapper.builder().build();
         List<Item> all = new ArrayList<>();
-        List<String> classes = null;
-        int line = 0;
-        for (String s : Files.readAllLines(file)) {
-            line++;
-            if (s.isBlank()) {
-                continue;
-            }
-            JsonNode n = json.readTree(s);
+        List<String> classes = new ArrayList<>();
+        for (JsonLine l : readJsonLines(file)) {
+            JsonNode n = l.node();
             String q = n.path("query").asText();
             int p = q.indexOf("Passage: ");
             int k = q.lastIndexOf("\nQuestion: ");
             if (p != 0 || k < 0 || !n.has("gold")) {
-                throw new IOException(file + ":" + line + ": expected {query: \"Passage: …\\nQuestion: …\", choices, gold}");
+                throw new IOException(file + ":" + l.number()
+                        + ": expected {query: \"Passage: …\\nQuestion: …\", choices, gold}");
             }
-            if (classes == null) {
-                classes = new ArrayList<>();
-                for (JsonNode c : n.path("choices")) {
-                    classes.add(c.asText());
-                }
+            if (classes.isEmpty()) {
+                n.path("choices").forEach(c -> classes.add(c.asText()));
             }
             all.add(new Item(q.substring(k + "\nQuestion: ".length()), q.substring("Passage: ".length(), k),
                     n.get("gold").asInt()));
         }
-        Collections.shuffle(all, new Random(seed));
-        if (limit > 0 && limit < all.size()) {
-            all = all.subList(0, limit);
-        }
-        if (testSize >= all.size()) {
-            throw new IllegalArgumentException("test size " + testSize + " leaves no training data of " + all.size());
-        }
-        return new TextClassificationData("boolq", List.copyOf(classes), List.copyOf(all.subList(testSize, all.size())),
-                List.copyOf(all.subList(0, testSize)));
+        List<List<Item>> split = split(all, testSize, limit, seed);
+        return new TextClassificationData("boolq", List.copyOf(classes), List.copyOf(split.get(0)),
+                List.copyOf(split.get(1)));
     }
 
     /**
@@ -71,34 +57,56 @@ public record TextClassificationData(String name, List<String> classes, List<Ite
      * held out, both pairs of a goal on the same side; {@code limit} caps the goals (0 = all).
      */
     public static TextClassificationData piqa(Path file, int testSize, int limit, long seed) throws IOException {
-        JsonMapper json = JsonMapper.builder().build();
         List<Item[]> goals = new ArrayList<>();
-        int line = 0;
-        for (String s : Files.readAllLines(file)) {
-            line++;
-            if (s.isBlank()) {
-                continue;
-            }
-            JsonNode n = json.readTree(s);
+        for (JsonLine l : readJsonLines(file)) {
+            JsonNode n = l.node();
             String q = n.path("query").asText();
             JsonNode choices = n.path("choices");
             if (!q.startsWith("Question: ") || choices.size() != 2 || !n.has("gold")) {
-                throw new IOException(file + ":" + line + ": expected {query: \"Question: …\", choices: [2], gold}");
+                throw new IOException(file + ":" + l.number()
+                        + ": expected {query: \"Question: …\", choices: [2], gold}");
             }
             String goal = q.substring("Question: ".length()).strip();
             int gold = n.get("gold").asInt();
             goals.add(new Item[]{new Item(goal, choices.get(0).asText(), gold == 0 ? 1 : 0),
                     new Item(goal, choices.get(1).asText(), gold == 1 ? 1 : 0)});
         }
-        Collections.shuffle(goals, new Random(seed));
-        if (limit > 0 && limit < goals.size()) {
-            goals = goals.subList(0, limit);
+        List<List<Item[]>> split = split(goals, testSize, limit, seed);
+        return new TextClassificationData("piqa", List.of("wrong", "right"), flatten(split.get(0)),
+                flatten(split.get(1)));
+    }
+
+    /** One non-blank line of a JSON Lines file, with its 1-based number for error messages. */
+    private record JsonLine(int number, JsonNode node) {
+    }
+
+    private static List<JsonLine> readJsonLines(Path file) throws IOException {
+        JsonMapper json = JsonMapper.builder().build();
+        List<JsonLine> out = new ArrayList<>();
+        List<String> lines = Files.readAllLines(file);
+        for (int i = 0; i < lines.size(); i++) {
+            if (!lines.get(i).isBlank()) {
+                out.add(new JsonLine(i + 1, json.readTree(lines.get(i))));
+            }
         }
-        if (testSize >= goals.size()) {
-            throw new IllegalArgumentException("test size " + testSize + " leaves no training data of " + goals.size());
+        return out;
+    }
+
+    /**
+     * Shuffles with {@code new Random(seed)}, caps at {@code limit} (0 = all) and holds out the first
+     * {@code testSize}: returns [train, test].
+     */
+    private static <T> List<List<T>> split(List<T> all, int testSize, int limit, long seed) {
+        List<T> shuffled = new ArrayList<>(all);
+        Collections.shuffle(shuffled, new Random(seed));
+        if (limit > 0 && limit < shuffled.size()) {
+            shuffled = shuffled.subList(0, limit);
         }
-        return new TextClassificationData("piqa", List.of("wrong", "right"), flatten(goals.subList(testSize,
-                goals.size())), flatten(goals.subList(0, testSize)));
+        if (testSize >= shuffled.size()) {
+            throw new IllegalArgumentException("test size " + testSize + " leaves no training data of "
+                    + shuffled.size());
+        }
+        return List.of(shuffled.subList(testSize, shuffled.size()), shuffled.subList(0, testSize));
     }
 
     private static List<Item> flatten(List<Item[]> goals) {
