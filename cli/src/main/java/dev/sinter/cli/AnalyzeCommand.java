@@ -7,8 +7,6 @@ import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.superweights.SuperWeightReport;
-import dev.sinter.eval.tasks.PerplexityTask;
-import dev.sinter.eval.tasks.Task;
 import dev.sinter.eval.tasks.Tasks;
 import dev.sinter.encoders.BertEncoder;
 import dev.sinter.encoders.EncoderActivationScan;
@@ -18,7 +16,6 @@ import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.transformer.LinearLayer;
 import org.nd4j.linalg.api.buffer.DataType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,17 +63,8 @@ final class AnalyzeCommand {
                 description = "use these coordinates for the ablations instead of the detected ones")
         List<String> given = new ArrayList<>();
 
-        @Option(names = "--tasks", paramLabel = "a,b,c", description = "tasks for ablations/quantization")
-        String tasks;
-
-        @Option(names = "--perplexity", paramLabel = "FILE", description = "text file scored in every condition")
-        Path perplexity;
-
-        @Option(names = "--limit", defaultValue = "0", description = "items per task (0 = all)")
-        int limit;
-
-        @Option(names = "--batch-size", defaultValue = "16")
-        int batchSize;
+        @Mixin
+        ScoringOptions scoring;
 
         @Option(names = "--ablate", description = "run the ablation table and the scaling sweep")
         boolean ablate;
@@ -158,8 +146,7 @@ final class AnalyzeCommand {
             List<SuperWeight> sws = given.isEmpty() ? d.superWeights() : given.stream().map(SuperWeight::parse).toList();
             sws.forEach(s -> s.check(mt.model().config()));
             if (ablate || quantize) {
-                List<Task> ts = tasks();
-                Ablations scorer = new Ablations(mt.model(), mt.tokenizer(), ts, limit, batchSize);
+                Ablations scorer = scoring.scorer(mt, "--ablate and --quantize");
                 if (ablate) {
                     if (sws.isEmpty()) {
                         System.out.println("ablations skipped: no super weight (pass --super-weight L,ROW,COL to force)");
@@ -192,23 +179,6 @@ final class AnalyzeCommand {
             }
             System.out.println("report: " + report.write());
             return 0;
-        }
-
-        private List<Task> tasks() throws java.io.IOException {
-            List<Task> ts = new ArrayList<>();
-            if (tasks != null) {
-                ts.addAll(Tasks.parse(tasks, Tasks.defaultDataDir()));
-            }
-            if (perplexity != null) {
-                if (!Files.isRegularFile(perplexity)) {
-                    throw new IllegalArgumentException("--perplexity: file not found: " + perplexity.toAbsolutePath());
-                }
-                ts.add(PerplexityTask.of(perplexity));
-            }
-            if (ts.isEmpty()) {
-                throw new IllegalArgumentException("--ablate and --quantize need --tasks and/or --perplexity");
-            }
-            return ts;
         }
     }
 

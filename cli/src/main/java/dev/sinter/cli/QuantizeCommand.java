@@ -6,9 +6,6 @@ import dev.sinter.eval.superweights.Ablations;
 import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightReport;
-import dev.sinter.eval.tasks.PerplexityTask;
-import dev.sinter.eval.tasks.Task;
-import dev.sinter.eval.tasks.Tasks;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.ModelIO;
@@ -56,17 +53,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--activation-bits", defaultValue = "8", description = "activation rows of the table (0 = none)")
     int activationBits;
 
-    @Option(names = "--tasks", paramLabel = "a,b,c")
-    String tasks;
-
-    @Option(names = "--perplexity", paramLabel = "FILE")
-    Path perplexity;
-
-    @Option(names = "--limit", defaultValue = "0")
-    int limit;
-
-    @Option(names = "--batch-size", defaultValue = "16")
-    int batchSize;
+    @Mixin
+    ScoringOptions scoring;
 
     @Option(names = "--save", paramLabel = "DIR", description = "write the quantized model here")
     Path save;
@@ -76,7 +64,7 @@ final class QuantizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (save == null && tasks == null && perplexity == null) {
+        if (save == null && !scoring.given()) {
             throw new IllegalArgumentException("nothing to do: pass --save DIR and/or --tasks/--perplexity");
         }
         SameDiffRuntime.init();
@@ -99,15 +87,8 @@ final class QuantizeCommand implements Callable<Integer> {
                         a.parameters().size(), a.clipped(), save);
             }
         }
-        if (tasks != null || perplexity != null) {
-            List<Task> ts = new ArrayList<>();
-            if (tasks != null) {
-                ts.addAll(Tasks.parse(tasks, Tasks.defaultDataDir()));
-            }
-            if (perplexity != null) {
-                ts.add(PerplexityTask.of(perplexity));
-            }
-            Ablations scorer = new Ablations(mt.model(), mt.tokenizer(), ts, limit, batchSize);
+        if (scoring.given()) {
+            Ablations scorer = scoring.scorer(mt, "quantization tables");
             List<Ablations.Row> rows = new QuantizationStudy(bits, sizes, clipZ, activationBits).run(mt.model(), scorer, sws);
             AnalyzeCommand.print(rows);
             Path out = output != null ? output : Path.of("runs", "quantize", AnalyzeCommand.name(mt.path()));
