@@ -1,7 +1,9 @@
 package dev.sinter.encoders;
 
+import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.transformer.LinearLayer;
+import dev.sinter.models.transformer.NormGraphs;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -147,7 +149,7 @@ public final class BertEncoder {
     public Map<String, INDArray> output(EncodedBatch batch, String... outputs) {
         Map<String, INDArray> ph = batch.placeholders(dtype);
         inferencePlaceholders.accept(ph);
-        return sd.output(ph, outputs);
+        return PooledExecution.output(sd, ph, List.of(outputs));
     }
 
     private void build() {
@@ -215,7 +217,7 @@ public final class BertEncoder {
         SDVariable k = heads(linear(x, BertNames.layer(i, BertNames.KEY), d, d));
         SDVariable v = heads(linear(x, BertNames.layer(i, BertNames.VALUE), d, d));
         SDVariable scores = sd.mmul(q.mul(1.0 / Math.sqrt(hd)), k, false, true, false).add(bias); // [B, H, T, T]
-        SDVariable ctx = sd.mmul(sd.nn().softmax(scores, -1), v); // [B, H, T, hd]
+        SDVariable ctx = sd.mmul(sd.nn().softmax(scores, 3), v); // [B, H, T, hd]
         SDVariable merged = sd.reshape(sd.permute(ctx, 0, 2, 1, 3), -1, d); // [B, T, H, hd] → [N, D]
         return linear(merged, BertNames.layer(i, BertNames.ATTN_OUT), d, d);
     }
@@ -234,10 +236,7 @@ public final class BertEncoder {
     private SDVariable layerNorm(String prefix, SDVariable x) {
         int d = cfg.dim();
         SDVariable w = param(prefix + ".weight", Nd4j.ones(dtype, d));
-        SDVariable b = zeros(prefix + ".bias", d);
-        SDVariable centred = x.sub(x.mean(true, 1));
-        SDVariable var = centred.mul(centred).mean(true, 1);
-        return centred.mul(sd.math().rsqrt(var.add(cfg.layerNormEps()))).mul(w).add(b);
+        return NormGraphs.layerNorm(sd, x, w, zeros(prefix + ".bias", d), d, cfg.layerNormEps());
     }
 
     /** {@code x · Wᵀ + b} for module {@code name} ({@code name.weight} [out, in], {@code name.bias} [out]). */

@@ -9,11 +9,12 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient, splits the matmul gradient so frozen
- * weights are never differentiated and keeps ND4J quiet.
+ * weights are never differentiated, composes the softmax gradient from fast ops and keeps ND4J quiet.
  *
  * <p>Call {@link #init()} before building or loading any graph. It is idempotent and thread-safe.
  */
@@ -21,7 +22,8 @@ public final class SameDiffRuntime {
     /** Stock op class → its replacement with a better gradient. */
     private static final Map<Class<?>, Class<? extends DifferentialFunction>> REPLACEMENTS = Map.of(
             Gather.class, GatherWithCorrectGradient.class,
-            Mmul.class, MmulWithSplitGradient.class);
+            Mmul.class, MmulWithSplitGradient.class,
+            SoftMax.class, SoftmaxWithComposedGradient.class);
 
     private static boolean initialised;
 
@@ -29,8 +31,9 @@ public final class SameDiffRuntime {
     }
 
     /**
-     * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient} and {@code matmul}
-     * {@link MmulWithSplitGradient}; initialises ND4J quietly.
+     * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}, {@code matmul}
+     * {@link MmulWithSplitGradient} and {@code softmax} {@link SoftmaxWithComposedGradient}; initialises ND4J
+     * quietly.
      */
     public static synchronized void init() {
         if (initialised) {
@@ -49,7 +52,8 @@ public final class SameDiffRuntime {
         init();
         DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
         return holder.getInstance("gather") instanceof GatherWithCorrectGradient
-                && holder.getInstance("matmul") instanceof MmulWithSplitGradient;
+                && holder.getInstance("matmul") instanceof MmulWithSplitGradient
+                && holder.getInstance("softmax") instanceof SoftmaxWithComposedGradient;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.sinter.framework.train;
 
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
+import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,8 +89,7 @@ public final class TrainingLoop {
                 int[][] windows = sampler.next(cfg.microBatchSize());
                 Map<String, INDArray> ph = model.trainingPlaceholders(windows);
                 hooks.addPlaceholders(step + 1, micro, true, ph);
-                OutAndGrad r = SameDiffRuntime.quietly(() -> model.graph().calculateGradientsAndOutputs(
-                        ph, outputs, trainable));
+                OutAndGrad r = PooledExecution.gradients(model.graph(), ph, outputs, trainable);
                 lossSum += r.getOutputs().get(model.lossName()).getDouble(0);
                 for (String name : model.metricOutputs()) {
                     metricSums.merge(name, r.getOutputs().get(name).dup(), INDArray::addi);
@@ -149,7 +149,7 @@ public final class TrainingLoop {
             int[][] chunk = java.util.Arrays.copyOfRange(validationWindows, i, end);
             Map<String, INDArray> ph = model.validationPlaceholders(chunk);
             hooks.addPlaceholders(step, 0, false, ph);
-            double l = model.graph().output(ph, model.lossName()).get(model.lossName()).getDouble(0);
+            double l = PooledExecution.output(model.graph(), ph, List.of(model.lossName())).get(model.lossName()).getDouble(0);
             sum += l * chunk.length;
             n += chunk.length;
             SameDiffRuntime.releaseMemory();

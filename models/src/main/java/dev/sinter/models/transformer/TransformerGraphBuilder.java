@@ -137,7 +137,7 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         SDVariable kf = sd.permute(k4, 0, 2, 1, 3); // [B, KV, T, hd]
         SDVariable vf = sd.permute(sd.reshape(v, shape(batch, time, kvh, hd)), 0, 2, 1, 3); // [B, KV, T, hd]
         SDVariable scores = sd.mmul(qf.mul(1.0 / Math.sqrt(hd)), kf, false, true, false).add(mask); // [B, KV, gT, T]
-        SDVariable probs = sd.nn().softmax(scores, -1);
+        SDVariable probs = sd.nn().softmax(scores, 3); // a positive axis: the composed softmax gradient needs it
         SDVariable ctx = sd.mmul(probs, vf); // [B, KV, g·T, hd]
         SDVariable merged = sd.reshape(sd.permute(sd.reshape(ctx, shape(batch, kvh, g, time, hd)), 0, 3, 1, 2, 4),
                 -1, d); // [B, T, KV, g, hd] → [N, D]
@@ -189,13 +189,9 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         int d = cfg.dim();
         SDVariable w = ones(prefix + ".weight", d);
         if (cfg.norm().equals("rmsnorm")) {
-            SDVariable ms = x.mul(x).mean(true, 1); // [N, 1]
-            return x.mul(sd.math().rsqrt(ms.add(cfg.normEps()))).mul(w);
+            return NormGraphs.rmsNorm(sd, x, w, d, cfg.normEps());
         }
-        SDVariable b = zeros(prefix + ".bias", d);
-        SDVariable centred = x.sub(x.mean(true, 1));
-        SDVariable var = centred.mul(centred).mean(true, 1);
-        return centred.mul(sd.math().rsqrt(var.add(cfg.normEps()))).mul(w).add(b);
+        return NormGraphs.layerNorm(sd, x, w, zeros(prefix + ".bias", d), d, cfg.normEps());
     }
 
     /** A fresh projection weight {@code [out, in]} applied as {@code x · Wᵀ} through the {@link LinearLayer}. */

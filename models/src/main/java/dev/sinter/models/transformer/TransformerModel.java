@@ -1,6 +1,7 @@
 package dev.sinter.models.transformer;
 
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.moe.MoeInputs;
@@ -248,17 +249,17 @@ public final class TransformerModel implements TrainableModel {
 
     /** Logits {@code [B, T, V]} for the given token ids. */
     public INDArray logits(int[][] ids) {
-        return sd.output(inputPlaceholders(ids), LOGITS).get(LOGITS);
+        return PooledExecution.output(sd, inputPlaceholders(ids), List.of(LOGITS)).get(LOGITS);
     }
 
     /** Any named outputs (logits, intermediates) from one forward pass. */
     public Map<String, INDArray> forward(int[][] ids, String... outputs) {
-        return sd.output(inputPlaceholders(ids), outputs);
+        return PooledExecution.output(sd, inputPlaceholders(ids), List.of(outputs));
     }
 
     /** Mean next-token cross-entropy over windows {@code [B][T+1]} (evaluation mode), without gradients. */
     public double loss(int[][] windows) {
-        return sd.output(validationPlaceholders(windows), LOSS).get(LOSS).getDouble(0);
+        return PooledExecution.output(sd, validationPlaceholders(windows), List.of(LOSS)).get(LOSS).getDouble(0);
     }
 
     /** Copies of every parameter (for snapshots and tests). */

@@ -1,0 +1,41 @@
+package dev.sinter.framework.samediff;
+
+import java.util.List;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+
+/**
+ * {@code softmax} whose backward pass is composed of plain ops instead of M2.1's {@code softmax_bp}.
+ *
+ * <p>For {@code y = softmax(x)} along an axis, {@code dx = y ⊙ dy − y ⊙ Σ(y ⊙ dy)} (the sum along the same axis,
+ * kept for broadcasting). {@code softmax_bp} takes 65 ms on a [16, 8, 128, 128] attention tensor on one thread,
+ * the four ops here about 2.5 ms (measured with preallocated outputs). {@link SameDiffRuntime#init()} re-points the
+ * op registry at this class.
+ */
+public class SoftmaxWithComposedGradient extends SoftMax {
+
+    /** Required by SameDiff's reflective op registry. */
+    public SoftmaxWithComposedGradient() {
+        super();
+    }
+
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
+        long[] iArgs = iArgs();
+        if (iArgs == null || iArgs.length != 1) {
+            return super.doDiff(gradOut);
+        }
+        int axis = (int) iArgs[0];
+        if (axis < 0) {
+            // M2.1's keep-dims sum drops a negative axis instead of keeping it: resolve it against a known rank
+            long[] shape = arg().getShape();
+            if (shape == null) {
+                return super.doDiff(gradOut);
+            }
+            axis += shape.length;
+        }
+        SDVariable y = outputVariable();
+        SDVariable yDy = y.mul(gradOut.get(0));
+        return List.of(yDy.sub(y.mul(yDy.sum(true, axis))));
+    }
+}

@@ -1,0 +1,73 @@
+package dev.sinter.framework.samediff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.framework.testing.GradientCheck;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The composed softmax gradient: float64 finite differences along every axis, and no {@code softmax_bp}. */
+class SoftmaxWithComposedGradientTest {
+
+    @BeforeAll
+    static void patch() {
+        assertTrue(SameDiffRuntime.opPatchesActive(), "SameDiff's op registry patch did not take effect");
+    }
+
+    @ParameterizedTest(name = "axis {0}")
+    @ValueSource(ints = {-1, 0, 1, 2})
+    void gradientMatchesFiniteDifferences(int axis) {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 2, 3, 4).subi(0.5).muli(4));
+        SDVariable y = sd.nn().softmax(x, axis); // [2, 3, 4]
+        // weights that differ per element, so the loss is not constant along the softmax axis
+        SDVariable loss = y.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, 2, 3, 4))).sum().rename("loss");
+        sd.setLossVariables(loss);
+        var points = GradientCheck.check(sd, Map.of(), "loss", List.of("x"), 1000, 1e-7);
+        assertEquals(24, points.size(), "every element was checked");
+        assertTrue(points.stream().anyMatch(p -> Math.abs(p.analytic()) > 1e-3), "non-trivial gradients");
+    }
+
+    @Test
+    void backwardRunsNoSoftmaxBp() {
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.var("x", Nd4j.rand(DataType.FLOAT, 4, 5));
+        SDVariable loss = sd.nn().softmax(x, -1).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 4, 5))).sum()
+                .rename("loss");
+        sd.setLossVariables(loss);
+        List<String> executed = new ArrayList<>();
+        sd.setListeners(new BaseListener() {
+            @Override
+            public boolean isActive(Operation operation) {
+                return true;
+            }
+
+            @Override
+            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
+                                    INDArray[] outputs) {
+                executed.add(op.getOp().opName());
+            }
+        });
+        SameDiffRuntime.quietly(() -> sd.calculateGradients(Map.of(), "x"));
+        assertTrue(executed.contains("softmax"), executed.toString());
+        assertFalse(executed.contains("softmax_bp"), executed.toString());
+    }
+}
