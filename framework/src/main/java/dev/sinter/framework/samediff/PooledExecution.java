@@ -1,23 +1,33 @@
 package dev.sinter.framework.samediff;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
+import org.nd4j.autodiff.listeners.At;
+import org.nd4j.autodiff.listeners.BaseListener;
+import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.autodiff.samediff.internal.InferenceSession;
+import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
 
 /**
- * Runs a SameDiff graph's forward and gradient passes with op outputs drawn from a {@link StepArrayPool}, so that
- * repeated calls with the same shapes reuse the previous call's arrays instead of allocating fresh off-heap memory.
+ * Runs a SameDiff graph's forward and gradient passes with op outputs drawn from a {@link StepArrayPool}: repeated
+ * calls reuse the previous call's arrays, and within a call an array is reused as soon as its last reader has run.
  *
- * <p>SameDiff keeps one session per graph and thread; the pool becomes that session's memory manager on first use.
- * Forward results belong to the caller for good. Gradient-pass results (outputs and gradients) are only valid until
- * the next {@link #gradients} call on the same graph from the same thread: copy what must outlive it.
+ * <p>SameDiff keeps one session per graph and thread; the pool becomes that session's memory manager on first use,
+ * and a listener on the graph (copied by SameDiff to its gradient function) tells the pool when each op starts and
+ * ends. Forward results belong to the caller for good. Gradient-pass results (outputs and gradients) are only valid
+ * until the next {@link #gradients} call on the same graph from the same thread: copy what must outlive it.
  *
- * <p>Measured on {@code small} (B=16, T=128): 683 arrays (1.19 GB) per training step are reused rather than
- * allocated, and the losses are bit-identical to SameDiff's own session memory manager.
+ * <p>Measured on {@code small} (B=16, T=128): SameDiff's own session allocates 722 fresh arrays (1.26 GB) per
+ * training step; pooled, the whole run creates 283 arrays, 683 are handed back within each step, the peak RSS
+ * drops from 2.7 GB to 0.84 GB, and the losses are bit-identical.
  */
 public final class PooledExecution {
     /** The name SameDiff gives a graph's gradient function. */
@@ -30,15 +40,14 @@ public final class PooledExecution {
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders,
             List<String> outputs) {
         StepArrayPool pool = poolFor(sd);
-        Map<String, INDArray> result;
+        pool.beginCall("output " + new TreeSet<>(outputs), () -> ConsumerCounts.of(sd, outputs));
+        Map<String, INDArray> result = null;
         try {
             result = sd.output(placeholders, outputs);
-        } catch (RuntimeException e) {
-            pool.endCall(List.of());
-            throw e;
+            return result;
+        } finally {
+            pool.endCall(result == null ? List.of() : result.values());
         }
-        pool.endCall(result.values());
-        return result;
     }
 
     /**
@@ -47,6 +56,7 @@ public final class PooledExecution {
      */
     public static OutAndGrad gradients(SameDiff sd, Map<String, INDArray> placeholders, Collection<String> outputs,
             Collection<String> wrt) {
+        listenTo(sd); // before the gradient function exists: SameDiff copies the graph's listeners to it
         if (sd.getFunction(GRAD_FUNCTION) == null) {
             // as calculateGradientsAndOutputs would, but now, so that even the first step's arrays come from the pool
             SameDiffRuntime.quietly(() -> {
@@ -54,14 +64,18 @@ public final class PooledExecution {
                 return null;
             });
         }
-        StepArrayPool pool = poolFor(sd.getFunction(GRAD_FUNCTION));
-        OutAndGrad r;
+        SameDiff gradFunction = sd.getFunction(GRAD_FUNCTION);
+        StepArrayPool pool = poolFor(gradFunction);
+        pool.beginCall("gradients " + new TreeSet<>(outputs) + " wrt " + new TreeSet<>(wrt), () -> {
+            List<String> requested = new ArrayList<>(outputs);
+            wrt.forEach(w -> requested.add(sd.getVariable(w).getGradient().name()));
+            return ConsumerCounts.of(gradFunction, requested);
+        });
         try {
-            r = SameDiffRuntime.quietly(() -> sd.calculateGradientsAndOutputs(placeholders, outputs, wrt));
+            return SameDiffRuntime.quietly(() -> sd.calculateGradientsAndOutputs(placeholders, outputs, wrt));
         } finally {
             pool.endCall(List.of());
         }
-        return r;
     }
 
     /** The pool serving {@code sd} on this thread, or null when there is none yet (for tests and benchmarks). */
@@ -71,6 +85,7 @@ public final class PooledExecution {
     }
 
     private static StepArrayPool poolFor(SameDiff sd) {
+        listenTo(sd);
         InferenceSession session = sd.getSessions().computeIfAbsent(Thread.currentThread().getId(),
                 id -> new InferenceSession(sd));
         if (session.getMmgr() instanceof StepArrayPool pool) {
@@ -79,5 +94,38 @@ public final class PooledExecution {
         StepArrayPool pool = new StepArrayPool();
         session.setMmgr(pool);
         return pool;
+    }
+
+    private static void listenTo(SameDiff sd) {
+        if (sd.getListeners() == null || !sd.getListeners().contains(OpBoundaries.INSTANCE)) {
+            sd.addListeners(OpBoundaries.INSTANCE);
+        }
+    }
+
+    /** Tells the pool of the executing graph (on this thread) where each op starts and ends. */
+    private static final class OpBoundaries extends BaseListener {
+        static final OpBoundaries INSTANCE = new OpBoundaries();
+
+        @Override
+        public boolean isActive(Operation operation) {
+            return true;
+        }
+
+        @Override
+        public void preOpExecution(SameDiff sd, At at, SameDiffOp op, OpContext opContext) {
+            StepArrayPool pool = existingPool(sd);
+            if (pool != null) {
+                pool.beforeOp(op);
+            }
+        }
+
+        @Override
+        public void opExecution(SameDiff sd, At at, MultiDataSet batch, SameDiffOp op, OpContext opContext,
+                                INDArray[] outputs) {
+            StepArrayPool pool = existingPool(sd);
+            if (pool != null) {
+                pool.afterOp(op, outputs);
+            }
+        }
     }
 }
