@@ -9,12 +9,13 @@ import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient, splits the matmul gradient so frozen
- * weights are never differentiated, composes the softmax gradient from fast ops and keeps ND4J quiet.
+ * weights are never differentiated, composes the (log-)softmax gradients from fast ops and keeps ND4J quiet.
  *
  * <p>Call {@link #init()} before building or loading any graph. It is idempotent and thread-safe.
  */
@@ -23,7 +24,8 @@ public final class SameDiffRuntime {
     private static final Map<Class<?>, Class<? extends DifferentialFunction>> REPLACEMENTS = Map.of(
             Gather.class, GatherWithCorrectGradient.class,
             Mmul.class, MmulWithSplitGradient.class,
-            SoftMax.class, SoftmaxWithComposedGradient.class);
+            SoftMax.class, SoftmaxWithComposedGradient.class,
+            LogSoftMax.class, LogSoftmaxWithComposedGradient.class);
 
     private static boolean initialised;
 
@@ -32,8 +34,8 @@ public final class SameDiffRuntime {
 
     /**
      * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}, {@code matmul}
-     * {@link MmulWithSplitGradient} and {@code softmax} {@link SoftmaxWithComposedGradient}; initialises ND4J
-     * quietly.
+     * {@link MmulWithSplitGradient}, {@code softmax} {@link SoftmaxWithComposedGradient} and {@code log_softmax}
+     * {@link LogSoftmaxWithComposedGradient}; initialises ND4J quietly.
      */
     public static synchronized void init() {
         if (initialised) {
@@ -53,7 +55,8 @@ public final class SameDiffRuntime {
         DifferentialFunctionClassHolder holder = DifferentialFunctionClassHolder.getInstance();
         return holder.getInstance("gather") instanceof GatherWithCorrectGradient
                 && holder.getInstance("matmul") instanceof MmulWithSplitGradient
-                && holder.getInstance("softmax") instanceof SoftmaxWithComposedGradient;
+                && holder.getInstance("softmax") instanceof SoftmaxWithComposedGradient
+                && holder.getInstance("log_softmax") instanceof LogSoftmaxWithComposedGradient;
     }
 
     /**

@@ -63,20 +63,24 @@ final class StepArrayPool implements SessionMemMgr {
 
     @Override
     public INDArray allocate(boolean detached, DataType dataType, long... shape) {
-        return take(dataType, shape, 'c');
+        return take(dataType, shape);
     }
 
+    /**
+     * Always row-major, as SameDiff's own managers allocate: honouring a descriptor's 'f' order made the ops that
+     * follow take strided paths (a [2048, 4096] softmax cross-entropy ran 5× slower).
+     */
     @Override
     public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
         if (descriptor.isEmpty()) {
             return Nd4j.create(descriptor); // an empty array has no buffer to reuse
         }
-        return take(descriptor.dataType(), descriptor.getShape(), descriptor.getOrder());
+        return take(descriptor.dataType(), descriptor.getShape());
     }
 
     @Override
     public INDArray ulike(INDArray like) {
-        return take(like.dataType(), like.shape(), like.ordering());
+        return take(like.dataType(), like.shape());
     }
 
     @Override
@@ -105,7 +109,7 @@ final class StepArrayPool implements SessionMemMgr {
      */
     void beginCall(String request, Supplier<Map<String, Integer>> counts) {
         readsLeft = new HashMap<>(countsByRequest.computeIfAbsent(request, r -> counts.get()));
-        inCall = true;
+        inCall = !Boolean.getBoolean("sinter.nopool");
     }
 
     /** The session is about to execute {@code op}: none of its inputs may have been released. */
@@ -199,11 +203,11 @@ final class StepArrayPool implements SessionMemMgr {
         }
     }
 
-    private INDArray take(DataType dataType, long[] shape, char order) {
-        ArrayDeque<INDArray> queue = free.get(key(dataType, shape, order));
+    private INDArray take(DataType dataType, long[] shape) {
+        ArrayDeque<INDArray> queue = free.get(key(dataType, shape));
         INDArray a = queue == null ? null : queue.pollLast(); // last in, first out: the just-released first
         if (a == null) {
-            a = Nd4j.createUninitializedDetached(dataType, order, shape);
+            a = Nd4j.createUninitializedDetached(dataType, shape);
             created++;
         } else {
             reused++;
@@ -237,11 +241,11 @@ final class StepArrayPool implements SessionMemMgr {
     }
 
     private ArrayDeque<INDArray> freeList(INDArray a) {
-        return free.computeIfAbsent(key(a.dataType(), a.shape(), a.ordering()), k -> new ArrayDeque<>());
+        return free.computeIfAbsent(key(a.dataType(), a.shape()), k -> new ArrayDeque<>());
     }
 
-    private static String key(DataType dataType, long[] shape, char order) {
-        return dataType + Arrays.toString(shape) + order;
+    private static String key(DataType dataType, long[] shape) {
+        return dataType + Arrays.toString(shape);
     }
 
     private static <T> Set<T> identitySet() {

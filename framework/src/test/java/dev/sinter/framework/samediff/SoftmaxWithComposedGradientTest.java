@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.listeners.At;
 import org.nd4j.autodiff.listeners.BaseListener;
@@ -21,10 +22,12 @@ import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.OpContext;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The composed softmax gradient: float64 finite differences along every axis, and no {@code softmax_bp}. */
+/** The composed (log-)softmax gradients: float64 finite differences along every axis, and no {@code softmax_bp}. */
 class SoftmaxWithComposedGradientTest {
 
     @BeforeAll
@@ -44,6 +47,23 @@ class SoftmaxWithComposedGradientTest {
         var points = GradientCheck.check(sd, Map.of(), "loss", List.of("x"), 1000, 1e-7);
         assertEquals(24, points.size(), "every element was checked");
         assertTrue(points.stream().anyMatch(p -> Math.abs(p.analytic()) > 1e-3), "non-trivial gradients");
+    }
+
+    @ParameterizedTest(name = "rank {0}, axis {1}")
+    @CsvSource({"2,1", "2,0", "3,2", "3,1"})
+    void logSoftmaxGradientMatchesFiniteDifferences(int rank, int axis) {
+        SameDiff sd = SameDiff.create();
+        long[] shape = rank == 2 ? new long[]{3, 5} : new long[]{2, 3, 4};
+        SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, shape).subi(0.5).muli(4));
+        SDVariable y = new LogSoftMax(sd, x, axis).outputVariable();
+        INDArray xa = x.getArr();
+        INDArray logSumExp = Transforms.log(Transforms.exp(xa, true).sum(true, axis), false);
+        assertEquals(0.0, y.eval().sub(xa.sub(logSumExp.broadcast(shape))).amaxNumber().doubleValue(), 1e-12,
+                "log_softmax along axis " + axis);
+        SDVariable loss = y.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, shape))).sum().rename("loss");
+        sd.setLossVariables(loss);
+        var points = GradientCheck.check(sd, Map.of(), "loss", List.of("x"), 1000, 1e-7);
+        assertEquals(x.getArr().length(), points.size(), "every element was checked");
     }
 
     @Test
