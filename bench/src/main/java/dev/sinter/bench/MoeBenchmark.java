@@ -3,6 +3,7 @@ package dev.sinter.bench;
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.ModelPresets;
 import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeLayer;
@@ -119,7 +120,8 @@ public final class MoeBenchmark {
         List<Double> ts = new ArrayList<>();
         for (int s = 0; s < warmup + steps; s++) {
             long t0 = System.nanoTime();
-            SameDiffRuntime.quietly(() -> l.sd().calculateGradients(l.placeholders(), l.params()));
+            // as TrainingLoop runs it
+            PooledExecution.gradients(l.sd(), l.placeholders(), l.sd().getLossVariables(), l.params());
             if (s >= warmup) {
                 ts.add((System.nanoTime() - t0) / 1e9);
             }

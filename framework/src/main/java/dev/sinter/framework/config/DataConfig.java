@@ -26,7 +26,11 @@ public record DataConfig(String train, String validation, double valFraction, in
         }
         Checks.nonBlank("validation", validation);
         Checks.inRangeOpenLow("val_fraction", valFraction, 0, 0.5);
-        Checks.positive("seq_len", seqLen);
+        if (seqLen < 2) {
+            // one position leaves attention nothing to weigh (and its softmax gradient would reduce over a size-1 axis,
+            // which M2.1 cannot: samediff notes)
+            throw new IllegalArgumentException("seq_len must be >= 2, got " + seqLen + "; a window needs context");
+        }
         tokenizer = requireNonNullElse(tokenizer, new TokenizerConfig(TokenizerConfig.BYTE, null));
         Checks.nonNegative("max_tokens", maxTokens);
     }

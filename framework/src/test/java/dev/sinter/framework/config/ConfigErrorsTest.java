@@ -61,6 +61,8 @@ class ConfigErrorsTest {
     @Test
     void outOfRangeValueIsReportedAtItsKey() {
         assertEquals("run.yaml:10: training.lr: must be a finite number > 0, got -1.0", error(withLine(10, "  lr: -1")));
+        assertEquals("run.yaml:6: data.seq_len: must be >= 2, got 1; a window needs context",
+                error(withLine(6, "  seq_len: 1")));
         String message = error(ConfigLoaderTest.MINIMAL + "  micro_batch_size: 3\n");
         assertTrue(message.startsWith("run.yaml:11: training.micro_batch_size: must divide batch_size 8, got 3; "),
                 message);

@@ -48,7 +48,9 @@ public final class MoeGating {
     public static Result build(SameDiff sd, String prefix, SDVariable logits, SDVariable order, int experts, int topK,
                                SDVariable capacity, SDVariable gumbel) {
         DataType dt = logits.dataType();
-        SDVariable gates = sd.nn().softmax(logits, 1); // [N, E]
+        // [N, E]; one expert's gate is 1 (a softmax over one entry), and M2.1 cannot sum over a size-1 axis, which the
+        // composed softmax gradient would do
+        SDVariable gates = experts == 1 ? logits.mul(0.0).add(1.0) : sd.nn().softmax(logits, 1);
         SDVariable idx1 = sd.argmax(logits, 1); // [N]
         SDVariable mask1 = sd.oneHot(idx1, experts, -1, 1.0, 0.0, dt); // [N, E]
         // Switch/GShard load balance, computed before dropping
