@@ -2,6 +2,7 @@ package dev.sinter.models.moe;
 
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.transformer.RowScale;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -89,9 +90,10 @@ public final class MoeLayer {
         SDVariable y3 = sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false); // [E, C, D]
         SDVariable y = sd.reshape(y3, -1, d); // [E·C, D]
 
-        SDVariable out = sd.gather(y, g.slot1(), 0).mul(sd.reshape(g.weight1(), -1, 1)); // [N, D]
+        // [N, D]: each token's expert output times its gate
+        SDVariable out = RowScale.apply(sd, sd.gather(y, g.slot1(), 0), sd.reshape(g.weight1(), -1, 1), d);
         if (g.slot2() != null) {
-            out = out.add(sd.gather(y, g.slot2(), 0).mul(sd.reshape(g.weight2(), -1, 1)));
+            out = out.add(RowScale.apply(sd, sd.gather(y, g.slot2(), 0), sd.reshape(g.weight2(), -1, 1), d));
         }
         if (dense != null) {
             if (moe.residualMix().equals(MoeConfig.MIX_LEARNED)) {
@@ -99,7 +101,7 @@ public final class MoeLayer {
                         false, true, false), 1); // [N, 2]
                 SDVariable c0 = c.get(SDIndex.all(), SDIndex.interval(0, 1)); // [N, 1] weight of the experts
                 SDVariable c1 = c.get(SDIndex.all(), SDIndex.interval(1, 2)); // [N, 1] weight of the dense MLP
-                out = out.mul(c0).add(dense.mul(c1));
+                out = RowScale.apply(sd, out, c0, d).add(RowScale.apply(sd, dense, c1, d));
             } else {
                 out = out.add(dense);
             }
