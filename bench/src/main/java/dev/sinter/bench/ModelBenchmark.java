@@ -11,6 +11,7 @@ import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * and the process's peak RSS. {@code bench/compare.py} runs it alternately with the PyTorch twin.
  *
  * <p>Usage: {@code ModelBenchmark train|forward [--model small] [--dim D --layers L --heads H --kv-heads K
- * --hidden F --vocab V] [--batch 16] [--seq 128] [--warmup 5] [--steps 10] [--profile trace.json]}
+ * --hidden F --vocab V] [--batch 16] [--seq 128] [--warmup 5] [--steps 10] [--profile trace.json] [--rss-every N]}
+ * ({@code --rss-every N}: training prints the current and peak RSS to stderr every N steps)
  */
 public final class ModelBenchmark {
     public static void main(String[] args) throws IOException {
@@ -62,10 +64,16 @@ public final class ModelBenchmark {
                     1.0, Integer.MAX_VALUE, 1, 1000);
             TrainingLoop loop = new TrainingLoop(model, tc, TrainingHooks.allParameters(),
                     new BatchSampler(tokens, seq, 1), new int[0][]);
+            int rssEvery = a.num("--rss-every", 0);
             loop.addListener(new TrainingListener() {
                 @Override
                 public void onStep(StepMetrics m) {
                     times.add(m.stepSeconds());
+                    if (rssEvery > 0 && m.step() % rssEvery == 0) {
+                        // resident memory over a long run: it should stay flat
+                        System.err.printf(Locale.ROOT, "step %d rss_mb %.1f peak_rss_mb %.1f%n", m.step(),
+                                rssMb("VmRSS:"), rssMb("VmHWM:"));
+                    }
                 }
             });
             loop.run();
@@ -86,11 +94,20 @@ public final class ModelBenchmark {
                 mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds, peakRssMb());
     }
 
-    static double peakRssMb() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+    static double peakRssMb() {
+        return rssMb("VmHWM:");
+    }
+
+    /** A memory line of {@code /proc/self/status} in MB: VmHWM (peak resident) or VmRSS (current). */
+    private static double rssMb(String field) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(field)) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return Double.NaN;
     }

@@ -8,7 +8,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 /**
  * Adam with decoupled weight decay (Loshchilov &amp; Hutter): {@code p ← p − lr·(m̂/(√v̂+ε) + λ·p)}.
  *
- * <p>ND4J has no AdamW (samediff-notes.md, bug 7), so the update is written here with in-place array ops. Decay
+ * <p>ND4J has no AdamW (samediff-notes.md, bug 7), so the update is written here with in-place array ops and one
+ * reused work array per parameter: fresh off-heap temporaries cost page faults on every step. Decay
  * applies to parameters of rank ≥ 2 only (weight matrices and embeddings, not norm gains or biases). State
  * ({@code exp_avg}, {@code exp_avg_sq} per parameter, and the step count) is exposed for checkpoints.
  */
@@ -19,6 +20,7 @@ public final class AdamW {
     private final double weightDecay;
     private final Map<String, INDArray> expAvg = new LinkedHashMap<>();
     private final Map<String, INDArray> expAvgSq = new LinkedHashMap<>();
+    private final Map<String, INDArray> scratch = new LinkedHashMap<>(); // one work array per parameter
     private long step;
 
     public AdamW(double beta1, double beta2, double eps, double weightDecay) {
@@ -38,14 +40,15 @@ public final class AdamW {
             INDArray g = e.getValue();
             INDArray m = expAvg.computeIfAbsent(e.getKey(), k -> p.ulike().assign(0));
             INDArray v = expAvgSq.computeIfAbsent(e.getKey(), k -> p.ulike().assign(0));
-            m.muli(beta1).addi(g.mul(1 - beta1));
-            v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
+            INDArray tmp = scratch.computeIfAbsent(e.getKey(), k -> p.ulike()); // reused: no fresh memory per step
+            m.muli(beta1).addi(tmp.assign(g).muli(1 - beta1));
+            v.muli(beta2).addi(tmp.assign(g).muli(g).muli(1 - beta2));
             if (weightDecay > 0 && p.rank() >= 2) {
                 p.muli(1 - lr * weightDecay);
             }
             // p -= lr · (m / bc1) / (sqrt(v / bc2) + eps)
-            INDArray denom = Transforms.sqrt(v.div(bc2), false).addi(eps);
-            p.subi(m.div(denom).muli(lr / bc1));
+            INDArray denom = Transforms.sqrt(tmp.assign(v).divi(bc2), false).addi(eps);
+            p.subi(denom.rdivi(m).muli(lr / bc1));
         }
     }
 

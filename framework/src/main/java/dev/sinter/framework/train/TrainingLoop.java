@@ -18,6 +18,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * periodic validation, a NaN/Inf guard and checkpoint callbacks. Methods plug in through {@link TrainingHooks}.
  */
 public final class TrainingLoop {
+    /** Steps between garbage collections (which free off-heap arrays nobody references any more). */
+    private static final int RELEASE_EVERY = 8;
+
     private final TrainableModel model;
     private final TrainingConfig cfg;
     private final TrainingHooks hooks;
@@ -120,7 +123,9 @@ public final class TrainingLoop {
             double lr = schedule.at((int) next);
             optimizer.step(trainableArrays(), grads, lr);
             grads.clear();
-            SameDiffRuntime.releaseMemory();
+            if (next % RELEASE_EVERY == 0) {
+                SameDiffRuntime.releaseMemory(); // the pooled session leaves little garbage: a collection now and then
+            }
             step = next;
             tokensSeen += tokens;
             double secs = (System.nanoTime() - t0) / 1e9;

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -51,6 +52,7 @@ public final class TransformerModel implements TrainableModel {
     private final SameDiff sd;
     private final List<String> parameterNames;
     private final Rope rope;
+    private final Map<String, INDArray> constantInputs = new HashMap<>();
     private java.util.function.Consumer<Map<String, INDArray>> extraInputs = ph -> { };
     private final long seed;
 
@@ -220,13 +222,16 @@ public final class TransformerModel implements TrainableModel {
         }
         Map<String, INDArray> ph = new HashMap<>();
         ph.put(INPUT_IDS, Nd4j.createFromArray(ids));
-        ph.put(ATTENTION_BIAS, causalBias(t));
+        int b = ids.length;
+        // constant per (B, T) and never written by the graph: built once and reused (fresh arrays cost page faults)
+        ph.put(ATTENTION_BIAS, constantInput(ATTENTION_BIAS, b, t, () -> causalBias(t)));
         if (rope != null) {
-            int b = ids.length;
-            ph.put(ROPE_COS, Rope.expand(rope.cos(0, t), b, config.nHeads()));
-            ph.put(ROPE_SIN, Rope.expand(rope.sin(0, t), b, config.nHeads()));
-            ph.put(ROPE_COS_KV, Rope.expand(rope.cos(0, t), b, config.nKvHeads()));
-            ph.put(ROPE_SIN_KV, Rope.expand(rope.sin(0, t), b, config.nKvHeads()));
+            ph.put(ROPE_COS, constantInput(ROPE_COS, b, t, () -> Rope.expand(rope.cos(0, t), b, config.nHeads())));
+            ph.put(ROPE_SIN, constantInput(ROPE_SIN, b, t, () -> Rope.expand(rope.sin(0, t), b, config.nHeads())));
+            ph.put(ROPE_COS_KV, constantInput(ROPE_COS_KV, b, t,
+                    () -> Rope.expand(rope.cos(0, t), b, config.nKvHeads())));
+            ph.put(ROPE_SIN_KV, constantInput(ROPE_SIN_KV, b, t,
+                    () -> Rope.expand(rope.sin(0, t), b, config.nKvHeads())));
         } else {
             int[] pos = new int[t];
             for (int i = 0; i < t; i++) {
@@ -267,6 +272,20 @@ public final class TransformerModel implements TrainableModel {
         Map<String, INDArray> out = new LinkedHashMap<>();
         parameters().forEach((k, v) -> out.put(k, v.dup()));
         return out;
+    }
+
+    /** The cached value of a shape-determined input (RoPE tables, causal bias) for batch b and length t. */
+    private synchronized INDArray constantInput(String name, int b, int t, Supplier<INDArray> make) {
+        String key = name + "/" + b + "/" + t;
+        INDArray a = constantInputs.get(key);
+        if (a == null) {
+            if (constantInputs.size() >= 32) {
+                constantInputs.clear(); // many shapes (e.g. scoring): keep the cache small
+            }
+            a = make.get();
+            constantInputs.put(key, a);
+        }
+        return a;
     }
 
     private INDArray causalBias(int t) {
