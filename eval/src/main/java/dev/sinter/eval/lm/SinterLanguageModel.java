@@ -228,7 +228,7 @@ public final class SinterLanguageModel implements LanguageModel {
                 System.arraycopy(in, 0, ids[j], 0, in.length);
             }
             int v = model.config().vocabSize();
-            float[] logits = flatLogits(model.logits(ids), (long) b * t * v); // [b, t, V] row-major
+            float[] logits = flatLogits(model.transientLogits(ids), (long) b * t * v); // [b, t, V] row-major
             for (int j = 0; j < b; j++) {
                 int r = order[start + j];
                 int len = inputs[r].length;

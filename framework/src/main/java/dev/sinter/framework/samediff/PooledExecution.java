@@ -39,6 +39,21 @@ public final class PooledExecution {
     /** {@code sd.output(placeholders, outputs)}; the returned arrays are the caller's. */
     public static Map<String, INDArray> output(SameDiff sd, Map<String, INDArray> placeholders,
             List<String> outputs) {
+        return run(sd, placeholders, outputs, true);
+    }
+
+    /**
+     * {@code sd.output(placeholders, outputs)} into pooled arrays that the next call on this graph and thread reuses:
+     * read or copy the results before calling again. A caller-owned result costs a fresh allocation per call (e.g.
+     * 33 MB of logits at B=16, T=128, V=4096, which took a [16, 128] forward pass from 0.31 s to 0.51 s).
+     */
+    public static Map<String, INDArray> transientOutput(SameDiff sd, Map<String, INDArray> placeholders,
+            List<String> outputs) {
+        return run(sd, placeholders, outputs, false);
+    }
+
+    private static Map<String, INDArray> run(SameDiff sd, Map<String, INDArray> placeholders, List<String> outputs,
+            boolean callerKeeps) {
         StepArrayPool pool = poolFor(sd);
         pool.beginCall("output " + new TreeSet<>(outputs), () -> ConsumerCounts.of(sd, outputs));
         Map<String, INDArray> result = null;
@@ -46,7 +61,7 @@ public final class PooledExecution {
             result = sd.output(placeholders, outputs);
             return result;
         } finally {
-            pool.endCall(result == null ? List.of() : result.values());
+            pool.endCall(result == null || !callerKeeps ? List.of() : result.values());
         }
     }
 

@@ -46,7 +46,7 @@ public final class Generator {
         for (int step = 0; step < s.maxNewTokens(); step++) {
             int start = Math.max(0, len - window);
             int[] ctx = Arrays.copyOfRange(seq, start, len);
-            INDArray logits = model.logits(new int[][]{ctx}); // [1, T, V]
+            INDArray logits = model.transientLogits(new int[][]{ctx}); // [1, T, V], read at once
             double[] last = logits.get(NDArrayIndex.point(0), NDArrayIndex.point(ctx.length - 1), NDArrayIndex.all())
                     .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
             int next = s.temperature() == 0 ? argmax(last) : sample(last, s.temperature(), s.topP(), rng);

@@ -257,6 +257,14 @@ public final class TransformerModel implements TrainableModel {
         return PooledExecution.output(sd, inputPlaceholders(ids), List.of(LOGITS)).get(LOGITS);
     }
 
+    /**
+     * Logits {@code [B, T, V]} in an array this model reuses on its next forward pass: read or copy them before
+     * calling again. Saves a fresh {@code [B, T, V]} allocation per call (scoring, generation, distillation).
+     */
+    public INDArray transientLogits(int[][] ids) {
+        return PooledExecution.transientOutput(sd, inputPlaceholders(ids), List.of(LOGITS)).get(LOGITS);
+    }
+
     /** Any named outputs (logits, intermediates) from one forward pass. */
     public Map<String, INDArray> forward(int[][] ids, String... outputs) {
         return PooledExecution.output(sd, inputPlaceholders(ids), List.of(outputs));

@@ -84,7 +84,7 @@ public class KdTrainer implements Trainer {
                 : DataType.FLOAT;
         INDArray teacherLogits;
         if (w > 0) {
-            teacherLogits = teacher().logits(ids.toIntMatrix()).reshape(-1, v).castTo(dt);
+            teacherLogits = teacher().transientLogits(ids.toIntMatrix()).reshape(-1, v).castTo(dt); // valid until its next pass
             teacherPasses++;
         } else {
             teacherLogits = Nd4j.zeros(dt, ids.length(), v);
