@@ -11,7 +11,10 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
  *
  * <p>SameDiff 1.0.0-M2.1's {@code Gather.doDiff} assigns the upstream rows at position i instead of adding them at
  * {@code idx[i]} (samediff-notes.md, bug 1). The gradient of a row gather is a segment sum of the upstream rows
- * into the table's rows: {@code dX = unsortedSegmentSum(reshape(dY, [-1] + x.shape[1:]), reshape(idx, -1), x.shape[0])}.
+ * into the table's rows, written as a scatter-add into zeros: {@code dX = scatterAdd(zerosLike(x), reshape(idx, -1),
+ * reshape(dY, [-1] + x.shape[1:]))}. Not {@code unsortedSegmentSum}, which gives the same values but leaks native
+ * memory of the size of its input on every call in M2.1 (measured: +222 MB per 100 calls on [2048, 256]; the
+ * scatter-add: none, and 2 ms against 10 ms per call).
  * {@link SameDiffRuntime#init()} re-points SameDiff's op registry at this class, because
  * {@code createGradFunction()} re-creates ops by their registered name.
  */
@@ -37,8 +40,7 @@ public class GatherWithCorrectGradient extends Gather {
         SDVariable newShape = sd.concat(0, sd.constant(org.nd4j.linalg.factory.Nd4j.createFromArray(-1L)), rest);
         SDVariable rows = sd.reshape(dY, newShape);
         SDVariable flatIdx = sd.reshape(idx, -1);
-        SDVariable numRows = sd.stridedSlice(tableShape, new long[]{0}, new long[]{1}, new long[]{1});
-        SDVariable dTable = sd.unsortedSegmentSum(rows, flatIdx, sd.reshape(numRows, new long[0]));
+        SDVariable dTable = sd.scatterAdd(sd.zerosLike(table), flatIdx, rows); // duplicates add up
         return Arrays.asList(dTable, sd.zerosLike(idx));
     }
 }

@@ -66,10 +66,7 @@ final class StepArrayPool implements SessionMemMgr {
         return take(dataType, shape);
     }
 
-    /**
-     * Always row-major, as SameDiff's own managers allocate: honouring a descriptor's 'f' order made the ops that
-     * follow take strided paths (a [2048, 4096] softmax cross-entropy ran 5× slower).
-     */
+    /** Always row-major, as SameDiff's own {@code ArrayCacheMemoryMgr} allocates fresh arrays. */
     @Override
     public INDArray allocate(boolean detached, LongShapeDescriptor descriptor) {
         if (descriptor.isEmpty()) {
