@@ -106,7 +106,7 @@ final class StepArrayPool implements SessionMemMgr {
      */
     void beginCall(String request, Supplier<Map<String, Integer>> counts) {
         readsLeft = new HashMap<>(countsByRequest.computeIfAbsent(request, r -> counts.get()));
-        inCall = !Boolean.getBoolean("sinter.nopool");
+        inCall = true;
     }
 
     /** The session is about to execute {@code op}: none of its inputs may have been released. */
