@@ -30,7 +30,8 @@ public class SoftmaxWithComposedGradient extends SoftMax {
         }
         int axis = (int) iArgs[0];
         if (axis < 0) {
-            // M2.1's keep-dims sum drops a negative axis instead of keeping it: resolve it against a known rank
+            // with axis -1 at rank 3 this gradient disagreed with finite differences (cause not found): resolve a
+            // negative axis against a known rank, else keep the stock gradient
             long[] shape = arg().getShape();
             if (shape == null) {
                 return super.doDiff(gradOut);

@@ -4,22 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.testing.GradientCheck;
-import java.util.ArrayList;
+import dev.sinter.framework.testing.OpRecorder;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The split matmul gradient: float64 finite differences for every transpose combination, and no frozen dW. */
@@ -56,20 +50,9 @@ class MmulWithSplitGradientTest {
         SDVariable w = sd.var("w", Nd4j.rand(DataType.FLOAT, 5, 6));
         SDVariable loss = sd.mmul(x, w, false, true, false).sum().rename("loss"); // [8, 5] → scalar
         sd.setLossVariables(loss);
-        List<String> executed = new ArrayList<>();
-        sd.setListeners(new BaseListener() {
-            @Override
-            public boolean isActive(Operation operation) {
-                return true;
-            }
-
-            @Override
-            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
-                                    INDArray[] outputs) {
-                executed.add(op.getOp().opName());
-            }
-        });
+        OpRecorder recorder = OpRecorder.attach(sd);
         INDArray dx = SameDiffRuntime.quietly(() -> sd.calculateGradients(Map.of(), "x")).get("x");
+        List<String> executed = recorder.names();
         assertEquals(2, executed.stream().filter(o -> o.startsWith("matmul")).count(),
                 "forward + dX only, no dW: " + executed);
         assertTrue(executed.stream().noneMatch("matmul_bp"::equals), executed.toString());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.testing.GradientCheck;
-import java.util.ArrayList;
+import dev.sinter.framework.testing.OpRecorder;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,17 +13,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.nd4j.autodiff.listeners.At;
-import org.nd4j.autodiff.listeners.BaseListener;
-import org.nd4j.autodiff.listeners.Operation;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.autodiff.samediff.internal.SameDiffOp;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
-import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -73,20 +67,9 @@ class SoftmaxWithComposedGradientTest {
         SDVariable loss = sd.nn().softmax(x, -1).mul(sd.constant(Nd4j.rand(DataType.FLOAT, 4, 5))).sum()
                 .rename("loss");
         sd.setLossVariables(loss);
-        List<String> executed = new ArrayList<>();
-        sd.setListeners(new BaseListener() {
-            @Override
-            public boolean isActive(Operation operation) {
-                return true;
-            }
-
-            @Override
-            public void opExecution(SameDiff s, At at, MultiDataSet batch, SameDiffOp op, OpContext ctx,
-                                    INDArray[] outputs) {
-                executed.add(op.getOp().opName());
-            }
-        });
+        OpRecorder recorder = OpRecorder.attach(sd);
         SameDiffRuntime.quietly(() -> sd.calculateGradients(Map.of(), "x"));
+        List<String> executed = recorder.names();
         assertTrue(executed.contains("softmax"), executed.toString());
         assertFalse(executed.contains("softmax_bp"), executed.toString());
     }
