@@ -93,7 +93,7 @@ public final class PooledExecution {
         }
     }
 
-    /** The pool serving {@code sd} on this thread, or null when there is none yet (for tests and benchmarks). */
+    /** The pool serving {@code sd} on this thread, or null when there is none yet. */
     static StepArrayPool existingPool(SameDiff sd) {
         InferenceSession s = sd.getSessions().get(Thread.currentThread().getId());
         return s != null && s.getMmgr() instanceof StepArrayPool p ? p : null;

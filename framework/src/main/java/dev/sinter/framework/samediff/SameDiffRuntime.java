@@ -77,9 +77,9 @@ public final class SameDiffRuntime {
 
     /**
      * Frees the off-heap buffers of arrays that are no longer referenced. ND4J releases native memory only when
-     * the Java garbage collector finds the owning arrays unreachable (samediff-notes.md, bug 8); with a roomy heap
-     * that happens rarely, so every op allocates fresh pages and a training step spends most of its time in page
-     * faults (measured: 5-7 s vs 1.1 s per `small` step at B=16, T=128). Call once per step.
+     * the Java garbage collector finds the owning arrays unreachable (samediff-notes.md, bug 8). Graphs run through
+     * {@link PooledExecution} leave little such garbage, so training calls this every few steps; code that creates
+     * many arrays outside the pool (analyses, ablations) calls it between passes.
      */
     public static void releaseMemory() {
         System.gc();

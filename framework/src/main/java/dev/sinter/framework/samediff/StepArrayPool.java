@@ -51,9 +51,9 @@ final class StepArrayPool implements SessionMemMgr {
     // liveness within the current call
     private Map<String, Integer> readsLeft = Map.of();
     private final Map<String, List<INDArray>> holdersOf = new HashMap<>(); // variable → arrays holding its value
-    private final Map<INDArray, Set<String>> heldBy = new IdentityHashMap<>(); // array → variables it still holds
-    private final Map<INDArray, List<String>> everHeld = new IdentityHashMap<>(); // array → all it held this use
-    private final Set<String> releasedVariables = new HashSet<>();
+    private final Map<INDArray, List<String>> heldBy = new IdentityHashMap<>(); // array → the variables it holds
+    private final Set<String> doneVariables = new HashSet<>(); // no executed op reads them any more
+    private final Set<String> releasedVariables = new HashSet<>(); // their array went back to the free list
 
     private final Map<String, Map<String, Integer>> countsByRequest = new HashMap<>();
     private boolean inCall; // false while someone runs the session directly: then the pool only hands out arrays
@@ -133,8 +133,7 @@ final class StepArrayPool implements SessionMemMgr {
             List<INDArray> holders = holders(outputs[j]);
             holdersOf.put(names.get(j), holders);
             for (INDArray h : holders) {
-                heldBy.computeIfAbsent(h, k -> new LinkedHashSet<>()).add(names.get(j));
-                everHeld.computeIfAbsent(h, k -> new ArrayList<>()).add(names.get(j));
+                heldBy.computeIfAbsent(h, k -> new ArrayList<>()).add(names.get(j));
             }
             if (readsLeft.getOrDefault(names.get(j), 0) == 0) {
                 variableDone(names.get(j)); // nothing executed reads it
@@ -166,7 +165,7 @@ final class StepArrayPool implements SessionMemMgr {
         live.clear();
         holdersOf.clear();
         heldBy.clear();
-        everHeld.clear();
+        doneVariables.clear();
         releasedVariables.clear();
         readsLeft = Map.of();
         inCall = false;
@@ -187,13 +186,13 @@ final class StepArrayPool implements SessionMemMgr {
         return releasedEarly;
     }
 
+    /** No executed op reads {@code variable} any more: hand back each array whose variables are all done. */
     private void variableDone(String variable) {
+        doneVariables.add(variable);
         for (INDArray h : holdersOf.getOrDefault(variable, List.of())) {
-            Set<String> held = heldBy.get(h);
-            held.remove(variable);
-            if (held.isEmpty() && live.remove(h)) {
-                heldBy.remove(h);
-                releasedVariables.addAll(everHeld.remove(h));
+            if (live.contains(h) && doneVariables.containsAll(heldBy.get(h))) {
+                live.remove(h);
+                releasedVariables.addAll(heldBy.remove(h));
                 freeList(h).add(h);
                 releasedEarly++;
             }
