@@ -1,5 +1,6 @@
 package dev.sinter.bench;
 
+import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.ModelPresets;
 import dev.sinter.framework.config.MoeConfig;
@@ -79,7 +80,7 @@ public final class MoeBenchmark {
 
             @Override
             public SDVariable activate(SDVariable gate, SDVariable up) {
-                return sd.nn().swish(gate).mul(up);
+                return gate.mul(SigmoidWithComposedGradient.sigmoid(sd, gate)).mul(up); // as the transformer's SwiGLU
             }
 
             @Override

@@ -3,10 +3,12 @@ package dev.sinter.framework.samediff;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.reflect.Field;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.nd4j.autodiff.functions.DifferentialFunction;
 import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
@@ -15,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient, splits the matmul gradient so frozen
- * weights are never differentiated, composes the (log-)softmax gradients from fast ops and keeps ND4J quiet.
+ * weights are never differentiated, composes the (log-)softmax and sigmoid gradients from fast ops and keeps ND4J
+ * quiet.
  *
  * <p>Call {@link #init()} before building or loading any graph. It is idempotent and thread-safe.
  */
@@ -26,6 +29,8 @@ public final class SameDiffRuntime {
             Mmul.class, MmulWithSplitGradient.class,
             SoftMax.class, SoftmaxWithComposedGradient.class,
             LogSoftMax.class, LogSoftmaxWithComposedGradient.class);
+    /** Custom ops of ours with no stock Java class: registered under their native op's hash. */
+    private static final List<Class<? extends DynamicCustomOp>> ADDITIONS = List.of(SigmoidWithComposedGradient.class);
 
     private static boolean initialised;
 
@@ -35,7 +40,7 @@ public final class SameDiffRuntime {
     /**
      * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}, {@code matmul}
      * {@link MmulWithSplitGradient}, {@code softmax} {@link SoftmaxWithComposedGradient} and {@code log_softmax}
-     * {@link LogSoftmaxWithComposedGradient}; initialises ND4J quietly.
+     * {@link LogSoftmaxWithComposedGradient}, registers {@link SigmoidWithComposedGradient}; initialises ND4J quietly.
      */
     public static synchronized void init() {
         if (initialised) {
@@ -56,7 +61,9 @@ public final class SameDiffRuntime {
         return holder.getInstance("gather") instanceof GatherWithCorrectGradient
                 && holder.getInstance("matmul") instanceof MmulWithSplitGradient
                 && holder.getInstance("softmax") instanceof SoftmaxWithComposedGradient
-                && holder.getInstance("log_softmax") instanceof LogSoftmaxWithComposedGradient;
+                && holder.getInstance("log_softmax") instanceof LogSoftmaxWithComposedGradient
+                && holder.customOpClassForHashAndName(nativeHash("sigmoid"), "sigmoid")
+                == SigmoidWithComposedGradient.class;
     }
 
     /**
@@ -110,9 +117,17 @@ public final class SameDiffRuntime {
             for (Map<String, Class<?>> m : byHashAndName.values()) {
                 m.replaceAll((name, cls) -> REPLACEMENTS.getOrDefault(cls, (Class) cls));
             }
+            for (Class<? extends DynamicCustomOp> op : ADDITIONS) {
+                byHash.put(nativeHash(op.getDeclaredConstructor().newInstance().opName()), op);
+            }
         } catch (ReflectiveOperationException | ClassCastException e) {
             throw new IllegalStateException("cannot patch SameDiff's op registry (ND4J internals changed?): " + e, e);
         }
+    }
+
+    /** The hash under which libnd4j and the registry know a custom op. */
+    private static long nativeHash(String opName) {
+        return Nd4j.getExecutioner().getCustomOperations().get(opName).getHash();
     }
 
     private static Object field(Object target, String name) throws ReflectiveOperationException {

@@ -13,13 +13,15 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
 /**
- * A training step of the transformer avoids M2.1's slow backward ops: no {@code softmax_bp} (composed instead) and
- * no broadcasting {@code multiply_bp} (the norms apply their factors as same-shape products).
+ * A training step of the transformer avoids M2.1's slow backward ops: no {@code softmax_bp} (composed instead), no
+ * recomputed sigmoid in SwiGLU's backward ({@code sigmoid_bp}, {@code _swishderivative}) and no broadcasting
+ * {@code multiply_bp} or {@code add_bp} (the norms apply their factors as same-shape products, the causal bias is
+ * broadcast once per pass).
  */
 class BackwardOpsTest {
 
     @Test
-    void trainingStepRunsNoSoftmaxBpAndNoBroadcastingMultiplyBp() {
+    void trainingStepRunsNoSlowBackwardOps() {
         SameDiffRuntime.init();
         TransformerModel m = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.FLOAT, 1);
         OpRecorder recorder = OpRecorder.attach(m.graph());
@@ -28,12 +30,14 @@ class BackwardOpsTest {
                 m.parameters().keySet());
         List<String> executed = recorder.names();
         List<String> broadcasting = recorder.executed().stream()
-                .filter(e -> e.name().equals("multiply_bp")
+                .filter(e -> (e.name().equals("multiply_bp") || e.name().equals("add_bp"))
                         && !Arrays.equals(e.inputShapes().get(0), e.inputShapes().get(1)))
-                .map(e -> Arrays.toString(e.inputShapes().get(0)) + " × " + Arrays.toString(e.inputShapes().get(1)))
+                .map(e -> e.name() + " " + Arrays.toString(e.inputShapes().get(0)) + " × " + Arrays.toString(e.inputShapes().get(1)))
                 .toList();
         assertTrue(executed.contains("softmax") && executed.contains("multiply_bp"), executed.toString());
         assertFalse(executed.contains("softmax_bp"), "softmax_bp ran");
-        assertTrue(broadcasting.isEmpty(), "broadcasting multiply_bp: " + broadcasting);
+        assertTrue(executed.contains("sigmoid"), executed.toString());
+        assertFalse(executed.contains("sigmoid_bp") || executed.contains("_swishderivative"), executed.toString());
+        assertTrue(broadcasting.isEmpty(), "broadcasting backward ops: " + broadcasting);
     }
 }
