@@ -10,6 +10,7 @@ import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,7 +25,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Forward+backward time per token of one MoE feed-forward layer (top-1, capacity factor 1, RTS) with E experts,
- * relative to the dense SwiGLU MLP of one expert's size, on {@code [N, D]} activations. Prints a table.
+ * relative to the dense SwiGLU MLP of one expert's size, on {@code [N, D]} activations. Prints a table; the layers
+ * are timed in interleaved rounds, and each ratio is the median of per-round ratios to the dense layer.
  *
  * <p>Usage: {@code MoeBenchmark [--model small] [--tokens 2048] [--experts 1,4,8,16] [--warmup 5] [--steps 10]
  * [--profile trace.json]}
@@ -45,20 +47,28 @@ public final class MoeBenchmark {
             experts.add(Integer.parseInt(e.trim()));
         }
         INDArray x = Nd4j.rand(DataType.FLOAT, n, base.dim()).subi(0.5);
-        double dense = time(layer(base, 0, x), warmup, steps);
-        System.out.printf(Locale.ROOT, "MoE layer fwd+bwd, top-1, cf 1.0, N=%d, D=%d, expert hidden %d%n", n,
-                base.dim(), base.hiddenDim());
-        System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s%n", "layer", "ms/step", "µs/token", "ratio");
-        System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", "dense", dense * 1e3, dense * 1e6 / n, 1.0);
-        String profile = a.get("--profile");
+        List<String> names = new ArrayList<>(List.of("dense"));
+        List<Layer> layers = new ArrayList<>(List.of(layer(base, 0, x)));
         for (int e : experts) {
-            Layer layer = layer(base, e, x);
-            if (profile != null && e == experts.get(experts.size() - 1)) {
-                // Chrome-trace JSON of the last layer's op executions (bench/profile_summary.py aggregates it)
-                layer.sd().addListeners(ProfilingListener.builder(new java.io.File(profile)).recordAll().build());
-            }
-            double t = time(layer, warmup, steps);
-            System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", "MoE E=" + e, t * 1e3, t * 1e6 / n, t / dense);
+            names.add("MoE E=" + e);
+            layers.add(layer(base, e, x));
+        }
+        String profile = a.get("--profile");
+        if (profile != null) {
+            // Chrome-trace JSON of the last layer's op executions (bench/profile_summary.py aggregates it)
+            layers.get(layers.size() - 1).sd().addListeners(ProfilingListener.builder(new java.io.File(profile))
+                    .recordAll().build());
+        }
+        double[][] seconds = interleaved(layers, warmup, steps); // [step][layer]
+        System.out.printf(Locale.ROOT, "MoE layer fwd+bwd, top-1, cf 1.0, N=%d, D=%d, expert hidden %d; %d steps per"
+                + " layer, interleaved%n", n, base.dim(), base.hiddenDim(), steps);
+        System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s%n", "layer", "ms/step", "µs/token", "ratio");
+        for (int l = 0; l < layers.size(); l++) {
+            int layer = l;
+            double t = median(Arrays.stream(seconds).mapToDouble(row -> row[layer]).toArray());
+            // the ratio is the median over steps of this layer's time over the dense time of the same round
+            double ratio = median(Arrays.stream(seconds).mapToDouble(row -> row[layer] / row[0]).toArray());
+            System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", names.get(l), t * 1e3, t * 1e6 / n, ratio);
         }
     }
 
@@ -116,19 +126,33 @@ public final class MoeBenchmark {
         return new Layer(sd, ph, params);
     }
 
-    /** Median seconds of one forward+backward pass over all parameters. */
-    private static double time(Layer l, int warmup, int steps) {
-        List<Double> ts = new ArrayList<>();
+    /**
+     * Seconds of one forward+backward pass over all parameters, per measured step and layer. Every round runs each
+     * layer once, in an order that rotates from round to round, so a burst of load on the machine hits all layers
+     * alike instead of the one being measured at the time.
+     */
+    private static double[][] interleaved(List<Layer> layers, int warmup, int steps) {
+        double[][] out = new double[steps][layers.size()];
         for (int s = 0; s < warmup + steps; s++) {
-            long t0 = System.nanoTime();
-            // as TrainingLoop runs it
-            PooledExecution.gradients(l.sd(), l.placeholders(), l.sd().getLossVariables(), l.params());
-            if (s >= warmup) {
-                ts.add((System.nanoTime() - t0) / 1e9);
+            for (int k = 0; k < layers.size(); k++) {
+                int l = (k + s) % layers.size();
+                Layer layer = layers.get(l);
+                long t0 = System.nanoTime();
+                // as TrainingLoop runs it
+                PooledExecution.gradients(layer.sd(), layer.placeholders(), layer.sd().getLossVariables(),
+                        layer.params());
+                if (s >= warmup) {
+                    out[s - warmup][l] = (System.nanoTime() - t0) / 1e9;
+                }
+                SameDiffRuntime.releaseMemory();
             }
-            SameDiffRuntime.releaseMemory();
         }
-        ts.sort(Double::compare);
-        return ts.get(ts.size() / 2);
+        return out;
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v[v.length / 2];
     }
 }
