@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  *       gating's integer queue positions follow it, the activations stay in token order;</li>
  *   <li>router {@code logits = (h ⊙ jitter) · Wgᵀ} and {@link MoeGating} give each token a slot and a weight;</li>
  *   <li>dispatch: the slot → token map is built with {@code scatterAdd} of token ids (integer bookkeeping), then
- *       {@code gather(h, slotToken)} (the patched gather, whose gradient is an {@code unsortedSegmentSum});</li>
+ *       {@code gather(h, slotToken)} (the patched gather, whose gradient is a scatter-add into zeros);</li>
  *   <li>experts: per-expert weights (HF names) are stacked in-graph to {@code [E, H, D]} and applied with batched
  *       {@code mmul} over the expert axis;</li>
  *   <li>combine: {@code gather(y, slot) · weight} per choice; a dropped token gets 0;</li>
@@ -32,7 +32,7 @@ public final class MoeLayer {
         /** Registers a fresh parameter {@code [out, in]} ~ N(0, std). */
         SDVariable weight(String name, double std, int out, int in);
 
-        /** The MLP nonlinearity on hidden pre-activations: SwiGLU {@code swish(gate)·up}, or GELU(up) with gate null. */
+        /** The MLP nonlinearity on hidden pre-activations: SwiGLU {@code gate·σ(gate)·up}, or GELU(up) with gate null. */
         SDVariable activate(SDVariable gate, SDVariable up);
 
         /** A shape vector from [1]-LONG variables and fixed sizes. */
