@@ -189,7 +189,10 @@ def main(argv):
     summary = summarize(rows, args)
     print(f"\nSinter vs PyTorch — batch {args.batch} × seq {args.seq}, warm-up {args.warmup}, "
           f"{args.steps} measured steps, {args.rounds} round(s), OMP_NUM_THREADS={args.threads}; "
-          "medians over rounds\n")
+          "medians over rounds")
+    cores = {impl: sorted({r.get("blas_core", "unknown") for r in rows if r["impl"] == impl})
+             for impl in ("sinter", "pytorch")}
+    print("OpenBLAS kernels: " + ", ".join(f"{impl} {'/'.join(c)}" for impl, c in cores.items()) + "\n")
     print(table(summary))
     mismatched = [c for c in summary if not c["params_match"]]
     for c in mismatched:

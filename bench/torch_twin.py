@@ -17,6 +17,7 @@ Training step = forward + mean next-token cross-entropy + backward + global-norm
 (lr 1e-3 cosine-decayed to 1e-4, betas 0.9/0.95, eps 1e-8, weight decay 0.1 on >= 2-D parameters only).
 Forward mode = logits for [batch, seq] under no_grad. Diagnostics (initial loss) go to stderr.
 """
+import ctypes
 import json
 import math
 import os
@@ -72,6 +73,18 @@ class RMSNorm(nn.Module):
 
     def forward(self, x):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def blas_core():
+    """The kernels ("core") the loaded OpenBLAS chose, e.g. Haswell or SkylakeX; "unknown" without OpenBLAS."""
+    try:
+        with open("/proc/self/maps") as f:
+            paths = [line[line.index("/"):].strip() for line in f if "libopenblas" in line and "/" in line]
+        lib = ctypes.CDLL(paths[0])
+        lib.openblas_get_corename.restype = ctypes.c_char_p
+        return lib.openblas_get_corename().decode()
+    except (OSError, IndexError, AttributeError):
+        return "unknown"
 
 
 def rope_tables(head_dim, seq, theta=ROPE_THETA):
@@ -248,7 +261,7 @@ def main(argv):
     print(json.dumps({"impl": "pytorch", "mode": mode, "params": params,
                       "tokens_per_s": round(batch * seq / median, 1), "median_step_s": round(median, 4),
                       "first_step_s": round(times[0], 3), "build_s": round(build_s, 3),
-                      "peak_rss_mb": round(peak_rss_mb, 1)}))
+                      "peak_rss_mb": round(peak_rss_mb, 1), "blas_core": blas_core()}))
 
 
 if __name__ == "__main__":

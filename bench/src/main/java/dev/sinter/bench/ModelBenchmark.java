@@ -90,8 +90,10 @@ public final class ModelBenchmark {
         List<Double> measured = times.subList(warmup, times.size());
         double median = measured.stream().sorted().toList().get(measured.size() / 2);
         System.out.printf(Locale.ROOT, "{\"impl\": \"sinter\", \"mode\": \"%s\", \"params\": %d, \"tokens_per_s\": %.1f,"
-                        + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f, \"peak_rss_mb\": %.1f}%n",
-                mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds, peakRssMb());
+                        + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f, \"peak_rss_mb\": %.1f,"
+                        + " \"blas_core\": \"%s\"}%n",
+                mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds, peakRssMb(),
+                BlasCore.name());
     }
 
     static double peakRssMb() {
