@@ -94,8 +94,9 @@ public final class SameDiffRuntime {
 
     /**
      * Re-points SameDiff's op registry (its private maps {@code nodeConverters}, {@code customOpHashToClass} and
-     * {@code customOpHashToClasses}) at the {@link #REPLACEMENTS}: {@code createGradFunction()} re-creates every op
-     * from the registry by name, so overriding {@code doDiff} in a subclass alone does not survive.
+     * {@code customOpHashToClasses}) at the {@link #REPLACEMENTS} and adds the {@link #ADDITIONS} under their native
+     * hash: {@code createGradFunction()} copies the graph and re-creates every custom op from the registry (legacy
+     * ops from their op number), so overriding {@code doDiff} in a subclass alone does not survive.
      */
     @SuppressWarnings("unchecked")
     private static void patchOpRegistry() {
