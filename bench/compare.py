@@ -53,8 +53,8 @@ def parse_args(argv):
     p.add_argument("--warmup", type=int, default=5)
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--java", default="java", help="java executable")
-    p.add_argument("--java-opts", default="-Xmx3g -Dorg.bytedeco.javacpp.maxbytes=8G",
-                   help="JVM options (shell-split)")
+    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=8G",
+                   help="JVM options (shell-split); the default heap and collector are bin/sinter's")
     p.add_argument("--python", default="/usr/bin/python3",
                    help="interpreter with Debian's python3-torch for the twin (default /usr/bin/python3)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds allowed per process")
