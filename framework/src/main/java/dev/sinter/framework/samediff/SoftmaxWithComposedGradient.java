@@ -24,11 +24,10 @@ public class SoftmaxWithComposedGradient extends SoftMax {
 
     @Override
     public List<SDVariable> doDiff(List<SDVariable> gradOut) {
-        long[] iArgs = iArgs();
-        if (iArgs == null || iArgs.length != 1) {
+        Integer axis = OpAxis.explicit(this);
+        if (axis == null) {
             return super.doDiff(gradOut);
         }
-        int axis = (int) iArgs[0];
         if (axis < 0) {
             // with axis -1 at rank 3 this gradient disagreed with finite differences (cause not found): resolve a
             // negative axis against a known rank, else keep the stock gradient
