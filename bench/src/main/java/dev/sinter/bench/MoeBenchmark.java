@@ -1,11 +1,11 @@
 package dev.sinter.bench;
 
-import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.ModelPresets;
 import dev.sinter.framework.config.MoeConfig;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
@@ -90,7 +90,7 @@ public final class MoeBenchmark {
 
             @Override
             public SDVariable activate(SDVariable gate, SDVariable up) {
-                return gate.mul(SigmoidWithComposedGradient.sigmoid(sd, gate)).mul(up); // as the transformer's SwiGLU
+                return SigmoidWithComposedGradient.silu(sd, gate).mul(up); // as the transformer's SwiGLU
             }
 
             @Override

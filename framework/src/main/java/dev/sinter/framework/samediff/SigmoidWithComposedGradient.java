@@ -34,6 +34,14 @@ public class SigmoidWithComposedGradient extends DynamicCustomOp {
         return new SigmoidWithComposedGradient(sd, x).outputVariable();
     }
 
+    /**
+     * SiLU {@code x ⊙ σ(x)} (SwiGLU's gate activation), with this op's σ: the backward reuses σ, where ND4J's
+     * {@code swish} derivative recomputes it.
+     */
+    public static SDVariable silu(SameDiff sd, SDVariable x) {
+        return x.mul(sigmoid(sd, x));
+    }
+
     @Override
     public String opName() {
         return "sigmoid";

@@ -41,7 +41,7 @@ class SigmoidWithComposedGradientTest {
         SameDiff sd = SameDiff.create();
         SDVariable x = sd.var("x", Nd4j.rand(DataType.DOUBLE, 3, 4).subi(0.5).muli(8));
         SDVariable u = sd.var("u", Nd4j.rand(DataType.DOUBLE, 3, 4).subi(0.5));
-        SDVariable act = x.mul(SigmoidWithComposedGradient.sigmoid(sd, x)).mul(u); // [3, 4]
+        SDVariable act = SigmoidWithComposedGradient.silu(sd, x).mul(u); // [3, 4]
         SDVariable loss = act.mul(sd.constant(Nd4j.rand(DataType.DOUBLE, 3, 4))).sum().rename("loss");
         sd.setLossVariables(loss);
         var points = GradientCheck.check(sd, Map.of(), "loss", List.of("x", "u"), 1000, 1e-7);

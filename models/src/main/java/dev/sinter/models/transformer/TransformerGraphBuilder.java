@@ -182,8 +182,7 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
 
     @Override
     public SDVariable activate(SDVariable gate, SDVariable up) {
-        // SiLU as gate ⊙ σ(gate): the composed sigmoid gradient reuses σ, where ND4J's swish derivative recomputes it
-        return gate != null ? gate.mul(SigmoidWithComposedGradient.sigmoid(sd, gate)).mul(up) : gelu(up);
+        return gate != null ? SigmoidWithComposedGradient.silu(sd, gate).mul(up) : gelu(up);
     }
 
     /**
