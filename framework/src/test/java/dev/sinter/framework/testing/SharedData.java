@@ -49,7 +49,7 @@ public final class SharedData {
         if (Files.exists(p)) {
             return p;
         }
-        String why = "shared data file is missing: " + p + " (put the shared data folder beside the checkout, or run"
+        String why = "shared data is missing: " + p + " (put the shared data folder beside the checkout, or run"
                 + " with -Dsinter.shared=PATH)";
         if (required) {
             throw new IllegalStateException(why + "; -D" + REQUIRED_PROPERTY + "=true makes this a failure");

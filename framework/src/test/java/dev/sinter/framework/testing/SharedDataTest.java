@@ -19,7 +19,7 @@ class SharedDataTest {
         TestAbortedException e = assertThrows(TestAbortedException.class,
                 () -> SharedData.require(missing, "data/corpora/tinyshakespeare.txt", false));
         String expected = missing.resolve("data/corpora/tinyshakespeare.txt").toAbsolutePath().toString();
-        assertTrue(e.getMessage().contains("shared data file is missing: " + expected)
+        assertTrue(e.getMessage().contains("shared data is missing: " + expected)
                 && e.getMessage().contains("-Dsinter.shared=PATH"), e.getMessage());
     }
 
