@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.testing.SharedData;
+import dev.sinter.framework.testing.TestData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -88,8 +88,8 @@ class CliTest {
 
     @Test
     void generateReproducesStories260K() {
-        Outcome o = run("generate", "--model", SharedData.require("data/models/stories260K/stories260K.bin").toString(),
-                "--tokenizer", SharedData.require("data/models/stories260K/tok512.bin").toString(),
+        Outcome o = run("generate", "--model", TestData.fixture("models/stories260K/stories260K.bin").toString(),
+                "--tokenizer", TestData.fixture("models/stories260K/tok512.bin").toString(),
                 "--max-new-tokens", "60", "--temperature", "0");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().startsWith("Once upon a time, there was a little girl named Lily. She loved to play outside"

@@ -12,7 +12,7 @@ import dev.sinter.eval.tasks.TaskResult;
 import dev.sinter.framework.data.Llama2cTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.samediff.SameDiffRuntime;
-import dev.sinter.framework.testing.SharedData;
+import dev.sinter.framework.testing.TestData;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
@@ -32,8 +32,8 @@ class SinterLanguageModelTest {
     @BeforeAll
     static void load() throws IOException {
         SameDiffRuntime.init();
-        model = Llama2cCheckpoint.load(SharedData.require("data/models/stories260K/stories260K.bin"));
-        tok = Llama2cTokenizer.load(SharedData.require("data/models/stories260K/tok512.bin"));
+        model = Llama2cCheckpoint.load(TestData.fixture("models/stories260K/stories260K.bin"));
+        tok = Llama2cTokenizer.load(TestData.fixture("models/stories260K/tok512.bin"));
     }
 
     static List<Request> requests() {
@@ -125,7 +125,7 @@ class SinterLanguageModelTest {
     @Test
     void stories260kPerplexityOnTinyStoriesSampleIsNearItsValidationLoss() throws IOException {
         PerplexityTask t = new PerplexityTask("tinystories_sample",
-                SharedData.require("data/corpora/tinystories_sample.txt"), PerplexityTask.Split.ENDOFTEXT);
+                TestData.fixture("corpora/tinystories_sample.txt"), PerplexityTask.Split.ENDOFTEXT);
         TaskResult r = t.evaluate(new SinterLanguageModel(model, tok, 8), 0, Progress.NONE);
         double nll = r.metrics().get("mean_token_nll");
         assertEquals(1.2664, nll, 0.01, "stories260K published val loss is ~1.30 nats");

@@ -156,10 +156,31 @@ class SuperWeightDetectorTest {
         assertSameParameters(before, m);
         assertEquals(4, t.conditions().size());
         assertEquals(2, t.scaling().size());
+        // the harness's figures against the NLL computed here from the model's logits, before and after pruning
+        // (the harness reads logits as float32, hence 1e-5)
+        int[] ids = BYTES.encode(Files.readString(text).strip(), true, false); // BOS + 62 bytes: one window
         double orig = t.conditions().get(0).metrics().get("t.txt.mean_token_nll");
-        assertEquals(orig, t.conditions().get(0).metrics().get("t.txt.mean_token_nll"));
-        assertTrue(Math.abs(t.conditions().get(1).metrics().get("t.txt.mean_token_nll") - orig) > 1e-3);
+        assertEquals(meanNextTokenNll(m, ids), orig, 1e-5);
+        double pruned;
+        try (WeightEdit e = new WeightEdit(m).prune(List.of(sw))) {
+            pruned = meanNextTokenNll(m, ids);
+        }
+        assertEquals(pruned, t.conditions().get(1).metrics().get("t.txt.mean_token_nll"), 1e-5);
+        assertTrue(Math.abs(pruned - orig) > 1e-3, "pruning the super weight changed the NLL by " + (pruned - orig));
         assertEquals(t.scaling().get(0).metrics(), t.conditions().get(1).metrics()); // scale 0 = prune
+    }
+
+    /** Mean of −log p(ids[t+1] | ids[..t]) from the logits of one forward pass (log-sum-exp in double). */
+    private static double meanNextTokenNll(TransformerModel m, int[] ids) {
+        INDArray logits = m.logits(new int[][]{ids}); // [1, T, V]
+        double nll = 0;
+        for (int t = 0; t + 1 < ids.length; t++) {
+            double[] row = logits.get(NDArrayIndex.point(0), NDArrayIndex.point(t), NDArrayIndex.all()).toDoubleVector();
+            double max = java.util.Arrays.stream(row).max().orElseThrow();
+            double logSumExp = max + Math.log(java.util.Arrays.stream(row).map(v -> Math.exp(v - max)).sum());
+            nll += logSumExp - row[ids[t + 1]];
+        }
+        return nll / (ids.length - 1);
     }
 
     @Test

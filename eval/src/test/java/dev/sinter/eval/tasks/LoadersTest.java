@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.eval.lm.LanguageModel.Request;
 import dev.sinter.framework.testing.SharedData;
+import dev.sinter.framework.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,16 +15,42 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Each shared task file parses to its documented item count (parsing only, no model). */
+/**
+ * Task files parse (parsing only, no model): the committed slices of every zero-shot set ({@code testdata/eval}, the
+ * first 30 items each) always; the full shared files, to their documented item counts, when {@code ../shared} is there.
+ */
 class LoadersTest {
+    private static final int SLICE_ITEMS = 30;
     private static final Map<String, Integer> COUNTS = Map.ofEntries(Map.entry("arc_easy", 2376),
             Map.entry("arc_challenge", 1172), Map.entry("piqa", 1838), Map.entry("boolq", 3270),
             Map.entry("copa", 100), Map.entry("openbookqa", 500), Map.entry("siqa", 1954),
             Map.entry("commonsense_qa", 1221), Map.entry("winogrande", 1267), Map.entry("winograd_wsc", 273),
             Map.entry("lambada_openai", 5153), Map.entry("hellaswag", 10042));
 
+    /** The full shared data folder; tests that call it are skipped without {@code ../shared}. */
     private static Path data() {
         return SharedData.require("data");
+    }
+
+    /** The committed fixtures, laid out like the shared data folder. */
+    private static Path slices() {
+        return TestData.root();
+    }
+
+    @Test
+    void everyZeroShotTaskParsesFromItsCommittedSlice() throws IOException {
+        for (String name : Tasks.ZERO_SHOT) {
+            Task t = Tasks.byName(name, slices());
+            int n = t instanceof LambadaTask l ? l.requests().size() : ((MultipleChoiceTask) t).items().size();
+            assertEquals(SLICE_ITEMS, n, name);
+        }
+        MultipleChoiceTask.Item hs = ((MultipleChoiceTask) Tasks.byName("hellaswag", slices())).items().get(0);
+        assertEquals("Roof shingle removal: A man is sitting on a roof. He", hs.requests().get(0).context());
+        assertEquals(" starts pulling up roofing on a roof.", hs.requests().get(hs.gold()).continuation());
+        MultipleChoiceTask.Item wino = ((MultipleChoiceTask) Tasks.byName("winogrande", slices())).items().get(0);
+        assertEquals("Sarah was a much better surgeon than Maria so Maria", wino.requests().get(1).context());
+        assertEquals(" always got the easier cases.", wino.requests().get(1).continuation());
+        assertEquals(1, wino.gold());
     }
 
     @Test
@@ -46,13 +73,13 @@ class LoadersTest {
 
     @Test
     void promptsFollowLmEval() throws IOException {
-        MultipleChoiceTask.Item arc = ((MultipleChoiceTask) Tasks.byName("arc_easy", data())).items().get(1);
+        MultipleChoiceTask.Item arc = ((MultipleChoiceTask) Tasks.byName("arc_easy", slices())).items().get(1);
         assertEquals("Question: Which piece of safety equipment is used to keep mold spores from entering the "
                 + "respiratory system?\nAnswer:", arc.requests().get(0).context());
         assertEquals(" breathing mask", arc.requests().get(1).continuation());
-        MultipleChoiceTask.Item piqa = ((MultipleChoiceTask) Tasks.byName("piqa", data())).items().get(1);
+        MultipleChoiceTask.Item piqa = ((MultipleChoiceTask) Tasks.byName("piqa", slices())).items().get(1);
         assertEquals("Question: dresser\nAnswer:", piqa.requests().get(0).context(), "trailing newline replaced");
-        Request lambada = ((LambadaTask) Tasks.byName("lambada_openai", data())).requests().get(0);
+        Request lambada = ((LambadaTask) Tasks.byName("lambada_openai", slices())).requests().get(0);
         assertEquals(" signs", lambada.continuation());
     }
 
@@ -101,7 +128,7 @@ class LoadersTest {
         Path yaml = dir.resolve("mine.yaml");
         Files.writeString(yaml, "name: mine\nfile: mine.jsonl\nquery_field: q\nchoices_field: opts\n"
                 + "gold_field: answer\nprompt_suffix: \"\\nAnswer:\"\n");
-        MultipleChoiceTask t = (MultipleChoiceTask) Tasks.byName(yaml.toString(), data());
+        MultipleChoiceTask t = (MultipleChoiceTask) Tasks.byName(yaml.toString(), slices());
         assertEquals("mine", t.name());
         MultipleChoiceTask.Item it = t.items().get(0);
         assertEquals("Sky colour?\nAnswer:", it.requests().get(1).context());
@@ -110,7 +137,7 @@ class LoadersTest {
 
         Files.writeString(yaml, "name: mine\nfile: mine.jsonl\nqeury_field: q\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tasks.byName(yaml.toString(), data()));
+                () -> Tasks.byName(yaml.toString(), slices()));
         assertTrue(e.getMessage().startsWith(yaml + ":3: ") && e.getMessage().contains("qeury_field"),
                 e.getMessage());
     }
@@ -124,11 +151,15 @@ class LoadersTest {
 
     @Test
     void perplexityDocumentsAreSplit() throws IOException {
-        List<String> stories = new PerplexityTask("s", SharedData.require("data/corpora/tinystories_sample.txt"),
+        List<String> stories = new PerplexityTask("s", TestData.fixture("corpora/tinystories_sample.txt"),
                 PerplexityTask.Split.AUTO).documents();
         assertTrue(stories.size() > 1 && stories.stream().noneMatch(s -> s.contains("<|endoftext|>")));
+        assertEquals(4, PerplexityTask.words(" a b\n c  d "));
+    }
+
+    @Test
+    void wikitextIsSplitByArticle() throws IOException {
         List<String> wiki = ((PerplexityTask) Tasks.byName("wikitext2", data())).documents();
         assertTrue(wiki.size() > 20 && wiki.get(0).startsWith("= Robert <unk> ="), wiki.get(0).substring(0, 30));
-        assertEquals(4, PerplexityTask.words(" a b\n c  d "));
     }
 }

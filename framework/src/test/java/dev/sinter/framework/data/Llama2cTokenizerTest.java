@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.testing.SharedData;
+import dev.sinter.framework.testing.TestData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class Llama2cTokenizerTest {
-    private static final String TOK512 = "data/models/stories260K/tok512.bin";
+    private static final String TOK512 = "models/stories260K/tok512.bin";
     private static final String TOK512_SHA256 = "037cb335abb25d1fa9e8ecae30ed2a3a8ace9302862ebcdc05d51a6bbb10c312";
     private static final String LILY = "Once upon a time, there was a little girl named Lily.";
 
@@ -33,7 +33,7 @@ class Llama2cTokenizerTest {
 
     @BeforeAll
     static void load() throws Exception {
-        tokFile = SharedData.require(TOK512);
+        tokFile = TestData.fixture(TOK512);
         String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(tokFile)));
         assertEquals(TOK512_SHA256, sha, "unexpected contents of " + tokFile + " (see SHA256SUMS)");
         tok = Llama2cTokenizer.load(tokFile, 512);
@@ -108,7 +108,7 @@ class Llama2cTokenizerTest {
     @Test
     void matchesAStraightPortOfLlama2cEncode() throws IOException {
         List<String> texts = new ArrayList<>();
-        String sample = Files.readString(SharedData.require("data/corpora/tinystories_sample.txt"));
+        String sample = Files.readString(TestData.fixture("corpora/tinystories_sample.txt"));
         texts.add(sample.substring(0, 1500));
         Random random = new Random(11);
         String alphabet = "abcdefghijklmnopqrstuvwxyz    TSOL.,!?'\"\n-éñ“”’日🙂";
