@@ -34,7 +34,7 @@ class MoeGatingTest {
         SDVariable cap = sd.placeHolder("cap", DataType.INT, 1);
         SDVariable g = topK == 2 ? sd.placeHolder("gumbel", DataType.DOUBLE, -1, 3) : null;
         SDVariable priority = order == null ? null : sd.placeHolder("order", DataType.INT, -1);
-        MoeGating.Result r = MoeGating.build(sd, "t.", logits, priority, 3, topK, cap, g);
+        MoeGating.Result r = MoeGating.build(sd, "t.", logits, null, priority, 3, topK, cap, g);
         sd.identity("slot1", r.slot1());
         sd.identity("w1", r.weight1());
         String[] outs = {"slot1", "w1", "t.aux_loss", "t.expert_counts", "t.dropped"};
