@@ -3,6 +3,7 @@ package dev.sinter.models.moe;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * DeepSpeed's {@code top1gating}/{@code top2gating} (papers.md §3.4) as SameDiff ops on router logits {@code [N, E]}.
@@ -62,7 +63,7 @@ public final class MoeGating {
         // Switch/GShard load balance, computed before dropping
         SDVariable aux = sd.identity(prefix + "aux_loss", gates.mean(0).mul(mask1.mean(0)).sum().mul(experts));
         SDVariable loc1 = rowSum(sd, queuePositions(sd, mask1, order), experts); // [N]
-        SDVariable counts1 = mask1.sum(0); // [E]
+        SDVariable counts1 = tokenSum(sd, mask1, experts); // [E]
         SDVariable idx2 = null;
         SDVariable mask2 = null;
         SDVariable loc2 = null;
@@ -74,7 +75,7 @@ public final class MoeGating {
             mask2 = real == null ? choice2 : choice2.mul(real);
             // second choices queue behind every first choice of the same expert
             loc2 = rowSum(sd, queuePositions(sd, mask2, order).add(counts1.mul(mask2)), experts);
-            counts = counts1.add(mask2.sum(0));
+            counts = counts1.add(tokenSum(sd, mask2, experts));
         }
         sd.identity(prefix + "expert_counts", counts);
         SDVariable cap = capacity(sd, capacity, counts, dt); // [1]
@@ -124,6 +125,15 @@ public final class MoeGating {
         SDVariable queued = order == null ? mask : sd.gather(mask, order, 0); // [N, E] rows in priority order
         SDVariable pos = sd.cumsum(queued, false, false, 0).sub(1.0).mul(queued);
         return order == null ? pos : sd.gather(pos, sd.invertPermutation(order), 0);
+    }
+
+    /**
+     * Σ over the token axis of a 0/1 mask {@code [N, E]}, {@code [E]}, exact in floating point. A zero row is appended
+     * first: M2.1's reduce over a size-1 axis throws, and N = 1 is a one-token prompt.
+     */
+    private static SDVariable tokenSum(SameDiff sd, SDVariable mask, int experts) {
+        SDVariable zeroRow = sd.constant(Nd4j.zeros(mask.dataType(), 1, experts)); // [1, E]
+        return sd.concat(0, mask, zeroRow).sum(0);
     }
 
     /** Σ over the expert axis of {@code [N, E]}; a reshape for E = 1 (M2.1's reduce over a size-1 axis throws). */
