@@ -16,8 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <ul>
  *   <li>gates = softmax(logits); choice 1 = argmax(logits); choice 2 (top-2) = argmax(logits + gumbel) over the
- *       other experts (DeepSpeed's {@code top2_2nd_expert_sampling}; zero noise outside training, as DeepSpeed
- *       samples only when {@code self.training});</li>
+ *       other experts (DeepSpeed's {@code top2_2nd_expert_sampling}). Sinter feeds zero noise outside training,
+ *       as DeepSpeed does with {@code top2_2nd_expert_sampling=False}; DeepSpeed's {@code top2gating} samples
+ *       whenever that flag is on, in eval mode too, which would make scores random;</li>
  *   <li>location = cumsum(mask) − 1 over tokens in priority order; second choices queue behind all first choices of
  *       an expert;
  *       an assignment is kept when location &lt; C;</li>
