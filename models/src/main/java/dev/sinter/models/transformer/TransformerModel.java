@@ -30,9 +30,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>MoE models add the placeholders of {@link MoeInputs} (token mask, capacity, routing noise, the load-balancing
  * coefficient; filled here in training or inference mode: every pass but a training step is inference, where no token
- * is dropped and right padding declared by {@code lengths} takes no expert capacity) and the outputs {@code ce_loss}, per MoE layer {@code aux_loss},
- * {@code expert_counts} and {@code dropped} ({@link MoeNames}); their {@value #LOSS} is CE + coef · Σ l_aux in
- * training and CE otherwise.
+ * is dropped and right padding declared by {@code lengths} takes no expert capacity) and the outputs
+ * {@code ce_loss}, per MoE layer {@code aux_loss}, {@code expert_counts} and {@code dropped} ({@link MoeNames}); their
+ * {@value #LOSS} is CE + coef · Σ l_aux in training and CE otherwise.
  */
 public final class TransformerModel implements TrainableModel {
     public static final String INPUT_IDS = "input_ids";
