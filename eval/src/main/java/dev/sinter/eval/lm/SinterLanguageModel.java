@@ -24,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *       {@code max_seq_len + 1}; a continuation longer than {@code max_seq_len} (an error in lm-eval) is scored in
  *       chunks of {@code max_seq_len} tokens, each after as much preceding text as fits;</li>
  *   <li>requests are sorted by length (longest first), batched, right-padded and returned in their original order.
- *       Attention is causal, so padding never changes the logits of a real position.</li>
+ *       Attention is causal and MoE layers are told the real lengths (padding takes no expert capacity and nothing
+ *       is dropped), so neither padding nor the batch changes the logits of a real position.</li>
  * </ul>
  * Rolling log-likelihood uses lm-eval's disjoint windows ({@code context_len = 1}): the first window predicts the
  * first {@code max_seq_len} tokens from BOS, every later window predicts the next {@code max_seq_len} tokens from
@@ -223,12 +224,14 @@ public final class SinterLanguageModel implements LanguageModel {
             int b = Math.min(batchSize, n - start);
             int t = inputs[order[start]].length;
             int[][] ids = new int[b][t]; // right-padded with id 0: causal attention never looks right
+            int[] lengths = new int[b];
             for (int j = 0; j < b; j++) {
                 int[] in = inputs[order[start + j]];
                 System.arraycopy(in, 0, ids[j], 0, in.length);
+                lengths[j] = in.length;
             }
             int v = model.config().vocabSize();
-            float[] logits = flatLogits(model.transientLogits(ids), (long) b * t * v); // [b, t, V] row-major
+            float[] logits = flatLogits(model.transientLogits(ids, lengths), (long) b * t * v); // [b, t, V] row-major
             for (int j = 0; j < b; j++) {
                 int r = order[start + j];
                 int len = inputs[r].length;

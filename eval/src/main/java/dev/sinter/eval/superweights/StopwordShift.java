@@ -108,11 +108,13 @@ public final class StopwordShift {
             int b = Math.min(batch, order.length - start);
             int t = seqs.get(order[start]).length;
             int[][] ids = new int[b][t]; // right-padded: causal attention never looks right
+            int[] lengths = new int[b]; // and MoE layers route only the real tokens
             for (int j = 0; j < b; j++) {
                 int[] s = seqs.get(order[start + j]);
                 System.arraycopy(s, 0, ids[j], 0, s.length);
+                lengths[j] = s.length;
             }
-            INDArray logits = model.logits(ids).castTo(DataType.DOUBLE); // [b, t, V]
+            INDArray logits = model.logits(ids, lengths).castTo(DataType.DOUBLE); // [b, t, V]
             for (int j = 0; j < b; j++) {
                 double[] row = logits.get(NDArrayIndex.point(j),
                         NDArrayIndex.point(seqs.get(order[start + j]).length - 1),

@@ -19,9 +19,11 @@ import static java.util.Objects.requireNonNullElse;
  * @param experts            experts per MoE layer, one entry per MoE layer
  * @param moeEvery           MoE on every n-th layer (1-based), or null when {@code layers} is given
  * @param layers             explicit 0-based MoE layer indices (strictly increasing), or null
- * @param topK               1 (top-1 gating) or 2 (second expert by the Gumbel-max rule, gates renormalised)
+ * @param topK               1 (top-1 gating) or 2 (second expert by the Gumbel-max rule in training, the second-best
+ *                           otherwise; gates renormalised)
  * @param capacityFactor     training capacity factor: capacity = ceil(k · tokens / experts · factor)
- * @param evalCapacityFactor capacity factor for validation and inference
+ * @param evalCapacityFactor DeepSpeed's capacity factor for evaluation; accepted so DeepSpeed-style configs load, but
+ *                           unused: outside training no token is dropped (capacity = the largest expert load)
  * @param minCapacity        lower bound of the capacity
  * @param dropTokens         false = capacity is the largest expert load (no token is ever dropped)
  * @param useRts             random token selection: which tokens an over-full expert keeps is random (else first-come)

@@ -17,7 +17,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  *   <li>RTS: the {@code token_order} placeholder is a random permutation that decides which tokens claim expert slots
  *       first, so "first come" in that order is DeepSpeed's "keep the top-C tokens by uniform priority"; only the
  *       gating's integer queue positions follow it, the activations stay in token order;</li>
- *   <li>router {@code logits = (h ⊙ jitter) · Wgᵀ} and {@link MoeGating} give each token a slot and a weight;</li>
+ *   <li>router {@code logits = (h ⊙ jitter) · Wgᵀ} and {@link MoeGating} give each token a slot and a weight; the
+ *       {@link MoeNames#TOKEN_MASK} placeholder (shared by all MoE layers) keeps padding out of routing and capacity,
+ *       so a padded position gets no expert output;</li>
  *   <li>dispatch: the slot → token map is built with {@code scatterAdd} of token ids (integer bookkeeping), then
  *       {@code gather(h, slotToken)} (the patched gather, whose gradient is a scatter-add into zeros);</li>
  *   <li>experts: per-expert weights (HF names) are stacked in-graph to {@code [E, H, D]} and applied with batched
@@ -60,12 +62,15 @@ public final class MoeLayer {
         String p = MoeNames.mlp(i);
 
         SDVariable order = moe.useRts() ? sd.placeHolder(MoeNames.tokenOrder(i), DataType.INT, -1) : null;
+        SDVariable tokenMask = sd.hasVariable(MoeNames.TOKEN_MASK) ? sd.getVariable(MoeNames.TOKEN_MASK)
+                : sd.placeHolder(MoeNames.TOKEN_MASK, dt, -1); // [N] 1 = real token, 0 = padding
         SDVariable x = h; // [N, D]
         SDVariable routerIn = moe.jitter() > 0 ? x.mul(sd.placeHolder(MoeNames.jitter(i), dt, -1, d)) : x;
         SDVariable logits = sd.mmul(routerIn, ctx.weight(MoeNames.router(i), initStd, e, d), false, true, false);
         SDVariable capacity = moe.dropTokens() ? sd.placeHolder(MoeNames.capacity(i), DataType.INT, 1) : null;
         SDVariable gumbel = moe.topK() == 2 ? sd.placeHolder(MoeNames.gumbel(i), dt, -1, e) : null;
-        MoeGating.Result g = MoeGating.build(sd, p, logits, order, e, moe.topK(), capacity, gumbel);
+        MoeGating.Result g = MoeGating.build(sd, p, logits, tokenMask, order, e, moe.topK(), capacity,
+                gumbel);
 
         // slot → token (+1; 0 = empty slot) by scattering token ids; integer bookkeeping, no gradient
         SDVariable tokenIds = sd.cumsum(g.weight1().mul(0.0).add(1.0), false, false, 0); // [N] 1..N

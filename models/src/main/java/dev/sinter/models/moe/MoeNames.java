@@ -6,6 +6,11 @@ import dev.sinter.models.transformer.ParameterNames;
 public final class MoeNames {
     /** Placeholder {@code [1]}: weight of the summed load-balancing losses (the coefficient in training, 0 otherwise). */
     public static final String AUX_COEF = "moe_aux_coef";
+    /**
+     * Placeholder {@code [N]} in the model's type, shared by all MoE layers: 1 for a real token, 0 for padding (which
+     * takes no expert capacity and gets no expert output).
+     */
+    public static final String TOKEN_MASK = "moe_token_mask";
     /** Output: mean next-token cross-entropy (the loss without the load-balancing term). */
     public static final String CE_LOSS = "ce_loss";
 
@@ -57,7 +62,7 @@ public final class MoeNames {
         return mlp(i) + "output";
     }
 
-    /** Placeholder {@code [1]} int: expert capacity C. */
+    /** Placeholder {@code [1]} int: expert capacity C; 0 = no dropping (C = the largest expert load). */
     public static String capacity(int i) {
         return mlp(i) + "capacity";
     }

@@ -28,10 +28,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@value #POSITION_IDS} {@code [T]} (learned positions). Outputs: {@value #LOGITS} {@code [B, T, V]},
  * {@value #LOSS} (mean next-token cross-entropy), and the named intermediates of {@link ParameterNames}.
  *
- * <p>MoE models add the placeholders of {@link MoeInputs} (capacity, routing noise, the load-balancing coefficient;
- * filled here in training or evaluation mode) and the outputs {@code ce_loss}, per MoE layer {@code aux_loss},
- * {@code expert_counts} and {@code dropped} ({@link MoeNames}); their {@value #LOSS} is CE + coef · Σ l_aux in
- * training and CE otherwise.
+ * <p>MoE models add the placeholders of {@link MoeInputs} (token mask, capacity, routing noise, the load-balancing
+ * coefficient; filled here in training or inference mode: every pass but a training step is inference, where no token
+ * is dropped and right padding declared by {@code lengths} takes no expert capacity) and the outputs
+ * {@code ce_loss}, per MoE layer {@code aux_loss}, {@code expert_counts} and {@code dropped} ({@link MoeNames}); their
+ * {@value #LOSS} is CE + coef · Σ l_aux in training and CE otherwise.
  */
 public final class TransformerModel implements TrainableModel {
     public static final String INPUT_IDS = "input_ids";
@@ -145,7 +146,7 @@ public final class TransformerModel implements TrainableModel {
         return ph;
     }
 
-    /** Evaluation mode (deterministic MoE routing, {@value #LOSS} = cross-entropy). */
+    /** Inference mode (deterministic MoE routing without dropping, {@value #LOSS} = cross-entropy). */
     @Override
     public Map<String, INDArray> validationPlaceholders(int[][] windows) {
         Map<String, INDArray> ph = batchPlaceholders(windows);
@@ -206,12 +207,36 @@ public final class TransformerModel implements TrainableModel {
     }
 
     /**
-     * Placeholders for a forward pass over {@code ids [B][T]} (every row the same length, T ≤ max_seq_len), with MoE
-     * layers in evaluation mode.
+     * Placeholders for a forward pass over {@code ids [B][T]} (every row the same length, T ≤ max_seq_len, no
+     * padding), with MoE layers in inference mode.
      */
     public Map<String, INDArray> inputPlaceholders(int[][] ids) {
+        int[] lengths = new int[ids.length];
+        Arrays.fill(lengths, ids[0].length);
+        return inputPlaceholders(ids, lengths);
+    }
+
+    /**
+     * Placeholders for a forward pass over right-padded {@code ids [B][T]} whose row b holds {@code lengths[b]} real
+     * tokens, with MoE layers in inference mode: padding takes no expert capacity, so the logits of a row's real
+     * positions do not depend on the other rows (attention is causal, so they never depend on the padding).
+     *
+     * @throws IllegalArgumentException if a length is outside 1..T or there is not one length per row
+     */
+    public Map<String, INDArray> inputPlaceholders(int[][] ids, int[] lengths) {
+        int t = ids[0].length;
+        if (lengths.length != ids.length) {
+            throw new IllegalArgumentException("got " + lengths.length + " lengths for " + ids.length
+                    + " rows of token ids; give one length per row");
+        }
+        for (int b = 0; b < lengths.length; b++) {
+            if (lengths[b] < 1 || lengths[b] > t) {
+                throw new IllegalArgumentException("row " + b + ": length " + lengths[b] + " is outside 1.." + t
+                        + " (the padded row length); give each row's count of real tokens");
+            }
+        }
         Map<String, INDArray> ph = tokenPlaceholders(ids);
-        MoeInputs.add(ph, config, dtype, ids.length * ids[0].length, false, 0);
+        MoeInputs.addInference(ph, config, dtype, lengths, t);
         return ph;
     }
 
@@ -258,11 +283,24 @@ public final class TransformerModel implements TrainableModel {
     }
 
     /**
+     * Logits {@code [B, T, V]} of right-padded rows, row b holding {@code lengths[b]} real tokens; the logits at
+     * padded positions are meaningless. See {@link #inputPlaceholders(int[][], int[])}.
+     */
+    public INDArray logits(int[][] ids, int[] lengths) {
+        return PooledExecution.output(sd, inputPlaceholders(ids, lengths), List.of(LOGITS)).get(LOGITS);
+    }
+
+    /**
      * Logits {@code [B, T, V]} in an array this model reuses on its next forward pass: read or copy them before
      * calling again. Saves a fresh {@code [B, T, V]} allocation per call (scoring, generation, distillation).
      */
     public INDArray transientLogits(int[][] ids) {
         return PooledExecution.transientOutput(sd, inputPlaceholders(ids), List.of(LOGITS)).get(LOGITS);
+    }
+
+    /** {@link #transientLogits(int[][])} for right-padded rows, row b holding {@code lengths[b]} real tokens. */
+    public INDArray transientLogits(int[][] ids, int[] lengths) {
+        return PooledExecution.transientOutput(sd, inputPlaceholders(ids, lengths), List.of(LOGITS)).get(LOGITS);
     }
 
     /** Any named outputs (logits, intermediates) from one forward pass. */

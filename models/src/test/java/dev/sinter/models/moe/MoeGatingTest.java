@@ -28,13 +28,19 @@ class MoeGatingTest {
     }
 
     private static Map<String, INDArray> run(int topK, int capacity, double[][] gumbel, int[] order) {
+        return run(topK, capacity, gumbel, order, null);
+    }
+
+    private static Map<String, INDArray> run(int topK, int capacity, double[][] gumbel, int[] order,
+                                             double[] tokenMask) {
         SameDiffRuntime.init();
         SameDiff sd = SameDiff.create();
         SDVariable logits = sd.placeHolder("logits", DataType.DOUBLE, -1, 3);
         SDVariable cap = sd.placeHolder("cap", DataType.INT, 1);
         SDVariable g = topK == 2 ? sd.placeHolder("gumbel", DataType.DOUBLE, -1, 3) : null;
         SDVariable priority = order == null ? null : sd.placeHolder("order", DataType.INT, -1);
-        MoeGating.Result r = MoeGating.build(sd, "t.", logits, priority, 3, topK, cap, g);
+        SDVariable mask = tokenMask == null ? null : sd.placeHolder("mask", DataType.DOUBLE, -1);
+        MoeGating.Result r = MoeGating.build(sd, "t.", logits, mask, priority, 3, topK, cap, g);
         sd.identity("slot1", r.slot1());
         sd.identity("w1", r.weight1());
         String[] outs = {"slot1", "w1", "t.aux_loss", "t.expert_counts", "t.dropped"};
@@ -51,6 +57,9 @@ class MoeGatingTest {
         }
         if (order != null) {
             ph.put("order", Nd4j.createFromArray(order));
+        }
+        if (tokenMask != null) {
+            ph.put("mask", Nd4j.createFromArray(tokenMask));
         }
         return sd.output(ph, outs);
     }
@@ -146,5 +155,42 @@ class MoeGatingTest {
         assertEquals(softmax(LOGITS[3])[0], w[3], 1e-12);
         assertEquals(softmax(LOGITS[5])[0], w[5], 1e-12);
         assertEquals(2.0, r.get("t.dropped").getDouble(0), 0.0);
+    }
+
+    @Test
+    void capacityZeroKeepsEveryTokenAndMaskedTokensTakeNoSlot() {
+        // token 1 is padding: expert 0's first choices are 0, 3, 5 (locations 0, 1, 2), so C = 3, the largest load
+        Map<String, INDArray> o = run(1, 0, null, new int[]{5, 4, 3, 2, 1, 0}, new double[]{1, 0, 1, 1, 1, 1});
+        // reversed priority: expert 0 queues 5, 3, 0; expert 1 (C·1) token 2; expert 2 (C·2) token 4
+        assertArrayEquals(new int[]{2, 0, 3, 1, 6, 0}, o.get("slot1").toIntVector());
+        double[] w = o.get("w1").toDoubleVector();
+        int[] choice = {0, 0, 1, 0, 2, 0};
+        for (int s = 0; s < 6; s++) {
+            assertEquals(s == 1 ? 0 : softmax(LOGITS[s])[choice[s]], w[s], 1e-12, "token " + s);
+        }
+        assertArrayEquals(new double[]{3, 1, 1}, o.get("t.expert_counts").toDoubleVector(), 0);
+        assertEquals(0, o.get("t.dropped").getDouble(0), 0);
+    }
+
+    @Test
+    void top2WithCapacityZeroKeepsBothChoicesOfEveryRealToken() {
+        // second choices 1, 2, 2, 2, 1, 1; token 5 is padding. Loads: expert 0 {0,1,3}, 1 {2} + {0,4}, 2 {4} + {1,2,3}
+        Map<String, INDArray> o = run(2, 0, new double[6][3], null, new double[]{1, 1, 1, 1, 1, 0});
+        assertArrayEquals(new double[]{3, 3, 4}, o.get("t.expert_counts").toDoubleVector(), 0);
+        assertEquals(0, o.get("t.dropped").getDouble(0), 0);
+        // C = 4: expert 1 at 4, expert 2 at 8; second choices queue behind the expert's first choices
+        assertArrayEquals(new int[]{0, 1, 4, 2, 8, 0}, o.get("slot1").toIntVector());
+        assertArrayEquals(new int[]{5, 9, 10, 11, 6, 0}, o.get("slot2").toIntVector());
+        double[] w1 = o.get("w1").toDoubleVector();
+        double[] w2 = o.get("w2").toDoubleVector();
+        int[][] choice = {{0, 1}, {0, 2}, {1, 2}, {0, 2}, {2, 1}};
+        for (int s = 0; s < 5; s++) {
+            double[] p = softmax(LOGITS[s]);
+            double sum = p[choice[s][0]] + p[choice[s][1]];
+            assertEquals(p[choice[s][0]] / sum, w1[s], 1e-12, "token " + s);
+            assertEquals(p[choice[s][1]] / sum, w2[s], 1e-12, "token " + s);
+        }
+        assertEquals(0, w1[5], 0);
+        assertEquals(0, w2[5], 0);
     }
 }
