@@ -12,6 +12,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.testing.LogCapture;
+import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.util.FaultInjection;
@@ -22,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,6 +65,33 @@ class CrashSafeRunTest {
 
         assertEquals(List.of(9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L), steps.steps, "resumed from step-0000008");
         assertSameRun(straight, dir.resolve("resumed"));
+    }
+
+    @Test
+    void aRunStartedAgainAfterItsLastCheckpointAddsNoRow() throws IOException {
+        RunConfig cfg = config(dir, "done");
+        Path metrics = dir.resolve("done/metrics.jsonl");
+        new TrainingRun(cfg).addListener(finishRow(metrics)).execute();
+        List<String> finished = Files.readAllLines(metrics);
+        assertEquals(1, finished.stream().filter(l -> l.contains("\"finished\"")).count());
+
+        // as after a kill during the end-of-run analyses: the same command again resumes at the last step
+        StepRecorder steps = new StepRecorder();
+        new TrainingRun(cfg).addListener(finishRow(metrics)).addListener(steps).execute();
+
+        assertEquals(List.of(), steps.steps, "nothing left to train");
+        assertEquals(finished, Files.readAllLines(metrics), "no second validation or end-of-run row");
+    }
+
+    /** A listener that writes a metrics row when training finishes, like the CLI's emergence tracking. */
+    private static TrainingListener finishRow(Path metrics) {
+        MetricsJsonl sink = new MetricsJsonl(metrics);
+        return new TrainingListener() {
+            @Override
+            public void onFinish(long step) {
+                sink.append(Map.of("step", step, "finished", true));
+            }
+        };
     }
 
     @Test
@@ -150,7 +179,7 @@ class CrashSafeRunTest {
     }
 
     private static String key(JsonNode row) {
-        return row.get("step").asLong() + (row.has("val_loss") ? " val" : " train");
+        return row.get("step").asLong() + (row.has("loss") ? " train" : row.has("val_loss") ? " val" : " other");
     }
 
     private static List<JsonNode> rows(Path runDir) throws IOException {
