@@ -55,9 +55,14 @@ public final class RunLock implements AutoCloseable {
             channel.close();
             throw inUse(runDir, holder.isEmpty() ? "another process" : holder);
         }
-        channel.truncate(0);
-        channel.write(ByteBuffer.wrap((self() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-        channel.force(false);
+        try {
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((self() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(false);
+        } catch (IOException e) {
+            channel.close(); // releases the lock
+            throw e;
+        }
         return new RunLock(channel, lock);
     }
 
