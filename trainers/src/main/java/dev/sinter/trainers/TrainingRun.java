@@ -40,9 +40,15 @@ import org.slf4j.LoggerFactory;
  * first), loads data and model, resumes from the newest checkpoint when asked, trains with the configured
  * {@link Trainer}, checkpoints, and prints sample generations. The CLI's {@code train} and the Java API both
  * call {@link #execute()}.
+ *
+ * <p>Crash safety: the run holds {@link RunLock} on its directory while it executes; it resumes from the newest
+ * checkpoint that verifies (damaged ones are skipped with a warning), and rewrites {@code metrics.jsonl} to the rows
+ * of the steps that checkpoint covers (none on a fresh start), so a run killed at any moment and started again ends
+ * with every row exactly once.
  */
 public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    private static final String METRICS_FILE = "metrics.jsonl";
 
     private final RunConfig config;
     private final Path runDir;
@@ -80,8 +86,13 @@ public final class TrainingRun {
 
     /** Runs the whole job; throws {@link dev.sinter.framework.train.TrainingDivergedException} on NaN/Inf. */
     public Result execute() throws IOException {
+        try (RunLock lock = RunLock.acquire(runDir)) {
+            return executeLocked();
+        }
+    }
+
+    private Result executeLocked() throws IOException {
         long t0 = System.nanoTime();
-        Files.createDirectories(runDir);
         String resolvedYaml = ConfigLoader.toYaml(config);
         Files.writeString(runDir.resolve("config.yaml"), resolvedYaml);
 
@@ -117,21 +128,24 @@ public final class TrainingRun {
         Map<String, byte[]> runFiles = new LinkedHashMap<>(ModelIO.tokenizerFiles(data.tokenizer().type(), tokPath));
         runFiles.put("config.yaml", resolvedYaml.getBytes(StandardCharsets.UTF_8));
 
+        checkpoints.removeUnfinished();
         Optional<Checkpoint> resumeFrom = resumePoint(checkpoints);
+        MetricsJsonl.keepThrough(runDir.resolve(METRICS_FILE), resumeFrom.map(cp -> cp.state().step()).orElse(0L));
         if (resumeFrom.isPresent()) {
             model = trainer.resume(model, resumeFrom.get());
         }
         TrainingLoop loop = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
         if (resumeFrom.isPresent()) {
             Checkpoint cp = resumeFrom.get();
-            loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(), trainer.optimizerState(cp));
+            loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(),
+                    cp.state().lastValidationLoss(), trainer.optimizerState(cp));
             LOG.info("resumed from {} at step {}", cp.directory(), cp.state().step());
         }
         if (loop.step() < trainer.switchStep() && trainer.switchStep() < config.training().steps()) {
             loop.runUntil(trainer.switchStep());
             model = trainer.switchModel(model);
             TrainingLoop next = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
-            next.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), Map.of());
+            next.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), loop.lastValidationLoss(), Map.of());
             loop = next; // the first phase's graph, gradients and optimizer state can now be collected
             SameDiffRuntime.releaseMemory();
         }
@@ -165,7 +179,7 @@ public final class TrainingRun {
     private TrainingLoop newLoop(TransformerModel model, Trainer trainer, BatchSampler sampler, int[][] validation,
                                  CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
         TrainingLoop loop = new TrainingLoop(trainer.trainable(model), config.training(), trainer, sampler, validation);
-        loop.addListener(new MetricsJsonl(runDir.resolve("metrics.jsonl")));
+        loop.addListener(new MetricsJsonl(runDir.resolve(METRICS_FILE)));
         extraListeners.forEach(loop::addListener);
         modelListeners.forEach(f -> loop.addListener(f.apply(model)));
         loop.addListener(new ProgressListener("train " + config.name(), config.training().steps(), 0,
@@ -215,6 +229,17 @@ public final class TrainingRun {
         if (from.isEmpty() && resume.equals("none") && !checkpoints.list().isEmpty()) {
             throw new IllegalArgumentException(runDir + " already holds checkpoints and checkpoint.resume is"
                     + " 'none'; set checkpoint.resume=auto to continue, or choose another run name");
+        }
+        if (from.isEmpty() && resume.equals("auto") && !checkpoints.list().isEmpty()) {
+            LOG.warn("no complete checkpoint in {}: starting from step 0", runDir.resolve("checkpoints"));
+        }
+        if (from.isPresent() && !resume.equals("auto")) {
+            try {
+                CheckpointManager.verify(from.get());
+            } catch (IOException e) {
+                throw new IOException("checkpoint.resume: " + from.get() + " is not a complete checkpoint: "
+                        + e.getMessage(), e);
+            }
         }
         return from.isEmpty() ? Optional.empty() : Optional.of(CheckpointManager.read(from.get()));
     }

@@ -11,7 +11,9 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.testing.SharedData;
+import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingDivergedException;
+import dev.sinter.framework.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,11 +74,20 @@ class TrainingRunTest {
         RunConfig interrupted = config(dir, "resumed", "training.steps=16", "checkpoint.every=8");
         TrainingRun first = new TrainingRun(interrupted).addListener(TrainingRunTestAccess.crashAt(11));
         assertThrows(IllegalStateException.class, first::execute);
-        new TrainingRun(interrupted).execute(); // resume: auto → continues from step 8
+        List<Long> executed = new ArrayList<>();
+        new TrainingRun(interrupted).addListener(new TrainingListener() {
+            @Override
+            public void onStep(StepMetrics m) {
+                executed.add(m.step());
+            }
+        }).execute(); // resume: auto → continues from step 8
+        assertEquals(List.of(9L, 10L, 11L, 12L, 13L, 14L, 15L, 16L), executed, "the resumed run starts at step 8");
         Map<Long, Double> straight = trainLosses(dir.resolve("straight"));
         Map<Long, Double> resumed = trainLosses(dir.resolve("resumed"));
         assertEquals(16, straight.size());
         assertEquals(straight, resumed, "every step's loss must match after resuming from step 8");
+        assertEquals(16, Files.readAllLines(dir.resolve("resumed/metrics.jsonl")).stream()
+                .filter(l -> l.contains("\"loss\"")).count(), "each step's row once");
     }
 
     @Test

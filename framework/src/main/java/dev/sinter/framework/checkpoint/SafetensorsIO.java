@@ -174,6 +174,16 @@ public final class SafetensorsIO {
         }
     }
 
+    /**
+     * Checks that {@code file} is a complete safetensors file: the header is validated as by {@link #read} against the
+     * file's size (a truncated file fails), without allocating any tensor.
+     */
+    public static void validate(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            readHeader(file, ch);
+        }
+    }
+
     /** Reads only the {@code __metadata__} map (empty if absent); the header is validated as by {@link #read}. */
     public static Map<String, String> readMetadata(Path file) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -10,7 +10,10 @@ public interface TrainingListener {
     default void onValidation(long step, double valLoss) {
     }
 
-    /** When the loop has finished all steps. */
+    /**
+     * After the last step (and its validation), before its checkpoint; a run resumed from that checkpoint does not
+     * call it again.
+     */
     default void onFinish(long step) {
     }
 }

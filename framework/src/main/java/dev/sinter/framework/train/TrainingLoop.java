@@ -4,6 +4,7 @@ import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.framework.util.FaultInjection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * The training engine: a manual loop over {@code calculateGradientsAndOutputs} with gradient accumulation
  * (global batch = micro batch × accumulation steps), global-norm clipping, AdamW, warm-up + cosine schedule,
  * periodic validation, a NaN/Inf guard and checkpoint callbacks. Methods plug in through {@link TrainingHooks}.
+ *
+ * <p>Order within a step: listeners hear {@code onStep}, then {@code onValidation} when validation is due, then
+ * {@code onFinish} after the last step, and only then is the step's checkpoint written. So everything listeners record
+ * for a step precedes its checkpoint, and a run resumed from that checkpoint repeats none of it.
  */
 public final class TrainingLoop {
     /** Steps between garbage collections (which free off-heap arrays nobody references any more). */
@@ -60,10 +65,12 @@ public final class TrainingLoop {
         return this;
     }
 
-    /** Continues from a checkpoint: step, data cursor, tokens seen, optimizer state. */
-    public void restore(long step, long samplerCursor, long tokensSeen, Map<String, INDArray> optimizerState) {
+    /** Continues from a checkpoint: step, data cursor, tokens seen, latest validation loss, optimizer state. */
+    public void restore(long step, long samplerCursor, long tokensSeen, double lastValidationLoss,
+                        Map<String, INDArray> optimizerState) {
         this.step = step;
         this.tokensSeen = tokensSeen;
+        this.lastValidationLoss = lastValidationLoss;
         sampler.seek(samplerCursor);
         optimizer.restore(optimizerState, step, trainableArrays());
     }
@@ -75,7 +82,8 @@ public final class TrainingLoop {
 
     /**
      * Runs until {@code stopStep} (at most {@code training.steps}); validation and checkpoints follow the configured
-     * cadence, and listeners hear {@code onFinish} only when the last configured step is done.
+     * cadence, and listeners hear {@code onFinish} when this call runs the last configured step (a loop restored at
+     * the last step runs nothing and notifies nobody: its listeners' rows were written before that checkpoint).
      */
     public double runUntil(long stopStep) {
         int accumulation = cfg.batchSize() / cfg.microBatchSize();
@@ -135,12 +143,12 @@ public final class TrainingLoop {
             if (step % cfg.evalEvery() == 0 || step == cfg.steps()) {
                 validate();
             }
+            if (step == cfg.steps()) {
+                listeners.forEach(l -> l.onFinish(step));
+            }
             if (step % checkpointEvery == 0 || step == cfg.steps()) {
                 checkpointer.accept(this);
             }
-        }
-        if (step == cfg.steps()) {
-            listeners.forEach(l -> l.onFinish(step));
         }
         return lastValidationLoss;
     }
@@ -158,6 +166,9 @@ public final class TrainingLoop {
             sum += l * chunk.length;
             n += chunk.length;
             SameDiffRuntime.releaseMemory();
+            if (i == 0) {
+                FaultInjection.pause("validation", step);
+            }
         }
         lastValidationLoss = n == 0 ? Double.NaN : sum / n;
         listeners.forEach(l -> l.onValidation(step, lastValidationLoss));

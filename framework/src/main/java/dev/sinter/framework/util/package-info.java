@@ -1,2 +1,2 @@
-/** Small cross-cutting helpers: run provenance. */
+/** Small cross-cutting helpers: run provenance, test-only fault injection. */
 package dev.sinter.framework.util;
