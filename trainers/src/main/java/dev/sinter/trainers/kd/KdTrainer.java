@@ -2,6 +2,7 @@ package dev.sinter.trainers.kd;
 
 import dev.sinter.framework.config.KdSettings;
 import dev.sinter.framework.config.KdStage;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
@@ -57,7 +58,7 @@ public class KdTrainer implements Trainer {
     public TrainableModel trainable(TransformerModel student) {
         int v = student.config().vocabSize();
         if (teacher().config().vocabSize() != v) {
-            throw new IllegalArgumentException("teacher " + settings.teacher() + " has a vocabulary of "
+            throw new UsageException("teacher " + settings.teacher() + " has a vocabulary of "
                     + teacher().config().vocabSize() + " but the student has " + v
                     + "; distillation needs the same tokenizer and vocab_size on both sides");
         }
