@@ -78,7 +78,7 @@ final class CliHarness {
         return List.of("name=" + name, "output_dir=" + out, "data.train=" + corpus, "data.seq_len=32",
                 "training.steps=" + steps, "training.batch_size=2", "training.micro_batch_size=2",
                 "training.warmup_steps=0", "training.eval_every=" + steps, "training.eval_batches=1",
-                "training.log_every=1", "checkpoint.every=" + steps, "samples.count=1", "samples.max_new_tokens=4");
+                "training.log_every=1", "checkpoint.every=" + steps, "samples.count=1", "samples.max_new_tokens=2");
     }
 
     /** {@code sinter train configs/quickstart.yaml} on the tiny model; asserts success, returns the run directory. */

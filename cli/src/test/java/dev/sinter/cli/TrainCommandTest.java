@@ -86,8 +86,7 @@ class TrainCommandTest {
 
     @Test
     void aContextShorterThanTheProbePromptsFinishesWithANotApplicableVerdict() throws IOException {
-        Outcome o = train("short-context", "model.name=tiny", "model.max_seq_len=16", "data.seq_len=16",
-                "samples.max_new_tokens=2");
+        Outcome o = train("short-context", "model.name=tiny", "model.max_seq_len=16", "data.seq_len=16");
         assertEquals(0, o.code(), o.err());
         Path run = dir.resolve("short-context");
         assertReported(run);
