@@ -3,6 +3,7 @@ package dev.sinter.cli;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.framework.config.UsageException;
 import java.io.PrintWriter;
+import java.nio.file.NoSuchFileException;
 import java.util.function.UnaryOperator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,8 +67,14 @@ public final class Sinter {
                 || ex instanceof CommandLine.ParameterException;
     }
 
-    /** The first line of the message, or the exception's type when it has none. */
+    /**
+     * The first line of the message, or the exception's type when it has none; a missing file (whose exception
+     * message is the bare path) reads {@code file not found: PATH}.
+     */
     static String oneLine(Exception ex) {
+        if (ex instanceof NoSuchFileException missing) {
+            return "file not found: " + missing.getFile();
+        }
         String m = ex.getMessage();
         if (m == null || m.isBlank()) {
             return ex.getClass().getName();

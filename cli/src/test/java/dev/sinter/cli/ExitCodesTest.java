@@ -113,6 +113,15 @@ class ExitCodesTest {
     }
 
     @Test
+    void aMissingTaskFileIsNamedOnOneLine() throws IOException {
+        Path empty = Files.createDirectories(dir.resolve("empty-data"));
+        Outcome o = CliHarness.run("eval", "--model", run.toString(), "--tasks", "copa", "--data-dir", empty.toString(),
+                "--output", dir.resolve("eval-missing").toString());
+        assertEquals(Sinter.RUNTIME_ERROR, o.code(), o.err());
+        assertOneLine(o, "file not found: " + empty.resolve("eval/copa.jsonl"));
+    }
+
+    @Test
     void userInputMistakesFoundWhileRunningExitWith2() {
         Outcome task = CliHarness.run("eval", "--model", run.toString(), "--tasks", "copa,no_such_task",
                 "--output", dir.resolve("eval-x").toString());
