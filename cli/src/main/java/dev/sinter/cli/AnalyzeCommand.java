@@ -6,8 +6,8 @@ import dev.sinter.eval.superweights.StopwordShift;
 import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
+import dev.sinter.eval.superweights.SuperWeightDetector.Outcome;
 import dev.sinter.eval.superweights.SuperWeightReport;
-import dev.sinter.eval.tasks.Tasks;
 import dev.sinter.encoders.BertEncoder;
 import dev.sinter.encoders.EncoderActivationScan;
 import dev.sinter.encoders.EncoderTokenizer;
@@ -95,27 +95,68 @@ final class AnalyzeCommand {
         Path output;
 
         /**
-         * Imported encoders ({@code --model encoder:all-minilm-l6-v2 | encoder:bge-small-en-v1.5}): their FFN output projection plays
-         * down_proj's role; the scan prints per-layer extremes and the verdict.
+         * Imported encoders ({@code --model encoder:all-minilm-l6-v2 | encoder:bge-small-en-v1.5}): their FFN output
+         * projection plays down_proj's role; the scan prints per-layer extremes and the verdict, and writes them as a
+         * report to {@code --output} (default {@code runs/analysis/<encoder>}).
          */
         private int scanEncoder(PretrainedEncoder id, List<String> texts) throws Exception {
             ImportedEncoder base = id.load();
             BertEncoder enc = BertEncoder.create(base.config(), 0, DataType.FLOAT, 0, LinearLayer.DENSE);
             enc.loadParameters(base.weights(), base.source());
+            List<EncoderActivationScan.Layer> layers;
             try (EncoderTokenizer tok = id.tokenizer()) {
-                List<EncoderActivationScan.Layer> layers = EncoderActivationScan.scan(enc, tok, texts, 128);
-                System.out.println("layer | max |FFN in| (token, ch, ×median) | max |FFN out| | max |hidden|");
-                for (EncoderActivationScan.Layer l : layers) {
-                    System.out.printf(java.util.Locale.ROOT, "%5d | %s | %s | %s%n", l.index(), cell(l.ffnInput()),
-                            cell(l.ffnOutput()), cell(l.hidden()));
-                }
-                System.out.println(EncoderActivationScan.verdict(layers, thresholdAbs, thresholdRel));
+                layers = EncoderActivationScan.scan(enc, tok, texts, 128);
             }
+            System.out.println("layer | max |FFN in| (token, ch, ×median) | max |FFN out| | max |hidden|");
+            for (EncoderActivationScan.Layer l : layers) {
+                System.out.printf(Locale.ROOT, "%5d | %s | %s | %s%n", l.index(), cell(l.ffnInput()),
+                        cell(l.ffnOutput()), cell(l.hidden()));
+            }
+            String verdict = EncoderActivationScan.verdict(layers, thresholdAbs, thresholdRel);
+            System.out.println(verdict);
+            Map<String, Object> facts = new LinkedHashMap<>();
+            facts.put("model", ENCODER_PREFIX + id.id());
+            facts.put("source", id.mavenCoordinates());
+            facts.put("prompts", texts);
+            facts.put("threshold_abs", thresholdAbs);
+            facts.put("threshold_rel", thresholdRel);
+            Path out = output != null ? output : Path.of("runs", "analysis", id.id());
+            System.out.println("report: " + new SuperWeightReport(out, "Super weights: encoder " + id.id(), facts)
+                    .verdict(verdict).layers("encoder_layers", "Per layer: FFN output projection input and output,"
+                            + " hidden state (all prompts, padding excluded)", encoderRows(layers), encoderSeries(layers))
+                    .write());
             return 0;
         }
 
+        private static List<Map<String, Object>> encoderRows(List<EncoderActivationScan.Layer> layers) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (EncoderActivationScan.Layer l : layers) {
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("layer", l.index());
+                put(r, "FFN in", l.ffnInput());
+                put(r, "FFN out", l.ffnOutput());
+                put(r, "hidden", l.hidden());
+                rows.add(r);
+            }
+            return rows;
+        }
+
+        private static void put(Map<String, Object> row, String name, EncoderActivationScan.Extreme e) {
+            row.put("max |" + name + "|", Math.abs(e.value()));
+            row.put(name + " tok/ch", e.token() + "/" + e.channel());
+            row.put(name + " ×median", e.ratioToMedian());
+        }
+
+        private static Map<String, double[]> encoderSeries(List<EncoderActivationScan.Layer> layers) {
+            Map<String, double[]> series = new LinkedHashMap<>();
+            series.put("|FFN input|", layers.stream().mapToDouble(l -> Math.abs(l.ffnInput().value())).toArray());
+            series.put("|FFN output|", layers.stream().mapToDouble(l -> Math.abs(l.ffnOutput().value())).toArray());
+            series.put("|hidden|", layers.stream().mapToDouble(l -> Math.abs(l.hidden().value())).toArray());
+            return series;
+        }
+
         private static String cell(EncoderActivationScan.Extreme e) {
-            return String.format(java.util.Locale.ROOT, "%.2f (t%d, ch%d, %.1f×)", e.value(), e.token(), e.channel(),
+            return String.format(Locale.ROOT, "%.2f (t%d, ch%d, %.1f×)", e.value(), e.token(), e.channel(),
                     e.ratioToMedian());
         }
 
@@ -130,7 +171,7 @@ final class AnalyzeCommand {
             SuperWeightDetector det = new SuperWeightDetector(new SuperWeightDetector.Options(thresholdAbs,
                     thresholdRel, minShare, SuperWeightDetector.Options.DEFAULT.maxIterations()));
             long t0 = System.nanoTime();
-            Detection d = det.detect(mt.model(), mt.tokenizer(), texts);
+            Outcome d = det.analyse(mt.model(), mt.tokenizer(), texts);
             double detectSeconds = (System.nanoTime() - t0) / 1e9;
             Path out = output != null ? output : Path.of("runs", "analysis", name(mt.path()));
             Map<String, Object> facts = new LinkedHashMap<>();
@@ -139,10 +180,12 @@ final class AnalyzeCommand {
             facts.put("parameters", mt.model().parameterCount());
             facts.put("detection_seconds", detectSeconds);
             SuperWeightReport report = new SuperWeightReport(out, "Super weights: " + name(mt.path()), facts)
-                    .detection(d);
+                    .outcome(d);
             System.out.println(d.verdict());
-            System.out.printf(Locale.ROOT, "detector: %d prompt(s), %.3f s per forward pass, %.2f s in all%n",
-                    texts.size(), d.secondsPerPass(), detectSeconds);
+            if (d instanceof Detection detection) {
+                System.out.printf(Locale.ROOT, "detector: %d prompt(s), %.3f s per forward pass, %.2f s in all%n",
+                        texts.size(), detection.secondsPerPass(), detectSeconds);
+            }
             List<SuperWeight> sws = given.isEmpty() ? d.superWeights() : given.stream().map(SuperWeight::parse).toList();
             sws.forEach(s -> s.check(mt.model().config()));
             if (ablate || quantize) {
@@ -173,7 +216,7 @@ final class AnalyzeCommand {
                     System.out.println("stopword shift skipped: no super weight (pass --super-weight L,ROW,COL to force)");
                 } else {
                     List<String> ctx = StopwordShift.lambadaContexts(
-                            Tasks.defaultDataDir().resolve("eval/lambada_openai.jsonl"), lambadaLimit);
+                            scoring.data.dir().resolve("eval/lambada_openai.jsonl"), lambadaLimit);
                     report.stopwords(StopwordShift.run(mt.model(), mt.tokenizer(), ctx, sws, StopwordShift.ENGLISH, 10));
                 }
             }

@@ -10,6 +10,7 @@ import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.eval.tasks.Task;
 import dev.sinter.eval.tasks.TaskResult;
 import dev.sinter.eval.tasks.Tasks;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,22 +58,20 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "results folder (default: runs/eval/<model name>)")
     Path output;
 
-    @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "shared data folder with eval/ and corpora/ (default: ../shared/data)")
-    Path dataDir;
+    @Mixin
+    DataDirOption data;
 
     @Override
     public Integer call() throws Exception {
         if (limit < 0 || batchSize < 1) {
-            throw new IllegalArgumentException("--limit must be >= 0 and --batch-size >= 1, got " + limit + " and "
+            throw new UsageException("--limit must be >= 0 and --batch-size >= 1, got " + limit + " and "
                     + batchSize);
         }
         if (what.perplexity != null && !Files.isRegularFile(what.perplexity)) {
-            throw new IllegalArgumentException("--perplexity: file not found: " + what.perplexity.toAbsolutePath());
+            throw new UsageException("--perplexity: file not found: " + what.perplexity.toAbsolutePath());
         }
-        Path data = dataDir != null ? dataDir : Tasks.defaultDataDir();
         List<Task> tasks = what.perplexity != null ? List.of(PerplexityTask.of(what.perplexity))
-                : Tasks.parse(what.tasks, data);
+                : Tasks.parse(what.tasks, data.dir());
         SameDiffRuntime.init();
         ModelAndTokenizer loaded = source.load();
         Path out = output != null ? output : Path.of("runs", "eval", loaded.path().getFileName().toString()

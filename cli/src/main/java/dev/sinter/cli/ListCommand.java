@@ -1,18 +1,20 @@
 package dev.sinter.cli;
 
+import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.ModelPresets;
 import dev.sinter.framework.config.TrainerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sinter ls}: named models, trainers and shipped configs. */
-@Command(name = "ls", description = "List named models, trainer types and shipped configs.")
+/** {@code sinter ls}: named models, the imported pretrained encoders, trainers and shipped configs. */
+@Command(name = "ls", description = "List named models, pretrained encoders, trainer types and shipped configs.")
 final class ListCommand implements Callable<Integer> {
     @Option(names = "--configs", defaultValue = "configs", description = "folder of shipped configs")
     Path configs;
@@ -24,6 +26,11 @@ final class ListCommand implements Callable<Integer> {
             ModelConfig c = ModelPresets.get(name).orElseThrow();
             System.out.printf("  %-12s d=%d layers=%d heads=%d/%d hidden=%d vocab=%d ctx=%d %s %s%n", name, c.dim(),
                     c.nLayers(), c.nHeads(), c.nKvHeads(), c.hiddenDim(), c.vocabSize(), c.maxSeqLen(), c.norm(), c.mlp());
+        }
+        System.out.println("encoders (analyze super-weights --model encoder:NAME):");
+        for (PretrainedEncoder e : PretrainedEncoder.values()) {
+            System.out.printf("  %-28s %s pooling, from %s%n", AnalyzeCommand.SuperWeights.ENCODER_PREFIX + e.id(),
+                    e.pooling().name().toLowerCase(Locale.ROOT), e.mavenCoordinates());
         }
         System.out.println("trainers:");
         TrainerConfig.typeNames().forEach(t -> System.out.println("  " + t));

@@ -1,5 +1,6 @@
 package dev.sinter.cli;
 
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.models.ModelIO;
@@ -20,7 +21,7 @@ record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer)
         Tokenizer tok = tokenizer(resolved, tokenizer);
         TransformerModel m = ModelIO.load(resolved);
         if (tok.vocabSize() > m.config().vocabSize()) {
-            throw new IllegalArgumentException("tokenizer " + tok.describe() + " has " + tok.vocabSize()
+            throw new UsageException("tokenizer " + tok.describe() + " has " + tok.vocabSize()
                     + " ids but the model's vocabulary has " + m.config().vocabSize() + "; pass the model's tokenizer");
         }
         return new ModelAndTokenizer(resolved, m, tok);
@@ -32,12 +33,12 @@ record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer)
                     : Tokenizers.byName("llama2c", Path.of(tokenizer));
         }
         if (Files.isDirectory(resolved)) {
-            return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new IllegalArgumentException(
+            return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new UsageException(
                     resolved + " has no tokenizer.json; pass --tokenizer PATH"));
         }
         try (var s = Files.list(resolved.toAbsolutePath().getParent())) {
             Path tok = s.filter(p -> p.getFileName().toString().matches("tok.*\\.bin")).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("no tokenizer given for " + resolved
+                    .orElseThrow(() -> new UsageException("no tokenizer given for " + resolved
                             + "; pass --tokenizer PATH (e.g. tok512.bin)"));
             return Tokenizers.byName("llama2c", tok);
         }

@@ -7,6 +7,7 @@ import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.ModelIO;
 import java.nio.file.Files;
@@ -65,16 +66,18 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (save == null && !scoring.given()) {
-            throw new IllegalArgumentException("nothing to do: pass --save DIR and/or --tasks/--perplexity");
+            throw new UsageException("nothing to do: pass --save DIR and/or --tasks/--perplexity");
         }
         SameDiffRuntime.init();
         ModelAndTokenizer mt = source.load();
-        List<SuperWeight> sws = given.isEmpty()
-                ? new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT).detect(mt.model(), mt.tokenizer(),
-                SuperWeightDetector.DEFAULT_PROMPTS).superWeights()
+        SuperWeightDetector.Outcome detected = given.isEmpty()
+                ? new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT).analyse(mt.model(), mt.tokenizer(),
+                SuperWeightDetector.DEFAULT_PROMPTS) : null;
+        List<SuperWeight> sws = detected != null ? detected.superWeights()
                 : given.stream().map(SuperWeight::parse).toList();
         sws.forEach(s -> s.check(mt.model().config()));
-        System.out.println("super weights: " + (sws.isEmpty() ? "none" : sws));
+        System.out.println("super weights: " + (sws.isEmpty() ? "none" : sws)
+                + (detected instanceof SuperWeightDetector.NotApplicable na ? " (detector " + na.verdict() + ")" : ""));
         List<Integer> sizes = blockSizes(blockSizes);
         if (save != null) {
             WeightQuantizer q = naive ? WeightQuantizer.naive(bits, sizes.get(0))
@@ -118,7 +121,7 @@ final class QuantizeCommand implements Callable<Integer> {
                     }
                     out.add(v);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("--block-sizes: '" + s + "' is neither a positive integer nor"
+                    throw new UsageException("--block-sizes: '" + s + "' is neither a positive integer nor"
                             + " 'tensor'");
                 }
             }

@@ -4,16 +4,18 @@ import dev.sinter.eval.superweights.Ablations;
 import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.eval.tasks.Task;
 import dev.sinter.eval.tasks.Tasks;
+import dev.sinter.framework.config.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code --tasks}/{@code --perplexity}/{@code --limit}/{@code --batch-size} options of the commands that score a
- * model in several conditions (ablations, quantization tables); picocli mixin.
+ * The {@code --tasks}/{@code --perplexity}/{@code --limit}/{@code --batch-size}/{@code --data-dir} options of the
+ * commands that score a model in several conditions (ablations, quantization tables); picocli mixin.
  */
 final class ScoringOptions {
     @Option(names = "--tasks", paramLabel = "a,b,c", description = "tasks scored in every condition")
@@ -28,6 +30,9 @@ final class ScoringOptions {
     @Option(names = "--batch-size", defaultValue = "16")
     int batchSize;
 
+    @Mixin
+    DataDirOption data;
+
     /** True when tasks or a perplexity file were given. */
     boolean given() {
         return tasks != null || perplexity != null;
@@ -41,16 +46,16 @@ final class ScoringOptions {
     Ablations scorer(ModelAndTokenizer mt, String needs) throws IOException {
         List<Task> ts = new ArrayList<>();
         if (tasks != null) {
-            ts.addAll(Tasks.parse(tasks, Tasks.defaultDataDir()));
+            ts.addAll(Tasks.parse(tasks, data.dir()));
         }
         if (perplexity != null) {
             if (!Files.isRegularFile(perplexity)) {
-                throw new IllegalArgumentException("--perplexity: file not found: " + perplexity.toAbsolutePath());
+                throw new UsageException("--perplexity: file not found: " + perplexity.toAbsolutePath());
             }
             ts.add(PerplexityTask.of(perplexity));
         }
         if (ts.isEmpty()) {
-            throw new IllegalArgumentException(needs + " need --tasks and/or --perplexity");
+            throw new UsageException(needs + " need --tasks and/or --perplexity");
         }
         return new Ablations(mt.model(), mt.tokenizer(), ts, limit, batchSize);
     }

@@ -24,7 +24,9 @@ import picocli.CommandLine.Parameters;
  * {@code sinter train CONFIG [key.path=value …]}. Besides training, it tracks super activations: every
  * {@code training.log_every} steps the per-layer maxima on a probe prompt go into {@code metrics.jsonl}
  * ({@link EmergenceListener}), and at the end the super-weight detector runs on the trained model; its verdict is
- * printed and written with the emergence curves to {@code <run>/super_weights/}.
+ * printed and written with the emergence curves to {@code <run>/super_weights/}. When the detector does not apply
+ * (every layer is MoE, or the probe prompts exceed the context) the verdict says {@code not applicable: <reason>} and
+ * the run still ends normally.
  */
 @Command(name = "train", description = "Train a model from a YAML run config; key.path=value pairs override it.")
 final class TrainCommand implements Callable<Integer> {
@@ -45,11 +47,11 @@ final class TrainCommand implements Callable<Integer> {
         run.addModelListener(m -> new EmergenceListener(m,
                 Arrays.copyOf(probe, Math.min(probe.length, m.config().maxSeqLen())), cfg.training().logEvery(), metrics));
         TrainingRun.Result r = run.execute();
-        SuperWeightDetector.Detection d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
-                .detect(r.model(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
+        SuperWeightDetector.Outcome d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
+                .analyse(r.model(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
         Path swDir = r.runDir().resolve("super_weights");
         Path swReport = new SuperWeightReport(swDir, "Super weights at the end of " + cfg.name(),
-                Map.of("run", r.runDir().toString(), "steps", r.steps())).detection(d)
+                Map.of("run", r.runDir().toString(), "steps", r.steps())).outcome(d)
                 .emergence(r.runDir().resolve("metrics.jsonl")).write();
         Files.writeString(r.runDir().resolve("super_weights.txt"), d.verdict() + "\n");
         Path report = RunReport.write(r.runDir());

@@ -1,5 +1,6 @@
 package dev.sinter.encoders;
 
+import dev.sinter.framework.config.UsageException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
@@ -53,7 +54,7 @@ public enum PretrainedEncoder {
                 return e;
             }
         }
-        throw new IllegalArgumentException("unknown encoder '" + id + "'; known: all-minilm-l6-v2, bge-small-en-v1.5");
+        throw new UsageException("unknown encoder '" + id + "'; known: all-minilm-l6-v2, bge-small-en-v1.5");
     }
 
     /** Imports the weights from this class's class loader. */

@@ -1,6 +1,7 @@
 package dev.sinter.trainers;
 
 import dev.sinter.framework.config.FullTrainerConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import java.util.List;
 
@@ -21,7 +22,7 @@ public final class FullTrainer implements Trainer {
     public List<String> trainableParameters(TrainableModel model) {
         List<String> names = model.parameterNames().stream().filter(config::trains).toList();
         if (names.isEmpty()) {
-            throw new IllegalArgumentException("trainer.trainable " + config.trainable()
+            throw new UsageException("trainer.trainable " + config.trainable()
                     + " matches no parameter; parameter names look like " + model.parameterNames().get(0));
         }
         return names;

@@ -227,7 +227,7 @@ public final class TrainingRun {
             default -> Optional.of(Path.of(resume));
         };
         if (from.isEmpty() && resume.equals("none") && !checkpoints.list().isEmpty()) {
-            throw new IllegalArgumentException(runDir + " already holds checkpoints and checkpoint.resume is"
+            throw new dev.sinter.framework.config.UsageException(runDir + " already holds checkpoints and checkpoint.resume is"
                     + " 'none'; set checkpoint.resume=auto to continue, or choose another run name");
         }
         if (from.isEmpty() && resume.equals("auto") && !checkpoints.list().isEmpty()) {
@@ -246,12 +246,12 @@ public final class TrainingRun {
 
     private static void checkCompatible(TransformerModel model, Tokenizer tokenizer, DataConfig data) {
         if (tokenizer.vocabSize() > model.config().vocabSize()) {
-            throw new IllegalArgumentException("tokenizer " + tokenizer.describe() + " has " + tokenizer.vocabSize()
+            throw new dev.sinter.framework.config.UsageException("tokenizer " + tokenizer.describe() + " has " + tokenizer.vocabSize()
                     + " ids but the model's vocab_size is " + model.config().vocabSize()
                     + "; set model.vocab_size >= " + tokenizer.vocabSize());
         }
         if (data.seqLen() > model.config().maxSeqLen()) {
-            throw new IllegalArgumentException("data.seq_len " + data.seqLen() + " exceeds the model's max_seq_len "
+            throw new dev.sinter.framework.config.UsageException("data.seq_len " + data.seqLen() + " exceeds the model's max_seq_len "
                     + model.config().maxSeqLen());
         }
     }

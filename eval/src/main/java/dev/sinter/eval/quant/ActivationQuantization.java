@@ -2,6 +2,7 @@ package dev.sinter.eval.quant;
 
 import dev.sinter.eval.superweights.SuperActivationRestore;
 import dev.sinter.eval.superweights.SuperWeight;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
@@ -43,7 +44,7 @@ public final class ActivationQuantization {
 
     static LinearLayer layer(int bits, List<SuperWeight> holdOut, DataType dtype, int dim) {
         if (bits < 2 || bits > 16) {
-            throw new IllegalArgumentException("activation bits must be in 2..16, got " + bits);
+            throw new UsageException("activation bits must be in 2..16, got " + bits);
         }
         return (sd, name, x, w) -> {
             SDVariable y = sd.mmul(x, w, false, true, false); // [N, D]

@@ -1,5 +1,7 @@
 package dev.sinter.eval.quant;
 
+import dev.sinter.framework.config.UsageException;
+
 /**
  * Asymmetric round-to-nearest (papers.md §1.7, the code's convention): {@code Δ = (max − min)/(2^b − 1)},
  * {@code q = round((w − min)/Δ)} in {@code [0, 2^b − 1]}, dequantized {@code Δ·q + min}; so every value in the
@@ -33,7 +35,7 @@ public final class Rtn {
      */
     public static int roundTrip(double[] w, int from, int to, int bits, double z) {
         if (bits < 1 || bits > 16) {
-            throw new IllegalArgumentException("bits must be in 1..16, got " + bits);
+            throw new UsageException("bits must be in 1..16, got " + bits);
         }
         int clipped = 0;
         if (!Double.isNaN(z)) {

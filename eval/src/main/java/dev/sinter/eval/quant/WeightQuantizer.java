@@ -1,6 +1,7 @@
 package dev.sinter.eval.quant;
 
 import dev.sinter.eval.superweights.SuperWeight;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ public record WeightQuantizer(int bits, int blockSize, double clipZ, List<SuperW
 
     public WeightQuantizer {
         if (bits < 1 || bits > 16 || blockSize < 0) {
-            throw new IllegalArgumentException("quantization: bits must be in 1..16 and block size >= 0 (0 = per"
+            throw new UsageException("quantization: bits must be in 1..16 and block size >= 0 (0 = per"
                     + " tensor), got " + bits + " and " + blockSize);
         }
         restore = List.copyOf(restore);

@@ -1,6 +1,7 @@
 package dev.sinter.eval.superweights;
 
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.ParameterNames;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -57,7 +58,7 @@ public record SuperWeight(int layer, int row, int col, double value) {
             m = TRIPLE.matcher(t);
         }
         if (!m.matches()) {
-            throw new IllegalArgumentException("cannot read super-weight coordinates '" + text + "'; write"
+            throw new UsageException("cannot read super-weight coordinates '" + text + "'; write"
                     + " layers[L].mlp.down_proj.weight[ROW, COL] or L,ROW,COL (e.g. 2,3968,7003)");
         }
         return new SuperWeight(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)),
@@ -72,15 +73,15 @@ public record SuperWeight(int layer, int row, int col, double value) {
      */
     public void check(ModelConfig cfg) {
         if (layer < 0 || layer >= cfg.nLayers()) {
-            throw new IllegalArgumentException(coordinate() + ": unknown layer " + layer + "; the model has layers 0.."
+            throw new UsageException(coordinate() + ": unknown layer " + layer + "; the model has layers 0.."
                     + (cfg.nLayers() - 1));
         }
         if (cfg.moeLayers().contains(layer)) {
-            throw new IllegalArgumentException(coordinate() + ": layer " + layer + " is a Mixture-of-Experts layer"
+            throw new UsageException(coordinate() + ": layer " + layer + " is a Mixture-of-Experts layer"
                     + " and has no dense mlp.down_proj (dense layers: " + denseLayers(cfg) + ")");
         }
         if (row < 0 || row >= cfg.dim() || col < 0 || col >= cfg.hiddenDim()) {
-            throw new IllegalArgumentException(coordinate() + " is outside the weight's shape [" + cfg.dim() + ", "
+            throw new UsageException(coordinate() + " is outside the weight's shape [" + cfg.dim() + ", "
                     + cfg.hiddenDim() + "] (row < dim, col < hidden_dim)");
         }
     }

@@ -2,6 +2,8 @@ package dev.sinter.eval.superweights;
 
 import dev.sinter.eval.superweights.ActivationScan.Extreme;
 import dev.sinter.eval.superweights.ActivationScan.LayerStats;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.transformer.TransformerModel;
@@ -10,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Finds super weights as the paper's code does (papers.md §1.2): one forward pass per prompt, per layer the
@@ -30,7 +33,7 @@ public final class SuperWeightDetector {
 
         public Options {
             if (!(thresholdAbs >= 0) || !(thresholdRel >= 0) || !(minShare > 0 && minShare <= 1) || maxIterations < 1) {
-                throw new IllegalArgumentException("detector options: threshold-abs and threshold-rel must be >= 0,"
+                throw new UsageException("detector options: threshold-abs and threshold-rel must be >= 0,"
                         + " min share in (0, 1], max iterations >= 1; got " + thresholdAbs + ", " + thresholdRel + ", "
                         + minShare + ", " + maxIterations);
             }
@@ -67,14 +70,39 @@ public final class SuperWeightDetector {
                               List<Integer> tokenPerPrompt) {
     }
 
+    /** What {@link #analyse} concludes: a {@link Detection}, or why the detector does not apply. */
+    public sealed interface Outcome permits Detection, NotApplicable {
+        /** A readable sentence: the finding with its evidence, or {@code not applicable: <reason>}. */
+        String verdict();
+
+        /** The super weights found (none when the detector does not apply). */
+        List<SuperWeight> superWeights();
+    }
+
     /**
      * The outcome over all prompts: {@code superWeights} are those found with at least half of the prompts;
      * {@code verdict} is a readable sentence with the evidence.
      */
     public record Detection(Options options, List<PromptResult> prompts, List<SuperWeight> superWeights,
-                            List<Consistency> consistency, String verdict, double secondsPerPass) {
+                            List<Consistency> consistency, String verdict, double secondsPerPass) implements Outcome {
         public boolean found() {
             return !superWeights.isEmpty();
+        }
+    }
+
+    /**
+     * The detector cannot run on this model with these prompts: every layer is a Mixture-of-Experts layer (there is
+     * no dense {@code mlp.down_proj} to read), or a prompt does not fit the model's context.
+     */
+    public record NotApplicable(String reason) implements Outcome {
+        @Override
+        public String verdict() {
+            return "not applicable: " + reason;
+        }
+
+        @Override
+        public List<SuperWeight> superWeights() {
+            return List.of();
         }
     }
 
@@ -88,32 +116,74 @@ public final class SuperWeightDetector {
         this.options = options;
     }
 
+    /** {@link #analyse(TransformerModel, List, List)} over texts encoded with BOS. */
+    public Outcome analyse(TransformerModel model, Tokenizer tokenizer, List<String> texts) {
+        return analyse(model, texts, encode(tokenizer, texts));
+    }
+
+    /**
+     * The detection over each prompt ({@code texts} label them in the report; ids include BOS), or
+     * {@link NotApplicable} with the reason when the model has no dense down projection or a prompt is empty or
+     * longer than the model's context.
+     *
+     * @throws IllegalArgumentException if no prompt is given, or texts and prompts differ in number
+     */
+    public Outcome analyse(TransformerModel model, List<String> texts, List<int[]> prompts) {
+        if (prompts.isEmpty() || texts.size() != prompts.size()) {
+            throw new IllegalArgumentException("the detector needs at least one prompt and one label per prompt, got "
+                    + prompts.size() + " prompt(s) and " + texts.size() + " label(s)");
+        }
+        Optional<NotApplicable> refused = notApplicable(model.config(), prompts);
+        return refused.isPresent() ? refused.get() : run(model, texts, prompts);
+    }
+
     /** {@link #detect(TransformerModel, List, List)} over texts encoded with BOS. */
     public Detection detect(TransformerModel model, Tokenizer tokenizer, List<String> texts) {
-        List<int[]> ids = new ArrayList<>();
-        for (String t : texts) {
-            ids.add(tokenizer.encode(t, true, false));
-        }
-        return detect(model, texts, ids);
+        return detect(model, texts, encode(tokenizer, texts));
     }
 
     /**
      * Runs the detection over each prompt ({@code texts} label them in the report; ids include BOS).
      *
-     * @throws IllegalArgumentException if a prompt is empty or longer than the model's context, or the model has no
-     *                                  dense down projection
+     * @throws IllegalArgumentException when {@link #analyse} would answer {@link NotApplicable} (with its reason)
      */
     public Detection detect(TransformerModel model, List<String> texts, List<int[]> prompts) {
-        if (prompts.isEmpty()) {
-            throw new IllegalArgumentException("no prompts given");
+        Outcome o = analyse(model, texts, prompts);
+        if (o instanceof NotApplicable na) {
+            throw new IllegalArgumentException(na.reason());
         }
-        if (model.config().moeLayers().size() == model.config().nLayers()) {
-            throw new IllegalArgumentException("every layer of this model is a Mixture-of-Experts layer: there is no"
-                    + " dense mlp.down_proj to analyse");
+        return (Detection) o;
+    }
+
+    /** Why the detector cannot analyse a model of this architecture with these prompts; empty when it can. */
+    public static Optional<NotApplicable> notApplicable(ModelConfig cfg, List<int[]> prompts) {
+        if (cfg.moeLayers().size() == cfg.nLayers()) {
+            return Optional.of(new NotApplicable("every layer of this model is a Mixture-of-Experts layer, so there is"
+                    + " no dense mlp.down_proj to read a super weight from"));
         }
-        for (int[] p : prompts) {
-            ActivationScan.checkPrompt(model.config(), p);
+        for (int p = 0; p < prompts.size(); p++) {
+            int tokens = prompts.get(p).length;
+            if (tokens == 0) {
+                return Optional.of(new NotApplicable("prompt " + p + " has no tokens; a forward pass needs at least"
+                        + " one (BOS)"));
+            }
+            if (tokens > cfg.maxSeqLen()) {
+                return Optional.of(new NotApplicable("prompt " + p + " has " + tokens + " tokens, longer than the"
+                        + " model's context (max_seq_len " + cfg.maxSeqLen() + "); use prompts that fit"));
+            }
         }
+        return Optional.empty();
+    }
+
+    private static List<int[]> encode(Tokenizer tokenizer, List<String> texts) {
+        List<int[]> ids = new ArrayList<>();
+        for (String t : texts) {
+            ids.add(tokenizer.encode(t, true, false));
+        }
+        return ids;
+    }
+
+    private Detection run(TransformerModel model, List<String> texts, List<int[]> prompts) {
         long t0 = System.nanoTime();
         int passes = 0;
         List<PromptResult> results = new ArrayList<>();

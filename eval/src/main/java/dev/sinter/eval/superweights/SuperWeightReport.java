@@ -53,11 +53,43 @@ public final class SuperWeightReport {
         html.append(table(List.of(stringify(facts))));
     }
 
+    /** The detector's outcome: {@link #detection} when it ran, its verdict alone when it does not apply. */
+    public SuperWeightReport outcome(SuperWeightDetector.Outcome o) throws IOException {
+        return o instanceof Detection d ? detection(d) : verdict(o.verdict());
+    }
+
+    /** A verdict paragraph; also {@code verdict} in the JSON. */
+    public SuperWeightReport verdict(String verdict) {
+        json.put("verdict", verdict);
+        html.append("<h2>Verdict</h2><p class=\"v\">").append(esc(verdict)).append("</p>");
+        return this;
+    }
+
+    /**
+     * A per-layer table (one row per layer, in layer order) under {@code heading}, also under {@code key} in the
+     * JSON, with a log-scale plot {@code key.png} of the given per-layer series.
+     */
+    public SuperWeightReport layers(String key, String heading, List<Map<String, Object>> rows,
+                                    Map<String, double[]> series) throws IOException {
+        json.put(key, rows);
+        XYChart c = xy(heading, "layer", "max |value|", true);
+        series.forEach((name, values) -> {
+            double[] x = new double[values.length];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = i;
+            }
+            c.addSeries(name, x, values);
+        });
+        save(c, key + ".png");
+        html.append("<h2>").append(esc(heading)).append("</h2><img src=\"").append(esc(key)).append(".png\">")
+                .append(table(rows));
+        return this;
+    }
+
     /** The detector's verdict, per-layer plots, heat map and consistency table. */
     public SuperWeightReport detection(Detection d) throws IOException {
         json.put("detection", d);
-        json.put("verdict", d.verdict());
-        html.append("<h2>Verdict</h2><p class=\"v\">").append(esc(d.verdict())).append("</p>");
+        verdict(d.verdict());
         html.append(String.format(Locale.ROOT, "<p>Thresholds: |x| &gt; %s and &gt; %s× the median; one weight must"
                         + " explain ≥ %.0f%% of the output spike. One forward pass: %.3f s.</p>", d.options().thresholdAbs(),
                 d.options().thresholdRel(), 100 * d.options().minShare(), d.secondsPerPass()));

@@ -1,5 +1,6 @@
 package dev.sinter.eval.superweights;
 
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayDeque;
@@ -62,7 +63,7 @@ public final class WeightEdit implements AutoCloseable {
      */
     public long pruneLargestOthers(double fraction, Collection<SuperWeight> keep) {
         if (!(fraction >= 0 && fraction < 1)) {
-            throw new IllegalArgumentException("prune fraction must be in [0, 1), got " + fraction);
+            throw new UsageException("prune fraction must be in [0, 1), got " + fraction);
         }
         long total = 0;
         for (Map.Entry<String, INDArray> e : params.entrySet()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sinter.framework.config.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,11 +52,11 @@ public record TaskSpec(String name, String file, String type, String queryField,
         this.continuationDelimiter = continuationDelimiter == null ? " " : continuationDelimiter;
         this.version = version == null ? 0 : version;
         if (!this.type.equals(MULTIPLE_CHOICE) && !this.type.equals(PARTIAL)) {
-            throw new IllegalArgumentException("type: must be '" + MULTIPLE_CHOICE + "' or '" + PARTIAL + "', got '"
+            throw new UsageException("type: must be '" + MULTIPLE_CHOICE + "' or '" + PARTIAL + "', got '"
                     + type + "'");
         }
         if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
-            throw new IllegalArgumentException("name: must be letters, digits, '_', '.' or '-', got '" + name + "'");
+            throw new UsageException("name: must be letters, digits, '_', '.' or '-', got '" + name + "'");
         }
     }
 
@@ -78,13 +79,13 @@ public record TaskSpec(String name, String file, String type, String queryField,
         try {
             return m.readValue(yaml.toFile(), TaskSpec.class);
         } catch (UnrecognizedPropertyException e) {
-            throw new IllegalArgumentException(yaml + ":" + lineOf(yaml, e.getPropertyName()) + ": unknown key '"
+            throw new UsageException(yaml + ":" + lineOf(yaml, e.getPropertyName()) + ": unknown key '"
                     + e.getPropertyName() + "' (keys: " + KEYS + ")");
         } catch (JsonMappingException e) {
             String where = e.getLocation() == null ? "" : ":" + e.getLocation().getLineNr();
             Throwable cause = e.getCause() instanceof IllegalArgumentException ? e.getCause() : e;
             String msg = cause == e ? e.getOriginalMessage() : cause.getMessage();
-            throw new IllegalArgumentException(yaml + where + ": " + msg.lines().findFirst().orElse(msg)
+            throw new UsageException(yaml + where + ": " + msg.lines().findFirst().orElse(msg)
                     + " (keys: " + KEYS + ")");
         }
     }

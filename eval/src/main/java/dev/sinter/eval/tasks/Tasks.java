@@ -1,5 +1,6 @@
 package dev.sinter.eval.tasks;
 
+import dev.sinter.framework.config.UsageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,13 +82,13 @@ public final class Tasks {
         if (name.endsWith(".yaml") || name.endsWith(".yml")) {
             Path yaml = Path.of(name);
             if (!Files.isRegularFile(yaml)) {
-                throw new IllegalArgumentException("task file not found: " + yaml.toAbsolutePath());
+                throw new UsageException("task file not found: " + yaml.toAbsolutePath());
             }
             return TaskSpec.fromYaml(yaml).toTask(yaml.toAbsolutePath().getParent());
         }
         Function<Path, Task> f = BUILT_IN.get(name);
         if (f == null) {
-            throw new IllegalArgumentException("unknown task '" + name + "'; built-in tasks: " + String.join(", ",
+            throw new UsageException("unknown task '" + name + "'; built-in tasks: " + String.join(", ",
                     names()) + " (or a path to a YAML task definition)");
         }
         return f.apply(dataDir);
@@ -110,7 +111,7 @@ public final class Tasks {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException("no tasks given; built-in tasks: " + String.join(", ", names()));
+            throw new UsageException("no tasks given; built-in tasks: " + String.join(", ", names()));
         }
         return out;
     }

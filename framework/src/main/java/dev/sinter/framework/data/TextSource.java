@@ -1,5 +1,6 @@
 package dev.sinter.framework.data;
 
+import dev.sinter.framework.config.UsageException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ public final class TextSource {
                 : readFile(Path.of(location));
         String text = new String(bytes, StandardCharsets.UTF_8);
         if (text.isBlank()) {
-            throw new IllegalArgumentException("corpus " + location + " is empty");
+            throw new UsageException("corpus " + location + " is empty");
         }
         return text;
     }

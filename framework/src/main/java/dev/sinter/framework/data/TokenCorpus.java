@@ -1,5 +1,6 @@
 package dev.sinter.framework.data;
 
+import dev.sinter.framework.config.UsageException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Arrays;
@@ -84,7 +85,7 @@ public final class TokenCorpus {
 
     private static void requireTokens(String split, int[] tokens, int seqLen) {
         if (tokens.length < seqLen + 1) {
-            throw new IllegalArgumentException("corpus " + split + " has " + tokens.length
+            throw new UsageException("corpus " + split + " has " + tokens.length
                     + " tokens, too few for seq_len " + seqLen + " (need at least " + (seqLen + 1) + ")");
         }
     }

@@ -1,5 +1,6 @@
 package dev.sinter.framework.data;
 
+import dev.sinter.framework.config.UsageException;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -25,10 +26,10 @@ public final class Tokenizers {
         }
         if ("llama2c".equals(type)) {
             if (path == null) {
-                throw new IllegalArgumentException("tokenizer type llama2c needs the path of a llama2.c tokenizer.bin");
+                throw new UsageException("tokenizer type llama2c needs the path of a llama2.c tokenizer.bin");
             }
             return Llama2cTokenizer.load(path);
         }
-        throw new IllegalArgumentException("unknown tokenizer type '" + type + "': expected byte or llama2c");
+        throw new UsageException("unknown tokenizer type '" + type + "': expected byte or llama2c");
     }
 }

@@ -1,5 +1,6 @@
 package dev.sinter.models.generate;
 
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.Arrays;
 import java.util.Random;
@@ -23,13 +24,13 @@ public final class Generator {
     public record Settings(int maxNewTokens, double temperature, double topP, long seed, int stopToken) {
         public Settings {
             if (maxNewTokens < 0) {
-                throw new IllegalArgumentException("max_new_tokens must be >= 0, got " + maxNewTokens);
+                throw new UsageException("max_new_tokens must be >= 0, got " + maxNewTokens);
             }
             if (!(temperature >= 0)) {
-                throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+                throw new UsageException("temperature must be >= 0, got " + temperature);
             }
             if (!(topP > 0 && topP <= 1)) {
-                throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+                throw new UsageException("top_p must be in (0, 1], got " + topP);
             }
         }
     }

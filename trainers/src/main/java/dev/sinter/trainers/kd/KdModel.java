@@ -6,19 +6,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * A student whose training loss is {@link KdLoss#TOTAL}; every step logs the student's own loss
- * ({@code student_loss}), the KD divergence ({@code kd_loss}, T²·KL) and the KD contribution to the total
- * ({@code kd_term}, 0 while KD is off).
+ * ({@code student_loss}) and the KD contribution to the total ({@code kd_term}, 0 while KD is off), and a step with
+ * KD on also logs the KD divergence ({@code kd_loss}, T²·KL). While a stage has KD off the teacher does not run, so
+ * the graph's divergence is taken against placeholder zeros and means nothing: it is not logged.
  */
 final class KdModel implements TrainableModel {
     private final TransformerModel student;
+    private final BooleanSupplier kdOn;
 
-    KdModel(TransformerModel student) {
+    /**
+     * @param kdOn whether the step whose metrics are being read had KD on (the teacher ran)
+     */
+    KdModel(TransformerModel student, BooleanSupplier kdOn) {
         this.student = student;
+        this.kdOn = kdOn;
     }
 
     @Override
@@ -59,7 +66,9 @@ final class KdModel implements TrainableModel {
     public Map<String, Double> stepMetrics(Map<String, INDArray> summed, int microBatches) {
         Map<String, Double> m = new LinkedHashMap<>(student.stepMetrics(summed, microBatches));
         m.put("student_loss", summed.get(student.lossName()).getDouble(0) / microBatches);
-        m.put("kd_loss", summed.get(KdLoss.KD).getDouble(0) / microBatches);
+        if (kdOn.getAsBoolean()) {
+            m.put("kd_loss", summed.get(KdLoss.KD).getDouble(0) / microBatches);
+        }
         m.put("kd_term", summed.get(KdLoss.TERM).getDouble(0) / microBatches);
         return m;
     }

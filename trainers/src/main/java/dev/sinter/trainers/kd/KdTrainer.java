@@ -2,6 +2,7 @@ package dev.sinter.trainers.kd;
 
 import dev.sinter.framework.config.KdSettings;
 import dev.sinter.framework.config.KdStage;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
@@ -20,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Knowledge distillation (papers.md §3.3): a frozen teacher, run as its own graph on the student's inputs, feeds
  * its logits to the student's {@link KdLoss}. The stage schedule decides the KD weight and temperature per step; in
- * a stage with weight 0 the teacher is not run at all (its logits placeholder gets zeros and a zero coefficient).
+ * a stage with weight 0 the teacher is not run at all (its logits placeholder gets zeros and a zero coefficient) and
+ * those steps log no {@code kd_loss}.
  */
 public class KdTrainer implements Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(KdTrainer.class);
@@ -28,6 +30,7 @@ public class KdTrainer implements Trainer {
     private final KdSettings settings;
     private TransformerModel teacher;
     private long teacherPasses;
+    private boolean kdOnLastTrainingStep;
 
     public KdTrainer(String type, KdSettings settings) {
         this.type = type;
@@ -55,7 +58,7 @@ public class KdTrainer implements Trainer {
     public TrainableModel trainable(TransformerModel student) {
         int v = student.config().vocabSize();
         if (teacher().config().vocabSize() != v) {
-            throw new IllegalArgumentException("teacher " + settings.teacher() + " has a vocabulary of "
+            throw new UsageException("teacher " + settings.teacher() + " has a vocabulary of "
                     + teacher().config().vocabSize() + " but the student has " + v
                     + "; distillation needs the same tokenizer and vocab_size on both sides");
         }
@@ -65,7 +68,7 @@ public class KdTrainer implements Trainer {
         }
         LOG.info("{}: teacher {} ({} parameters), stages {}", type, settings.teacher(), teacher().parameterCount(),
                 settings.stages());
-        return new KdModel(student);
+        return new KdModel(student, () -> kdOnLastTrainingStep);
     }
 
     @Override
@@ -79,6 +82,9 @@ public class KdTrainer implements Trainer {
         int v = teacher().config().vocabSize();
         KdStage stage = settings.stageAt(step);
         double w = training ? stage.kdWeight() : 0;
+        if (training) {
+            kdOnLastTrainingStep = w > 0;
+        }
         double t = stage.temperature() != null ? stage.temperature() : settings.temperature();
         DataType dt = ph.containsKey(TransformerModel.ATTENTION_BIAS) ? ph.get(TransformerModel.ATTENTION_BIAS).dataType()
                 : DataType.FLOAT;

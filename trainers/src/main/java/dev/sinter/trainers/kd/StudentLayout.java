@@ -2,6 +2,7 @@ package dev.sinter.trainers.kd;
 
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,14 +26,14 @@ public final class StudentLayout {
     /** From an explicit map: student layer i ← teacher layer map[i] (strictly increasing, within the teacher). */
     public static StudentLayout mapped(ModelConfig teacher, List<Integer> map) {
         if (map.isEmpty() || map.size() > teacher.nLayers()) {
-            throw new IllegalArgumentException("trainer.layer_map gives the student " + map.size() + " layers but the"
+            throw new UsageException("trainer.layer_map gives the student " + map.size() + " layers but the"
                     + " teacher has " + teacher.nLayers() + "; a student initialised from its teacher must not be"
                     + " deeper than it");
         }
         for (int i = 0; i < map.size(); i++) {
             int t = map.get(i);
             if (t < 0 || t >= teacher.nLayers() || (i > 0 && t <= map.get(i - 1))) {
-                throw new IllegalArgumentException("trainer.layer_map must hold strictly increasing teacher layer"
+                throw new UsageException("trainer.layer_map must hold strictly increasing teacher layer"
                         + " indices in [0, " + teacher.nLayers() + "), got " + map);
             }
         }
@@ -49,7 +50,7 @@ public final class StudentLayout {
         }
         for (int d : drop) {
             if (d < 0 || d >= teacher.nLayers()) {
-                throw new IllegalArgumentException("trainer.drop_layers must name teacher layers in [0, "
+                throw new UsageException("trainer.drop_layers must name teacher layers in [0, "
                         + teacher.nLayers() + "), got " + drop);
             }
         }

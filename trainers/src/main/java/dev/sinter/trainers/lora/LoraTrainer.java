@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.config.LoraTrainerConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.LinearLayer;
@@ -60,7 +61,7 @@ public final class LoraTrainer implements Trainer {
     public List<String> trainableParameters(TrainableModel model) {
         List<String> names = layer.adapters().stream().flatMap(a -> java.util.stream.Stream.of(a.a(), a.b())).toList();
         if (names.isEmpty()) {
-            throw new IllegalArgumentException("trainer.targets " + cfg.targets() + " matched no projection");
+            throw new UsageException("trainer.targets " + cfg.targets() + " matched no projection");
         }
         return names;
     }

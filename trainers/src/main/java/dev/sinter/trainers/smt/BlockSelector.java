@@ -1,6 +1,7 @@
 package dev.sinter.trainers.smt;
 
 import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.framework.config.UsageException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class BlockSelector {
         }
         List<Block> chosen = cfg.selection().equals("per_matrix") ? all : top(all, n, order);
         if (cfg.selection().equals("global") && n > all.size()) {
-            throw new IllegalArgumentException("trainer.num_blocks/budget asks for " + n + " blocks but the target"
+            throw new UsageException("trainer.num_blocks/budget asks for " + n + " blocks but the target"
                     + " matrices hold only " + all.size() + "; lower the budget or add targets");
         }
         return chosen;

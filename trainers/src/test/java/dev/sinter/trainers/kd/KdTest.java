@@ -1,6 +1,7 @@
 package dev.sinter.trainers.kd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,12 +141,14 @@ class KdTest {
             long step = n.get("step").asLong();
             double total = n.get("loss").asDouble();
             double student = n.get("student_loss").asDouble();
-            double kd = n.get("kd_loss").asDouble();
             if (step <= 5) {
+                double kd = n.get("kd_loss").asDouble();
                 assertEquals(student + kd, total, 1e-5, "KD on at step " + step);
                 assertTrue(kd > 0);
             } else {
                 assertEquals(student, total, 1e-6, "KD off from step 6, got total " + total + " at step " + step);
+                assertFalse(n.has("kd_loss"), "no KL against an absent teacher is logged at step " + step);
+                assertEquals(0.0, n.get("kd_term").asDouble(), "step " + step);
             }
         }
         Map<String, INDArray> teacherAfter = ModelIO.load(teacher).parameterSnapshot();

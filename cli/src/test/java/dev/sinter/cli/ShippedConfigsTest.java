@@ -1,0 +1,149 @@
+package dev.sinter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.eval.tasks.TaskSpec;
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.framework.config.RunConfig;
+import dev.sinter.framework.data.ByteTokenizer;
+import dev.sinter.framework.data.TextSource;
+import dev.sinter.framework.data.TokenCorpus;
+import dev.sinter.models.ModelIO;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every config under {@code configs/} is run, not only validated: run configs train for two steps through
+ * {@code sinter train} with their architecture shrunk to d 32 (layer count, MoE layout and trainer settings kept),
+ * on a corpus written by the test; a config that starts from {@code model.from} gets a base trained here from the
+ * quickstart config, and distillation gets a teacher trained here from {@code moe/prmoe4-8.yaml}. Task definitions
+ * under {@code configs/eval/} are scored by {@code sinter eval} on items written where their {@code file:} points.
+ * New configs are picked up by listing the folder.
+ */
+class ShippedConfigsTest {
+    /** d 32 (8 heads of 4, 4 key/value heads), SwiGLU hidden 64; the preset's layers and MoE layout stay. */
+    static final List<String> SHRINK = List.of("model.dim=32", "model.hidden_dim=64");
+    static final int STEPS = 2;
+
+    @TempDir
+    static Path dir;
+    static Path corpus;
+    static Path base;
+    static Path teacher;
+
+    static Stream<Path> configs() throws IOException {
+        try (Stream<Path> s = Files.walk(CliHarness.CONFIGS)) {
+            List<Path> all = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertFalse(all.isEmpty(), "no configs under " + CliHarness.CONFIGS.toAbsolutePath());
+            return all.stream();
+        }
+    }
+
+    static boolean isTaskDefinition(Path config) {
+        return config.startsWith(CliHarness.CONFIGS.resolve("eval"));
+    }
+
+    @BeforeAll
+    static void trainBaseAndTeacher() throws IOException {
+        corpus = CliHarness.corpus(dir);
+        base = train(CliHarness.CONFIGS.resolve("quickstart.yaml"), "base", List.of());
+        teacher = train(CliHarness.CONFIGS.resolve("moe/prmoe4-8.yaml"), "teacher", List.of());
+    }
+
+    static Path train(Path config, String name, List<String> extra) {
+        List<String> args = new ArrayList<>(List.of("train", config.toString()));
+        args.addAll(SHRINK);
+        args.addAll(CliHarness.quick(dir.resolve("runs"), name, corpus, STEPS));
+        args.addAll(extra);
+        Outcome o = CliHarness.run(args.toArray(String[]::new));
+        assertEquals(0, o.code(), config + ": " + o.err());
+        return dir.resolve("runs").resolve(name);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configs")
+    void runs(Path config) throws IOException {
+        if (isTaskDefinition(config)) {
+            scoreTaskDefinition(config);
+            return;
+        }
+        RunConfig shipped = ConfigLoader.load(config, List.of());
+        List<String> extra = new ArrayList<>();
+        String type = shipped.trainer().type();
+        if (type.equals("smt")) {
+            extra.addAll(List.of("trainer.warmup_steps=1", "trainer.num_blocks=2")); // d 32 holds few 16×16 blocks
+        }
+        if (type.equals("kd") || type.equals("mos")) {
+            extra.add("trainer.teacher=" + teacher);
+        }
+        if (shipped.model().from() != null) {
+            extra.add("model.from=" + base);
+        }
+        String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
+        Path run = train(config, name, extra);
+        List<JsonNode> rows = CliHarness.trainRows(run);
+        assertEquals(List.of(1L, 2L), rows.stream().map(r -> r.get("step").asLong()).toList(), config.toString());
+        for (String f : List.of("report.html", "samples.txt", "super_weights.txt", "summary.json")) {
+            assertTrue(Files.isRegularFile(run.resolve(f)), config + ": missing " + f);
+        }
+        assertEquals(type, CliHarness.JSON.readTree(run.resolve("summary.json").toFile()).get("trainer").asText());
+        if (shipped.model().from() != null) {
+            assertStartsFromTheBase(run, rows.get(0).get("loss").asDouble());
+        }
+    }
+
+    /**
+     * A fine-tuning run starts from the base's weights: its first logged loss (before any update; LoRA's B starts
+     * at zero, SMT's warm-up is full fine-tuning) equals the base model's loss on the run's first batch.
+     */
+    void assertStartsFromTheBase(Path run, double firstLoss) throws IOException {
+        RunConfig rc = ConfigLoader.load(run.resolve("config.yaml"), List.of());
+        TokenCorpus tokens = TokenCorpus.fromText(TextSource.read(rc.data().train()), new ByteTokenizer(),
+                rc.data().valFraction(), rc.data().maxTokens());
+        int[][] firstBatch = tokens.trainSampler(rc.data().seqLen(), rc.seed()).next(rc.training().microBatchSize());
+        double baseLoss = ModelIO.load(base).loss(firstBatch);
+        assertEquals(baseLoss, firstLoss, 1e-5, run + " starts from " + base);
+    }
+
+    /** Writes three items where the task's {@code file:} points (in a copy of its folder layout) and scores them. */
+    void scoreTaskDefinition(Path config) throws IOException {
+        Path copy = dir.resolve("tasks/a/b/c").resolve(CliHarness.CONFIGS.relativize(config));
+        Files.createDirectories(copy.getParent());
+        Files.copy(config, copy);
+        TaskSpec spec = TaskSpec.fromYaml(copy);
+        Path items = copy.getParent().resolve(spec.file()).normalize();
+        assertTrue(items.startsWith(dir), config + ": file " + spec.file() + " leaves the test folder");
+        Files.createDirectories(items.getParent());
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Map<String, Object> item = spec.type().equals(TaskSpec.PARTIAL)
+                    ? Map.of(spec.contextOptionsField(), List.of("The cat sat", "The dog ran"),
+                    spec.continuationField(), "on the mat.", spec.goldField(), i % 2)
+                    : Map.of(spec.queryField(), "Question: Where did the cat sit " + i + "?",
+                    spec.choicesField(), List.of("On the mat.", "In the sky.", "Under a tree."), spec.goldField(), i % 3);
+            lines.add(CliHarness.JSON.writeValueAsString(item));
+        }
+        Files.write(items, lines);
+        Path out = dir.resolve("eval-" + spec.name());
+        Outcome o = CliHarness.run("eval", "--model", base.toString(), "--tasks", copy.toString(), "--output",
+                out.toString());
+        assertEquals(0, o.code(), config + ": " + o.err());
+        JsonNode results = CliHarness.JSON.readTree(out.resolve("results.json").toFile());
+        assertEquals(3, results.at("/n-samples/" + spec.name() + "/effective").asInt(), results.toString());
+        assertTrue(results.at("/results/" + spec.name()).has("acc"), results.toString());
+        assertEquals(3, Files.readAllLines(out.resolve("samples_" + spec.name() + ".jsonl")).size());
+    }
+}

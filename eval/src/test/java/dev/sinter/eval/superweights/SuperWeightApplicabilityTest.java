@@ -1,0 +1,58 @@
+package dev.sinter.eval.superweights;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
+import dev.sinter.eval.superweights.SuperWeightDetector.NotApplicable;
+import dev.sinter.eval.superweights.SuperWeightDetector.Outcome;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.framework.data.ByteTokenizer;
+import dev.sinter.models.transformer.TransformerModel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** The detector says why it does not apply instead of failing: all-MoE models, prompts that exceed the context. */
+class SuperWeightApplicabilityTest {
+    static final SuperWeightDetector DETECTOR = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT);
+    static final List<String> PROMPTS = SuperWeightDetector.DEFAULT_PROMPTS;
+
+    static TransformerModel model(String preset) {
+        return TransformerModel.create(ModelPresets.get(preset).orElseThrow(), DataType.FLOAT, 3);
+    }
+
+    @Test
+    void everyLayerMoeIsNotApplicable() {
+        Outcome o = DETECTOR.analyse(model("tiny-prmoe"), new ByteTokenizer(), PROMPTS);
+        NotApplicable na = assertInstanceOf(NotApplicable.class, o);
+        assertEquals("not applicable: every layer of this model is a Mixture-of-Experts layer, so there is no dense"
+                + " mlp.down_proj to read a super weight from", na.verdict());
+        assertEquals(List.of(), o.superWeights());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DETECTOR.detect(model("tiny-prmoe"), new ByteTokenizer(), PROMPTS));
+        assertEquals(na.reason(), e.getMessage());
+    }
+
+    @Test
+    void aPromptLongerThanTheContextIsNotApplicableAndNamesThePrompt() {
+        ModelConfig shortContext = new ModelConfig(32, 2, 4, 2, 64, 260, 32, "rmsnorm", 1e-5, "rope", "adjacent", 10000,
+                "swiglu", true, 0.02); // tiny with max_seq_len 32
+        TransformerModel m = TransformerModel.create(shortContext, DataType.FLOAT, 3);
+        Outcome o = DETECTOR.analyse(m, new ByteTokenizer(), List.of("Summer is hot.", PROMPTS.get(1)));
+        assertEquals("not applicable: prompt 1 has 54 tokens, longer than the model's context (max_seq_len 32); use"
+                + " prompts that fit", o.verdict());
+        assertTrue(DETECTOR.analyse(m, new ByteTokenizer(), List.of("Summer is hot.")) instanceof Detection);
+    }
+
+    @Test
+    void aModelWithOneDenseLayerIsAnalysed() {
+        Detection d = assertInstanceOf(Detection.class, DETECTOR.analyse(model("tiny-moe"), new ByteTokenizer(), PROMPTS));
+        assertEquals(3, d.prompts().size());
+        assertTrue(d.prompts().get(0).original().layers().get(0).downInput() != null, "layer 0 is dense");
+        assertTrue(d.prompts().get(0).original().layers().get(1).downInput() == null, "layer 1 is MoE");
+    }
+}
