@@ -2,6 +2,7 @@ package dev.sinter.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.testing.TestCorpus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
@@ -54,19 +54,10 @@ final class CliHarness {
         }
     }
 
-    /** Writes about 24 kB of simple English sentences (fixed seed) to {@code dir/corpus.txt}. */
+    /** Writes about 24 kB of short sentences (fixed seed) to {@code dir/corpus.txt}. */
     static Path corpus(Path dir) throws IOException {
-        String[] subjects = {"The cat", "A small dog", "The old man", "Lily", "Tom", "The red bird", "My sister"};
-        String[] verbs = {"sat on", "looked at", "ran to", "played with", "found", "liked", "walked past"};
-        String[] objects = {"the mat", "a big tree", "the blue ball", "the house", "a little box", "the garden"};
-        Random rnd = new Random(7);
-        StringBuilder b = new StringBuilder();
-        while (b.length() < 24_000) {
-            b.append(subjects[rnd.nextInt(subjects.length)]).append(' ').append(verbs[rnd.nextInt(verbs.length)])
-                    .append(' ').append(objects[rnd.nextInt(objects.length)]).append(rnd.nextInt(4) == 0 ? ".\n" : ". ");
-        }
         Path f = dir.resolve("corpus.txt");
-        Files.writeString(f, b.toString());
+        Files.writeString(f, TestCorpus.sentences(24_000, 7));
         return f;
     }
 

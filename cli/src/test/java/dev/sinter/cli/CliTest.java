@@ -1,16 +1,15 @@
 package dev.sinter.cli;
 
+import static dev.sinter.cli.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.testing.TestData;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,26 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The {@code sinter} command: exit codes, one-line errors, shipped configs, generation. */
 class CliTest {
-    static final Path CONFIGS = Path.of("..", "configs");
-
-    record Outcome(int code, String out, String err) {
-    }
-
-    static Outcome run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-        try {
-            int code = Sinter.run(args);
-            return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-    }
+    private static final Path CONFIGS = CliHarness.CONFIGS;
 
     @Test
     void everyShippedConfigValidates() throws IOException {

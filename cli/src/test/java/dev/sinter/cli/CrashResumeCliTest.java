@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.testing.TestCorpus;
 import dev.sinter.framework.util.FaultInjection;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
@@ -46,7 +46,7 @@ class CrashResumeCliTest {
     @Test
     void aRunKilledAtAnyMomentFinishesLikeAnUninterruptedOneWithEachRowOnce() throws Exception {
         Path corpus = dir.resolve("corpus.txt");
-        Files.writeString(corpus, generatedText(80_000));
+        Files.writeString(corpus, TestCorpus.sentences(80_000, 5));
         Path config = dir.resolve("run.yaml");
         Files.writeString(config, String.join("\n",
                 "output_dir: " + dir.resolve("runs"),
@@ -150,19 +150,6 @@ class CrashResumeCliTest {
                 : r.has("val_loss") ? " val" : r.has("sw.0.res_max") ? " sw" : " other")).toList();
     }
 
-    private static String generatedText(int chars) {
-        String[] words = "the a cat dog sat ran on in big small red park ball home and then".split(" ");
-        SplittableRandom random = new SplittableRandom(5);
-        StringBuilder text = new StringBuilder();
-        while (text.length() < chars) {
-            int n = 4 + random.nextInt(8);
-            for (int i = 0; i < n; i++) {
-                text.append(i == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
-            }
-            text.append(".\n");
-        }
-        return text.toString();
-    }
 
     /** A {@code sinter train CONFIG name=NAME} child JVM on the test classpath, its output in a file. */
     private record Child(Process process, Path log) {

@@ -12,6 +12,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.testing.LogCapture;
+import dev.sinter.framework.testing.TestCorpus;
 import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingListener;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,7 +50,7 @@ class CrashSafeRunTest {
     @BeforeAll
     static void trainStraightRun() throws IOException {
         corpus = shared.resolve("corpus.txt");
-        Files.writeString(corpus, generatedText(60_000));
+        Files.writeString(corpus, TestCorpus.sentences(60_000, 11));
         straight = new TrainingRun(config(shared, "straight")).execute().runDir();
     }
 
@@ -203,20 +203,6 @@ class CrashSafeRunTest {
         return ConfigLoader.loadString(yaml, name + ".yaml", List.of(overrides));
     }
 
-    /** Words drawn with a fixed seed: a corpus with structure to learn, written by the test itself. */
-    static String generatedText(int chars) {
-        String[] words = "the a cat dog sat ran on in big small red park ball home and then".split(" ");
-        SplittableRandom random = new SplittableRandom(11);
-        StringBuilder text = new StringBuilder();
-        while (text.length() < chars) {
-            int n = 4 + random.nextInt(8);
-            for (int i = 0; i < n; i++) {
-                text.append(i == 0 ? "" : " ").append(words[random.nextInt(words.length)]);
-            }
-            text.append(".\n");
-        }
-        return text.toString();
-    }
 
     /** The steps a run executes. */
     private static final class StepRecorder implements TrainingListener {
