@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Writes Hugging Face {@code tokenizer.json} text for tokenizers Sinter has in other forms, the way {@code transformers}
- * converts them: GPT-2's {@code vocab.json} + {@code merges.txt} (byte-level BPE) and a llama2.c {@code tokenizer.bin}
- * (SentencePiece BPE with byte fallback, as HF converts Llama-2's {@code tokenizer.model}).
+ * Writes Hugging Face {@code tokenizer.json} text for tokenizers Sinter has in other forms, the way
+ * {@code transformers} converts them: GPT-2's {@code vocab.json} + {@code merges.txt} (byte-level BPE) and a llama2.c
+ * {@code tokenizer.bin} (SentencePiece BPE with byte fallback, as HF converts Llama-2's {@code tokenizer.model}).
  */
 public final class HfTokenizerFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -103,7 +103,8 @@ public final class HfTokenizerFiles {
                 Integer left = ids.get(whole.substring(0, split));
                 Integer right = ids.get(whole.substring(split));
                 if (left != null && right != null) {
-                    merges.add(new Merge(whole.substring(0, split), whole.substring(split), tok.score(id), left, right));
+                    merges.add(new Merge(whole.substring(0, split), whole.substring(split), tok.score(id), left,
+                            right));
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.sinter.framework.data;
 
 import dev.sinter.framework.config.UsageException;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -38,5 +39,10 @@ public final class Tokenizers {
             return HfTokenizer.load(path);
         }
         throw new UsageException("unknown tokenizer type '" + type + "': expected byte, llama2c or hf");
+    }
+
+    /** The type of a tokenizer given by path: {@code hf} for a directory or a {@code .json} file, else llama2c. */
+    public static String typeOf(Path path) {
+        return Files.isDirectory(path) || path.getFileName().toString().endsWith(".json") ? "hf" : "llama2c";
     }
 }
