@@ -5,7 +5,9 @@ GPT-2's byte-level BPE as OpenAI's encoder.py defines it: the text is split with
   's|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+
 (the `regex` module, since `re` has no \\p{..}); each piece's UTF-8 bytes are mapped to printable characters with
 bytes_to_unicode(); then the adjacent pair with the lowest rank in merges.txt is merged (all its occurrences, left to
-right) until no ranked pair is left; the resulting symbols are looked up in vocab.json.
+right) until no ranked pair is left; the resulting symbols are looked up in vocab.json. `llama3_split_ids` are the
+same vocabulary and merges behind Llama-3's pre-tokenizer regex instead, with Llama-3's ignore_merges (a pre-token that
+is itself a vocabulary entry is not split), to check the Split + ByteLevel pre-tokenizer that Llama-3 files use.
 
 Usage (from the repository root; this is the command that wrote the committed file):
   python3 bench/gpt2_reference_ids.py testdata/tokenizers/gpt2 > testdata/tokenizers/gpt2/reference_ids.json
@@ -17,6 +19,9 @@ from pathlib import Path
 import regex
 
 PATTERN = regex.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
+# Llama-3's (tiktoken cl100k's) pre-tokenizer regex, as its tokenizer.json's Split pre-tokenizer holds it
+LLAMA3_PATTERN = regex.compile(
+    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""")
 
 TEXTS = [
     "Hello world",
@@ -28,6 +33,7 @@ TEXTS = [
     "日本語のテキストと中文文本",
     "emoji: 😀👍🏽 and 🇫🇷 flags",
     "   leading spaces",
+    "HE'S here, DON'T go; we'LL see 12345678 x+y=z?!\n\n    indented()",
     "x",
     "",
 ]
@@ -66,6 +72,16 @@ def bpe(word, ranks):
     return symbols
 
 
+def encode(text, pattern, vocab, ranks, byte_chars, ignore_merges):
+    """ignore_merges (Llama-3's tokenizer.json sets it): a pre-token that is a whole vocabulary entry is kept as is."""
+    ids = []
+    for piece in pattern.findall(text):
+        word = "".join(byte_chars[b] for b in piece.encode("utf-8"))
+        symbols = [word] if ignore_merges and word in vocab else bpe(word, ranks)
+        ids.extend(vocab[s] for s in symbols)
+    return ids
+
+
 def main():
     folder = Path(sys.argv[1])
     vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
@@ -75,11 +91,8 @@ def main():
     byte_chars = bytes_to_unicode()
     cases = []
     for text in TEXTS:
-        ids = []
-        for piece in PATTERN.findall(text):
-            word = "".join(byte_chars[b] for b in piece.encode("utf-8"))
-            ids.extend(vocab[s] for s in bpe(word, ranks))
-        cases.append({"text": text, "ids": ids})
+        cases.append({"text": text, "ids": encode(text, PATTERN, vocab, ranks, byte_chars, False),
+                      "llama3_split_ids": encode(text, LLAMA3_PATTERN, vocab, ranks, byte_chars, True)})
     rows = ",\n".join("  " + json.dumps(case, ensure_ascii=False) for case in cases)
     source = json.dumps("bench/gpt2_reference_ids.py (OpenAI encoder.py's byte-level BPE, regex module)")
     sys.stdout.write('{"source": ' + source + ',\n "cases": [\n' + rows + "\n ]}\n")

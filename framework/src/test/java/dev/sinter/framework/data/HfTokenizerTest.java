@@ -54,7 +54,7 @@ class HfTokenizerTest {
     @Test
     void gpt2EncodesLikeOpenAisEncoder() throws IOException {
         JsonNode cases = JSON.readTree(TestData.fixture("tokenizers/gpt2/reference_ids.json").toFile()).get("cases");
-        assertEquals(11, cases.size());
+        assertEquals(12, cases.size());
         for (JsonNode c : cases) {
             String text = c.get("text").asText();
             int[] expected = JSON.convertValue(c.get("ids"), int[].class);
@@ -62,6 +62,49 @@ class HfTokenizerTest {
             assertEquals(text, gpt2.decode(expected), "decode of " + text);
         }
         assertArrayEquals(new int[] {15496, 995}, gpt2.encode("Hello world", false, false));
+    }
+
+    /**
+     * A Llama-3-shaped file: GPT-2's vocabulary behind Llama-3's Split-regex + ByteLevel pre-tokenizer with
+     * {@code ignore_merges}, Llama-3's special tokens, and a Sequence post-processor whose template names the BOS.
+     */
+    @Test
+    void llama3StylePreTokenizerAndSpecials() throws IOException {
+        HfTokenizer llama3 = HfTokenizer.load(edited(gpt2Json, "llama3", root -> {
+            ObjectNode pre = root.putObject("pre_tokenizer").put("type", "Sequence");
+            ObjectNode split = pre.putArray("pretokenizers").addObject().put("type", "Split")
+                    .put("behavior", "Isolated").put("invert", false);
+            split.putObject("pattern").put("Regex", "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+"
+                    + "|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+");
+            pre.withArray("pretokenizers").addObject().put("type", "ByteLevel").put("add_prefix_space", false)
+                    .put("trim_offsets", true).put("use_regex", false);
+            ((ObjectNode) root.get("model")).put("ignore_merges", true);
+            addToken(root, 50257, "<|begin_of_text|>");
+            addToken(root, 50258, "<|end_of_text|>");
+            ObjectNode pp = root.putObject("post_processor").put("type", "Sequence");
+            pp.putArray("processors").add(root.get("decoder").deepCopy()).addObject()
+                    .put("type", "TemplateProcessing").putArray("single").addObject().putObject("SpecialToken")
+                    .put("id", "<|begin_of_text|>").put("type_id", 0);
+            ObjectNode template = (ObjectNode) pp.get("processors").get(1);
+            template.withArray("single").addObject().putObject("Sequence").put("id", "A").put("type_id", 0);
+            template.putArray("pair").addAll(template.withArray("single").deepCopy()).addObject()
+                    .putObject("Sequence").put("id", "B").put("type_id", 1);
+            ObjectNode bos = template.putObject("special_tokens").putObject("<|begin_of_text|>")
+                    .put("id", "<|begin_of_text|>");
+            bos.putArray("ids").add(50257);
+            bos.putArray("tokens").add("<|begin_of_text|>");
+        }));
+        JsonNode cases = JSON.readTree(TestData.fixture("tokenizers/gpt2/reference_ids.json").toFile()).get("cases");
+        for (JsonNode c : cases) {
+            String text = c.get("text").asText();
+            int[] expected = JSON.convertValue(c.get("llama3_split_ids"), int[].class);
+            assertArrayEquals(expected, llama3.encode(text, false, false), text);
+            assertEquals(text, llama3.decode(llama3.encode(text, true, true)), "decode of " + text);
+        }
+        assertEquals(50259, llama3.vocabSize());
+        assertEquals(50257, llama3.bos());
+        assertEquals(50258, llama3.eos(), "<|end_of_text|> by name");
+        assertArrayEquals(new int[] {50257, 87, 50258}, llama3.encode("x", true, true));
     }
 
     @Test
@@ -139,6 +182,23 @@ class HfTokenizerTest {
         Files.writeString(d.resolve(HfTokenizer.CONFIG_FILE), "{\"eos_token\": ");
         assertTrue(assertThrows(IOException.class, () -> HfTokenizer.load(d)).getMessage()
                 .startsWith(d.resolve(HfTokenizer.CONFIG_FILE) + ": not valid JSON"));
+    }
+
+    /** Without tokenizer_config.json, the post-processor's template (here inside a Sequence) names the BOS. */
+    @Test
+    void postProcessorTemplateNamesTheBos() throws IOException {
+        HfTokenizer tok = HfTokenizer.load(edited(llamaJson, "template", root -> {
+            ObjectNode template = (ObjectNode) root.get("post_processor");
+            template.withArray("single").get(0).withObject("SpecialToken").put("id", "<unk>");
+            template.withArray("pair").get(0).withObject("SpecialToken").put("id", "<unk>");
+            template.withArray("pair").get(2).withObject("SpecialToken").put("id", "<unk>");
+            ObjectNode unk = template.putObject("special_tokens").putObject("<unk>").put("id", "<unk>");
+            unk.putArray("ids").add(0);
+            unk.putArray("tokens").add("<unk>");
+            root.putObject("post_processor").put("type", "Sequence").putArray("processors").add(template);
+        }));
+        assertEquals(0, tok.bos());
+        assertEquals(2, tok.eos());
     }
 
     @Test
