@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,7 +28,8 @@ import java.util.Objects;
  * add anything: it adds BOS and EOS exactly when asked, once. Added tokens that occur in the text (e.g.
  * {@code <|endoftext|>}) are encoded as their id, as in {@code transformers}.
  *
- * <p>{@link #vocabSize} is the largest id plus one, added tokens included. Instances are immutable and thread-safe.
+ * <p>{@link #vocabSize} is the largest id plus one, added tokens included. Instances are immutable and thread-safe;
+ * DJL frees the native tokenizer when an instance is garbage-collected.
  */
 public final class HfTokenizer implements Tokenizer {
     /** The tokenizer file's name in a Hugging Face directory. */
@@ -181,7 +183,7 @@ public final class HfTokenizer implements Tokenizer {
                 kept[n++] = id;
             }
         }
-        return tokenizer.decode(java.util.Arrays.copyOf(kept, n), false);
+        return tokenizer.decode(Arrays.copyOf(kept, n), false);
     }
 
     @Override

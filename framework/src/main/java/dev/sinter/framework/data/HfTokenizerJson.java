@@ -40,7 +40,7 @@ record HfTokenizerJson(Map<String, Integer> tokenIds, int vocabSize, boolean byt
             throw new IOException(source + ": no \"model\" object; expected a Hugging Face tokenizer.json");
         }
         JsonNode model = root.get("model");
-        String type = model.path("type").asText(model.has("merges") ? "BPE" : "?");
+        String type = model.path("type").asText(model.has("merges") ? "BPE" : "(none)");
         if (!type.equals("BPE")) {
             throw new IOException(source + ": model type '" + type + "' is not supported; Sinter reads BPE"
                     + " tokenizers (byte-level like GPT-2/Llama-3, or byte fallback like Llama-2)");
