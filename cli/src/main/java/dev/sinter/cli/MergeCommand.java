@@ -1,6 +1,7 @@
 package dev.sinter.cli;
 
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lora.LoraTrainer;
@@ -29,7 +30,8 @@ final class MergeCommand implements Callable<Integer> {
         Files.createDirectories(output);
         CheckpointManager.writeModel(output, merged.parameters(), ModelIO.metadata(merged.config()));
         Path source = ModelIO.resolve(adapter);
-        for (String f : new String[]{ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN, "config.yaml"}) {
+        for (String f : new String[]{ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN, HfTokenizer.CONFIG_FILE,
+                "config.yaml"}) {
             if (Files.exists(source.resolve(f))) {
                 Files.copy(source.resolve(f), output.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }

@@ -30,7 +30,7 @@ record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer)
     private static Tokenizer tokenizer(Path resolved, String tokenizer) throws IOException {
         if (tokenizer != null) {
             return tokenizer.equals("byte") ? Tokenizers.byName("byte", null)
-                    : Tokenizers.byName("llama2c", Path.of(tokenizer));
+                    : Tokenizers.byName(Tokenizers.typeOf(Path.of(tokenizer)), Path.of(tokenizer));
         }
         if (Files.isDirectory(resolved)) {
             return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new UsageException(

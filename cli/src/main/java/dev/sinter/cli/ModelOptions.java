@@ -12,7 +12,8 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "PATH",
-            description = "llama2.c tokenizer .bin, or 'byte'; default: the checkpoint's own, or tok*.bin beside a .bin")
+            description = "llama2.c tokenizer .bin, HF tokenizer.json (or its directory), or 'byte'; default: the"
+                    + " checkpoint's own, or tok*.bin beside a .bin")
     String tokenizer;
 
     /** Loads the model and its tokenizer. */

@@ -8,6 +8,8 @@ import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.UsageException;
+import dev.sinter.framework.data.HfTokenizer;
+import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.ModelIO;
 import java.nio.file.Files;
@@ -134,10 +136,10 @@ final class QuantizeCommand implements Callable<Integer> {
         Map<String, byte[]> files;
         if (source.tokenizer != null) {
             files = source.tokenizer.equals("byte") ? ModelIO.tokenizerFiles("byte", null)
-                    : ModelIO.tokenizerFiles("llama2c", Path.of(source.tokenizer));
+                    : ModelIO.tokenizerFiles(Tokenizers.typeOf(Path.of(source.tokenizer)), Path.of(source.tokenizer));
         } else if (Files.isDirectory(resolvedModel)) {
             files = new LinkedHashMap<>();
-            for (String f : List.of(ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN)) {
+            for (String f : List.of(ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN, HfTokenizer.CONFIG_FILE)) {
                 if (Files.exists(resolvedModel.resolve(f))) {
                     files.put(f, Files.readAllBytes(resolvedModel.resolve(f)));
                 }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.TokenizerConfig;
+import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
@@ -31,7 +33,10 @@ public final class ModelIO {
     public static final String CONFIG_KEY = "sinter.model_config";
     /** Metadata key marking an adapter-only checkpoint (its settings as JSON). */
     public static final String ADAPTER_KEY = "sinter.adapter";
-    /** File in a checkpoint describing its tokenizer: {@code {"type": "byte"}} or llama2c + file. */
+    /**
+     * File in a checkpoint describing its tokenizer: {@code {"type": "byte"}} or llama2c + file, or for type {@code hf}
+     * the Hugging Face {@code tokenizer.json} itself (beside its {@code tokenizer_config.json}, if it had one).
+     */
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** Copy of a llama2.c tokenizer inside a checkpoint. */
     public static final String TOKENIZER_BIN = "tokenizer.bin";
@@ -81,16 +86,31 @@ public final class ModelIO {
             return Optional.empty();
         }
         Map<?, ?> m = JSON.readValue(desc.toFile(), Map.class);
+        if (!m.containsKey("type") && m.containsKey("model")) { // a Hugging Face tokenizer.json
+            return Optional.of(Tokenizers.byName(TokenizerConfig.HF, checkpointDir));
+        }
         String type = String.valueOf(m.get("type"));
         Path file = m.get("file") == null ? null : checkpointDir.resolve(String.valueOf(m.get("file")));
         return Optional.of(Tokenizers.byName(type, file));
     }
 
-    /** Checkpoint files describing a tokenizer: the JSON descriptor, plus a copy of its file when it has one. */
+    /**
+     * Checkpoint files describing a tokenizer: the JSON descriptor, plus a copy of its file when it has one; for type
+     * {@code hf} ({@code file} a tokenizer.json or its directory) copies of tokenizer.json and tokenizer_config.json.
+     */
     public static Map<String, byte[]> tokenizerFiles(String type, Path file) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        if (TokenizerConfig.HF.equals(type)) {
+            Path json = Files.isDirectory(file) ? file.resolve(HfTokenizer.FILE) : file;
+            files.put(TOKENIZER_FILE, Files.readAllBytes(json));
+            Path config = json.resolveSibling(HfTokenizer.CONFIG_FILE);
+            if (Files.isRegularFile(config)) {
+                files.put(HfTokenizer.CONFIG_FILE, Files.readAllBytes(config));
+            }
+            return files;
+        }
         Map<String, Object> desc = new LinkedHashMap<>();
         desc.put("type", type);
-        Map<String, byte[]> files = new LinkedHashMap<>();
         if (file != null) {
             desc.put("file", TOKENIZER_BIN);
             files.put(TOKENIZER_BIN, Files.readAllBytes(file));

@@ -113,7 +113,7 @@ class ConfigErrorsTest {
 
     @Test
     void invalidTokenizerTypeIsReportedAtItsKey() {
-        assertEquals("run.yaml:8: data.tokenizer.type: must be one of byte, llama2c, got bpe",
+        assertEquals("run.yaml:8: data.tokenizer.type: must be one of byte, llama2c, hf, got bpe",
                 error(withLine(6, "  seq_len: 32\n  tokenizer:\n    type: bpe")));
     }
 

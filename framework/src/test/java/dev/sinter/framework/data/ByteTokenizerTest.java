@@ -43,7 +43,7 @@ class ByteTokenizerTest {
         assertEquals("byte", Tokenizers.byName("byte", null).describe());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Tokenizers.byName("gpt2", null));
-        assertEquals("unknown tokenizer type 'gpt2': expected byte or llama2c", e.getMessage());
+        assertEquals("unknown tokenizer type 'gpt2': expected byte, llama2c or hf", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Tokenizers.byName("llama2c", null));
     }
 }
