@@ -1,19 +1,23 @@
 #!/usr/bin/env python3
-"""NumPy twin of Hugging Face's Llama-family forward pass, independent of Sinter's Java code.
+"""Twins of Hugging Face's Llama-family forward pass, independent of Sinter's Java code.
 
 Written from transformers' modeling_llama.py / modeling_qwen2.py (LlamaRMSNorm, LlamaRotaryEmbedding,
-rotate_half / apply_rotary_pos_emb, repeat_kv, eager attention with a causal mask, LlamaMLP) in float64. It reads
-an HF directory itself: config.json, model.safetensors or model.safetensors.index.json + shards, with a minimal
-safetensors reader (F32, F16, BF16). Qwen2ForCausalLM adds q/k/v biases; tie_word_embeddings reuses the embedding.
+rotate_half / apply_rotary_pos_emb, repeat_kv, eager attention with a causal mask, LlamaMLP), twice: in float64
+NumPy (--backend numpy, the default) and in PyTorch float32 with nn.Linear modules laid out as HF's
+(--backend torch; Debian's python3-torch). Both read an HF directory themselves: config.json, model.safetensors or
+model.safetensors.index.json + shards, with a minimal safetensors reader (F32, F16, BF16). Qwen2ForCausalLM adds
+q/k/v biases; tie_word_embeddings reuses the embedding.
 
-Commands (run from the repository root with /usr/bin/python3; needs NumPy only):
-  logits DIR --ids 1,2,3 --out FILE.json   logits [T, V] of one sequence, as JSON {"ids": [...], "logits": [[...]]}
+Commands (run from the repository root with /usr/bin/python3):
+  logits DIR --ids 1,2,3 --out FILE.json [--backend numpy|torch]
+                                           logits [T, V] of one sequence, as JSON {"ids": [...], "logits": [[...]]}
   make-tiny-qwen2 DIR                      writes a random tiny Qwen2 directory (BF16, 2 shards + index, GQA, untied)
 
 The committed fixtures under testdata/models/hf/ were made by these commands (see testdata/models/hf/SOURCE.md).
 """
 import argparse
 import json
+import math
 import struct
 from pathlib import Path
 
@@ -112,6 +116,67 @@ def forward(model_dir, ids):
     return x @ head.T
 
 
+def forward_torch(model_dir, ids):
+    """The same forward as HF's modules compute it, in float32 (torch_dtype of Sinter's export)."""
+    import torch
+    from torch import nn
+
+    cfg = json.loads((Path(model_dir) / "config.json").read_text())
+    weights = {k: torch.tensor(v, dtype=torch.float32) for k, v in read_weights(model_dir).items()}
+    d, heads = cfg["hidden_size"], cfg["num_attention_heads"]
+    kv_heads = cfg.get("num_key_value_heads", heads)
+    hd = d // heads
+    eps = cfg.get("rms_norm_eps", 1e-6)
+    theta = cfg.get("rope_theta", 10000.0)
+    bias = cfg["architectures"][0] == "Qwen2ForCausalLM"
+
+    def linear(name, has_bias=False):
+        w = weights[name + ".weight"]
+        m = nn.Linear(w.shape[1], w.shape[0], bias=has_bias)
+        m.weight.data.copy_(w)
+        if has_bias:
+            m.bias.data.copy_(weights[name + ".bias"])
+        return m
+
+    def rms_norm_t(x, w):  # LlamaRMSNorm
+        variance = x.to(torch.float32).pow(2).mean(-1, keepdim=True)
+        return w * (x * torch.rsqrt(variance + eps))
+
+    def rotate_half_t(x):
+        x1, x2 = x[..., : x.shape[-1] // 2], x[..., x.shape[-1] // 2:]
+        return torch.cat((-x2, x1), dim=-1)
+
+    with torch.no_grad():
+        t = len(ids)
+        inv_freq = 1.0 / (theta ** (torch.arange(0, hd, 2, dtype=torch.int64).float() / hd))
+        freqs = torch.outer(torch.arange(t).float(), inv_freq)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        cos, sin = emb.cos()[None, None], emb.sin()[None, None]  # [1, 1, T, hd]
+        mask = torch.full((t, t), float("-inf")).triu(1)
+        x = weights["model.embed_tokens.weight"][torch.tensor([ids])]  # [1, T, D]
+        for i in range(cfg["num_hidden_layers"]):
+            p = f"model.layers.{i}."
+            h = rms_norm_t(x, weights[p + "input_layernorm.weight"])
+            q = linear(p + "self_attn.q_proj", bias)(h).view(1, t, heads, hd).transpose(1, 2)
+            k = linear(p + "self_attn.k_proj", bias)(h).view(1, t, kv_heads, hd).transpose(1, 2)
+            v = linear(p + "self_attn.v_proj", bias)(h).view(1, t, kv_heads, hd).transpose(1, 2)
+            q, k = q * cos + rotate_half_t(q) * sin, k * cos + rotate_half_t(k) * sin  # apply_rotary_pos_emb
+            g = heads // kv_heads  # repeat_kv
+            k = k[:, :, None].expand(1, kv_heads, g, t, hd).reshape(1, heads, t, hd)
+            v = v[:, :, None].expand(1, kv_heads, g, t, hd).reshape(1, heads, t, hd)
+            scores = q @ k.transpose(2, 3) / math.sqrt(hd) + mask
+            probs = nn.functional.softmax(scores, dim=-1, dtype=torch.float32)
+            ctx = (probs @ v).transpose(1, 2).reshape(1, t, d)
+            x = x + linear(p + "self_attn.o_proj")(ctx)
+            h = rms_norm_t(x, weights[p + "post_attention_layernorm.weight"])
+            act = nn.functional.silu(linear(p + "mlp.gate_proj")(h)) * linear(p + "mlp.up_proj")(h)
+            x = x + linear(p + "mlp.down_proj")(act)
+        x = rms_norm_t(x, weights["model.norm.weight"])
+        head = weights["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) \
+            else weights["lm_head.weight"]
+        return (x @ head.T)[0].double().numpy()
+
+
 def write_safetensors(path, tensors):
     """tensors: name -> (dtype name, shape, bytes), written in order."""
     header, offset = {}, 0
@@ -184,6 +249,7 @@ def main():
     lg.add_argument("dir")
     lg.add_argument("--ids", required=True)
     lg.add_argument("--out", required=True)
+    lg.add_argument("--backend", choices=["numpy", "torch"], default="numpy")
     mk = sub.add_parser("make-tiny-qwen2")
     mk.add_argument("dir")
     args = ap.parse_args()
@@ -191,9 +257,9 @@ def main():
         make_tiny_qwen2(args.dir)
         return
     ids = [int(s) for s in args.ids.split(",")]
-    logits = forward(args.dir, ids)
+    logits = forward_torch(args.dir, ids) if args.backend == "torch" else forward(args.dir, ids)
     rows = [[float(f"{v:.9g}") for v in row] for row in logits]
-    Path(args.out).write_text(json.dumps({"model": args.dir, "ids": ids, "logits": rows}, separators=(",", ":")) + "\n")
+    Path(args.out).write_text(json.dumps({"model": args.dir, "backend": args.backend, "ids": ids, "logits": rows}, separators=(",", ":")) + "\n")
     print(f"{args.out}: logits [{len(ids)}, {logits.shape[1]}], first row max {logits[0].max():.6f}")
 
 

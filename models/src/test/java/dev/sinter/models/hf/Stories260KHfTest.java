@@ -36,8 +36,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@code bench/hf_llama_twin.py}); and both export formats round-trip bit-identically.
  */
 class Stories260KHfTest {
-    /** Logits of {@code bench/hf_llama_twin.py} on the exported directory; see testdata/models/hf/SOURCE.md. */
-    static final String TWIN_LOGITS = "models/hf/stories260K-hf-twin-logits.json";
+    /**
+     * Logits of {@code bench/hf_llama_twin.py} on the exported directory, NumPy float64 and PyTorch float32 backends;
+     * see testdata/models/hf/SOURCE.md.
+     */
+    static final String[] TWIN_LOGITS = {"models/hf/stories260K-hf-twin-logits.json",
+        "models/hf/stories260K-hf-torch-logits.json"};
     /** SHA-256 of the exported model.safetensors the twin read: the fixture describes exactly this export. */
     static final String EXPORT_SHA256 = "c58cf7822d476404e18b2855c6c6ab4063711abd7d0a7922bd175e51264e5b44";
 
@@ -124,17 +128,25 @@ class Stories260KHfTest {
     }
 
     @Test
-    void logitsEqualTheIndependentNumpyTwinOfHfLlama() throws Exception {
+    void logitsEqualTheIndependentTwinsOfHfLlama() throws Exception {
         assertEquals(EXPORT_SHA256, sha256(hfDir.resolve(HfLlamaImporter.WEIGHTS)),
-                "the export changed: regenerate " + TWIN_LOGITS + " (testdata/models/hf/SOURCE.md)");
-        JsonNode twin = new JsonMapper().readTree(TestData.fixture(TWIN_LOGITS).toFile());
-        int[][] ids = {ids(twin)};
-        double fromImport = maxAbsDiff(imported.logits(ids), twinLogits(twin));
-        double fromLlama2c = maxAbsDiff(original.logits(ids), twinLogits(twin));
-        System.err.printf("stories260K vs NumPy HF twin: max |Δlogit| HF import %.3g, llama2.c file %.3g%n",
-                fromImport, fromLlama2c);
-        assertTrue(fromImport <= 1e-4, "HF import vs twin " + fromImport);
-        assertTrue(fromLlama2c <= 1e-4, "llama2.c model vs twin " + fromLlama2c);
+                "the export changed: regenerate the twin logits (testdata/models/hf/SOURCE.md)");
+        for (String file : TWIN_LOGITS) {
+            JsonNode twin = new JsonMapper().readTree(TestData.fixture(file).toFile());
+            int[][] ids = {ids(twin)};
+            double fromImport = maxAbsDiff(imported.logits(ids), twinLogits(twin));
+            double fromLlama2c = maxAbsDiff(original.logits(ids), twinLogits(twin));
+            System.err.printf("stories260K vs HF twin (%s): max |Δlogit| HF import %.3g, llama2.c file %.3g%n",
+                    twin.get("backend").textValue(), fromImport, fromLlama2c);
+            assertTrue(fromImport <= 1e-4, file + ": HF import vs twin " + fromImport);
+            assertTrue(fromLlama2c <= 1e-4, file + ": llama2.c model vs twin " + fromLlama2c);
+        }
+        // float64 against the float64 NumPy twin (logits stored with 9 significant digits): agreement to rounding
+        JsonNode numpy = new JsonMapper().readTree(TestData.fixture(TWIN_LOGITS[0]).toFile());
+        double f64 = maxAbsDiff(HfLlamaImporter.load(hfDir, DataType.DOUBLE).logits(new int[][]{ids(numpy)}),
+                twinLogits(numpy));
+        System.err.printf("stories260K float64 HF import vs NumPy float64 twin: max |Δlogit| %.3g%n", f64);
+        assertTrue(f64 <= 1e-6, "float64 import vs twin " + f64);
     }
 
     @Test

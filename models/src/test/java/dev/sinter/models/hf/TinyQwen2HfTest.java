@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A random tiny Qwen2ForCausalLM (q/k/v biases, GQA 4/2, untied head, rope_theta 1e6, BF16 in two shards with an
- * index) made by {@code bench/hf_llama_twin.py}: the import equals the NumPy twin of HF's forward, and round-trips.
+ * index) made by {@code bench/hf_llama_twin.py}: the import equals the NumPy and PyTorch twins of HF's forward, and
+ * round-trips.
  */
 class TinyQwen2HfTest {
     @TempDir
@@ -36,11 +37,15 @@ class TinyQwen2HfTest {
         assertTrue(m.parameters().get(ParameterNames.attnBias(1, "k")).amaxNumber().doubleValue() > 0.1,
                 "biases are loaded");
 
-        JsonNode twin = new JsonMapper().readTree(TestData.fixture("models/hf/tiny-qwen2-twin-logits.json").toFile());
-        int[][] ids = {Stories260KHfTest.ids(twin)};
-        double diff = Stories260KHfTest.maxAbsDiff(m.logits(ids), Stories260KHfTest.twinLogits(twin));
-        System.err.printf("tiny Qwen2 (BF16, sharded) vs NumPy HF twin: max |Δlogit| %.3g%n", diff);
-        assertTrue(diff <= 1e-4, "max |Δlogit| " + diff);
+        int[][] ids = null;
+        for (String file : new String[]{"tiny-qwen2-twin-logits.json", "tiny-qwen2-torch-logits.json"}) {
+            JsonNode twin = new JsonMapper().readTree(TestData.fixture("models/hf/" + file).toFile());
+            ids = new int[][]{Stories260KHfTest.ids(twin)};
+            double diff = Stories260KHfTest.maxAbsDiff(m.logits(ids), Stories260KHfTest.twinLogits(twin));
+            System.err.printf("tiny Qwen2 (BF16, sharded) vs HF twin (%s): max |Δlogit| %.3g%n",
+                    twin.get("backend").textValue(), diff);
+            assertTrue(diff <= 1e-4, file + ": max |Δlogit| " + diff);
+        }
 
         Path out = tmp.resolve("qwen2-export");
         HfExporter.export(m, out, null, null);
