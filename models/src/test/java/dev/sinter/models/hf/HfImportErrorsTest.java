@@ -147,6 +147,44 @@ class HfImportErrorsTest {
                 + " or I64)");
     }
 
+    /**
+     * A 2 GB model (vocabulary 8M × 64, a sparse file that takes no disk) with one mis-shaped tensor fails in the header
+     * check: had any tensor been allocated and read first, the process would have grown by gigabytes.
+     */
+    @Test
+    void aHugeModelWithOneBadTensorFailsBeforeAnyTensorIsAllocatedOrRead() throws IOException {
+        ModelConfig huge = new ModelConfig(64, 1, 2, 1, 24, 8_000_000, 16, "rmsnorm", 1e-6, "rope", "half", 10000,
+                "swiglu", true, 0.02);
+        dir = tmp.resolve("huge");
+        Files.createDirectories(dir);
+        JSON.writeValue(dir.resolve("config.json").toFile(), HfConfig.toJson(huge, null, null));
+        Map<String, long[]> shapes = HfLlamaImporter.expectedShapes(huge);
+        shapes.put(ParameterNames.FINAL_NORM + ".weight", new long[]{63});
+        ObjectNode header = JSON.createObjectNode();
+        long offset = 0;
+        for (Map.Entry<String, long[]> e : shapes.entrySet()) {
+            long bytes = 4 * Arrays.stream(e.getValue()).reduce(1, Math::multiplyExact);
+            ObjectNode t = header.putObject(e.getKey()).put("dtype", "F32");
+            Arrays.stream(e.getValue()).forEach(t.putArray("shape")::add);
+            t.putArray("data_offsets").add(offset).add(offset + bytes);
+            offset += bytes;
+        }
+        byte[] json = JSON.writeValueAsBytes(header);
+        byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
+        Arrays.fill(padded, json.length, padded.length, (byte) ' ');
+        Path f = dir.resolve("model.safetensors");
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length).array());
+            raf.write(padded);
+            raf.setLength(8 + padded.length + offset); // a hole: no data on disk
+        }
+        assertTrue(offset > 2_000_000_000L);
+        long rss = org.bytedeco.javacpp.Pointer.physicalBytes();
+        assertFails(f + ": tensor 'model.norm.weight' has shape [63] but config.json implies [64]");
+        long grown = org.bytedeco.javacpp.Pointer.physicalBytes() - rss;
+        assertTrue(grown < 200L << 20, "the process grew by " + grown + " bytes");
+    }
+
     @Test
     void indexThatDoesNotMatchItsShard() throws IOException {
         Files.move(dir.resolve("model.safetensors"), dir.resolve("a.safetensors"));
