@@ -70,12 +70,19 @@ public final class HfLlamaImporter {
     /** Loads the directory into a model of the given data type (weights are widened to float32 first). */
     public static TransformerModel load(Path dir, DataType dtype) throws IOException {
         Plan plan = inspect(dir);
-        Map<String, INDArray> weights = new LinkedHashMap<>();
-        for (Map.Entry<Path, Set<String>> e : plan.tensors().entrySet()) {
-            weights.putAll(SafetensorsIO.read(e.getKey(), e.getValue()::contains));
-        }
         TransformerModel model = TransformerModel.create(plan.config(), dtype, 0);
-        model.loadParameters(weights, dir.toString());
+        Map<String, INDArray> params = model.parameters();
+        Set<String> planned = new TreeSet<>();
+        plan.tensors().values().forEach(planned::addAll);
+        if (!planned.equals(new TreeSet<>(params.keySet()))) {
+            throw new IllegalStateException("the import plan " + planned + " does not cover the graph's parameters "
+                    + params.keySet());
+        }
+        // one file at a time, so the peak is the model plus one shard rather than twice the model
+        for (Map.Entry<Path, Set<String>> e : plan.tensors().entrySet()) {
+            SafetensorsIO.read(e.getKey(), e.getValue()::contains)
+                    .forEach((name, value) -> params.get(name).assign(value.castTo(dtype)));
+        }
         LOG.info("imported {} ({} files, {} parameters)", dir, plan.tensors().size(), model.parameterCount());
         return model;
     }
