@@ -10,6 +10,7 @@ import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.models.hf.HfLlamaImporter;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
@@ -25,7 +26,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Loads a model from any path the project understands, and describes a model in checkpoint metadata.
  *
- * <p>Accepted paths: a llama2.c {@code .bin}; a checkpoint directory (holding {@code model.safetensors} whose
+ * <p>Accepted paths: a llama2.c {@code .bin}; a Hugging Face Llama-family directory ({@code config.json} plus
+ * safetensors weights, {@link HfLlamaImporter}); a checkpoint directory (holding {@code model.safetensors} whose
  * metadata carries the model config); a run directory (its newest checkpoint under {@code checkpoints/}).
  */
 public final class ModelIO {
@@ -47,11 +49,14 @@ public final class ModelIO {
     private ModelIO() {
     }
 
-    /** Loads a float32 model from a llama2.c file, a checkpoint directory or a run directory. */
+    /** Loads a float32 model from a llama2.c file, an HF directory, a checkpoint directory or a run directory. */
     public static TransformerModel load(Path path) throws IOException {
         Path resolved = resolve(path);
         if (Files.isRegularFile(resolved)) {
             return Llama2cCheckpoint.load(resolved);
+        }
+        if (HfLlamaImporter.isHfDirectory(resolved)) {
+            return HfLlamaImporter.load(resolved);
         }
         Checkpoint cp = CheckpointManager.read(resolved);
         if (cp.metadata().containsKey(ADAPTER_KEY)) {
@@ -63,12 +68,12 @@ public final class ModelIO {
         return model;
     }
 
-    /** The checkpoint directory (or llama2.c file) a user-given path stands for. */
+    /** The checkpoint directory (or HF directory, or llama2.c file) a user-given path stands for. */
     public static Path resolve(Path path) throws IOException {
         if (!Files.exists(path)) {
             throw new IOException("model path does not exist: " + path);
         }
-        if (Files.isRegularFile(path)) {
+        if (Files.isRegularFile(path) || HfLlamaImporter.isHfDirectory(path)) {
             return path;
         }
         if (Files.exists(path.resolve(CheckpointManager.MODEL_FILE))) {
@@ -76,14 +81,19 @@ public final class ModelIO {
         }
         Optional<Path> latest = new CheckpointManager(path.resolve("checkpoints"), Integer.MAX_VALUE).latest();
         return latest.orElseThrow(() -> new IOException(path + " holds neither " + CheckpointManager.MODEL_FILE
-                + " nor checkpoints/step-*; pass a run directory, a checkpoint directory or a llama2.c .bin file"));
+                + " nor checkpoints/step-*; pass a run directory, a checkpoint directory, an HF model directory"
+                + " (config.json + safetensors) or a llama2.c .bin file"));
     }
 
-    /** The tokenizer saved beside a checkpoint, if any. */
+    /**
+     * The tokenizer saved beside a checkpoint, if any: its {@code tokenizer.json} descriptor, or a bare llama2.c
+     * {@code tokenizer.bin} (as {@code sinter export --format hf} copies it into an HF directory).
+     */
     public static Optional<Tokenizer> tokenizerOf(Path checkpointDir) throws IOException {
         Path desc = checkpointDir.resolve(TOKENIZER_FILE);
         if (!Files.isRegularFile(desc)) {
-            return Optional.empty();
+            Path bin = checkpointDir.resolve(TOKENIZER_BIN);
+            return Files.isRegularFile(bin) ? Optional.of(Tokenizers.byName("llama2c", bin)) : Optional.empty();
         }
         Map<?, ?> m = JSON.readValue(desc.toFile(), Map.class);
         if (!m.containsKey("type") && m.containsKey("model")) { // a Hugging Face tokenizer.json

@@ -28,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Reads and writes the Hugging Face safetensors format: an 8-byte little-endian header length N, N bytes of UTF-8 JSON
  * (padded with spaces to a multiple of 8) mapping each tensor name to {@code {"dtype", "shape", "data_offsets"}} plus
  * an optional {@code "__metadata__"} string map, then the raw little-endian tensor data in row-major order. Supported
- * dtypes: F32, F64, I32, I64 (ND4J FLOAT, DOUBLE, INT, LONG).
+ * dtypes: F32, F64, I32, I64 (ND4J FLOAT, DOUBLE, INT, LONG), and for reading F16 and BF16, which are converted to
+ * FLOAT on load (both convert exactly: every half and bfloat16 value is a float32 value).
  *
  * <p>Files are treated as untrusted: the header is fully validated (size limits, JSON syntax, known dtypes,
  * non-negative dims, sizes matching the offsets, offsets non-overlapping and covering the data section exactly) before
@@ -50,9 +51,16 @@ public final class SafetensorsIO {
     private SafetensorsIO() {
     }
 
-    /** The supported element types with their safetensors names and byte sizes. */
+    /** Bytes converted per chunk when widening F16/BF16 to float32. */
+    private static final int CONVERT_CHUNK = 1 << 20;
+
+    /**
+     * The supported element types with their safetensors names and byte sizes; {@code nd4j} is the type they are
+     * read as (F16 and BF16 are widened to FLOAT and are never written).
+     */
     private enum Dtype {
-        F32(DataType.FLOAT, 4), F64(DataType.DOUBLE, 8), I32(DataType.INT32, 4), I64(DataType.INT64, 8);
+        F32(DataType.FLOAT, 4), F64(DataType.DOUBLE, 8), I32(DataType.INT32, 4), I64(DataType.INT64, 8),
+        F16(DataType.FLOAT, 2), BF16(DataType.FLOAT, 2);
 
         final DataType nd4j;
         final int size;
@@ -62,9 +70,13 @@ public final class SafetensorsIO {
             this.size = size;
         }
 
+        boolean widened() {
+            return this == F16 || this == BF16;
+        }
+
         static Dtype of(DataType type) {
             for (Dtype d : values()) {
-                if (d.nd4j == type) {
+                if (d.nd4j == type && !d.widened()) {
                     return d;
                 }
             }
@@ -86,6 +98,16 @@ public final class SafetensorsIO {
     }
 
     private record Header(long dataStart, List<Entry> entries, Map<String, String> metadata) {
+    }
+
+    /**
+     * A tensor as its validated header describes it, before any data is read.
+     *
+     * @param name  tensor name
+     * @param dtype safetensors dtype name as stored (e.g. {@code BF16})
+     * @param shape dimensions
+     */
+    public record TensorInfo(String name, String dtype, long[] shape) {
     }
 
     /**
@@ -153,25 +175,89 @@ public final class SafetensorsIO {
         Reference.reachabilityFence(c); // the direct buffer does not keep ND4J's off-heap memory alive
     }
 
-    /** Reads all tensors, in the order of the header. */
+    /** Reads all tensors, in the order of the header (F16 and BF16 widened to FLOAT). */
     public static Map<String, INDArray> read(Path file) throws IOException {
+        return read(file, name -> true);
+    }
+
+    /**
+     * Reads the tensors whose names {@code wanted} accepts, in the order of the header (F16 and BF16 widened to
+     * FLOAT). The whole header is validated first, as by {@link #validate}.
+     */
+    public static Map<String, INDArray> read(Path file, java.util.function.Predicate<String> wanted)
+            throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = readHeader(file, ch);
             Map<String, INDArray> tensors = new LinkedHashMap<>();
             for (Entry e : header.entries()) {
+                if (!wanted.test(e.name())) {
+                    continue;
+                }
                 INDArray array = Nd4j.create(e.dtype().nd4j, e.shape(), 'c');
                 long bytes = e.end() - e.begin();
                 if (bytes > 0) {
                     requireLittleEndianPlatform();
-                    ByteBuffer dst = array.data().asNio().duplicate();
-                    dst.clear().limit((int) bytes);
-                    readFully(file, ch, dst, header.dataStart() + e.begin());
+                    ByteBuffer dst = array.data().asNio().duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                    if (e.dtype().widened()) {
+                        readWidened(file, ch, e, header.dataStart() + e.begin(), dst.asFloatBuffer());
+                    } else {
+                        dst.clear().limit((int) bytes);
+                        readFully(file, ch, dst, header.dataStart() + e.begin());
+                    }
                     Reference.reachabilityFence(array);
                 }
                 tensors.put(e.name(), array);
             }
             return tensors;
         }
+    }
+
+    /**
+     * The tensors of a file as its header describes them (name, stored dtype, shape), in header order, without
+     * reading or allocating any tensor; the header is validated as by {@link #validate}.
+     */
+    public static List<TensorInfo> describe(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            List<TensorInfo> out = new ArrayList<>();
+            for (Entry e : readHeader(file, ch).entries()) {
+                out.add(new TensorInfo(e.name(), e.dtype().name(), e.shape().clone()));
+            }
+            return out;
+        }
+    }
+
+    /** Streams a 16-bit tensor in chunks, widening each element to float32 into {@code dst}. */
+    private static void readWidened(Path file, FileChannel ch, Entry e, long position, java.nio.FloatBuffer dst)
+            throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(CONVERT_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        long remaining = e.end() - e.begin();
+        long pos = position;
+        while (remaining > 0) {
+            chunk.clear().limit((int) Math.min(CONVERT_CHUNK, remaining));
+            readFully(file, ch, chunk, pos);
+            chunk.flip();
+            pos += chunk.limit();
+            remaining -= chunk.limit();
+            while (chunk.hasRemaining()) {
+                int bits = chunk.getShort() & 0xFFFF;
+                dst.put(e.dtype() == Dtype.BF16 ? Float.intBitsToFloat(bits << 16) : halfToFloat(bits));
+            }
+        }
+    }
+
+    /** IEEE 754 binary16 → binary32, exact for every value (subnormals, infinities and NaN payloads included). */
+    static float halfToFloat(int half) {
+        int sign = (half & 0x8000) << 16;
+        int exp = (half >>> 10) & 0x1F;
+        int mantissa = half & 0x3FF;
+        if (exp == 0x1F) { // Inf / NaN
+            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+        }
+        if (exp != 0) { // normal: rebias 15 → 127
+            return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mantissa << 13));
+        }
+        float magnitude = mantissa * 0x1p-24f; // subnormal (or zero): mantissa · 2^-24, exact in float32
+        return sign == 0 ? magnitude : -magnitude;
     }
 
     /**
@@ -252,7 +338,8 @@ public final class SafetensorsIO {
         JsonNode dtypeNode = node.get("dtype");
         Dtype dtype = dtypeNode != null && dtypeNode.isTextual() ? Dtype.named(dtypeNode.textValue()) : null;
         if (dtype == null) {
-            throw tensorProblem(file, name, "dtype " + dtypeNode + " is not supported (expected F32, F64, I32 or I64)");
+            throw tensorProblem(file, name, "dtype " + dtypeNode
+                    + " is not supported (expected F32, F16, BF16, F64, I32 or I64); convert the file to F32, F16 or BF16");
         }
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray() || shapeNode.size() > MAX_RANK) {

@@ -23,10 +23,13 @@ import java.util.List;
  * @param tieEmbeddings  LM head shares the token embedding
  * @param initStd        standard deviation of the normal initialisation of weight matrices
  * @param moe            Mixture-of-Experts feed-forward layers, or null for a dense model
+ * @param attentionBias  q/k/v projections carry biases ({@code …{q,k,v}_proj.bias}), as in Qwen2; HF's
+ *                       {@code attention_bias} name (o_proj never has one here)
  */
 public record ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hiddenDim, int vocabSize,
                           int maxSeqLen, String norm, double normEps, String positions, String ropeStyle,
-                          double ropeTheta, String mlp, boolean tieEmbeddings, double initStd, MoeConfig moe) {
+                          double ropeTheta, String mlp, boolean tieEmbeddings, double initStd, MoeConfig moe,
+                          boolean attentionBias) {
 
     @JsonCreator
     public ModelConfig {
@@ -60,7 +63,15 @@ public record ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hi
         }
     }
 
-    /** A dense model (no MoE layers). */
+    /** A model without attention biases. */
+    public ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hiddenDim, int vocabSize, int maxSeqLen,
+                       String norm, double normEps, String positions, String ropeStyle, double ropeTheta, String mlp,
+                       boolean tieEmbeddings, double initStd, MoeConfig moe) {
+        this(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps, positions, ropeStyle,
+                ropeTheta, mlp, tieEmbeddings, initStd, moe, false);
+    }
+
+    /** A dense model (no MoE layers, no attention biases). */
     public ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hiddenDim, int vocabSize, int maxSeqLen,
                        String norm, double normEps, String positions, String ropeStyle, double ropeTheta, String mlp,
                        boolean tieEmbeddings, double initStd) {
@@ -71,7 +82,19 @@ public record ModelConfig(int dim, int nLayers, int nHeads, int nKvHeads, int hi
     /** The same architecture with the given MoE layers (null = dense). */
     public ModelConfig withMoe(MoeConfig moe) {
         return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
-                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe);
+                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe, attentionBias);
+    }
+
+    /** The same architecture with or without q/k/v biases. */
+    public ModelConfig withAttentionBias(boolean attentionBias) {
+        return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
+                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe, attentionBias);
+    }
+
+    /** The same architecture with the given RoPE layout ({@code adjacent} or {@code half}). */
+    public ModelConfig withRopeStyle(String ropeStyle) {
+        return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
+                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe, attentionBias);
     }
 
     /** The 0-based indices of the MoE layers (empty for a dense model). */

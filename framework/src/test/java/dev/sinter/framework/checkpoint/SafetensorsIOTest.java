@@ -108,6 +108,42 @@ class SafetensorsIOTest {
     }
 
     @Test
+    void widensF16AndBf16ToFloat32Exactly() throws IOException {
+        // F16: 1.0, -2.5, 65504 (max), 2^-24 (smallest subnormal), -0.0, +inf, 2^-14 (smallest normal), 1/3 ≈ 0x3555
+        short[] half = {0x3C00, (short) 0xC100, 0x7BFF, 0x0001, (short) 0x8000, 0x7C00, 0x0400, 0x3555};
+        float[] halfExpected = {1f, -2.5f, 65504f, 0x1p-24f, -0f, Float.POSITIVE_INFINITY, 0x1p-14f,
+                0.333251953125f};
+        // BF16: the upper 16 bits of float32: 1.0, -3.0, 1e-40 (subnormal in float32), π truncated
+        float[] bfExpected = {1f, -3f, Float.intBitsToFloat(Float.floatToIntBits(1e-40f) & 0xFFFF0000),
+                Float.intBitsToFloat(Float.floatToIntBits((float) Math.PI) & 0xFFFF0000)};
+        ByteBuffer data = ByteBuffer.allocate(2 * (half.length + bfExpected.length)).order(ByteOrder.LITTLE_ENDIAN);
+        for (short h : half) {
+            data.putShort(h);
+        }
+        for (float f : bfExpected) {
+            data.putShort((short) (Float.floatToIntBits(f) >>> 16));
+        }
+        Path file = build("{\"h\":{\"dtype\":\"F16\",\"shape\":[2,4],\"data_offsets\":[0,16]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[16,24]}}", data.array());
+
+        assertEquals(List.of("F16", "BF16"), SafetensorsIO.describe(file).stream()
+                .map(SafetensorsIO.TensorInfo::dtype).toList());
+        Map<String, INDArray> t = SafetensorsIO.read(file);
+        assertEquals(DataType.FLOAT, t.get("h").dataType());
+        assertArrayEquals(new long[] {2, 4}, t.get("h").shape());
+        float[] h = t.get("h").reshape(8).toFloatVector();
+        for (int i = 0; i < half.length; i++) {
+            assertEquals(Float.floatToIntBits(halfExpected[i]), Float.floatToIntBits(h[i]), "F16 element " + i);
+        }
+        float[] b = t.get("b").toFloatVector();
+        for (int i = 0; i < bfExpected.length; i++) {
+            assertEquals(Float.floatToIntBits(bfExpected[i]), Float.floatToIntBits(b[i]), "BF16 element " + i);
+        }
+        assertTrue(Float.isNaN(SafetensorsIO.halfToFloat(0x7E00)));
+        assertEquals(List.of("b"), List.copyOf(SafetensorsIO.read(file, "b"::equals).keySet()));
+    }
+
+    @Test
     void rejectsAHeaderLongerThanTheFile() throws IOException {
         Path file = dir.resolve("short.safetensors");
         ByteBuffer bytes = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN).putLong(1000);
@@ -137,8 +173,10 @@ class SafetensorsIOTest {
 
     @Test
     void rejectsBadEntries() throws IOException {
-        assertProblem(build("{\"a\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", new byte[4]),
-                "tensor 'a': dtype \"F16\" is not supported");
+        assertProblem(build("{\"a\":{\"dtype\":\"F8_E4M3\",\"shape\":[2],\"data_offsets\":[0,2]}}", new byte[2]),
+                "tensor 'a': dtype \"F8_E4M3\" is not supported (expected F32, F16, BF16, F64, I32 or I64)");
+        assertProblem(build("{\"a\":{\"dtype\":\"BF16\",\"shape\":[3],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor 'a': size mismatch: shape [3] of BF16 needs 6 bytes but data_offsets span 4");
         assertProblem(build("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]),
                 "tensor 'a': size mismatch: shape [3] of F32 needs 12 bytes but data_offsets span 8");
         assertProblem(build("{\"a\":{\"dtype\":\"I64\",\"shape\":[-1],\"data_offsets\":[0,8]}}", new byte[8]),

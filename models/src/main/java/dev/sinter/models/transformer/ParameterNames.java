@@ -20,6 +20,11 @@ public final class ParameterNames {
         return layer(i) + "self_attn." + p + "_proj.weight";
     }
 
+    /** {@code model.layers.{i}.self_attn.{p}_proj.bias} for p in q,k,v (models with {@code attention_bias}). */
+    public static String attnBias(int i, String p) {
+        return layer(i) + "self_attn." + p + "_proj.bias";
+    }
+
     /** {@code model.layers.{i}.mlp.{p}_proj.weight} for p in gate,up,down. */
     public static String mlp(int i, String p) {
         return layer(i) + "mlp." + p + "_proj.weight";

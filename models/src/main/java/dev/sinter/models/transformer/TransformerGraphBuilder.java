@@ -130,9 +130,11 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         int hd = cfg.headDim();
         int kvh = cfg.nKvHeads();
         int g = cfg.groupSize();
-        SDVariable q = linear(h, ParameterNames.attn(i, "q"), cfg.initStd(), d, d); // [N, H·hd]
-        SDVariable k = linear(h, ParameterNames.attn(i, "k"), cfg.initStd(), cfg.kvDim(), d); // [N, KV·hd]
-        SDVariable v = linear(h, ParameterNames.attn(i, "v"), cfg.initStd(), cfg.kvDim(), d);
+        SDVariable q = biased(i, "q", linear(h, ParameterNames.attn(i, "q"), cfg.initStd(), d, d), d); // [N, H·hd]
+        SDVariable k = biased(i, "k", linear(h, ParameterNames.attn(i, "k"), cfg.initStd(), cfg.kvDim(), d),
+                cfg.kvDim()); // [N, KV·hd]
+        SDVariable v = biased(i, "v", linear(h, ParameterNames.attn(i, "v"), cfg.initStd(), cfg.kvDim(), d),
+                cfg.kvDim());
         SDVariable q4 = sd.reshape(q, shape(batch, time, cfg.nHeads(), hd)); // [B, T, H, hd]
         SDVariable k4 = sd.reshape(k, shape(batch, time, kvh, hd)); // [B, T, KV, hd]
         if (rope != null) {
@@ -152,7 +154,12 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         return linear(merged, ParameterNames.attn(i, "o"), residualStd, d, d);
     }
 
-    /** x ⊙ cos + (x·R) ⊙ sin on [B, T, heads, hd]. */
+    /** {@code y + b} with a zero-initialised bias {@code [out]} (broadcast over N) when the model has attention biases. */
+    private SDVariable biased(int i, String p, SDVariable y, int out) {
+        return cfg.attentionBias() ? y.add(zeros(ParameterNames.attnBias(i, p), out)) : y; // [N, out]
+    }
+
+        /** x ⊙ cos + (x·R) ⊙ sin on [B, T, heads, hd]. */
     private SDVariable rotate(SDVariable x4, SDVariable cos, SDVariable sin, SDVariable swap, int heads) {
         int hd = cfg.headDim();
         SDVariable swapped = sd.reshape(sd.mmul(sd.reshape(x4, -1, hd), swap), shape(batch, time, heads, hd));

@@ -24,7 +24,10 @@ class TransformerGradientTest {
                 // LayerNorm, rotate-half RoPE, multi-head (no grouping), GELU, untied head
                 new ModelConfig(16, 1, 2, 2, 20, 13, 16, "layernorm", 1e-5, "rope", "half", 500, "gelu", false, 0.3),
                 // learned positions, multi-query (1 KV head)
-                new ModelConfig(12, 1, 3, 1, 16, 9, 8, "rmsnorm", 1e-6, "learned", "adjacent", 10000, "swiglu", false, 0.3));
+                new ModelConfig(12, 1, 3, 1, 16, 9, 8, "rmsnorm", 1e-6, "learned", "adjacent", 10000, "swiglu", false, 0.3),
+                // q/k/v biases (Qwen2), rotate-half RoPE, GQA
+                new ModelConfig(16, 1, 4, 2, 24, 11, 16, "rmsnorm", 1e-6, "rope", "half", 10000, "swiglu", true, 0.3)
+                        .withAttentionBias(true));
     }
 
     @ParameterizedTest

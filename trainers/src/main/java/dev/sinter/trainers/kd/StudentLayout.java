@@ -80,7 +80,7 @@ public final class StudentLayout {
         ModelConfig dense = new ModelConfig(teacher.dim(), layerMap.size(), teacher.nHeads(), teacher.nKvHeads(),
                 teacher.hiddenDim(), teacher.vocabSize(), teacher.maxSeqLen(), teacher.norm(), teacher.normEps(),
                 teacher.positions(), teacher.ropeStyle(), teacher.ropeTheta(), teacher.mlp(), teacher.tieEmbeddings(),
-                teacher.initStd());
+                teacher.initStd()).withAttentionBias(teacher.attentionBias());
         MoeConfig m = teacher.moe();
         if (m == null) {
             return dense;

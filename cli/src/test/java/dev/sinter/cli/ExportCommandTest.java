@@ -1,0 +1,81 @@
+package dev.sinter.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.testing.TestData;
+import dev.sinter.models.ModelIO;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/** {@code sinter export}: HF and llama2.c directories that {@code generate} reads back to the same text. */
+class ExportCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void stories260KExportsToHfAndBackToLlama2cAndGeneratesTheSameText() throws IOException {
+        String bin = TestData.fixture("models/stories260K/stories260K.bin").toString();
+        Path hf = dir.resolve("hf");
+        Outcome o = CliHarness.run("export", "--model", bin, "--format", "hf", "--output", hf.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("as HF LlamaForCausalLM") && o.out().contains("q/k rows permuted"), o.out());
+        assertTrue(o.out().contains("tokenizer: tokenizer.bin (llama2.c, from "), o.out());
+        for (String f : new String[]{"config.json", "model.safetensors", "generation_config.json", "tokenizer.bin"}) {
+            assertTrue(Files.isRegularFile(hf.resolve(f)), f);
+        }
+        Path back = dir.resolve("back");
+        Outcome o2 = CliHarness.run("export", "--model", hf.toString(), "--format", "llama2c", "--output",
+                back.toString());
+        assertEquals(0, o2.code(), o2.err());
+        assertTrue(o2.out().contains("permuted from rotate-half to adjacent-pair"), o2.out());
+
+        String[] greedy = {"--max-new-tokens", "30", "--temperature", "0"};
+        String fromBin = generate(bin, greedy);
+        assertTrue(fromBin.contains("Once upon a time"), fromBin);
+        assertEquals(fromBin, generate(hf.toString(), greedy)); // tokenizer.bin found in the HF directory
+        assertEquals(fromBin, generate(back.resolve("model.bin").toString(), greedy)); // tokenizer.bin beside it
+    }
+
+    @Test
+    void refusesWhatTheFormatCannotExpress() throws IOException {
+        ModelConfig layernorm = new ModelConfig(16, 1, 2, 2, 24, 260, 16, "layernorm", 1e-5, "rope", "adjacent",
+                10000, "swiglu", true, 0.02);
+        Path cp = dir.resolve("ln");
+        Files.createDirectories(cp);
+        TransformerModel m = TransformerModel.create(layernorm, DataType.FLOAT, 1);
+        CheckpointManager.writeModel(cp, m.parameters(), ModelIO.metadata(layernorm));
+        Outcome o = CliHarness.run("export", "--model", cp.toString(), "--format", "hf", "--output",
+                dir.resolve("x").toString());
+        assertEquals(2, o.code(), o.err());
+        assertEquals("error: cannot export " + cp + ": HF's LlamaForCausalLM cannot express norm layernorm; only"
+                + " RMSNorm, RoPE, SwiGLU, dense models export to --format hf", o.err().strip());
+        Outcome o2 = CliHarness.run("export", "--model", cp.toString(), "--format", "llama2c", "--output",
+                dir.resolve("y").toString());
+        assertEquals(2, o2.code());
+        assertTrue(o2.err().contains("a llama2.c v0 file cannot express norm layernorm; use --format hf"), o2.err());
+        Outcome o3 = CliHarness.run("export", "--model", cp.toString(), "--format", "gguf", "--output",
+                dir.resolve("z").toString());
+        assertEquals(2, o3.code());
+        assertTrue(o3.err().contains("--format must be hf or llama2c, got 'gguf'"), o3.err());
+    }
+
+    private static String generate(String model, String... options) {
+        String[] args = new String[3 + options.length];
+        args[0] = "generate";
+        args[1] = "--model";
+        args[2] = model;
+        System.arraycopy(options, 0, args, 3, options.length);
+        Outcome o = CliHarness.run(args);
+        assertEquals(0, o.code(), o.err());
+        return o.out();
+    }
+}
