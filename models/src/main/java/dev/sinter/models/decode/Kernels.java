@@ -1,0 +1,65 @@
+package dev.sinter.models.decode;
+
+/**
+ * The decoder's inner loops over float arrays. {@link VectorKernels} uses the incubating Vector API and is chosen when
+ * the JVM was started with {@code --add-modules jdk.incubator.vector}; {@link ScalarKernels} is the plain-Java
+ * fallback. System property {@value #PROPERTY} = {@code scalar} or {@code vector} forces one (e.g. to compare them).
+ */
+abstract class Kernels {
+    static final String PROPERTY = "sinter.decode.kernels";
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+
+    /** The fastest kernels this JVM can run (or the ones {@value #PROPERTY} names). */
+    static Kernels best() {
+        String forced = System.getProperty(PROPERTY, "");
+        boolean vectorPresent = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+        switch (forced) {
+            case "" -> {
+                return vectorPresent ? vector() : new ScalarKernels();
+            }
+            case "scalar" -> {
+                return new ScalarKernels();
+            }
+            case "vector" -> {
+                if (!vectorPresent) {
+                    throw new IllegalStateException(PROPERTY + "=vector but module " + VECTOR_MODULE
+                            + " is not loaded; start the JVM with --add-modules " + VECTOR_MODULE);
+                }
+                return vector();
+            }
+            default -> throw new IllegalArgumentException(PROPERTY + " must be 'scalar' or 'vector', got '" + forced
+                    + "'");
+        }
+    }
+
+    /** Loaded by name so that a JVM without the incubator module never links the class. */
+    private static Kernels vector() {
+        try {
+            return (Kernels) Class.forName("dev.sinter.models.decode.VectorKernels").getDeclaredConstructor()
+                    .newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create the Vector API kernels", e);
+        }
+    }
+
+    /** A short name for logs and benchmark output, e.g. {@code vector-512} or {@code scalar}. */
+    abstract String describe();
+
+    /** {@code y[yo + r] = Σ_c w[r·cols + c] · x[xo + c]} for {@code r < rows}: w is row-major {@code [rows, cols]}. */
+    abstract void matVec(float[] w, int rows, int cols, float[] x, int xo, float[] y, int yo);
+
+    /** {@code Σ_i a[ao + i] · b[bo + i]} for {@code i < n}. */
+    abstract float dot(float[] a, int ao, float[] b, int bo, int n);
+
+    /** {@code y[i] += alpha · x[xo + i]} for {@code i < n}. */
+    abstract void axpy(float alpha, float[] x, int xo, float[] y, int n);
+
+    /** {@code max_i x[i]} for {@code i < n} (n ≥ 1). */
+    abstract float max(float[] x, int n);
+
+    /** {@code x[i] = exp(x[i] − shift)} for {@code i < n}; returns the sum of the new values. */
+    abstract float expShifted(float[] x, int n, float shift);
+
+    /** SwiGLU in place on {@code a = [gate (n), up (n)]}: {@code a[j] = silu(a[j]) · a[n + j]} for {@code j < n}. */
+    abstract void swiglu(float[] a, int n);
+}

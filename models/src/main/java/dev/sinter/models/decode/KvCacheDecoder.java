@@ -1,0 +1,387 @@
+package dev.sinter.models.decode;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.transformer.TransformerModel;
+
+/**
+ * Autoregressive decoding of one sequence with a per-layer key/value cache, in plain Java (no SameDiff, no ND4J calls
+ * after construction, no allocation per token, one thread).
+ *
+ * <p>{@link #step(int)} appends one token and returns the next-token logits {@code [V]} that the SameDiff graph
+ * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill} appends
+ * several. Each step costs one forward pass of one token: the keys and values of earlier positions are reused.
+ *
+ * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0, and the
+ * SameDiff {@code Generator} feeds it the last {@code max_seq_len} tokens of a longer sequence. Cached keys carry their
+ * rotary (or learned) positions, so they cannot be shifted; to keep the outputs identical to that generator, a step
+ * beyond a full window rebuilds the cache from the last {@code max_seq_len} tokens (positions 0 … S−1). Such a step
+ * costs S single-token passes (still without the graph), so long generations should stay within the window.
+ *
+ * <p><b>MoE.</b> Each token is routed on its own: top-1 takes the expert with the largest router logit, weighted by
+ * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates (the deterministic evaluation
+ * choice: no Gumbel noise, no jitter); no token is ever dropped. The graph agrees when its evaluation capacity
+ * cannot bind ({@code drop_tokens: false}, or a capacity of at least the window's token count); with a binding
+ * capacity the graph drops tokens depending on the whole window, which a per-token decoder cannot reproduce.
+ *
+ * <p>Not thread-safe: one instance per sequence. Instances may share one {@link DecoderWeights}.
+ */
+public final class KvCacheDecoder {
+    private final DecoderWeights w;
+    private final Kernels k;
+    private final int d;
+    private final int heads;
+    private final int hd;
+    private final int group; // query heads per KV head
+    private final int kvDim;
+    private final int seqLen; // S = max_seq_len, the cache's capacity
+    private final int vocab;
+    private final boolean layerNorm;
+    private final float eps;
+    private final boolean swiglu;
+    private final boolean adjacentRope;
+    private final int topK; // experts per token in MoE layers
+    private final float[] cos; // [S, hd/2], null for learned positions
+    private final float[] sin; // [S, hd/2]
+    private final float[][] keys; // per layer [KV·hd, S]: channel-major, so attention loops run along positions
+    private final float[][] values; // per layer [KV·hd, S]
+    private final int[] tokens; // [S] the token at each cache position
+    private final int[] rewindow; // [S] scratch for rebuilding the window
+    private int length; // tokens in the cache
+
+    private final float[] x; // [D] residual stream
+    private final float[] h; // [D] normalised input of a sub-block
+    private final float[] qkv; // [D + 2·KV·hd]
+    private final float[] ctx; // [D] attention output before o_proj
+    private final float[] proj; // [D] a sub-block's output
+    private final float[] moeSum; // [D] weighted sum of expert outputs
+    private final float[] scores; // [S]
+    private final float[] hidden; // [2·max hidden] MLP pre-activations (gate, up)
+    private final float[] router; // [max E]
+    private final float[] coef; // [2]
+    private final float[] logits; // [V]
+
+    /** A decoder over {@code weights} with the fastest kernels this JVM offers. */
+    public KvCacheDecoder(DecoderWeights weights) {
+        this(weights, Kernels.best());
+    }
+
+    KvCacheDecoder(DecoderWeights weights, Kernels kernels) {
+        ModelConfig c = weights.config();
+        this.w = weights;
+        this.k = kernels;
+        this.d = c.dim();
+        this.heads = c.nHeads();
+        this.hd = c.headDim();
+        this.group = c.groupSize();
+        this.kvDim = c.kvDim();
+        this.seqLen = c.maxSeqLen();
+        this.vocab = c.vocabSize();
+        this.layerNorm = c.norm().equals("layernorm");
+        this.eps = (float) c.normEps();
+        this.swiglu = c.mlp().equals("swiglu");
+        this.adjacentRope = c.ropeStyle().equals("adjacent");
+        this.topK = c.moe() == null ? 0 : c.moe().topK();
+        if (c.positions().equals("rope")) {
+            int half = hd / 2;
+            cos = new float[seqLen * half];
+            sin = new float[seqLen * half];
+            for (int t = 0; t < seqLen; t++) {
+                for (int i = 0; i < half; i++) {
+                    // as Rope: θ^(-2i/hd) in double, the table cast to float
+                    double angle = t * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                    cos[t * half + i] = (float) Math.cos(angle);
+                    sin[t * half + i] = (float) Math.sin(angle);
+                }
+            }
+        } else {
+            cos = null;
+            sin = null;
+        }
+        keys = new float[c.nLayers()][kvDim * seqLen];
+        values = new float[c.nLayers()][kvDim * seqLen];
+        tokens = new int[seqLen];
+        rewindow = new int[seqLen];
+        int maxHidden = c.hiddenDim();
+        int maxExperts = 1;
+        for (int i : c.moeLayers()) {
+            maxHidden = Math.max(maxHidden, c.expertHiddenDim());
+            maxExperts = Math.max(maxExperts, c.expertsAt(i));
+        }
+        x = new float[d];
+        h = new float[d];
+        qkv = new float[d + 2 * kvDim];
+        ctx = new float[d];
+        proj = new float[d];
+        moeSum = new float[d];
+        scores = new float[seqLen];
+        hidden = new float[2 * maxHidden];
+        router = new float[maxExperts];
+        coef = new float[2];
+        logits = new float[vocab];
+    }
+
+    /** A decoder over a copy of {@code model}'s current weights. */
+    public static KvCacheDecoder of(TransformerModel model) {
+        return new KvCacheDecoder(DecoderWeights.of(model));
+    }
+
+    public ModelConfig config() {
+        return w.config();
+    }
+
+    /** Tokens the next step attends to besides itself: min(tokens fed since {@link #reset}, max_seq_len). */
+    public int length() {
+        return length;
+    }
+
+    /** Forgets the sequence (the cache is overwritten, not cleared). */
+    public void reset() {
+        length = 0;
+    }
+
+    /** The kernels in use, e.g. {@code vector-512} or {@code scalar}. */
+    public String kernels() {
+        return k.describe();
+    }
+
+    /**
+     * Appends {@code token} and returns the logits {@code [V]} for the next token. The array is reused: read or copy
+     * it before the next call.
+     */
+    public float[] step(int token) {
+        checkToken(token);
+        if (length < seqLen) {
+            tokens[length] = token;
+            forward(token, length++, true);
+        } else {
+            // the window slides: the last S−1 cached tokens and this one, renumbered from position 0
+            System.arraycopy(tokens, 1, rewindow, 0, seqLen - 1);
+            rewindow[seqLen - 1] = token;
+            replay(rewindow);
+        }
+        return logits;
+    }
+
+    /**
+     * Appends {@code prompt} (at least one token) and returns the logits after its last token, as a sequence of
+     * {@link #step} calls would; only the last position computes logits. The array is reused as in {@link #step}.
+     */
+    public float[] prefill(int[] prompt) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must hold at least one token (e.g. BOS)");
+        }
+        for (int t : prompt) {
+            checkToken(t);
+        }
+        if (length + prompt.length <= seqLen) {
+            for (int j = 0; j < prompt.length; j++) {
+                tokens[length] = prompt[j];
+                forward(prompt[j], length++, j == prompt.length - 1);
+            }
+        } else {
+            // only the last S tokens of (cache, prompt) matter: the window the graph would see
+            int fromPrompt = Math.min(prompt.length, seqLen);
+            int fromCache = seqLen - fromPrompt;
+            System.arraycopy(tokens, length - fromCache, rewindow, 0, fromCache);
+            System.arraycopy(prompt, prompt.length - fromPrompt, rewindow, fromCache, fromPrompt);
+            replay(rewindow);
+        }
+        return logits;
+    }
+
+    /** Rebuilds the cache from a full window {@code [S]} at positions 0 … S−1. */
+    private void replay(int[] window) {
+        System.arraycopy(window, 0, tokens, 0, seqLen);
+        for (int p = 0; p < seqLen; p++) {
+            forward(tokens[p], p, p == seqLen - 1);
+        }
+        length = seqLen;
+    }
+
+    private void checkToken(int token) {
+        if (token < 0 || token >= vocab) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary [0, " + vocab + ")");
+        }
+    }
+
+    /** One token at cache position {@code pos}: writes its keys and values, and the logits when asked. */
+    private void forward(int token, int pos, boolean wantLogits) {
+        System.arraycopy(w.embed(), token * d, x, 0, d);
+        float[] table = w.positions();
+        if (table != null) {
+            for (int i = 0; i < d; i++) {
+                x[i] += table[pos * d + i];
+            }
+        }
+        for (int l = 0; l < keys.length; l++) {
+            DecoderWeights.Layer layer = w.layer(l);
+            norm(layer.attnNorm(), x, h);
+            attention(l, layer, pos);
+            addTo(x, proj);
+            norm(layer.mlpNorm(), x, h);
+            if (layer.mlp() != null) {
+                mlp(layer.mlp(), h, proj);
+            } else {
+                moe(layer.moe(), h);
+            }
+            addTo(x, proj);
+        }
+        if (wantLogits) {
+            norm(w.finalNorm(), x, h);
+            k.matVec(w.head(), vocab, d, h, 0, logits, 0);
+        }
+    }
+
+    /** Self-attention of position {@code pos} over the cache; the result (after o_proj) goes to {@link #proj}. */
+    private void attention(int l, DecoderWeights.Layer layer, int pos) {
+        k.matVec(layer.qkv(), d + 2 * kvDim, d, h, 0, qkv, 0); // [q (D), k (KV·hd), v (KV·hd)]
+        if (cos != null) {
+            for (int j = 0; j < heads; j++) {
+                rope(qkv, j * hd, pos);
+            }
+            for (int j = 0; j < kvDim / hd; j++) {
+                rope(qkv, d + j * hd, pos);
+            }
+        }
+        float[] kc = keys[l];
+        float[] vc = values[l];
+        for (int c = 0; c < kvDim; c++) {
+            kc[c * seqLen + pos] = qkv[d + c];
+            vc[c * seqLen + pos] = qkv[d + kvDim + c];
+        }
+        int n = pos + 1;
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        for (int j = 0; j < heads; j++) {
+            int kvBase = (j / group) * hd; // GQA: query head j reads KV head j / g
+            java.util.Arrays.fill(scores, 0, n, 0f);
+            for (int i = 0; i < hd; i++) {
+                k.axpy(qkv[j * hd + i] * scale, kc, (kvBase + i) * seqLen, scores, n); // [n] += q_i · K[i, :n]
+            }
+            float max = k.max(scores, n);
+            float inv = 1f / k.expShifted(scores, n, max);
+            for (int i = 0; i < hd; i++) {
+                ctx[j * hd + i] = k.dot(scores, 0, vc, (kvBase + i) * seqLen, n) * inv;
+            }
+        }
+        k.matVec(layer.o(), d, d, ctx, 0, proj, 0);
+    }
+
+    /** Rotates the head vector at {@code v[at, at+hd)} to position {@code pos}: x ⊙ cos + (x·R) ⊙ sin (see Rope). */
+    private void rope(float[] v, int at, int pos) {
+        int half = hd / 2;
+        int row = pos * half;
+        for (int i = 0; i < half; i++) {
+            float c = cos[row + i];
+            float s = sin[row + i];
+            int a = adjacentRope ? at + 2 * i : at + i; // pair (2i, 2i+1) or (i, i + hd/2)
+            int b = adjacentRope ? a + 1 : a + half;
+            float xa = v[a];
+            float xb = v[b];
+            v[a] = xa * c + -xb * s;
+            v[b] = xb * c + xa * s;
+        }
+    }
+
+    /** A dense MLP on {@code in [D]}, result in {@code out [D]}. */
+    private void mlp(DecoderWeights.Mlp m, float[] in, float[] out) {
+        int hid = m.hidden();
+        if (swiglu) {
+            k.matVec(m.gateUp(), 2 * hid, d, in, 0, hidden, 0); // [gate (H), up (H)]
+            k.swiglu(hidden, hid);
+        } else {
+            k.matVec(m.gateUp(), hid, d, in, 0, hidden, 0);
+            for (int j = 0; j < hid; j++) {
+                hidden[j] = Gelu.apply(hidden[j]);
+            }
+        }
+        k.matVec(m.down(), d, hid, hidden, 0, out, 0);
+    }
+
+    /** An MoE block on {@link #h}, result in {@link #proj}; see the class comment for the routing rule. */
+    private void moe(DecoderWeights.Moe m, float[] in) {
+        int e = m.experts().length;
+        k.matVec(m.router(), e, d, in, 0, router, 0); // router logits [E]
+        int first = argmax(router, e, -1);
+        double z = 0; // softmax normaliser in double; one expert's gate is 1
+        for (int j = 0; j < e; j++) {
+            z += Math.exp(router[j] - router[first]);
+        }
+        float g1 = (float) (1 / z); // the largest logit's softmax gate
+        java.util.Arrays.fill(moeSum, 0f);
+        if (topK == 2) {
+            int second = argmax(router, e, first);
+            float g2 = (float) (Math.exp(router[second] - router[first]) / z);
+            float denom = Math.max(g1 + g2, 1.1920929e-7f); // torch.finfo(fp32).eps, as MoeGating
+            addExpert(m.experts()[first], in, g1 / denom);
+            addExpert(m.experts()[second], in, g2 / denom);
+        } else {
+            addExpert(m.experts()[first], in, g1);
+        }
+        if (m.shared() == null) {
+            System.arraycopy(moeSum, 0, proj, 0, d);
+            return;
+        }
+        mlp(m.shared(), in, proj); // the dense branch
+        if (m.coefficient() == null) { // residual_mix: sum
+            addTo(proj, moeSum);
+            return;
+        }
+        k.matVec(m.coefficient(), 2, d, in, 0, coef, 0); // c = softmax(h · Wcᵀ), [2]
+        float c0 = (float) (1 / (1 + Math.exp(coef[1] - coef[0])));
+        float c1 = (float) (1 / (1 + Math.exp(coef[0] - coef[1])));
+        for (int i = 0; i < d; i++) {
+            proj[i] = moeSum[i] * c0 + proj[i] * c1;
+        }
+    }
+
+    /** {@link #moeSum} += gate · expert(in); uses {@link #proj} as scratch. */
+    private void addExpert(DecoderWeights.Mlp expert, float[] in, float gate) {
+        mlp(expert, in, proj);
+        k.axpy(gate, proj, 0, moeSum, d);
+    }
+
+    /** Index of the largest of {@code v[0, n)} other than {@code skip}; the first one on ties. */
+    private static int argmax(float[] v, int n, int skip) {
+        int best = -1;
+        for (int j = 0; j < n; j++) {
+            if (j != skip && (best < 0 || v[j] > v[best])) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** RMSNorm {@code x · rsqrt(mean(x²) + ε) · w} or LayerNorm {@code (x − μ) · rsqrt(σ² + ε) · w + b}. */
+    private void norm(DecoderWeights.Norm n, float[] in, float[] out) {
+        float[] wt = n.weight();
+        double mean = 0;
+        if (layerNorm) {
+            for (int i = 0; i < d; i++) {
+                mean += in[i];
+            }
+            mean /= d;
+        }
+        double ss = 0;
+        for (int i = 0; i < d; i++) {
+            double c = in[i] - mean;
+            ss += c * c;
+        }
+        float r = (float) (1 / Math.sqrt(ss / d + eps));
+        float mu = (float) mean;
+        for (int i = 0; i < d; i++) {
+            out[i] = (in[i] - mu) * (r * wt[i]);
+        }
+        if (layerNorm) {
+            float[] b = n.bias();
+            for (int i = 0; i < d; i++) {
+                out[i] += b[i];
+            }
+        }
+    }
+
+    private void addTo(float[] acc, float[] v) {
+        for (int i = 0; i < d; i++) {
+            acc[i] += v[i];
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.sinter.models.decode;
+
+/**
+ * Plain-Java kernels: matrix-vector products four rows at a time, so four independent accumulators share each load of
+ * x and the JIT can pipeline them.
+ */
+final class ScalarKernels extends Kernels {
+    @Override
+    String describe() {
+        return "scalar";
+    }
+
+    @Override
+    void matVec(float[] w, int rows, int cols, float[] x, int xo, float[] y, int yo) {
+        int r = 0;
+        for (; r + 3 < rows; r += 4) {
+            int w0 = r * cols;
+            int w1 = w0 + cols;
+            int w2 = w1 + cols;
+            int w3 = w2 + cols;
+            float s0 = 0;
+            float s1 = 0;
+            float s2 = 0;
+            float s3 = 0;
+            for (int c = 0; c < cols; c++) {
+                float xc = x[xo + c];
+                s0 += w[w0 + c] * xc;
+                s1 += w[w1 + c] * xc;
+                s2 += w[w2 + c] * xc;
+                s3 += w[w3 + c] * xc;
+            }
+            y[yo + r] = s0;
+            y[yo + r + 1] = s1;
+            y[yo + r + 2] = s2;
+            y[yo + r + 3] = s3;
+        }
+        for (; r < rows; r++) {
+            y[yo + r] = dot(w, r * cols, x, xo, cols);
+        }
+    }
+
+    @Override
+    float dot(float[] a, int ao, float[] b, int bo, int n) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[ao + i] * b[bo + i];
+            s1 += a[ao + i + 1] * b[bo + i + 1];
+            s2 += a[ao + i + 2] * b[bo + i + 2];
+            s3 += a[ao + i + 3] * b[bo + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[ao + i] * b[bo + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    @Override
+    void axpy(float alpha, float[] x, int xo, float[] y, int n) {
+        for (int i = 0; i < n; i++) {
+            y[i] += alpha * x[xo + i];
+        }
+    }
+
+    @Override
+    float max(float[] x, int n) {
+        float m = x[0];
+        for (int i = 1; i < n; i++) {
+            m = Math.max(m, x[i]);
+        }
+        return m;
+    }
+
+    @Override
+    float expShifted(float[] x, int n, float shift) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            float e = (float) Math.exp(x[i] - shift);
+            x[i] = e;
+            sum += e;
+        }
+        return (float) sum;
+    }
+
+    @Override
+    void swiglu(float[] a, int n) {
+        for (int j = 0; j < n; j++) {
+            float g = a[j];
+            a[j] = g * (1f / (1f + (float) Math.exp(-g))) * a[n + j];
+        }
+    }
+}

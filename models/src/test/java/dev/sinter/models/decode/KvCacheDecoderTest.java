@@ -1,0 +1,199 @@
+package dev.sinter.models.decode;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.transformer.TransformerModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The KV-cache decoder against the SameDiff graph's logits, for every architecture the graph builder makes and both
+ * kernel sets. Widths are chosen so that the vector loops run whole vectors and scalar remainders (D 48, hidden 40,
+ * V 37, up to 24 positions); weights are drawn with std 0.3 so logits are O(1) and MoE routing is decisive.
+ */
+class KvCacheDecoderTest {
+    private static final double TOLERANCE = 1e-4;
+
+    /** D 48, 2 layers, 6 query heads over 2 KV heads (hd 8), hidden 40, V 37, S 24. */
+    private static ModelConfig config(String norm, String positions, String ropeStyle, String mlp, boolean tied,
+                                      int kvHeads) {
+        return new ModelConfig(48, 2, 6, kvHeads, 40, 37, 24, norm, 1e-5, positions, ropeStyle, 500, mlp, tied, 0.3);
+    }
+
+    /** MoE on both layers without token dropping. */
+    private static MoeConfig moe(List<Integer> experts, int topK, boolean residual, String mix, Integer hidden) {
+        return new MoeConfig(experts, null, List.of(0, 1), topK, 1.0, 1.0, 0, false, true, 0.01, 0.0, residual, mix,
+                hidden);
+    }
+
+    static Stream<Arguments> variants() {
+        ModelConfig llama = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        return Stream.of(
+                Arguments.of("llama2c: RMSNorm, adjacent RoPE, GQA, SwiGLU, tied", llama),
+                Arguments.of("HF Llama: rotate-half RoPE, untied, MHA",
+                        config("rmsnorm", "rope", "half", "swiglu", false, 6)),
+                Arguments.of("GPT-2: LayerNorm, learned positions, GELU, untied",
+                        config("layernorm", "learned", "adjacent", "gelu", false, 6)),
+                Arguments.of("LayerNorm, rotate-half RoPE, GELU, GQA, tied",
+                        config("layernorm", "rope", "half", "gelu", true, 3)),
+                Arguments.of("MoE top-1 with 1 and 5 experts", llama.withMoe(moe(List.of(1, 5), 1, false,
+                        MoeConfig.MIX_LEARNED, null))),
+                Arguments.of("MoE top-2 pyramid [3, 6]", llama.withMoe(moe(List.of(3, 6), 2, false,
+                        MoeConfig.MIX_LEARNED, null))),
+                Arguments.of("Residual MoE top-1, learned mix, expert hidden 20", llama.withMoe(moe(List.of(4, 4), 1,
+                        true, MoeConfig.MIX_LEARNED, 20))),
+                Arguments.of("Residual MoE top-2, summed, GELU, LayerNorm",
+                        config("layernorm", "learned", "adjacent", "gelu", false, 6).withMoe(moe(List.of(4, 2), 2,
+                                true, MoeConfig.MIX_SUM, null))),
+                Arguments.of("MoE dropping tokens with a capacity that cannot bind (eval factor 8, min 24)",
+                        llama.withMoe(new MoeConfig(List.of(4, 4), null, List.of(0, 1), 1, 1.0, 8.0, 24, true, true,
+                                0.01, 0.1, false, MoeConfig.MIX_LEARNED, null))));
+    }
+
+    static Stream<Arguments> variantsAndKernels() {
+        return variants().flatMap(v -> Stream.of(
+                Arguments.of(v.get()[0], v.get()[1], "scalar"), Arguments.of(v.get()[0], v.get()[1], "best")));
+    }
+
+    private static Kernels kernels(String which) {
+        return which.equals("scalar") ? new ScalarKernels() : Kernels.best();
+    }
+
+    private static int[] randomIds(int n, int vocab, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rng.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /** max |a − b| over the row, relative to the logit scale max(1, max |b|). */
+    private static double relativeError(float[] a, INDArray b) {
+        double worst = 0;
+        double scale = 1;
+        for (int v = 0; v < a.length; v++) {
+            scale = Math.max(scale, Math.abs(b.getDouble(v)));
+        }
+        for (int v = 0; v < a.length; v++) {
+            worst = Math.max(worst, Math.abs(a[v] - b.getDouble(v)));
+        }
+        return worst / scale;
+    }
+
+    @ParameterizedTest(name = "{0} ({2})")
+    @MethodSource("variantsAndKernels")
+    void everyPositionMatchesTheGraphLogits(String name, ModelConfig cfg, String which) {
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
+        int[] ids = randomIds(cfg.maxSeqLen(), cfg.vocabSize(), 11);
+        INDArray graph = model.logits(new int[][]{ids}); // [1, T, V]
+        KvCacheDecoder decoder = new KvCacheDecoder(DecoderWeights.of(model), kernels(which));
+        double worst = 0;
+        for (int t = 0; t < ids.length; t++) {
+            float[] logits = decoder.step(ids[t]);
+            worst = Math.max(worst, relativeError(logits, graph.slice(0).getRow(t)));
+        }
+        assertTrue(worst <= TOLERANCE, name + ": largest logit difference " + worst);
+        assertEquals(cfg.maxSeqLen(), decoder.length());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void pastMaxSeqLenEachStepMatchesTheGraphOnTheLastWindow(String name, ModelConfig cfg) {
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 3);
+        int s = cfg.maxSeqLen();
+        int[] ids = randomIds(s + 6, cfg.vocabSize(), 5);
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        decoder.prefill(java.util.Arrays.copyOf(ids, s));
+        for (int t = s; t < ids.length; t++) {
+            float[] logits = decoder.step(ids[t]);
+            int[] window = java.util.Arrays.copyOfRange(ids, t + 1 - s, t + 1); // what Generator feeds the graph
+            INDArray graph = model.logits(new int[][]{window}).slice(0).getRow(s - 1);
+            assertTrue(relativeError(logits, graph) <= TOLERANCE, name + " at token " + t + ": "
+                    + relativeError(logits, graph));
+            assertEquals(s, decoder.length());
+        }
+    }
+
+    @Test
+    void prefillEqualsStepsAndAPromptLongerThanTheWindowKeepsItsLastWindow() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        DecoderWeights weights = DecoderWeights.of(model);
+        int[] ids = randomIds(40, cfg.vocabSize(), 9);
+        KvCacheDecoder stepped = new KvCacheDecoder(weights);
+        float[] bySteps = null;
+        for (int t = 0; t < 10; t++) {
+            bySteps = stepped.step(ids[t]).clone();
+        }
+        KvCacheDecoder prefilled = new KvCacheDecoder(weights);
+        assertArrayEquals(bySteps, prefilled.prefill(java.util.Arrays.copyOf(ids, 10)).clone(), 0f);
+        // both continue identically
+        assertArrayEquals(stepped.step(ids[10]).clone(), prefilled.step(ids[10]).clone(), 0f);
+
+        // 11 cached + 40 prompt tokens: only the last 24 count, at positions 0..23
+        float[] overflow = prefilled.prefill(ids).clone();
+        KvCacheDecoder fresh = new KvCacheDecoder(weights);
+        assertArrayEquals(fresh.prefill(java.util.Arrays.copyOfRange(ids, 16, 40)).clone(), overflow, 0f);
+        // a reset forgets the sequence
+        prefilled.reset();
+        assertEquals(0, prefilled.length());
+        assertArrayEquals(new KvCacheDecoder(weights).step(ids[3]).clone(), prefilled.step(ids[3]).clone(), 0f);
+    }
+
+    @Test
+    void weightsAreCopiedOnce() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        float[] before = decoder.step(4).clone();
+        model.parameters().values().forEach(p -> p.muli(2));
+        decoder.reset();
+        assertArrayEquals(before, decoder.step(4), 0f);
+    }
+
+    @Test
+    void rejectsAdapterWeightsMissingTensorsAndBadTokens() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        Map<String, INDArray> params = new HashMap<>(model.parameters());
+        String lora = "model.layers.0.self_attn.q_proj.lora_A.weight";
+        params.put(lora, Nd4j.zeros(DataType.FLOAT, 4, 48));
+        IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
+                () -> DecoderWeights.of(cfg, params));
+        assertTrue(extra.getMessage().contains(lora) && extra.getMessage().contains("merge adapters"),
+                extra.getMessage());
+
+        params.remove(lora);
+        String q = "model.layers.1.self_attn.q_proj.weight";
+        params.put(q, Nd4j.zeros(DataType.FLOAT, 48, 47));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> DecoderWeights.of(cfg, params));
+        assertTrue(shape.getMessage().contains(q) && shape.getMessage().contains("[48, 48]"), shape.getMessage());
+        params.remove(q);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> DecoderWeights.of(cfg, params));
+        assertTrue(missing.getMessage().contains("missing parameter '" + q + "'"), missing.getMessage());
+
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> decoder.step(37));
+        assertTrue(bad.getMessage().contains("37") && bad.getMessage().contains("[0, 37)"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> decoder.prefill(new int[0]));
+        assertEquals(0, decoder.length());
+    }
+}
