@@ -14,12 +14,13 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The weights of a decoder-only transformer copied once into contiguous row-major {@code float[]} arrays for
+ * The weights of a decoder-only transformer copied once into contiguous {@code float[]} arrays for
  * {@link KvCacheDecoder}. Immutable after construction, so several decoders (one per sequence) may share one instance.
  *
- * <p>Matrices keep the graph's {@code [out, in]} layout; projections that read the same input are stacked row-wise so
- * that one matrix-vector product computes them: {@code q, k, v → [D + 2·KV·hd, D]} and SwiGLU's
- * {@code gate, up → [2·H, D]}.
+ * <p>Projections that read the same input are stacked row-wise so that one matrix-vector product computes them:
+ * {@code q, k, v → [D + 2·KV·hd, D]} and SwiGLU's {@code gate, up → [2·H, D]}. Every matrix that only multiplies
+ * vectors is stored in the layout of the kernels that will run it ({@link Kernels#pack}); the token and position
+ * embeddings stay row-major {@code [rows, D]} for row lookups (a tied LM head is a packed copy of the embedding).
  */
 public final class DecoderWeights {
     /** A norm's scale and, for LayerNorm, its bias (null for RMSNorm). Both {@code [D]}. */
@@ -45,15 +46,17 @@ public final class DecoderWeights {
     }
 
     private final ModelConfig config;
+    private final Kernels kernels;
     private final float[] embed; // [V, D]
     private final float[] positions; // [S, D], null for rotary models
     private final Layer[] layers;
     private final Norm finalNorm;
-    private final float[] head; // [V, D], the embedding itself when tied
+    private final float[] head; // [V, D] packed
 
-    private DecoderWeights(ModelConfig config, float[] embed, float[] positions, Layer[] layers, Norm finalNorm,
-                           float[] head) {
+    private DecoderWeights(ModelConfig config, Kernels kernels, float[] embed, float[] positions, Layer[] layers,
+                           Norm finalNorm, float[] head) {
         this.config = config;
+        this.kernels = kernels;
         this.embed = embed;
         this.positions = positions;
         this.layers = layers;
@@ -72,19 +75,24 @@ public final class DecoderWeights {
      * SMT) must have them merged into its base weights first.
      */
     public static DecoderWeights of(ModelConfig config, Map<String, INDArray> params) {
-        Reader r = new Reader(config, params);
+        return of(config, params, Kernels.best());
+    }
+
+    /** As {@link #of(ModelConfig, Map)}, laid out for {@code kernels}. */
+    static DecoderWeights of(ModelConfig config, Map<String, INDArray> params, Kernels kernels) {
+        Reader r = new Reader(config, params, kernels);
         int d = config.dim();
         int v = config.vocabSize();
-        float[] embed = r.matrix(ParameterNames.EMBED, v, d);
+        float[] embed = r.tensor(ParameterNames.EMBED, v, d);
         float[] positions = config.positions().equals("learned")
-                ? r.matrix(ParameterNames.POSITIONS, config.maxSeqLen(), d) : null;
+                ? r.tensor(ParameterNames.POSITIONS, config.maxSeqLen(), d) : null;
         List<Integer> moeLayers = config.moeLayers();
         Layer[] layers = new Layer[config.nLayers()];
         for (int i = 0; i < layers.length; i++) {
             String p = ParameterNames.layer(i);
-            float[] qkv = concat(r.matrix(ParameterNames.attn(i, "q"), d, d),
-                    r.matrix(ParameterNames.attn(i, "k"), config.kvDim(), d),
-                    r.matrix(ParameterNames.attn(i, "v"), config.kvDim(), d));
+            float[] qkv = kernels.pack(concat(r.tensor(ParameterNames.attn(i, "q"), d, d),
+                    r.tensor(ParameterNames.attn(i, "k"), config.kvDim(), d),
+                    r.tensor(ParameterNames.attn(i, "v"), config.kvDim(), d)), d + 2 * config.kvDim(), d);
             float[] o = r.matrix(ParameterNames.attn(i, "o"), d, d);
             Norm attnNorm = r.norm(p + "input_layernorm");
             Norm mlpNorm = r.norm(p + "post_attention_layernorm");
@@ -97,9 +105,9 @@ public final class DecoderWeights {
             }
         }
         Norm finalNorm = r.norm(ParameterNames.FINAL_NORM);
-        float[] head = config.tieEmbeddings() ? embed : r.matrix(ParameterNames.LM_HEAD, v, d);
+        float[] head = config.tieEmbeddings() ? kernels.pack(embed, v, d) : r.matrix(ParameterNames.LM_HEAD, v, d);
         r.requireAllRead();
-        return new DecoderWeights(config, embed, positions, layers, finalNorm, head);
+        return new DecoderWeights(config, kernels, embed, positions, layers, finalNorm, head);
     }
 
     private static Moe moe(Reader r, ModelConfig config, int i) {
@@ -137,15 +145,18 @@ public final class DecoderWeights {
     private static final class Reader {
         private final ModelConfig config;
         private final Map<String, INDArray> params;
+        private final Kernels kernels;
         private final Set<String> read = new HashSet<>();
 
-        Reader(ModelConfig config, Map<String, INDArray> params) {
+        Reader(ModelConfig config, Map<String, INDArray> params, Kernels kernels) {
             this.config = config;
             this.params = params;
+            this.kernels = kernels;
         }
 
+        /** A {@code [rows, cols]} matrix, packed for the kernels. */
         float[] matrix(String name, int rows, int cols) {
-            return tensor(name, rows, cols);
+            return kernels.pack(tensor(name, rows, cols), rows, cols);
         }
 
         Norm norm(String prefix) {
@@ -157,12 +168,15 @@ public final class DecoderWeights {
 
         Mlp mlp(java.util.function.UnaryOperator<String> names, int hid) {
             int d = config.dim();
-            float[] up = matrix(names.apply("up"), hid, d);
-            float[] gateUp = config.mlp().equals("swiglu") ? concat(matrix(names.apply("gate"), hid, d), up) : up;
+            float[] up = tensor(names.apply("up"), hid, d);
+            float[] gateUp = config.mlp().equals("swiglu")
+                    ? kernels.pack(concat(tensor(names.apply("gate"), hid, d), up), 2 * hid, d)
+                    : kernels.pack(up, hid, d);
             return new Mlp(gateUp, matrix(names.apply("down"), d, hid), hid);
         }
 
-        private float[] tensor(String name, long... shape) {
+        /** The tensor's values in row-major order. */
+        float[] tensor(String name, long... shape) {
             INDArray a = params.get(name);
             if (a == null) {
                 throw new IllegalArgumentException("decoder weights: missing parameter '" + name
@@ -189,6 +203,10 @@ public final class DecoderWeights {
 
     public ModelConfig config() {
         return config;
+    }
+
+    Kernels kernels() {
+        return kernels;
     }
 
     float[] embed() {

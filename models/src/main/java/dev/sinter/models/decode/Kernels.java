@@ -45,8 +45,22 @@ abstract class Kernels {
     /** A short name for logs and benchmark output, e.g. {@code vector-512} or {@code scalar}. */
     abstract String describe();
 
-    /** {@code y[yo + r] = Σ_c w[r·cols + c] · x[xo + c]} for {@code r < rows}: w is row-major {@code [rows, cols]}. */
-    abstract void matVec(float[] w, int rows, int cols, float[] x, int xo, float[] y, int yo);
+    /** A row-major {@code [rows, cols]} matrix in the layout {@link #matVec} reads (a new array, or {@code w}). */
+    abstract float[] pack(float[] w, int rows, int cols);
+
+    /**
+     * {@code y[yo + r] = Σ_c W[r, c] · x[xo + c]} for {@code r < rows}, where {@code packed} holds W {@code [rows,
+     * cols]} as {@link #pack} returned it.
+     */
+    abstract void matVec(float[] packed, int rows, int cols, float[] x, int xo, float[] y, int yo);
+
+    /**
+     * Attention scores of {@code heads} query heads against one cached key head: {@code out[j·outStride + s] =
+     * scale · Σ_i q[qo + j·hd + i] · keys[ko + i·stride + s]} for {@code j < heads}, {@code s < n}. The keys are
+     * channel-major: channel i of position s at {@code ko + i·stride + s}.
+     */
+    abstract void scores(float[] q, int qo, int heads, int hd, float scale, float[] keys, int ko, int stride, int n,
+                         float[] out, int outStride);
 
     /** {@code Σ_i a[ao + i] · b[bo + i]} for {@code i < n}. */
     abstract float dot(float[] a, int ao, float[] b, int bo, int n);
@@ -54,11 +68,11 @@ abstract class Kernels {
     /** {@code y[i] += alpha · x[xo + i]} for {@code i < n}. */
     abstract void axpy(float alpha, float[] x, int xo, float[] y, int n);
 
-    /** {@code max_i x[i]} for {@code i < n} (n ≥ 1). */
-    abstract float max(float[] x, int n);
+    /** {@code max_i x[xo + i]} for {@code i < n} (n ≥ 1). */
+    abstract float max(float[] x, int xo, int n);
 
-    /** {@code x[i] = exp(x[i] − shift)} for {@code i < n}; returns the sum of the new values. */
-    abstract float expShifted(float[] x, int n, float shift);
+    /** {@code x[xo + i] = exp(x[xo + i] − shift)} for {@code i < n}; returns the sum of the new values. */
+    abstract float expShifted(float[] x, int xo, int n, float shift);
 
     /** SwiGLU in place on {@code a = [gate (n), up (n)]}: {@code a[j] = silu(a[j]) · a[n + j]} for {@code j < n}. */
     abstract void swiglu(float[] a, int n);

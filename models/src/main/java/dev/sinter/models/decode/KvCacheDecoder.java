@@ -54,21 +54,17 @@ public final class KvCacheDecoder {
     private final float[] ctx; // [D] attention output before o_proj
     private final float[] proj; // [D] a sub-block's output
     private final float[] moeSum; // [D] weighted sum of expert outputs
-    private final float[] scores; // [S]
+    private final float[] scores; // [g, S] one KV head's query heads
     private final float[] hidden; // [2·max hidden] MLP pre-activations (gate, up)
     private final float[] router; // [max E]
     private final float[] coef; // [2]
     private final float[] logits; // [V]
 
-    /** A decoder over {@code weights} with the fastest kernels this JVM offers. */
+    /** A decoder over {@code weights}, with the kernels they were laid out for. */
     public KvCacheDecoder(DecoderWeights weights) {
-        this(weights, Kernels.best());
-    }
-
-    KvCacheDecoder(DecoderWeights weights, Kernels kernels) {
         ModelConfig c = weights.config();
         this.w = weights;
-        this.k = kernels;
+        this.k = weights.kernels();
         this.d = c.dim();
         this.heads = c.nHeads();
         this.hd = c.headDim();
@@ -113,7 +109,7 @@ public final class KvCacheDecoder {
         ctx = new float[d];
         proj = new float[d];
         moeSum = new float[d];
-        scores = new float[seqLen];
+        scores = new float[group * seqLen];
         hidden = new float[2 * maxHidden];
         router = new float[maxExperts];
         coef = new float[2];
@@ -251,16 +247,18 @@ public final class KvCacheDecoder {
         }
         int n = pos + 1;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        for (int j = 0; j < heads; j++) {
-            int kvBase = (j / group) * hd; // GQA: query head j reads KV head j / g
-            java.util.Arrays.fill(scores, 0, n, 0f);
-            for (int i = 0; i < hd; i++) {
-                k.axpy(qkv[j * hd + i] * scale, kc, (kvBase + i) * seqLen, scores, n); // [n] += q_i · K[i, :n]
-            }
-            float max = k.max(scores, n);
-            float inv = 1f / k.expShifted(scores, n, max);
-            for (int i = 0; i < hd; i++) {
-                ctx[j * hd + i] = k.dot(scores, 0, vc, (kvBase + i) * seqLen, n) * inv;
+        for (int kvh = 0; kvh < kvDim / hd; kvh++) {
+            int kvBase = kvh * hd * seqLen; // channel kvh·hd of the cache
+            // GQA: query heads kvh·g … kvh·g + g−1 read this KV head; scores [g, S]
+            k.scores(qkv, kvh * group * hd, group, hd, scale, kc, kvBase, seqLen, n, scores, seqLen);
+            for (int j = 0; j < group; j++) {
+                int head = kvh * group + j;
+                int so = j * seqLen;
+                float max = k.max(scores, so, n);
+                float inv = 1f / k.expShifted(scores, so, n, max);
+                for (int i = 0; i < hd; i++) {
+                    ctx[head * hd + i] = k.dot(scores, so, vc, kvBase + i * seqLen, n) * inv;
+                }
             }
         }
         k.matVec(layer.o(), d, d, ctx, 0, proj, 0);

@@ -10,6 +10,12 @@ final class ScalarKernels extends Kernels {
         return "scalar";
     }
 
+    /** Row-major, as given. */
+    @Override
+    float[] pack(float[] w, int rows, int cols) {
+        return w;
+    }
+
     @Override
     void matVec(float[] w, int rows, int cols, float[] x, int xo, float[] y, int yo) {
         int r = 0;
@@ -66,18 +72,37 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    float max(float[] x, int n) {
-        float m = x[0];
+    void scores(float[] q, int qo, int heads, int hd, float scale, float[] keys, int ko, int stride, int n,
+                float[] out, int outStride) {
+        for (int j = 0; j < heads; j++) {
+            int o = j * outStride;
+            java.util.Arrays.fill(out, o, o + n, 0f);
+            for (int i = 0; i < hd; i++) {
+                float qi = q[qo + j * hd + i];
+                int kr = ko + i * stride;
+                for (int s = 0; s < n; s++) {
+                    out[o + s] += qi * keys[kr + s];
+                }
+            }
+            for (int s = 0; s < n; s++) {
+                out[o + s] *= scale;
+            }
+        }
+    }
+
+    @Override
+    float max(float[] x, int xo, int n) {
+        float m = x[xo];
         for (int i = 1; i < n; i++) {
-            m = Math.max(m, x[i]);
+            m = Math.max(m, x[xo + i]);
         }
         return m;
     }
 
     @Override
-    float expShifted(float[] x, int n, float shift) {
+    float expShifted(float[] x, int xo, int n, float shift) {
         double sum = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = xo; i < xo + n; i++) {
             float e = (float) Math.exp(x[i] - shift);
             x[i] = e;
             sum += e;

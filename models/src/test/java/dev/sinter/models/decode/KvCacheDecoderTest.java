@@ -49,8 +49,8 @@ class KvCacheDecoderTest {
                         config("rmsnorm", "rope", "half", "swiglu", false, 6)),
                 Arguments.of("GPT-2: LayerNorm, learned positions, GELU, untied",
                         config("layernorm", "learned", "adjacent", "gelu", false, 6)),
-                Arguments.of("LayerNorm, rotate-half RoPE, GELU, GQA, tied",
-                        config("layernorm", "rope", "half", "gelu", true, 3)),
+                Arguments.of("LayerNorm, rotate-half RoPE, GELU, multi-query (6 heads, 1 KV head), tied",
+                        config("layernorm", "rope", "half", "gelu", true, 1)),
                 Arguments.of("MoE top-1 with 1 and 5 experts", llama.withMoe(moe(List.of(1, 5), 1, false,
                         MoeConfig.MIX_LEARNED, null))),
                 Arguments.of("MoE top-2 pyramid [3, 6]", llama.withMoe(moe(List.of(3, 6), 2, false,
@@ -102,7 +102,8 @@ class KvCacheDecoderTest {
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
         int[] ids = randomIds(cfg.maxSeqLen(), cfg.vocabSize(), 11);
         INDArray graph = model.logits(new int[][]{ids}); // [1, T, V]
-        KvCacheDecoder decoder = new KvCacheDecoder(DecoderWeights.of(model), kernels(which));
+        KvCacheDecoder decoder = new KvCacheDecoder(DecoderWeights.of(model.config(), model.parameters(),
+                kernels(which)));
         double worst = 0;
         for (int t = 0; t < ids.length; t++) {
             float[] logits = decoder.step(ids[t]);
