@@ -1,6 +1,8 @@
 package dev.sinter.models.decode;
 
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.transformer.TransformerModel;
 
 /**
@@ -21,7 +23,8 @@ import dev.sinter.models.transformer.TransformerModel;
  * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates (the deterministic evaluation
  * choice: no Gumbel noise, no jitter); no token is ever dropped. The graph agrees when its evaluation capacity
  * cannot bind ({@code drop_tokens: false}, or a capacity of at least the window's token count); with a binding
- * capacity the graph drops tokens depending on the whole window, which a per-token decoder cannot reproduce.
+ * capacity the graph drops tokens depending on the whole window, which a per-token decoder cannot reproduce;
+ * {@link #matchesGraph} tells which case a config is.
  *
  * <p>Not thread-safe: one instance per sequence. Instances may share one {@link DecoderWeights}.
  */
@@ -114,6 +117,27 @@ public final class KvCacheDecoder {
         router = new float[maxExperts];
         coef = new float[2];
         logits = new float[vocab];
+    }
+
+    /**
+     * Whether this decoder's logits equal the graph's for every sequence: always for dense models; for MoE models when
+     * the graph's evaluation capacity can never drop a token ({@code drop_tokens: false}, or for every window length
+     * T ≤ max_seq_len a capacity of at least T, the most one expert can receive).
+     */
+    public static boolean matchesGraph(ModelConfig config) {
+        MoeConfig moe = config.moe();
+        if (moe == null || !moe.dropTokens()) {
+            return true;
+        }
+        for (int i : config.moeLayers()) {
+            for (int t = 1; t <= config.maxSeqLen(); t++) {
+                if (MoeInputs.capacity(t, config.expertsAt(i), moe.topK(), moe.evalCapacityFactor(),
+                        moe.minCapacity()) < t) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** A decoder over a copy of {@code model}'s current weights. */

@@ -2,11 +2,13 @@ package dev.sinter.models.decode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.moe.MoeNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.HashMap;
 import java.util.List;
@@ -111,6 +113,32 @@ class KvCacheDecoderTest {
         }
         assertTrue(worst <= TOLERANCE, name + ": largest logit difference " + worst);
         assertEquals(cfg.maxSeqLen(), decoder.length());
+        assertTrue(KvCacheDecoder.matchesGraph(cfg));
+    }
+
+    @Test
+    void aBindingMoeCapacityIsReportedAndDoesChangeTheGraphsLogits() {
+        // eval capacity ceil(T/4) for 4 experts: a window of 24 tokens fits 6 per expert, and routing is uneven
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2).withMoe(new MoeConfig(
+                List.of(4, 4), null, List.of(0, 1), 1, 1.0, 1.0, 0, true, true, 0.01, 0.0, false,
+                MoeConfig.MIX_LEARNED, null));
+        assertFalse(KvCacheDecoder.matchesGraph(cfg));
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
+        int[] ids = randomIds(cfg.maxSeqLen(), cfg.vocabSize(), 11);
+        Map<String, INDArray> out = model.forward(new int[][]{ids}, TransformerModel.LOGITS,
+                MoeNames.dropped(0), MoeNames.dropped(1));
+        assertTrue(out.get(MoeNames.dropped(0)).getDouble(0) + out.get(MoeNames.dropped(1)).getDouble(0) > 0,
+                "the graph drops tokens");
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        double worst = 0;
+        for (int t = 0; t < ids.length; t++) {
+            worst = Math.max(worst, relativeError(decoder.step(ids[t]), out.get(TransformerModel.LOGITS).slice(0)
+                    .getRow(t)));
+        }
+        assertTrue(worst > 1e-2, "dropped tokens change the graph's logits, got " + worst);
+        // the same routing with room for every token matches (as in the parameterised test)
+        assertTrue(KvCacheDecoder.matchesGraph(cfg.withMoe(new MoeConfig(List.of(4, 4), null, List.of(0, 1), 1, 1.0,
+                4.0, 0, true, true, 0.01, 0.0, false, MoeConfig.MIX_LEARNED, null))));
     }
 
     @ParameterizedTest(name = "{0}")
