@@ -50,20 +50,29 @@ abstract class Kernels {
 
     /**
      * {@code y[yo + r] = Σ_c W[r, c] · x[xo + c]} for {@code r < rows}, where {@code packed} holds W {@code [rows,
-     * cols]} as {@link #pack} returned it.
+     * cols]} as {@link #pack} returned it. Writes {@code y[yo, yo + padded(rows))}: y needs that room (the padding
+     * rows get zeros).
      */
     abstract void matVec(float[] packed, int rows, int cols, float[] x, int xo, float[] y, int yo);
+
+    /** {@code n} rounded up to whole vectors: the room {@link #matVec} and {@link #scores} may write. */
+    abstract int padded(int n);
 
     /**
      * Attention scores of {@code heads} query heads against one cached key head: {@code out[j·outStride + s] =
      * scale · Σ_i q[qo + j·hd + i] · keys[ko + i·stride + s]} for {@code j < heads}, {@code s < n}. The keys are
-     * channel-major: channel i of position s at {@code ko + i·stride + s}.
+     * channel-major: channel i of position s at {@code ko + i·stride + s}. Strides are {@link #padded} lengths; the
+     * kernel may compute (and write) positions up to {@code padded(n)} from whatever the key rows hold there.
      */
     abstract void scores(float[] q, int qo, int heads, int hd, float scale, float[] keys, int ko, int stride, int n,
                          float[] out, int outStride);
 
-    /** {@code Σ_i a[ao + i] · b[bo + i]} for {@code i < n}. */
-    abstract float dot(float[] a, int ao, float[] b, int bo, int n);
+    /**
+     * Attention output of one head: {@code out[oo + i] = Σ_s p[po + s] · vals[vo + s·hd + i]} for {@code i < hd},
+     * {@code s < n}; the head's cached values are position-major {@code [S, hd]} from {@code vo}. May use
+     * {@code out[oo + hd, oo + padded(hd))} as scratch: out needs that room.
+     */
+    abstract void weightedSum(float[] p, int po, int n, float[] vals, int vo, int hd, float[] out, int oo);
 
     /** {@code y[i] += alpha · x[xo + i]} for {@code i < n}. */
     abstract void axpy(float alpha, float[] x, int xo, float[] y, int n);

@@ -37,6 +37,7 @@ public final class KvCacheDecoder {
     private final int group; // query heads per KV head
     private final int kvDim;
     private final int seqLen; // S = max_seq_len, the cache's capacity
+    private final int rowLen; // S rounded up to whole vectors: the stride of cache and score rows
     private final int vocab;
     private final boolean layerNorm;
     private final float eps;
@@ -45,8 +46,8 @@ public final class KvCacheDecoder {
     private final int topK; // experts per token in MoE layers
     private final float[] cos; // [S, hd/2], null for learned positions
     private final float[] sin; // [S, hd/2]
-    private final float[][] keys; // per layer [KV·hd, S]: channel-major, so attention loops run along positions
-    private final float[][] values; // per layer [KV·hd, S]
+    private final float[][] keys; // per layer [KV·hd, rowLen]: channel-major, so attention runs along positions
+    private final float[][] values; // per layer [KV, rowLen, hd]: position-major per head
     private final int[] tokens; // [S] the token at each cache position
     private final int[] rewindow; // [S] scratch for rebuilding the window
     private int length; // tokens in the cache
@@ -57,10 +58,11 @@ public final class KvCacheDecoder {
     private final float[] ctx; // [D] attention output before o_proj
     private final float[] proj; // [D] a sub-block's output
     private final float[] moeSum; // [D] weighted sum of expert outputs
-    private final float[] scores; // [g, S] one KV head's query heads
+    private final float[] scores; // [g, rowLen] one KV head's query heads
     private final float[] hidden; // [2·max hidden] MLP pre-activations (gate, up)
     private final float[] router; // [max E]
     private final float[] coef; // [2]
+    private final float[] headOut; // [padded V] the LM head's product
     private final float[] logits; // [V]
 
     /** A decoder over {@code weights}, with the kernels they were laid out for. */
@@ -74,6 +76,7 @@ public final class KvCacheDecoder {
         this.group = c.groupSize();
         this.kvDim = c.kvDim();
         this.seqLen = c.maxSeqLen();
+        this.rowLen = k.padded(seqLen);
         this.vocab = c.vocabSize();
         this.layerNorm = c.norm().equals("layernorm");
         this.eps = (float) c.normEps();
@@ -96,8 +99,8 @@ public final class KvCacheDecoder {
             cos = null;
             sin = null;
         }
-        keys = new float[c.nLayers()][kvDim * seqLen];
-        values = new float[c.nLayers()][kvDim * seqLen];
+        keys = new float[c.nLayers()][kvDim * rowLen];
+        values = new float[c.nLayers()][kvDim * rowLen];
         tokens = new int[seqLen];
         rewindow = new int[seqLen];
         int maxHidden = c.hiddenDim();
@@ -106,16 +109,18 @@ public final class KvCacheDecoder {
             maxHidden = Math.max(maxHidden, c.expertHiddenDim());
             maxExperts = Math.max(maxExperts, c.expertsAt(i));
         }
+        // buffers that matVec writes have room for its padding rows
         x = new float[d];
         h = new float[d];
-        qkv = new float[d + 2 * kvDim];
-        ctx = new float[d];
-        proj = new float[d];
+        qkv = new float[k.padded(d + 2 * kvDim)];
+        ctx = new float[d - hd + k.padded(hd)]; // the last head's weightedSum may use scratch room
+        proj = new float[k.padded(d)];
         moeSum = new float[d];
-        scores = new float[group * seqLen];
-        hidden = new float[2 * maxHidden];
-        router = new float[maxExperts];
-        coef = new float[2];
+        scores = new float[group * rowLen];
+        hidden = new float[k.padded(2 * maxHidden)];
+        router = new float[k.padded(maxExperts)];
+        coef = new float[k.padded(2)];
+        headOut = new float[k.padded(vocab)];
         logits = new float[vocab];
     }
 
@@ -248,7 +253,8 @@ public final class KvCacheDecoder {
         }
         if (wantLogits) {
             norm(w.finalNorm(), x, h);
-            k.matVec(w.head(), vocab, d, h, 0, logits, 0);
+            k.matVec(w.head(), vocab, d, h, 0, headOut, 0);
+            System.arraycopy(headOut, 0, logits, 0, vocab);
         }
     }
 
@@ -266,22 +272,23 @@ public final class KvCacheDecoder {
         float[] kc = keys[l];
         float[] vc = values[l];
         for (int c = 0; c < kvDim; c++) {
-            kc[c * seqLen + pos] = qkv[d + c];
-            vc[c * seqLen + pos] = qkv[d + kvDim + c];
+            kc[c * rowLen + pos] = qkv[d + c];
+            vc[((c / hd) * rowLen + pos) * hd + c % hd] = qkv[d + kvDim + c];
         }
         int n = pos + 1;
         float scale = (float) (1.0 / Math.sqrt(hd));
         for (int kvh = 0; kvh < kvDim / hd; kvh++) {
-            int kvBase = kvh * hd * seqLen; // channel kvh·hd of the cache
-            // GQA: query heads kvh·g … kvh·g + g−1 read this KV head; scores [g, S]
-            k.scores(qkv, kvh * group * hd, group, hd, scale, kc, kvBase, seqLen, n, scores, seqLen);
+            int kvBase = kvh * hd * rowLen; // KV head kvh: keys [hd, rowLen], values [rowLen, hd]
+            // GQA: query heads kvh·g … kvh·g + g−1 read this KV head; scores [g, rowLen]
+            k.scores(qkv, kvh * group * hd, group, hd, scale, kc, kvBase, rowLen, n, scores, rowLen);
             for (int j = 0; j < group; j++) {
                 int head = kvh * group + j;
-                int so = j * seqLen;
+                int so = j * rowLen;
                 float max = k.max(scores, so, n);
                 float inv = 1f / k.expShifted(scores, so, n, max);
+                k.weightedSum(scores, so, n, vc, kvBase, hd, ctx, head * hd);
                 for (int i = 0; i < hd; i++) {
-                    ctx[head * hd + i] = k.dot(scores, so, vc, kvBase + i * seqLen, n) * inv;
+                    ctx[head * hd + i] *= inv;
                 }
             }
         }

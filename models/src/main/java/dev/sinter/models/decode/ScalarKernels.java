@@ -41,27 +41,24 @@ final class ScalarKernels extends Kernels {
             y[yo + r + 3] = s3;
         }
         for (; r < rows; r++) {
-            y[yo + r] = dot(w, r * cols, x, xo, cols);
+            float acc = 0;
+            for (int c = 0; c < cols; c++) {
+                acc += w[r * cols + c] * x[xo + c];
+            }
+            y[yo + r] = acc;
         }
     }
 
     @Override
-    float dot(float[] a, int ao, float[] b, int bo, int n) {
-        float s0 = 0;
-        float s1 = 0;
-        float s2 = 0;
-        float s3 = 0;
-        int i = 0;
-        for (; i + 3 < n; i += 4) {
-            s0 += a[ao + i] * b[bo + i];
-            s1 += a[ao + i + 1] * b[bo + i + 1];
-            s2 += a[ao + i + 2] * b[bo + i + 2];
-            s3 += a[ao + i + 3] * b[bo + i + 3];
+    void weightedSum(float[] p, int po, int n, float[] vals, int vo, int hd, float[] out, int oo) {
+        java.util.Arrays.fill(out, oo, oo + hd, 0f);
+        for (int s = 0; s < n; s++) {
+            float ps = p[po + s];
+            int v = vo + s * hd;
+            for (int i = 0; i < hd; i++) {
+                out[oo + i] += ps * vals[v + i];
+            }
         }
-        for (; i < n; i++) {
-            s0 += a[ao + i] * b[bo + i];
-        }
-        return (s0 + s1) + (s2 + s3);
     }
 
     @Override
@@ -69,6 +66,11 @@ final class ScalarKernels extends Kernels {
         for (int i = 0; i < n; i++) {
             y[i] += alpha * x[xo + i];
         }
+    }
+
+    @Override
+    int padded(int n) {
+        return n;
     }
 
     @Override

@@ -19,6 +19,8 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    /** Lanes [L/2, L): selects the second of two positions packed in one vector (head size L/2). */
+    private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, ((1L << L) - 1) & -(1L << (L / 2)));
 
     @Override
     String describe() {
@@ -43,23 +45,42 @@ final class VectorKernels extends Kernels {
         int blocks = (rows + L - 1) / L;
         int stride = cols * L; // one block of L rows
         int b = 0;
-        for (; b + 3 < blocks; b += 4) { // four blocks: four independent FMA chains share each x[c]
+        for (; b + 3 < blocks; b += 4) { // four blocks, even and odd columns: eight independent FMA chains
             int at = b * stride;
             FloatVector a0 = FloatVector.zero(S);
             FloatVector a1 = a0;
             FloatVector a2 = a0;
             FloatVector a3 = a0;
-            for (int c = 0; c < cols; c++, at += L) {
-                FloatVector xc = FloatVector.broadcast(S, x[xo + c]);
-                a0 = FloatVector.fromArray(S, packed, at).fma(xc, a0);
-                a1 = FloatVector.fromArray(S, packed, at + stride).fma(xc, a1);
-                a2 = FloatVector.fromArray(S, packed, at + 2 * stride).fma(xc, a2);
-                a3 = FloatVector.fromArray(S, packed, at + 3 * stride).fma(xc, a3);
+            FloatVector b0 = a0;
+            FloatVector b1 = a0;
+            FloatVector b2 = a0;
+            FloatVector b3 = a0;
+            int c = 0;
+            for (; c + 1 < cols; c += 2, at += 2 * L) {
+                FloatVector xe = FloatVector.broadcast(S, x[xo + c]);
+                FloatVector xd = FloatVector.broadcast(S, x[xo + c + 1]);
+                a0 = FloatVector.fromArray(S, packed, at).fma(xe, a0);
+                a1 = FloatVector.fromArray(S, packed, at + stride).fma(xe, a1);
+                a2 = FloatVector.fromArray(S, packed, at + 2 * stride).fma(xe, a2);
+                a3 = FloatVector.fromArray(S, packed, at + 3 * stride).fma(xe, a3);
+                b0 = FloatVector.fromArray(S, packed, at + L).fma(xd, b0);
+                b1 = FloatVector.fromArray(S, packed, at + L + stride).fma(xd, b1);
+                b2 = FloatVector.fromArray(S, packed, at + L + 2 * stride).fma(xd, b2);
+                b3 = FloatVector.fromArray(S, packed, at + L + 3 * stride).fma(xd, b3);
             }
-            store(a0, y, yo, b * L, rows);
-            store(a1, y, yo, (b + 1) * L, rows);
-            store(a2, y, yo, (b + 2) * L, rows);
-            store(a3, y, yo, (b + 3) * L, rows);
+            if (c < cols) {
+                FloatVector xe = FloatVector.broadcast(S, x[xo + c]);
+                a0 = FloatVector.fromArray(S, packed, at).fma(xe, a0);
+                a1 = FloatVector.fromArray(S, packed, at + stride).fma(xe, a1);
+                a2 = FloatVector.fromArray(S, packed, at + 2 * stride).fma(xe, a2);
+                a3 = FloatVector.fromArray(S, packed, at + 3 * stride).fma(xe, a3);
+            }
+            // store sums, not the loop's accumulators: JDK 17's C2 cannot intrinsify a store of a loop phi and
+            // would box every vector of the loop
+            a0.add(b0).intoArray(y, yo + b * L);
+            a1.add(b1).intoArray(y, yo + (b + 1) * L);
+            a2.add(b2).intoArray(y, yo + (b + 2) * L);
+            a3.add(b3).intoArray(y, yo + (b + 3) * L);
         }
         for (; b < blocks; b++) { // one block: even and odd columns in two chains
             int at = b * stride;
@@ -73,28 +94,23 @@ final class VectorKernels extends Kernels {
             if (c < cols) {
                 a0 = FloatVector.fromArray(S, packed, at).fma(FloatVector.broadcast(S, x[xo + c]), a0);
             }
-            store(a0.add(a1), y, yo, b * L, rows);
-        }
-    }
-
-    /** Rows {@code [row, row + L)} of a product into {@code y[yo + row …]}, cut at {@code rows}. */
-    private static void store(FloatVector v, float[] y, int yo, int row, int rows) {
-        if (row + L <= rows) {
-            v.intoArray(y, yo + row);
-        } else {
-            v.intoArray(y, yo + row, VectorMask.fromLong(S, (1L << (rows - row)) - 1));
+            a0.add(a1).intoArray(y, yo + b * L);
         }
     }
 
     @Override
+    int padded(int n) {
+        return (n + L - 1) / L * L;
+    }
+
+    /** Whole vectors of positions up to padded(n): no scalar remainder striding across the key rows. */
+    @Override
     void scores(float[] q, int qo, int heads, int hd, float scale, float[] keys, int ko, int stride, int n,
                 float[] out, int outStride) {
-        int bound = S.loopBound(n);
         for (int j0 = 0; j0 < heads; j0 += 4) { // up to four query heads per pass over the keys
             int m = Math.min(4, heads - j0);
             int q0 = qo + j0 * hd;
-            int s = 0;
-            for (; s < bound; s += L) {
+            for (int s = 0; s < n; s += L) {
                 FloatVector a0 = FloatVector.zero(S);
                 FloatVector a1 = a0;
                 FloatVector a2 = a0;
@@ -124,31 +140,75 @@ final class VectorKernels extends Kernels {
                     a3.mul(scale).intoArray(out, o + 3 * outStride);
                 }
             }
-            for (; s < n; s++) {
-                for (int j = 0; j < m; j++) {
-                    float acc = 0;
-                    for (int i = 0; i < hd; i++) {
-                        acc += q[q0 + j * hd + i] * keys[ko + i * stride + s];
-                    }
-                    out[(j0 + j) * outStride + s] = acc * scale;
+        }
+    }
+
+    /**
+     * Whole vectors along the head's channels, each FMA'd with the broadcast weight of one position; four positions
+     * in flight. A head size of L/2 (8 with AVX-512) packs two positions per vector; other head sizes that are not a
+     * multiple of L run scalar code. (One vector species only: a second one would make the JDK's shared vector
+     * methods polymorphic, and C2 then fails to intrinsify their stores.)
+     */
+    @Override
+    void weightedSum(float[] p, int po, int n, float[] vals, int vo, int hd, float[] out, int oo) {
+        if (hd % L == 0) {
+            for (int c = 0; c < hd; c += L) {
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                int s = 0;
+                for (; s + 3 < n; s += 4) {
+                    int v = vo + s * hd + c;
+                    a0 = FloatVector.fromArray(S, vals, v).fma(FloatVector.broadcast(S, p[po + s]), a0);
+                    a1 = FloatVector.fromArray(S, vals, v + hd).fma(FloatVector.broadcast(S, p[po + s + 1]), a1);
+                    a2 = FloatVector.fromArray(S, vals, v + 2 * hd).fma(FloatVector.broadcast(S, p[po + s + 2]), a2);
+                    a3 = FloatVector.fromArray(S, vals, v + 3 * hd).fma(FloatVector.broadcast(S, p[po + s + 3]), a3);
+                }
+                for (; s < n; s++) {
+                    a0 = FloatVector.fromArray(S, vals, vo + s * hd + c).fma(FloatVector.broadcast(S, p[po + s]), a0);
+                }
+                a0.add(a1).add(a2.add(a3)).intoArray(out, oo + c);
+            }
+        } else if (2 * hd == L) { // two positions per vector: lanes [0, hd) hold position s, [hd, L) position s+1
+            FloatVector a0 = FloatVector.zero(S);
+            FloatVector a1 = a0;
+            FloatVector a2 = a0;
+            FloatVector a3 = a0;
+            int s = 0;
+            for (; s + 7 < n; s += 8) {
+                int v = vo + s * hd;
+                a0 = FloatVector.fromArray(S, vals, v).fma(pair(p, po + s), a0);
+                a1 = FloatVector.fromArray(S, vals, v + L).fma(pair(p, po + s + 2), a1);
+                a2 = FloatVector.fromArray(S, vals, v + 2 * L).fma(pair(p, po + s + 4), a2);
+                a3 = FloatVector.fromArray(S, vals, v + 3 * L).fma(pair(p, po + s + 6), a3);
+            }
+            for (; s + 1 < n; s += 2) {
+                a0 = FloatVector.fromArray(S, vals, vo + s * hd).fma(pair(p, po + s), a0);
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(out, oo); // [even positions' sums, odd positions' sums]
+            for (int i = 0; i < hd; i++) {
+                out[oo + i] += out[oo + hd + i];
+            }
+            if (s < n) { // an odd count: the last position alone
+                for (int i = 0; i < hd; i++) {
+                    out[oo + i] += p[po + s] * vals[vo + s * hd + i];
+                }
+            }
+        } else {
+            java.util.Arrays.fill(out, oo, oo + hd, 0f);
+            for (int s = 0; s < n; s++) {
+                float ps = p[po + s];
+                for (int i = 0; i < hd; i++) {
+                    out[oo + i] += ps * vals[vo + s * hd + i];
                 }
             }
         }
     }
 
-    @Override
-    float dot(float[] a, int ao, float[] b, int bo, int n) {
-        int bound = S.loopBound(n);
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (; i < bound; i += L) {
-            acc = FloatVector.fromArray(S, a, ao + i).fma(FloatVector.fromArray(S, b, bo + i), acc);
-        }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) {
-            s += a[ao + i] * b[bo + i];
-        }
-        return s;
+    /** {@code [p[at] × L/2, p[at + 1] × L/2]}. */
+    private static FloatVector pair(float[] p, int at) {
+        return FloatVector.broadcast(S, p[at]).blend(FloatVector.broadcast(S, p[at + 1]), UPPER_HALF);
     }
 
     @Override
@@ -164,18 +224,22 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /** Two accumulators, combined before the reduction (as in {@link #matVec}, never a loop phi into an intrinsic). */
     @Override
     float max(float[] x, int xo, int n) {
         int bound = S.loopBound(n);
-        float m = x[xo];
+        FloatVector m0 = FloatVector.broadcast(S, x[xo]);
+        FloatVector m1 = m0;
         int i = 0;
-        if (bound > 0) {
-            FloatVector acc = FloatVector.fromArray(S, x, xo);
-            for (i = L; i < bound; i += L) {
-                acc = acc.max(FloatVector.fromArray(S, x, xo + i));
-            }
-            m = acc.reduceLanes(VectorOperators.MAX);
+        for (; i + L < bound; i += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, xo + i));
+            m1 = m1.max(FloatVector.fromArray(S, x, xo + i + L));
         }
+        if (i < bound) {
+            m0 = m0.max(FloatVector.fromArray(S, x, xo + i));
+            i += L;
+        }
+        float m = m0.max(m1).reduceLanes(VectorOperators.MAX);
         for (; i < n; i++) {
             m = Math.max(m, x[xo + i]);
         }
@@ -186,14 +250,24 @@ final class VectorKernels extends Kernels {
     float expShifted(float[] x, int xo, int n, float shift) {
         int bound = S.loopBound(n);
         FloatVector sv = FloatVector.broadcast(S, shift);
-        FloatVector acc = FloatVector.zero(S);
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = s0;
         int i = 0;
-        for (; i < bound; i += L) {
-            FloatVector e = FloatVector.fromArray(S, x, xo + i).sub(sv).lanewise(VectorOperators.EXP);
-            e.intoArray(x, xo + i);
-            acc = acc.add(e);
+        for (; i + L < bound; i += 2 * L) {
+            FloatVector e0 = FloatVector.fromArray(S, x, xo + i).sub(sv).lanewise(VectorOperators.EXP);
+            FloatVector e1 = FloatVector.fromArray(S, x, xo + i + L).sub(sv).lanewise(VectorOperators.EXP);
+            e0.intoArray(x, xo + i);
+            e1.intoArray(x, xo + i + L);
+            s0 = s0.add(e0);
+            s1 = s1.add(e1);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        if (i < bound) {
+            FloatVector e0 = FloatVector.fromArray(S, x, xo + i).sub(sv).lanewise(VectorOperators.EXP);
+            e0.intoArray(x, xo + i);
+            s0 = s0.add(e0);
+            i += L;
+        }
+        float sum = s0.add(s1).reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
             float e = (float) Math.exp(x[xo + i] - shift);
             x[xo + i] = e;

@@ -34,7 +34,14 @@ class KvCacheDecoderTest {
     /** D 48, 2 layers, 6 query heads over 2 KV heads (hd 8), hidden 40, V 37, S 24. */
     private static ModelConfig config(String norm, String positions, String ropeStyle, String mlp, boolean tied,
                                       int kvHeads) {
-        return new ModelConfig(48, 2, 6, kvHeads, 40, 37, 24, norm, 1e-5, positions, ropeStyle, 500, mlp, tied, 0.3);
+        return config(6, kvHeads, norm, positions, ropeStyle, mlp, tied);
+    }
+
+    /** As above with {@code heads} query heads (head size 48 / heads). */
+    private static ModelConfig config(int heads, int kvHeads, String norm, String positions, String ropeStyle,
+                                      String mlp, boolean tied) {
+        return new ModelConfig(48, 2, heads, kvHeads, 40, 37, 24, norm, 1e-5, positions, ropeStyle, 500, mlp, tied,
+                0.3);
     }
 
     /** MoE on both layers without token dropping. */
@@ -53,6 +60,10 @@ class KvCacheDecoderTest {
                         config("layernorm", "learned", "adjacent", "gelu", false, 6)),
                 Arguments.of("LayerNorm, rotate-half RoPE, GELU, multi-query (6 heads, 1 KV head), tied",
                         config("layernorm", "rope", "half", "gelu", true, 1)),
+                Arguments.of("head size 16 (whole AVX-512 vectors), 3 heads over 1 KV head",
+                        config(3, 1, "rmsnorm", "rope", "half", "swiglu", true)),
+                Arguments.of("head size 4 (below half a vector), 12 heads over 4 KV heads",
+                        config(12, 4, "rmsnorm", "rope", "adjacent", "swiglu", false)),
                 Arguments.of("MoE top-1 with 1 and 5 experts", llama.withMoe(moe(List.of(1, 5), 1, false,
                         MoeConfig.MIX_LEARNED, null))),
                 Arguments.of("MoE top-2 pyramid [3, 6]", llama.withMoe(moe(List.of(3, 6), 2, false,
