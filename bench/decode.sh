@@ -3,7 +3,9 @@
 # llama2.c's run.c built on this machine, side by side, ROUNDS times (default 5) alternately. Prints tokens/s of both
 # (run.c's own count: tokens after the first over the time after the first; the JVM's cold first run and warm runs in
 # the same process, JVM start and model load excluded), the ratio, peak RSS of both processes (GNU time's maximum
-# resident set size), and whether the two texts agree token for token. Raw rows go to bench/results/decode-<date>.json.
+# resident set size), and whether the two texts agree token for token. The JVM runs once per kernel set in KERNELS
+# (default "vector scalar": the Vector API kernels and the plain-Java fallback). Raw rows go to
+# bench/results/decode-<date>.json.
 # Build first: mvn -B -q -pl bench -am -DskipTests package
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -13,6 +15,7 @@ TOKENIZER="$SHARED/data/models/stories260K/tok512.bin"
 TOKENS="${TOKENS:-400}"
 ROUNDS="${ROUNDS:-5}"
 WARM_RUNS="${WARM_RUNS:-20}"
+KERNELS="${KERNELS:-vector scalar}"
 # a small heap, so the JVM's peak RSS is meaningful; the serial collector suits a single-threaded decode
 JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}"
 if [[ ! -f bench/target/classpath.txt ]]; then
@@ -29,32 +32,22 @@ gcc -Ofast -march=native -o "$work/run" "$SHARED/tools/llama2c/run.c" -lm
 
 for ((r = 0; r < ROUNDS; r++)); do
   /usr/bin/time -v "$work/run" "$MODEL" -z "$TOKENIZER" -t 0 -n "$TOKENS" >"$work/runc-$r.out" 2>"$work/runc-$r.err"
-  /usr/bin/time -v java $JAVA_OPTS --add-modules jdk.incubator.vector -cp "$CP" dev.sinter.bench.DecodeBenchmark \
-    --model "$MODEL" --tokenizer "$TOKENIZER" --tokens "$TOKENS" --warm-runs "$WARM_RUNS" \
-    >"$work/java-$r.out" 2>"$work/java-$r.err"
+  for k in $KERNELS; do
+    /usr/bin/time -v java $JAVA_OPTS --add-modules jdk.incubator.vector -Dsinter.decode.kernels="$k" -cp "$CP" \
+      dev.sinter.bench.DecodeBenchmark --model "$MODEL" --tokenizer "$TOKENIZER" --tokens "$TOKENS" \
+      --warm-runs "$WARM_RUNS" >"$work/java-$k-$r.out" 2>"$work/java-$k-$r.err"
+  done
 done
 
 mkdir -p bench/results
-python3 - "$work" "$ROUNDS" "$TOKENS" "$JAVA_OPTS" "bench/results/decode-$(date -u +%Y%m%dT%H%M%SZ).json" <<'PY'
+python3 - "$work" "$ROUNDS" "$TOKENS" "$JAVA_OPTS" "$KERNELS" "bench/results/decode-$(date -u +%Y%m%dT%H%M%SZ).json" <<'PY'
 import json, re, statistics, sys
-work, rounds, tokens, java_opts, out_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+work, rounds, tokens, java_opts, kernels, out_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], \
+    sys.argv[5].split(), sys.argv[6]
+med = statistics.median
 
 def max_rss_mb(err):
     return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) / 1024
-
-rows = []
-for r in range(rounds):
-    c_err = open(f"{work}/runc-{r}.err").read()
-    j_err = open(f"{work}/java-{r}.err").read()
-    java = json.loads(open(f"{work}/java-{r}.out").read().strip().splitlines()[-1])
-    rows.append({
-        "round": r,
-        "runc_text": open(f"{work}/runc-{r}.out").read().rstrip("\n"),
-        "runc_tok_s": float(re.search(r"achieved tok/s: ([\d.]+)", c_err).group(1)),
-        "runc_peak_rss_mb": max_rss_mb(c_err),
-        "java": java,
-        "java_peak_rss_mb": max_rss_mb(j_err),
-    })
 
 def first_mismatch(pieces, text):
     """Index of the first token whose piece does not continue run.c's text, or None when all agree."""
@@ -65,39 +58,51 @@ def first_mismatch(pieces, text):
         at += len(p)
     return None if at == len(text) else len(pieces)
 
-agree = []
-for row in rows:
-    m = first_mismatch(row["java"]["pieces"], row["runc_text"])
-    row["first_mismatch"] = m
-    agree.append(m is None)
-med = statistics.median
+rows = []
+for r in range(rounds):
+    c_err = open(f"{work}/runc-{r}.err").read()
+    row = {"round": r, "runc_text": open(f"{work}/runc-{r}.out").read().rstrip("\n"),
+           "runc_tok_s": float(re.search(r"achieved tok/s: ([\d.]+)", c_err).group(1)),
+           "runc_peak_rss_mb": max_rss_mb(c_err), "java": {}}
+    for k in kernels:
+        java = json.loads(open(f"{work}/java-{k}-{r}.out").read().strip().splitlines()[-1])
+        java["time_v_peak_rss_mb"] = max_rss_mb(open(f"{work}/java-{k}-{r}.err").read())
+        java["first_mismatch"] = first_mismatch(java["pieces"], row["runc_text"])
+        row["java"][k] = java
+    rows.append(row)
+
 runc = med(r["runc_tok_s"] for r in rows)
-cold = med(r["java"]["cold"]["tok_s_after_first"] for r in rows)
-warm = med(r["java"]["warm_median_tok_s_after_first"] for r in rows)
-summary = {
-    "tokens": tokens, "forward_passes": rows[0]["java"]["forward_passes"], "rounds": rounds,
-    "java_opts": java_opts + " --add-modules jdk.incubator.vector", "kernels": rows[0]["java"]["kernels"],
-    "runc_tok_s_median": runc, "java_cold_tok_s_median": cold, "java_warm_tok_s_median": warm,
-    "ratio_warm": warm / runc, "ratio_cold": cold / runc,
-    "runc_peak_rss_mb_max": max(r["runc_peak_rss_mb"] for r in rows),
-    "java_peak_rss_mb_max": max(r["java_peak_rss_mb"] for r in rows),
-    "texts_agree_token_for_token": all(agree),
-}
+summary = {"tokens": tokens, "forward_passes": rows[0]["java"][kernels[0]]["forward_passes"], "rounds": rounds,
+           "java_opts": java_opts + " --add-modules jdk.incubator.vector", "runc_tok_s_median": runc,
+           "runc_peak_rss_mb_max": max(r["runc_peak_rss_mb"] for r in rows), "kernels": {}}
+for k in kernels:
+    cold = med(r["java"][k]["cold"]["tok_s_after_first"] for r in rows)
+    warm = med(r["java"][k]["warm_median_tok_s_after_first"] for r in rows)
+    summary["kernels"][k] = {
+        "name": rows[0]["java"][k]["kernels"], "cold_tok_s_median": cold, "warm_tok_s_median": warm,
+        "ratio_cold": cold / runc, "ratio_warm": warm / runc,
+        "cold_seconds_median": med(r["java"][k]["cold"]["seconds"] for r in rows),
+        "peak_rss_mb_max": max(r["java"][k]["time_v_peak_rss_mb"] for r in rows),
+        "texts_agree_token_for_token": all(r["java"][k]["first_mismatch"] is None for r in rows)}
 json.dump({"summary": summary, "rows": rows}, open(out_path, "w"), indent=1)
 
 print(f"stories260K greedy from BOS, -n {tokens} ({summary['forward_passes']} forward passes: the model emits BOS"
-      f" first), {rounds} rounds; JVM: {summary['java_opts']}, kernels {summary['kernels']}")
-print("| | tokens/s (median of rounds) | each round | vs run.c | peak RSS |")
-print("|---|---:|---|---:|---:|")
-print(f"| run.c (gcc -Ofast -march=native) | {runc:,.0f} | "
-      + " / ".join(f"{r['runc_tok_s']:,.0f}" for r in rows) + f" | 1.00× | {summary['runc_peak_rss_mb_max']:.1f} MB |")
-print(f"| Sinter KV cache, cold (first run in the JVM) | {cold:,.0f} | "
-      + " / ".join(f"{r['java']['cold']['tok_s_after_first']:,.0f}" for r in rows)
-      + f" | {cold / runc:.2f}× | {summary['java_peak_rss_mb_max']:.1f} MB |")
-print(f"| Sinter KV cache, warm (median of {rows[0]['java']['warm_runs']} runs) | {warm:,.0f} | "
-      + " / ".join(f"{r['java']['warm_median_tok_s_after_first']:,.0f}" for r in rows)
-      + f" | {warm / runc:.2f}× | (same process) |")
-print("texts agree token for token: " + ("yes, every round" if all(agree) else
-      "NO: first mismatching token per round " + str([r["first_mismatch"] for r in rows])))
+      f" first), {rounds} rounds; JVM: {summary['java_opts']}")
+print("| | tokens/s (median of rounds) | each round | vs run.c | peak RSS | text = run.c's |")
+print("|---|---:|---|---:|---:|---|")
+print(f"| run.c (gcc -Ofast -march=native) | {runc:,.0f} | " + " / ".join(f"{r['runc_tok_s']:,.0f}" for r in rows)
+      + f" | 1.00× | {summary['runc_peak_rss_mb_max']:.1f} MB | |")
+for k in kernels:
+    s = summary["kernels"][k]
+    agree = "yes" if s["texts_agree_token_for_token"] else "NO: first mismatching token per round " + str(
+        [r["java"][k]["first_mismatch"] for r in rows])
+    print(f"| Sinter {s['name']}, cold (first run in the JVM, {s['cold_seconds_median']:.3f} s) | "
+          f"{s['cold_tok_s_median']:,.0f} | " + " / ".join(f"{r['java'][k]['cold']['tok_s_after_first']:,.0f}"
+                                                           for r in rows)
+          + f" | {s['ratio_cold']:.2f}× | {s['peak_rss_mb_max']:.1f} MB | {agree} |")
+    print(f"| Sinter {s['name']}, warm (median of {rows[0]['java'][k]['warm_runs']} runs) | "
+          f"{s['warm_tok_s_median']:,.0f} | " + " / ".join(f"{r['java'][k]['warm_median_tok_s_after_first']:,.0f}"
+                                                           for r in rows)
+          + f" | {s['ratio_warm']:.2f}× | (same process) | {agree} |")
 print(f"raw rows: {out_path}")
 PY

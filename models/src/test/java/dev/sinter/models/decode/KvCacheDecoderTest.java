@@ -197,6 +197,21 @@ class KvCacheDecoderTest {
     }
 
     @Test
+    void theKernelPropertyForcesTheScalarKernelsAndRejectsUnknownNames() {
+        try {
+            System.setProperty(Kernels.PROPERTY, "scalar");
+            assertEquals("scalar", Kernels.best().describe());
+            System.setProperty(Kernels.PROPERTY, "simd");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Kernels::best);
+            assertTrue(e.getMessage().contains("'simd'") && e.getMessage().contains("scalar"), e.getMessage());
+        } finally {
+            System.clearProperty(Kernels.PROPERTY);
+        }
+        // the build runs tests with the incubator module, so the default is the Vector API
+        assertTrue(Kernels.best().describe().startsWith("vector-"), Kernels.best().describe());
+    }
+
+    @Test
     void weightsAreCopiedOnce() {
         ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
