@@ -59,6 +59,17 @@ abstract class Kernels {
     abstract int padded(int n);
 
     /**
+     * {@link #matVec} for m vectors: row j of x at {@code x[j·xStride …]} gives row j of y at {@code y[j·yStride …]},
+     * each equal to what matVec computes for it (the default calls it m times; an override may share each load of the
+     * weights between vectors).
+     */
+    void matMat(float[] packed, int rows, int cols, float[] x, int xStride, int m, float[] y, int yStride) {
+        for (int j = 0; j < m; j++) {
+            matVec(packed, rows, cols, x, j * xStride, y, j * yStride);
+        }
+    }
+
+    /**
      * Attention scores of {@code heads} query heads against one cached key head: {@code out[j·outStride + s] =
      * scale · Σ_i q[qo + j·hd + i] · keys[ko + i·stride + s]} for {@code j < heads}, {@code s < n}. The keys are
      * channel-major: channel i of position s at {@code ko + i·stride + s}. Strides are {@link #padded} lengths; the
@@ -83,6 +94,9 @@ abstract class Kernels {
     /** {@code x[xo + i] = exp(x[xo + i] − shift)} for {@code i < n}; returns the sum of the new values. */
     abstract float expShifted(float[] x, int xo, int n, float shift);
 
-    /** SwiGLU in place on {@code a = [gate (n), up (n)]}: {@code a[j] = silu(a[j]) · a[n + j]} for {@code j < n}. */
-    abstract void swiglu(float[] a, int n);
+    /**
+     * SwiGLU in place on {@code [gate (n), up (n)]} at {@code a[ao …]}: {@code a[ao + j] = silu(a[ao + j]) ·
+     * a[ao + n + j]} for {@code j < n}.
+     */
+    abstract void swiglu(float[] a, int ao, int n);
 }

@@ -11,7 +11,9 @@ import dev.sinter.models.transformer.TransformerModel;
  *
  * <p>{@link #step(int)} appends one token and returns the next-token logits {@code [V]} that the SameDiff graph
  * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill} appends
- * several. Each step costs one forward pass of one token: the keys and values of earlier positions are reused.
+ * several, running up to 16 tokens through each layer together (every weight read once per 16 tokens; the logits
+ * are the same as from single steps). Each step costs one forward pass of one token: the keys and values of earlier
+ * positions are reused.
  *
  * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0, and the
  * SameDiff {@code Generator} feeds it the last {@code max_seq_len} tokens of a longer sequence. Cached keys carry their
@@ -29,6 +31,9 @@ import dev.sinter.models.transformer.TransformerModel;
  * <p>Not thread-safe: one instance per sequence. Instances may share one {@link DecoderWeights}.
  */
 public final class KvCacheDecoder {
+    /** Prompt tokens run through the layers together, so each weight is read once per chunk ({@link #prefill}). */
+    static final int CHUNK = 16;
+
     private final DecoderWeights w;
     private final Kernels k;
     private final int d;
@@ -52,14 +57,21 @@ public final class KvCacheDecoder {
     private final int[] rewindow; // [S] scratch for rebuilding the window
     private int length; // tokens in the cache
 
-    private final float[] x; // [D] residual stream
-    private final float[] h; // [D] normalised input of a sub-block
-    private final float[] qkv; // [D + 2·KV·hd]
-    private final float[] ctx; // [D] attention output before o_proj
-    private final float[] proj; // [D] a sub-block's output
-    private final float[] moeSum; // [D] weighted sum of expert outputs
+    // one row per token of a chunk of up to CHUNK tokens that run through the layers together; row strides leave
+    // matVec/matMat and weightedSum their padding room
+    private final int qkvStride;
+    private final int ctxStride;
+    private final int projStride;
+    private final int hiddenStride;
+    private final float[] x; // [CHUNK, D] residual stream
+    private final float[] h; // [CHUNK, D] normalised input of a sub-block
+    private final float[] qkv; // [CHUNK, qkvStride]: q (D), k (KV·hd), v (KV·hd)
+    private final float[] ctx; // [CHUNK, ctxStride] attention output before o_proj
+    private final float[] proj; // [CHUNK, projStride] a sub-block's output
+    private final float[] hidden; // [CHUNK, hiddenStride] MLP pre-activations (gate, up)
     private final float[] scores; // [g, rowLen] one KV head's query heads
-    private final float[] hidden; // [2·max hidden] MLP pre-activations (gate, up)
+    private final float[] moeSum; // [D] one token's weighted sum of expert outputs
+    private final float[] expertOut; // [padded D] one expert's output
     private final float[] router; // [max E]
     private final float[] coef; // [2]
     private final float[] headOut; // [padded V] the LM head's product
@@ -109,15 +121,19 @@ public final class KvCacheDecoder {
             maxHidden = Math.max(maxHidden, c.expertHiddenDim());
             maxExperts = Math.max(maxExperts, c.expertsAt(i));
         }
-        // buffers that matVec writes have room for its padding rows
-        x = new float[d];
-        h = new float[d];
-        qkv = new float[k.padded(d + 2 * kvDim)];
-        ctx = new float[d - hd + k.padded(hd)]; // the last head's weightedSum may use scratch room
-        proj = new float[k.padded(d)];
-        moeSum = new float[d];
+        qkvStride = k.padded(d + 2 * kvDim);
+        ctxStride = d - hd + k.padded(hd); // the last head's weightedSum may use scratch room
+        projStride = k.padded(d);
+        hiddenStride = k.padded(2 * maxHidden);
+        x = new float[CHUNK * d];
+        h = new float[CHUNK * d];
+        qkv = new float[CHUNK * qkvStride];
+        ctx = new float[CHUNK * ctxStride];
+        proj = new float[CHUNK * projStride];
+        hidden = new float[CHUNK * hiddenStride];
         scores = new float[group * rowLen];
-        hidden = new float[k.padded(2 * maxHidden)];
+        moeSum = new float[d];
+        expertOut = new float[projStride];
         router = new float[k.padded(maxExperts)];
         coef = new float[k.padded(2)];
         headOut = new float[k.padded(vocab)];
@@ -177,7 +193,8 @@ public final class KvCacheDecoder {
         checkToken(token);
         if (length < seqLen) {
             tokens[length] = token;
-            forward(token, length++, true);
+            forward(tokens, length, 1, length, true);
+            length++;
         } else {
             // the window slides: the last S−1 cached tokens and this one, renumbered from position 0
             System.arraycopy(tokens, 1, rewindow, 0, seqLen - 1);
@@ -199,10 +216,10 @@ public final class KvCacheDecoder {
             checkToken(t);
         }
         if (length + prompt.length <= seqLen) {
-            for (int j = 0; j < prompt.length; j++) {
-                tokens[length] = prompt[j];
-                forward(prompt[j], length++, j == prompt.length - 1);
-            }
+            System.arraycopy(prompt, 0, tokens, length, prompt.length);
+            int end = length + prompt.length;
+            run(length, end);
+            length = end;
         } else {
             // only the last S tokens of (cache, prompt) matter: the window the graph would see
             int fromPrompt = Math.min(prompt.length, seqLen);
@@ -217,10 +234,16 @@ public final class KvCacheDecoder {
     /** Rebuilds the cache from a full window {@code [S]} at positions 0 … S−1. */
     private void replay(int[] window) {
         System.arraycopy(window, 0, tokens, 0, seqLen);
-        for (int p = 0; p < seqLen; p++) {
-            forward(tokens[p], p, p == seqLen - 1);
-        }
+        run(0, seqLen);
         length = seqLen;
+    }
+
+    /** Runs the cached tokens at positions [from, to) in chunks; logits for the last. */
+    private void run(int from, int to) {
+        for (int p = from; p < to; p += CHUNK) {
+            int m = Math.min(CHUNK, to - p);
+            forward(tokens, p, m, p, p + m == to);
+        }
     }
 
     private void checkToken(int token) {
@@ -229,70 +252,90 @@ public final class KvCacheDecoder {
         }
     }
 
-    /** One token at cache position {@code pos}: writes its keys and values, and the logits when asked. */
-    private void forward(int token, int pos, boolean wantLogits) {
-        System.arraycopy(w.embed(), token * d, x, 0, d);
+    /**
+     * Tokens {@code ids[from, from + m)} (m ≤ CHUNK) at cache positions {@code pos0 …}: writes their keys and values,
+     * and the logits after the last one when asked.
+     */
+    private void forward(int[] ids, int from, int m, int pos0, boolean wantLogits) {
         float[] table = w.positions();
-        if (table != null) {
-            for (int i = 0; i < d; i++) {
-                x[i] += table[pos * d + i];
+        for (int j = 0; j < m; j++) {
+            System.arraycopy(w.embed(), ids[from + j] * d, x, j * d, d);
+            if (table != null) {
+                for (int i = 0; i < d; i++) {
+                    x[j * d + i] += table[(pos0 + j) * d + i];
+                }
             }
         }
         for (int l = 0; l < keys.length; l++) {
             DecoderWeights.Layer layer = w.layer(l);
-            norm(layer.attnNorm(), x, h);
-            attention(l, layer, pos);
-            addTo(x, proj);
-            norm(layer.mlpNorm(), x, h);
-            if (layer.mlp() != null) {
-                mlp(layer.mlp(), h, proj);
-            } else {
-                moe(layer.moe(), h);
+            for (int j = 0; j < m; j++) {
+                norm(layer.attnNorm(), x, j * d, h, j * d);
             }
-            addTo(x, proj);
+            attention(l, layer, m, pos0);
+            addRows(m);
+            for (int j = 0; j < m; j++) {
+                norm(layer.mlpNorm(), x, j * d, h, j * d);
+            }
+            if (layer.mlp() != null) {
+                mlp(layer.mlp(), m);
+            } else {
+                for (int j = 0; j < m; j++) {
+                    moe(layer.moe(), j * d, j * projStride);
+                }
+            }
+            addRows(m);
         }
         if (wantLogits) {
-            norm(w.finalNorm(), x, h);
+            int last = (m - 1) * d;
+            norm(w.finalNorm(), x, last, h, 0);
             k.matVec(w.head(), vocab, d, h, 0, headOut, 0);
             System.arraycopy(headOut, 0, logits, 0, vocab);
         }
     }
 
-    /** Self-attention of position {@code pos} over the cache; the result (after o_proj) goes to {@link #proj}. */
-    private void attention(int l, DecoderWeights.Layer layer, int pos) {
-        k.matVec(layer.qkv(), d + 2 * kvDim, d, h, 0, qkv, 0); // [q (D), k (KV·hd), v (KV·hd)]
-        if (cos != null) {
-            for (int j = 0; j < heads; j++) {
-                rope(qkv, j * hd, pos);
-            }
-            for (int j = 0; j < kvDim / hd; j++) {
-                rope(qkv, d + j * hd, pos);
-            }
-        }
+    /** Self-attention of m tokens at positions pos0 … over the cache; the results (after o_proj) go to {@link #proj}. */
+    private void attention(int l, DecoderWeights.Layer layer, int m, int pos0) {
+        k.matMat(layer.qkv(), d + 2 * kvDim, d, h, d, m, qkv, qkvStride);
         float[] kc = keys[l];
         float[] vc = values[l];
-        for (int c = 0; c < kvDim; c++) {
-            kc[c * rowLen + pos] = qkv[d + c];
-            vc[((c / hd) * rowLen + pos) * hd + c % hd] = qkv[d + kvDim + c];
+        for (int j = 0; j < m; j++) { // every token's key and value first: later tokens of the chunk attend to them
+            int q = j * qkvStride;
+            int pos = pos0 + j;
+            if (cos != null) {
+                for (int a = 0; a < heads; a++) {
+                    rope(qkv, q + a * hd, pos);
+                }
+                for (int a = 0; a < kvDim / hd; a++) {
+                    rope(qkv, q + d + a * hd, pos);
+                }
+            }
+            for (int c = 0; c < kvDim; c++) {
+                kc[c * rowLen + pos] = qkv[q + d + c];
+                vc[((c / hd) * rowLen + pos) * hd + c % hd] = qkv[q + d + kvDim + c];
+            }
         }
-        int n = pos + 1;
         float scale = (float) (1.0 / Math.sqrt(hd));
-        for (int kvh = 0; kvh < kvDim / hd; kvh++) {
-            int kvBase = kvh * hd * rowLen; // KV head kvh: keys [hd, rowLen], values [rowLen, hd]
-            // GQA: query heads kvh·g … kvh·g + g−1 read this KV head; scores [g, rowLen]
-            k.scores(qkv, kvh * group * hd, group, hd, scale, kc, kvBase, rowLen, n, scores, rowLen);
-            for (int j = 0; j < group; j++) {
-                int head = kvh * group + j;
-                int so = j * rowLen;
-                float max = k.max(scores, so, n);
-                float inv = 1f / k.expShifted(scores, so, n, max);
-                k.weightedSum(scores, so, n, vc, kvBase, hd, ctx, head * hd);
-                for (int i = 0; i < hd; i++) {
-                    ctx[head * hd + i] *= inv;
+        for (int j = 0; j < m; j++) {
+            int n = pos0 + j + 1; // causal: positions 0 … pos
+            int q = j * qkvStride;
+            int out = j * ctxStride;
+            for (int kvh = 0; kvh < kvDim / hd; kvh++) {
+                int kvBase = kvh * hd * rowLen; // KV head kvh: keys [hd, rowLen], values [rowLen, hd]
+                // GQA: query heads kvh·g … kvh·g + g−1 read this KV head; scores [g, rowLen]
+                k.scores(qkv, q + kvh * group * hd, group, hd, scale, kc, kvBase, rowLen, n, scores, rowLen);
+                for (int a = 0; a < group; a++) {
+                    int head = kvh * group + a;
+                    int so = a * rowLen;
+                    float max = k.max(scores, so, n);
+                    float inv = 1f / k.expShifted(scores, so, n, max);
+                    k.weightedSum(scores, so, n, vc, kvBase, hd, ctx, out + head * hd);
+                    for (int i = 0; i < hd; i++) {
+                        ctx[out + head * hd + i] *= inv;
+                    }
                 }
             }
         }
-        k.matVec(layer.o(), d, d, ctx, 0, proj, 0);
+        k.matMat(layer.o(), d, d, ctx, ctxStride, m, proj, projStride);
     }
 
     /** Rotates the head vector at {@code v[at, at+hd)} to position {@code pos}: x ⊙ cos + (x·R) ⊙ sin (see Rope). */
@@ -311,25 +354,42 @@ public final class KvCacheDecoder {
         }
     }
 
-    /** A dense MLP on {@code in [D]}, result in {@code out [D]}. */
-    private void mlp(DecoderWeights.Mlp m, float[] in, float[] out) {
-        int hid = m.hidden();
-        if (swiglu) {
-            k.matVec(m.gateUp(), 2 * hid, d, in, 0, hidden, 0); // [gate (H), up (H)]
-            k.swiglu(hidden, hid);
-        } else {
-            k.matVec(m.gateUp(), hid, d, in, 0, hidden, 0);
-            for (int j = 0; j < hid; j++) {
-                hidden[j] = Gelu.apply(hidden[j]);
-            }
+    /** The dense MLP on the m rows of {@link #h}, results in {@link #proj}. */
+    private void mlp(DecoderWeights.Mlp mlp, int m) {
+        int hid = mlp.hidden();
+        k.matMat(mlp.gateUp(), swiglu ? 2 * hid : hid, d, h, d, m, hidden, hiddenStride); // [gate (H), up (H)]
+        for (int j = 0; j < m; j++) {
+            activate(hidden, j * hiddenStride, hid);
         }
-        k.matVec(m.down(), d, hid, hidden, 0, out, 0);
+        k.matMat(mlp.down(), d, hid, hidden, hiddenStride, m, proj, projStride);
     }
 
-    /** An MoE block on {@link #h}, result in {@link #proj}; see the class comment for the routing rule. */
-    private void moe(DecoderWeights.Moe m, float[] in) {
+    /** One token's MLP (an expert or the shared branch) on {@code h[in, in + D)}, result in {@code out[0, D)}. */
+    private void mlp(DecoderWeights.Mlp mlp, int in, float[] out) {
+        int hid = mlp.hidden();
+        k.matVec(mlp.gateUp(), swiglu ? 2 * hid : hid, d, h, in, hidden, 0); // row 0 of hidden as scratch
+        activate(hidden, 0, hid);
+        k.matVec(mlp.down(), d, hid, hidden, 0, out, 0);
+    }
+
+    /** SwiGLU {@code silu(gate) · up} on {@code [gate (H), up (H)]} at {@code a[at …]}, or exact GELU on H values. */
+    private void activate(float[] a, int at, int hid) {
+        if (swiglu) {
+            k.swiglu(a, at, hid);
+        } else {
+            for (int j = at; j < at + hid; j++) {
+                a[j] = Gelu.apply(a[j]);
+            }
+        }
+    }
+
+    /**
+     * One token's MoE block on {@code h[in, in + D)}, result in {@code proj[out, out + D)}; see the class comment for
+     * the routing rule.
+     */
+    private void moe(DecoderWeights.Moe m, int in, int out) {
         int e = m.experts().length;
-        k.matVec(m.router(), e, d, in, 0, router, 0); // router logits [E]
+        k.matVec(m.router(), e, d, h, in, router, 0); // router logits [E]
         int first = argmax(router, e, -1);
         double z = 0; // softmax normaliser in double; one expert's gate is 1
         for (int j = 0; j < e; j++) {
@@ -347,26 +407,28 @@ public final class KvCacheDecoder {
             addExpert(m.experts()[first], in, g1);
         }
         if (m.shared() == null) {
-            System.arraycopy(moeSum, 0, proj, 0, d);
+            System.arraycopy(moeSum, 0, proj, out, d);
             return;
         }
-        mlp(m.shared(), in, proj); // the dense branch
+        mlp(m.shared(), in, expertOut); // the dense branch
         if (m.coefficient() == null) { // residual_mix: sum
-            addTo(proj, moeSum);
+            for (int i = 0; i < d; i++) {
+                proj[out + i] = expertOut[i] + moeSum[i];
+            }
             return;
         }
-        k.matVec(m.coefficient(), 2, d, in, 0, coef, 0); // c = softmax(h · Wcᵀ), [2]
+        k.matVec(m.coefficient(), 2, d, h, in, coef, 0); // c = softmax(h · Wcᵀ), [2]
         float c0 = (float) (1 / (1 + Math.exp(coef[1] - coef[0])));
         float c1 = (float) (1 / (1 + Math.exp(coef[0] - coef[1])));
         for (int i = 0; i < d; i++) {
-            proj[i] = moeSum[i] * c0 + proj[i] * c1;
+            proj[out + i] = moeSum[i] * c0 + expertOut[i] * c1;
         }
     }
 
-    /** {@link #moeSum} += gate · expert(in); uses {@link #proj} as scratch. */
-    private void addExpert(DecoderWeights.Mlp expert, float[] in, float gate) {
-        mlp(expert, in, proj);
-        k.axpy(gate, proj, 0, moeSum, d);
+    /** {@link #moeSum} += gate · expert(h[in …]). */
+    private void addExpert(DecoderWeights.Mlp expert, int in, float gate) {
+        mlp(expert, in, expertOut);
+        k.axpy(gate, expertOut, 0, moeSum, d);
     }
 
     /** Index of the largest of {@code v[0, n)} other than {@code skip}; the first one on ties. */
@@ -380,37 +442,40 @@ public final class KvCacheDecoder {
         return best;
     }
 
-    /** RMSNorm {@code x · rsqrt(mean(x²) + ε) · w} or LayerNorm {@code (x − μ) · rsqrt(σ² + ε) · w + b}. */
-    private void norm(DecoderWeights.Norm n, float[] in, float[] out) {
+    /** RMSNorm {@code x · rsqrt(mean(x²) + ε) · w} or LayerNorm {@code (x − μ) · rsqrt(σ² + ε) · w + b}, one row. */
+    private void norm(DecoderWeights.Norm n, float[] in, int io, float[] out, int oo) {
         float[] wt = n.weight();
         double mean = 0;
         if (layerNorm) {
             for (int i = 0; i < d; i++) {
-                mean += in[i];
+                mean += in[io + i];
             }
             mean /= d;
         }
         double ss = 0;
         for (int i = 0; i < d; i++) {
-            double c = in[i] - mean;
+            double c = in[io + i] - mean;
             ss += c * c;
         }
         float r = (float) (1 / Math.sqrt(ss / d + eps));
         float mu = (float) mean;
         for (int i = 0; i < d; i++) {
-            out[i] = (in[i] - mu) * (r * wt[i]);
+            out[oo + i] = (in[io + i] - mu) * (r * wt[i]);
         }
         if (layerNorm) {
             float[] b = n.bias();
             for (int i = 0; i < d; i++) {
-                out[i] += b[i];
+                out[oo + i] += b[i];
             }
         }
     }
 
-    private void addTo(float[] acc, float[] v) {
-        for (int i = 0; i < d; i++) {
-            acc[i] += v[i];
+    /** The residual connection: row j of {@link #x} += row j of {@link #proj}, for j < m. */
+    private void addRows(int m) {
+        for (int j = 0; j < m; j++) {
+            for (int i = 0; i < d; i++) {
+                x[j * d + i] += proj[j * projStride + i];
+            }
         }
     }
 }

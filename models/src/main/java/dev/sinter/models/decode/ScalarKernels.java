@@ -113,8 +113,8 @@ final class ScalarKernels extends Kernels {
     }
 
     @Override
-    void swiglu(float[] a, int n) {
-        for (int j = 0; j < n; j++) {
+    void swiglu(float[] a, int ao, int n) {
+        for (int j = ao; j < ao + n; j++) {
             float g = a[j];
             a[j] = g * (1f / (1f + (float) Math.exp(-g))) * a[n + j];
         }

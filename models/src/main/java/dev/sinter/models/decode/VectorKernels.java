@@ -98,6 +98,63 @@ final class VectorKernels extends Kernels {
         }
     }
 
+    /**
+     * Four vectors at a time share each load of the weights (the same even/odd column chains as {@link #matVec}, so
+     * each row of y equals matVec's); blocks of L rows are the outer loop, so a block stays in cache while every group
+     * of four vectors passes over it and the weights come from memory once per call. The last m mod 4 vectors go one
+     * by one.
+     */
+    @Override
+    void matMat(float[] packed, int rows, int cols, float[] x, int xStride, int m, float[] y, int yStride) {
+        int blocks = (rows + L - 1) / L;
+        int grouped = m / 4 * 4;
+        for (int b = 0; b < blocks; b++) {
+            for (int j = 0; j < grouped; j += 4) {
+                int x0 = j * xStride;
+                int x1 = x0 + xStride;
+                int x2 = x1 + xStride;
+                int x3 = x2 + xStride;
+                int at = b * cols * L;
+                FloatVector a0 = FloatVector.zero(S);
+                FloatVector a1 = a0;
+                FloatVector a2 = a0;
+                FloatVector a3 = a0;
+                FloatVector b0 = a0;
+                FloatVector b1 = a0;
+                FloatVector b2 = a0;
+                FloatVector b3 = a0;
+                int c = 0;
+                for (; c + 1 < cols; c += 2, at += 2 * L) {
+                    FloatVector we = FloatVector.fromArray(S, packed, at);
+                    FloatVector wd = FloatVector.fromArray(S, packed, at + L);
+                    a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
+                    a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
+                    a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
+                    a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
+                    b0 = wd.fma(FloatVector.broadcast(S, x[x0 + c + 1]), b0);
+                    b1 = wd.fma(FloatVector.broadcast(S, x[x1 + c + 1]), b1);
+                    b2 = wd.fma(FloatVector.broadcast(S, x[x2 + c + 1]), b2);
+                    b3 = wd.fma(FloatVector.broadcast(S, x[x3 + c + 1]), b3);
+                }
+                if (c < cols) {
+                    FloatVector we = FloatVector.fromArray(S, packed, at);
+                    a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
+                    a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
+                    a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
+                    a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
+                }
+                int yo = j * yStride + b * L;
+                a0.add(b0).intoArray(y, yo);
+                a1.add(b1).intoArray(y, yo + yStride);
+                a2.add(b2).intoArray(y, yo + 2 * yStride);
+                a3.add(b3).intoArray(y, yo + 3 * yStride);
+            }
+        }
+        for (int j = grouped; j < m; j++) {
+            matVec(packed, rows, cols, x, j * xStride, y, j * yStride);
+        }
+    }
+
     @Override
     int padded(int n) {
         return (n + L - 1) / L * L;
@@ -277,15 +334,15 @@ final class VectorKernels extends Kernels {
     }
 
     @Override
-    void swiglu(float[] a, int n) {
-        int bound = S.loopBound(n);
-        int j = 0;
+    void swiglu(float[] a, int ao, int n) {
+        int bound = ao + S.loopBound(n);
+        int j = ao;
         for (; j < bound; j += L) {
             FloatVector g = FloatVector.fromArray(S, a, j);
             FloatVector sig = ONE.div(g.neg().lanewise(VectorOperators.EXP).add(1f)); // σ(g) = 1 / (1 + e^−g)
             g.mul(sig).mul(FloatVector.fromArray(S, a, n + j)).intoArray(a, j);
         }
-        for (; j < n; j++) {
+        for (; j < ao + n; j++) {
             float g = a[j];
             a[j] = g * (1f / (1f + (float) Math.exp(-g))) * a[n + j];
         }
