@@ -19,7 +19,7 @@ import dev.sinter.models.transformer.TransformerModel;
  * SameDiff {@code Generator} feeds it the last {@code max_seq_len} tokens of a longer sequence. Cached keys carry their
  * rotary (or learned) positions, so they cannot be shifted; to keep the outputs identical to that generator, a step
  * beyond a full window rebuilds the cache from the last {@code max_seq_len} tokens (positions 0 … S−1). Such a step
- * costs S single-token passes (still without the graph), so long generations should stay within the window.
+ * costs a prefill of S tokens (still without the graph), so long generations should stay within the window.
  *
  * <p><b>MoE.</b> Each token is routed on its own: top-1 takes the expert with the largest router logit, weighted by
  * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates (the deterministic evaluation
@@ -33,6 +33,8 @@ import dev.sinter.models.transformer.TransformerModel;
 public final class KvCacheDecoder {
     /** Prompt tokens run through the layers together, so each weight is read once per chunk ({@link #prefill}). */
     static final int CHUNK = 16;
+    /** Positions the cache holds at first; it doubles as the sequence grows, up to max_seq_len. */
+    static final int INITIAL_POSITIONS = 256;
 
     private final DecoderWeights w;
     private final Kernels k;
@@ -42,7 +44,7 @@ public final class KvCacheDecoder {
     private final int group; // query heads per KV head
     private final int kvDim;
     private final int seqLen; // S = max_seq_len, the cache's capacity
-    private final int rowLen; // S rounded up to whole vectors: the stride of cache and score rows
+    private int rowLen; // positions the cache holds, a whole number of vectors: the stride of cache and score rows
     private final int vocab;
     private final boolean layerNorm;
     private final float eps;
@@ -69,7 +71,7 @@ public final class KvCacheDecoder {
     private final float[] ctx; // [CHUNK, ctxStride] attention output before o_proj
     private final float[] proj; // [CHUNK, projStride] a sub-block's output
     private final float[] hidden; // [CHUNK, hiddenStride] MLP pre-activations (gate, up)
-    private final float[] scores; // [g, rowLen] one KV head's query heads
+    private float[] scores; // [g, rowLen] one KV head's query heads
     private final float[] moeSum; // [D] one token's weighted sum of expert outputs
     private final float[] expertOut; // [padded D] one expert's output
     private final float[] router; // [max E]
@@ -88,7 +90,7 @@ public final class KvCacheDecoder {
         this.group = c.groupSize();
         this.kvDim = c.kvDim();
         this.seqLen = c.maxSeqLen();
-        this.rowLen = k.padded(seqLen);
+        this.rowLen = k.padded(Math.min(seqLen, INITIAL_POSITIONS));
         this.vocab = c.vocabSize();
         this.layerNorm = c.norm().equals("layernorm");
         this.eps = (float) c.normEps();
@@ -111,7 +113,7 @@ public final class KvCacheDecoder {
             cos = null;
             sin = null;
         }
-        keys = new float[c.nLayers()][kvDim * rowLen];
+        keys = new float[c.nLayers()][kvDim * rowLen]; // grown on demand (see grow)
         values = new float[c.nLayers()][kvDim * rowLen];
         tokens = new int[seqLen];
         rewindow = new int[seqLen];
@@ -178,6 +180,11 @@ public final class KvCacheDecoder {
     /** Forgets the sequence (the cache is overwritten, not cleared). */
     public void reset() {
         length = 0;
+    }
+
+    /** Positions the cache can hold before it grows again. */
+    int capacity() {
+        return rowLen;
     }
 
     /** The kernels in use, e.g. {@code vector-512} or {@code scalar}. */
@@ -257,6 +264,9 @@ public final class KvCacheDecoder {
      * and the logits after the last one when asked.
      */
     private void forward(int[] ids, int from, int m, int pos0, boolean wantLogits) {
+        if (pos0 + m > rowLen) {
+            grow(pos0 + m);
+        }
         float[] table = w.positions();
         for (int j = 0; j < m; j++) {
             System.arraycopy(w.embed(), ids[from + j] * d, x, j * d, d);
@@ -291,6 +301,28 @@ public final class KvCacheDecoder {
             k.matVec(w.head(), vocab, d, h, 0, headOut, 0);
             System.arraycopy(headOut, 0, logits, 0, vocab);
         }
+    }
+
+    /**
+     * Makes room for {@code positions} cached positions: doubles the cache (at most to max_seq_len), copying what it
+     * holds. Amortised over the tokens that fill it, so steps still allocate nothing on average.
+     */
+    private void grow(int positions) {
+        int newLen = k.padded(Math.min(seqLen, Math.max(2 * rowLen, positions)));
+        for (int l = 0; l < keys.length; l++) {
+            float[] kc = new float[kvDim * newLen];
+            float[] vc = new float[kvDim * newLen];
+            for (int c = 0; c < kvDim; c++) { // keys [KV·hd, rowLen]
+                System.arraycopy(keys[l], c * rowLen, kc, c * newLen, rowLen);
+            }
+            for (int kvh = 0; kvh < kvDim / hd; kvh++) { // values [KV, rowLen, hd]
+                System.arraycopy(values[l], kvh * rowLen * hd, vc, kvh * newLen * hd, rowLen * hd);
+            }
+            keys[l] = kc;
+            values[l] = vc;
+        }
+        scores = new float[group * newLen];
+        rowLen = newLen;
     }
 
     /** Self-attention of m tokens at positions pos0 … over the cache; the results (after o_proj) go to {@link #proj}. */

@@ -171,6 +171,31 @@ class KvCacheDecoderTest {
     }
 
     @Test
+    void theCacheGrowsPastItsInitialPositionsAndStillMatchesTheGraph() {
+        int s = 600; // the cache starts with 256 positions and doubles to 512, then to 600
+        ModelConfig cfg = new ModelConfig(48, 2, 6, 2, 40, 37, s, "rmsnorm", 1e-5, "rope", "half", 500, "swiglu", true,
+                0.3);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 5);
+        int[] ids = randomIds(s, cfg.vocabSize(), 13);
+        INDArray graph = model.logits(new int[][]{ids}).slice(0); // [T, V]
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        assertEquals(KvCacheDecoder.INITIAL_POSITIONS, decoder.capacity());
+        int prompt = KvCacheDecoder.INITIAL_POSITIONS - 6;
+        double worst = relativeError(decoder.prefill(java.util.Arrays.copyOf(ids, prompt)), graph.getRow(prompt - 1));
+        for (int t = prompt; t < s; t++) {
+            worst = Math.max(worst, relativeError(decoder.step(ids[t]), graph.getRow(t)));
+            if (t == 2 * KvCacheDecoder.INITIAL_POSITIONS - 1) {
+                assertEquals(2 * KvCacheDecoder.INITIAL_POSITIONS, decoder.capacity());
+            }
+        }
+        assertTrue(worst <= TOLERANCE, "largest logit difference " + worst);
+        assertTrue(decoder.capacity() >= s && decoder.capacity() < s + 16, "capacity " + decoder.capacity());
+        // a whole window in one prefill, growing chunk by chunk from a fresh decoder
+        KvCacheDecoder fresh = KvCacheDecoder.of(model);
+        assertTrue(relativeError(fresh.prefill(ids), graph.getRow(s - 1)) <= TOLERANCE);
+    }
+
+    @Test
     void prefillEqualsStepsAndAPromptLongerThanTheWindowKeepsItsLastWindow() {
         ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
