@@ -1,0 +1,222 @@
+package dev.sinter.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.framework.data.Llama2cTokenizer;
+import dev.sinter.models.decode.DecoderWeights;
+import dev.sinter.models.decode.KvCacheDecoder;
+import dev.sinter.models.llama2c.Llama2cCheckpoint;
+import dev.sinter.models.transformer.TransformerModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * Greedy decoding speed of {@link KvCacheDecoder} on a llama2.c checkpoint, as llama2.c's {@code run.c -t 0 -n N}
+ * decodes: from BOS, one forward pass per position, N passes at most, stopping early when the model emits BOS.
+ * Times exclude JVM start and model loading: from just before the first step to just after the last token. The first
+ * run in the JVM is the cold one (it includes JIT compilation); then {@code --warm-runs} more runs, whose median is
+ * the warm rate. Every run must give the same ids. Prints one JSON line with both rates (also as run.c counts them:
+ * tokens after the first over the time after the first), the text and its per-token pieces, and the peak RSS.
+ * {@code bench/decode.sh} runs it beside run.c.
+ *
+ * <p>With {@code --preset NAME} (a {@link ModelPresets} name, sizes overridable with {@code --dim --layers --heads
+ * --kv-heads --hidden --vocab --seq}) it decodes a randomly initialised model of that shape instead, for exactly
+ * {@code --tokens} passes (no tokenizer, no early stop). {@code --prompt N} adds the time to first token for a random
+ * N-token prompt ({@link KvCacheDecoder#prefill}, median of 5 after the decoding runs).
+ *
+ * <p>Usage: {@code DecodeBenchmark [--model stories260K.bin] [--tokenizer tok512.bin] [--tokens 400] [--warm-runs 10]
+ * [--prompt 256]}, or {@code DecodeBenchmark --preset small [--layers 12 …] [--tokens 256]}
+ */
+public final class DecodeBenchmark {
+    private static final String SHARED = "../shared/data/models/stories260K/";
+
+    public static void main(String[] args) throws IOException {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (int j = 0; j + 1 < args.length; j += 2) {
+            a.put(args[j], args[j + 1]);
+        }
+        String preset = a.get("--preset");
+        Path modelPath = Path.of(a.getOrDefault("--model", SHARED + "stories260K.bin"));
+        Path tokPath = Path.of(a.getOrDefault("--tokenizer", SHARED + "tok512.bin"));
+        int tokens = Integer.parseInt(a.getOrDefault("--tokens", "400"));
+        int warmRuns = Integer.parseInt(a.getOrDefault("--warm-runs", "10"));
+        int promptLength = Integer.parseInt(a.getOrDefault("--prompt", "0"));
+
+        long t0 = System.nanoTime();
+        TransformerModel model = preset == null ? Llama2cCheckpoint.load(modelPath)
+                : TransformerModel.create(presetConfig(preset, a), DataType.FLOAT, 1);
+        DecoderWeights weights = DecoderWeights.of(model);
+        double loadSeconds = (System.nanoTime() - t0) / 1e9;
+        ModelConfig cfg = model.config();
+        long parameters = model.parameterCount();
+        model = null; // the decoder keeps its own copy of the weights
+        if (tokens > cfg.maxSeqLen() || promptLength > cfg.maxSeqLen()) {
+            throw new IllegalArgumentException("--tokens " + tokens + " / --prompt " + promptLength + " exceed the"
+                    + " window of " + cfg.maxSeqLen() + " tokens (past it every step rebuilds the cache); pass at most "
+                    + cfg.maxSeqLen() + " or a larger --seq");
+        }
+        Llama2cTokenizer tokenizer = preset == null ? Llama2cTokenizer.load(tokPath) : null;
+        int stop = preset == null ? tokenizer.bos() : -1;
+        KvCacheDecoder decoder = new KvCacheDecoder(weights);
+
+        Run cold = Run.greedy(decoder, Llama2cTokenizer.BOS, stop, tokens);
+        List<Run> warm = new ArrayList<>();
+        for (int r = 0; r < warmRuns; r++) {
+            Run run = Run.greedy(decoder, Llama2cTokenizer.BOS, stop, tokens);
+            if (!Arrays.equals(run.ids, cold.ids)) {
+                throw new IllegalStateException("warm run " + r + " decoded different ids than the cold run");
+            }
+            warm.add(run);
+        }
+
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("impl", "sinter-kvcache");
+        out.put("model", preset == null ? modelPath.toString() : preset + " (random weights)");
+        out.put("config", cfg);
+        out.put("parameters", parameters);
+        out.put("kernels", decoder.kernels());
+        out.put("forward_passes", cold.passes);
+        out.put("load_s", loadSeconds);
+        out.put("cold", cold.json());
+        out.put("warm_runs", warm.size());
+        if (!warm.isEmpty()) {
+            out.put("warm_median_tok_s", median(warm.stream().mapToDouble(Run::tokensPerSecond).toArray()));
+            out.put("warm_median_tok_s_after_first",
+                    median(warm.stream().mapToDouble(Run::tokensPerSecondAfterFirst).toArray()));
+            out.put("warm_best_tok_s", warm.stream().mapToDouble(Run::tokensPerSecond).max().orElseThrow());
+        }
+        if (promptLength > 0) {
+            int[] prompt = new SplittableRandom(7).ints(promptLength, 0, cfg.vocabSize()).toArray();
+            double[] ttft = new double[5];
+            for (int r = 0; r < ttft.length; r++) {
+                decoder.reset();
+                long p0 = System.nanoTime();
+                decoder.prefill(prompt);
+                ttft[r] = (System.nanoTime() - p0) / 1e6;
+            }
+            out.put("prompt_tokens", promptLength);
+            out.put("time_to_first_token_ms_median", median(ttft));
+        }
+        out.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576.0);
+        out.put("peak_rss_mb", peakRssMb());
+        int[] generated = cold.generatedIds(stop);
+        out.put("ids", generated);
+        if (tokenizer != null) {
+            out.put("pieces", pieces(tokenizer, generated));
+            out.put("text", tokenizer.decode(generated));
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(out));
+    }
+
+    /** A preset's architecture with the sizes given on the command line. */
+    private static ModelConfig presetConfig(String name, Map<String, String> a) {
+        ModelConfig b = ModelPresets.get(name).orElseThrow(() -> new IllegalArgumentException("unknown preset '"
+                + name + "'; known: " + ModelPresets.names()));
+        java.util.function.BiFunction<String, Integer, Integer> num = (k, def) -> Integer.parseInt(
+                a.getOrDefault(k, String.valueOf(def)));
+        return new ModelConfig(num.apply("--dim", b.dim()), num.apply("--layers", b.nLayers()),
+                num.apply("--heads", b.nHeads()), num.apply("--kv-heads", b.nKvHeads()),
+                num.apply("--hidden", b.hiddenDim()), num.apply("--vocab", b.vocabSize()),
+                num.apply("--seq", b.maxSeqLen()), b.norm(), b.normEps(), b.positions(), b.ropeStyle(), b.ropeTheta(),
+                b.mlp(), b.tieEmbeddings(), b.initStd(), b.moe());
+    }
+
+    /** One greedy decode: the ids, and when each step finished. */
+    private record Run(int[] ids, int passes, long start, long firstDone, long end) {
+        /** From {@code bos}, at most {@code maxPasses} passes, stopping after {@code stop} (-1: never). */
+        static Run greedy(KvCacheDecoder decoder, int bos, int stop, int maxPasses) {
+            int[] ids = new int[maxPasses];
+            decoder.reset();
+            int token = bos;
+            int passes = 0;
+            long start = System.nanoTime();
+            long firstDone = start;
+            while (passes < maxPasses) {
+                int next = argmax(decoder.step(token));
+                ids[passes++] = next;
+                if (passes == 1) {
+                    firstDone = System.nanoTime();
+                }
+                if (next == stop) { // run.c stops when the model starts a new sequence (BOS)
+                    break;
+                }
+                token = next;
+            }
+            return new Run(Arrays.copyOf(ids, passes), passes, start, firstDone, System.nanoTime());
+        }
+
+        double tokensPerSecond() {
+            return passes / ((end - start) / 1e9);
+        }
+
+        /** run.c's count: the passes after the first over the time after the first. */
+        double tokensPerSecondAfterFirst() {
+            return (passes - 1) / ((end - firstDone) / 1e9);
+        }
+
+        /** The ids without a final stop token (run.c does not print the BOS it stops at). */
+        int[] generatedIds(int stop) {
+            return passes > 0 && ids[passes - 1] == stop ? Arrays.copyOf(ids, passes - 1) : ids;
+        }
+
+        Map<String, Object> json() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("seconds", (end - start) / 1e9);
+            m.put("tok_s", tokensPerSecond());
+            m.put("tok_s_after_first", tokensPerSecondAfterFirst());
+            m.put("first_token_ms", (firstDone - start) / 1e6);
+            return m;
+        }
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) {
+            if (v[i] > v[best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** The text each token adds: decode(ids[0..i]) minus decode(ids[0..i−1]). */
+    private static List<String> pieces(Llama2cTokenizer tokenizer, int[] ids) {
+        List<String> out = new ArrayList<>();
+        String prev = "";
+        for (int i = 1; i <= ids.length; i++) {
+            String text = tokenizer.decode(Arrays.copyOf(ids, i));
+            out.add(text.startsWith(prev) ? text.substring(prev.length()) : text);
+            prev = text;
+        }
+        return out;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** Peak resident set size of this process (Linux VmHWM), in MB; NaN where unavailable. */
+    private static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+}

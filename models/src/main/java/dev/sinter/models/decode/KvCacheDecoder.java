@@ -1,0 +1,513 @@
+package dev.sinter.models.decode;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.moe.MoeInputs;
+import dev.sinter.models.transformer.TransformerModel;
+
+/**
+ * Autoregressive decoding of one sequence with a per-layer key/value cache, in plain Java (no SameDiff, no ND4J calls
+ * after construction, no allocation per token, one thread).
+ *
+ * <p>{@link #step(int)} appends one token and returns the next-token logits {@code [V]} that the SameDiff graph
+ * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill} appends
+ * several, running up to 16 tokens through each layer together (every weight read once per 16 tokens; the logits
+ * are the same as from single steps). Each step costs one forward pass of one token: the keys and values of earlier
+ * positions are reused.
+ *
+ * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0, and the
+ * SameDiff {@code Generator} feeds it the last {@code max_seq_len} tokens of a longer sequence. Cached keys carry their
+ * rotary (or learned) positions, so they cannot be shifted; to keep the outputs identical to that generator, a step
+ * beyond a full window rebuilds the cache from the last {@code max_seq_len} tokens (positions 0 … S−1). Such a step
+ * costs a prefill of S tokens (still without the graph), so long generations should stay within the window.
+ *
+ * <p><b>MoE.</b> Each token is routed on its own: top-1 takes the expert with the largest router logit, weighted by
+ * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates (the deterministic evaluation
+ * choice: no Gumbel noise, no jitter); no token is ever dropped. The graph agrees when its evaluation capacity
+ * cannot bind ({@code drop_tokens: false}, or a capacity of at least the window's token count); with a binding
+ * capacity the graph drops tokens depending on the whole window, which a per-token decoder cannot reproduce;
+ * {@link #matchesGraph} tells which case a config is.
+ *
+ * <p>Not thread-safe: one instance per sequence. Instances may share one {@link DecoderWeights}.
+ */
+public final class KvCacheDecoder {
+    /** Prompt tokens run through the layers together, so each weight is read once per chunk ({@link #prefill}). */
+    static final int CHUNK = 16;
+    /** Positions the cache holds at first; it doubles as the sequence grows, up to max_seq_len. */
+    static final int INITIAL_POSITIONS = 256;
+
+    private final DecoderWeights w;
+    private final Kernels k;
+    private final int d;
+    private final int heads;
+    private final int hd;
+    private final int group; // query heads per KV head
+    private final int kvDim;
+    private final int seqLen; // S = max_seq_len, the cache's capacity
+    private int rowLen; // positions the cache holds, a whole number of vectors: the stride of cache and score rows
+    private final int vocab;
+    private final boolean layerNorm;
+    private final float eps;
+    private final boolean swiglu;
+    private final boolean adjacentRope;
+    private final int topK; // experts per token in MoE layers
+    private final float[] cos; // [S, hd/2], null for learned positions
+    private final float[] sin; // [S, hd/2]
+    private final float[][] keys; // per layer [KV·hd, rowLen]: channel-major, so attention runs along positions
+    private final float[][] values; // per layer [KV, rowLen, hd]: position-major per head
+    private final int[] tokens; // [S] the token at each cache position
+    private final int[] rewindow; // [S] scratch for rebuilding the window
+    private int length; // tokens in the cache
+
+    // one row per token of a chunk of up to CHUNK tokens that run through the layers together; row strides leave
+    // matVec/matMat and weightedSum their padding room
+    private final int qkvStride;
+    private final int ctxStride;
+    private final int projStride;
+    private final int hiddenStride;
+    private final float[] x; // [CHUNK, D] residual stream
+    private final float[] h; // [CHUNK, D] normalised input of a sub-block
+    private final float[] qkv; // [CHUNK, qkvStride]: q (D), k (KV·hd), v (KV·hd)
+    private final float[] ctx; // [CHUNK, ctxStride] attention output before o_proj
+    private final float[] proj; // [CHUNK, projStride] a sub-block's output
+    private final float[] hidden; // [CHUNK, hiddenStride] MLP pre-activations (gate, up)
+    private float[] scores; // [g, rowLen] one KV head's query heads
+    private final float[] moeSum; // [D] one token's weighted sum of expert outputs
+    private final float[] expertOut; // [padded D] one expert's output
+    private final float[] router; // [max E]
+    private final float[] coef; // [2]
+    private final float[] headOut; // [padded V] the LM head's product
+    private final float[] logits; // [V]
+
+    /** A decoder over {@code weights}, with the kernels they were laid out for. */
+    public KvCacheDecoder(DecoderWeights weights) {
+        ModelConfig c = weights.config();
+        this.w = weights;
+        this.k = weights.kernels();
+        this.d = c.dim();
+        this.heads = c.nHeads();
+        this.hd = c.headDim();
+        this.group = c.groupSize();
+        this.kvDim = c.kvDim();
+        this.seqLen = c.maxSeqLen();
+        this.rowLen = k.padded(Math.min(seqLen, INITIAL_POSITIONS));
+        this.vocab = c.vocabSize();
+        this.layerNorm = c.norm().equals("layernorm");
+        this.eps = (float) c.normEps();
+        this.swiglu = c.mlp().equals("swiglu");
+        this.adjacentRope = c.ropeStyle().equals("adjacent");
+        this.topK = c.moe() == null ? 0 : c.moe().topK();
+        if (c.positions().equals("rope")) {
+            int half = hd / 2;
+            cos = new float[seqLen * half];
+            sin = new float[seqLen * half];
+            for (int t = 0; t < seqLen; t++) {
+                for (int i = 0; i < half; i++) {
+                    // as Rope: θ^(-2i/hd) in double, the table cast to float
+                    double angle = t * Math.pow(c.ropeTheta(), -2.0 * i / hd);
+                    cos[t * half + i] = (float) Math.cos(angle);
+                    sin[t * half + i] = (float) Math.sin(angle);
+                }
+            }
+        } else {
+            cos = null;
+            sin = null;
+        }
+        keys = new float[c.nLayers()][kvDim * rowLen]; // grown on demand (see grow)
+        values = new float[c.nLayers()][kvDim * rowLen];
+        tokens = new int[seqLen];
+        rewindow = new int[seqLen];
+        int maxHidden = c.hiddenDim();
+        int maxExperts = 1;
+        for (int i : c.moeLayers()) {
+            maxHidden = Math.max(maxHidden, c.expertHiddenDim());
+            maxExperts = Math.max(maxExperts, c.expertsAt(i));
+        }
+        qkvStride = k.padded(d + 2 * kvDim);
+        ctxStride = d - hd + k.padded(hd); // the last head's weightedSum may use scratch room
+        projStride = k.padded(d);
+        hiddenStride = k.padded(2 * maxHidden);
+        x = new float[CHUNK * d];
+        h = new float[CHUNK * d];
+        qkv = new float[CHUNK * qkvStride];
+        ctx = new float[CHUNK * ctxStride];
+        proj = new float[CHUNK * projStride];
+        hidden = new float[CHUNK * hiddenStride];
+        scores = new float[group * rowLen];
+        moeSum = new float[d];
+        expertOut = new float[projStride];
+        router = new float[k.padded(maxExperts)];
+        coef = new float[k.padded(2)];
+        headOut = new float[k.padded(vocab)];
+        logits = new float[vocab];
+    }
+
+    /**
+     * Whether this decoder's logits equal the graph's for every sequence: always for dense models; for MoE models when
+     * the graph's evaluation capacity can never drop a token ({@code drop_tokens: false}, or for every window length
+     * T ≤ max_seq_len a capacity of at least T, the most one expert can receive).
+     */
+    public static boolean matchesGraph(ModelConfig config) {
+        MoeConfig moe = config.moe();
+        if (moe == null || !moe.dropTokens()) {
+            return true;
+        }
+        for (int i : config.moeLayers()) {
+            for (int t = 1; t <= config.maxSeqLen(); t++) {
+                if (MoeInputs.capacity(t, config.expertsAt(i), moe.topK(), moe.evalCapacityFactor(),
+                        moe.minCapacity()) < t) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** A decoder over a copy of {@code model}'s current weights. */
+    public static KvCacheDecoder of(TransformerModel model) {
+        return new KvCacheDecoder(DecoderWeights.of(model));
+    }
+
+    public ModelConfig config() {
+        return w.config();
+    }
+
+    /** Tokens the next step attends to besides itself: min(tokens fed since {@link #reset}, max_seq_len). */
+    public int length() {
+        return length;
+    }
+
+    /** Forgets the sequence (the cache is overwritten, not cleared). */
+    public void reset() {
+        length = 0;
+    }
+
+    /** Positions the cache can hold before it grows again. */
+    int capacity() {
+        return rowLen;
+    }
+
+    /** The kernels in use, e.g. {@code vector-512} or {@code scalar}. */
+    public String kernels() {
+        return k.describe();
+    }
+
+    /**
+     * Appends {@code token} and returns the logits {@code [V]} for the next token. The array is reused: read or copy
+     * it before the next call.
+     */
+    public float[] step(int token) {
+        checkToken(token);
+        if (length < seqLen) {
+            tokens[length] = token;
+            forward(tokens, length, 1, length, true);
+            length++;
+        } else {
+            // the window slides: the last S−1 cached tokens and this one, renumbered from position 0
+            System.arraycopy(tokens, 1, rewindow, 0, seqLen - 1);
+            rewindow[seqLen - 1] = token;
+            replay(rewindow);
+        }
+        return logits;
+    }
+
+    /**
+     * Appends {@code prompt} (at least one token) and returns the logits after its last token, as a sequence of
+     * {@link #step} calls would; only the last position computes logits. The array is reused as in {@link #step}.
+     */
+    public float[] prefill(int[] prompt) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must hold at least one token (e.g. BOS)");
+        }
+        for (int t : prompt) {
+            checkToken(t);
+        }
+        if (length + prompt.length <= seqLen) {
+            System.arraycopy(prompt, 0, tokens, length, prompt.length);
+            int end = length + prompt.length;
+            run(length, end);
+            length = end;
+        } else {
+            // only the last S tokens of (cache, prompt) matter: the window the graph would see
+            int fromPrompt = Math.min(prompt.length, seqLen);
+            int fromCache = seqLen - fromPrompt;
+            System.arraycopy(tokens, length - fromCache, rewindow, 0, fromCache);
+            System.arraycopy(prompt, prompt.length - fromPrompt, rewindow, fromCache, fromPrompt);
+            replay(rewindow);
+        }
+        return logits;
+    }
+
+    /** Rebuilds the cache from a full window {@code [S]} at positions 0 … S−1. */
+    private void replay(int[] window) {
+        System.arraycopy(window, 0, tokens, 0, seqLen);
+        run(0, seqLen);
+        length = seqLen;
+    }
+
+    /** Runs the cached tokens at positions [from, to) in chunks; logits for the last. */
+    private void run(int from, int to) {
+        for (int p = from; p < to; p += CHUNK) {
+            int m = Math.min(CHUNK, to - p);
+            forward(tokens, p, m, p, p + m == to);
+        }
+    }
+
+    private void checkToken(int token) {
+        if (token < 0 || token >= vocab) {
+            throw new IllegalArgumentException("token id " + token + " is outside the vocabulary [0, " + vocab + ")");
+        }
+    }
+
+    /**
+     * Tokens {@code ids[from, from + m)} (m ≤ CHUNK) at cache positions {@code pos0 …}: writes their keys and values,
+     * and the logits after the last one when asked.
+     */
+    private void forward(int[] ids, int from, int m, int pos0, boolean wantLogits) {
+        if (pos0 + m > rowLen) {
+            grow(pos0 + m);
+        }
+        float[] table = w.positions();
+        for (int j = 0; j < m; j++) {
+            System.arraycopy(w.embed(), ids[from + j] * d, x, j * d, d);
+            if (table != null) {
+                for (int i = 0; i < d; i++) {
+                    x[j * d + i] += table[(pos0 + j) * d + i];
+                }
+            }
+        }
+        for (int l = 0; l < keys.length; l++) {
+            DecoderWeights.Layer layer = w.layer(l);
+            for (int j = 0; j < m; j++) {
+                norm(layer.attnNorm(), x, j * d, h, j * d);
+            }
+            attention(l, layer, m, pos0);
+            addRows(m);
+            for (int j = 0; j < m; j++) {
+                norm(layer.mlpNorm(), x, j * d, h, j * d);
+            }
+            if (layer.mlp() != null) {
+                mlp(layer.mlp(), m);
+            } else {
+                for (int j = 0; j < m; j++) {
+                    moe(layer.moe(), j * d, j * projStride);
+                }
+            }
+            addRows(m);
+        }
+        if (wantLogits) {
+            int last = (m - 1) * d;
+            norm(w.finalNorm(), x, last, h, 0);
+            k.matVec(w.head(), vocab, d, h, 0, headOut, 0);
+            System.arraycopy(headOut, 0, logits, 0, vocab);
+        }
+    }
+
+    /**
+     * Makes room for {@code positions} cached positions: doubles the cache (at most to max_seq_len), copying what it
+     * holds. Amortised over the tokens that fill it, so steps still allocate nothing on average.
+     */
+    private void grow(int positions) {
+        int newLen = k.padded(Math.min(seqLen, Math.max(2 * rowLen, positions)));
+        for (int l = 0; l < keys.length; l++) {
+            float[] kc = new float[kvDim * newLen];
+            float[] vc = new float[kvDim * newLen];
+            for (int c = 0; c < kvDim; c++) { // keys [KV·hd, rowLen]
+                System.arraycopy(keys[l], c * rowLen, kc, c * newLen, rowLen);
+            }
+            for (int kvh = 0; kvh < kvDim / hd; kvh++) { // values [KV, rowLen, hd]
+                System.arraycopy(values[l], kvh * rowLen * hd, vc, kvh * newLen * hd, rowLen * hd);
+            }
+            keys[l] = kc;
+            values[l] = vc;
+        }
+        scores = new float[group * newLen];
+        rowLen = newLen;
+    }
+
+    /** Self-attention of m tokens at positions pos0 … over the cache; the results (after o_proj) go to {@link #proj}. */
+    private void attention(int l, DecoderWeights.Layer layer, int m, int pos0) {
+        k.matMat(layer.qkv(), d + 2 * kvDim, d, h, d, m, qkv, qkvStride);
+        float[] kc = keys[l];
+        float[] vc = values[l];
+        for (int j = 0; j < m; j++) { // every token's key and value first: later tokens of the chunk attend to them
+            int q = j * qkvStride;
+            int pos = pos0 + j;
+            if (cos != null) {
+                for (int a = 0; a < heads; a++) {
+                    rope(qkv, q + a * hd, pos);
+                }
+                for (int a = 0; a < kvDim / hd; a++) {
+                    rope(qkv, q + d + a * hd, pos);
+                }
+            }
+            for (int c = 0; c < kvDim; c++) {
+                kc[c * rowLen + pos] = qkv[q + d + c];
+                vc[((c / hd) * rowLen + pos) * hd + c % hd] = qkv[q + d + kvDim + c];
+            }
+        }
+        float scale = (float) (1.0 / Math.sqrt(hd));
+        for (int j = 0; j < m; j++) {
+            int n = pos0 + j + 1; // causal: positions 0 … pos
+            int q = j * qkvStride;
+            int out = j * ctxStride;
+            for (int kvh = 0; kvh < kvDim / hd; kvh++) {
+                int kvBase = kvh * hd * rowLen; // KV head kvh: keys [hd, rowLen], values [rowLen, hd]
+                // GQA: query heads kvh·g … kvh·g + g−1 read this KV head; scores [g, rowLen]
+                k.scores(qkv, q + kvh * group * hd, group, hd, scale, kc, kvBase, rowLen, n, scores, rowLen);
+                for (int a = 0; a < group; a++) {
+                    int head = kvh * group + a;
+                    int so = a * rowLen;
+                    float max = k.max(scores, so, n);
+                    float inv = 1f / k.expShifted(scores, so, n, max);
+                    k.weightedSum(scores, so, n, vc, kvBase, hd, ctx, out + head * hd);
+                    for (int i = 0; i < hd; i++) {
+                        ctx[out + head * hd + i] *= inv;
+                    }
+                }
+            }
+        }
+        k.matMat(layer.o(), d, d, ctx, ctxStride, m, proj, projStride);
+    }
+
+    /** Rotates the head vector at {@code v[at, at+hd)} to position {@code pos}: x ⊙ cos + (x·R) ⊙ sin (see Rope). */
+    private void rope(float[] v, int at, int pos) {
+        int half = hd / 2;
+        int row = pos * half;
+        for (int i = 0; i < half; i++) {
+            float c = cos[row + i];
+            float s = sin[row + i];
+            int a = adjacentRope ? at + 2 * i : at + i; // pair (2i, 2i+1) or (i, i + hd/2)
+            int b = adjacentRope ? a + 1 : a + half;
+            float xa = v[a];
+            float xb = v[b];
+            v[a] = xa * c + -xb * s;
+            v[b] = xb * c + xa * s;
+        }
+    }
+
+    /** The dense MLP on the m rows of {@link #h}, results in {@link #proj}. */
+    private void mlp(DecoderWeights.Mlp mlp, int m) {
+        int hid = mlp.hidden();
+        k.matMat(mlp.gateUp(), swiglu ? 2 * hid : hid, d, h, d, m, hidden, hiddenStride); // [gate (H), up (H)]
+        for (int j = 0; j < m; j++) {
+            activate(hidden, j * hiddenStride, hid);
+        }
+        k.matMat(mlp.down(), d, hid, hidden, hiddenStride, m, proj, projStride);
+    }
+
+    /** One token's MLP (an expert or the shared branch) on {@code h[in, in + D)}, result in {@code out[0, D)}. */
+    private void mlp(DecoderWeights.Mlp mlp, int in, float[] out) {
+        int hid = mlp.hidden();
+        k.matVec(mlp.gateUp(), swiglu ? 2 * hid : hid, d, h, in, hidden, 0); // row 0 of hidden as scratch
+        activate(hidden, 0, hid);
+        k.matVec(mlp.down(), d, hid, hidden, 0, out, 0);
+    }
+
+    /** SwiGLU {@code silu(gate) · up} on {@code [gate (H), up (H)]} at {@code a[at …]}, or exact GELU on H values. */
+    private void activate(float[] a, int at, int hid) {
+        if (swiglu) {
+            k.swiglu(a, at, hid);
+        } else {
+            for (int j = at; j < at + hid; j++) {
+                a[j] = Gelu.apply(a[j]);
+            }
+        }
+    }
+
+    /**
+     * One token's MoE block on {@code h[in, in + D)}, result in {@code proj[out, out + D)}; see the class comment for
+     * the routing rule.
+     */
+    private void moe(DecoderWeights.Moe m, int in, int out) {
+        int e = m.experts().length;
+        k.matVec(m.router(), e, d, h, in, router, 0); // router logits [E]
+        int first = argmax(router, e, -1);
+        double z = 0; // softmax normaliser in double; one expert's gate is 1
+        for (int j = 0; j < e; j++) {
+            z += Math.exp(router[j] - router[first]);
+        }
+        float g1 = (float) (1 / z); // the largest logit's softmax gate
+        java.util.Arrays.fill(moeSum, 0f);
+        if (topK == 2) {
+            int second = argmax(router, e, first);
+            float g2 = (float) (Math.exp(router[second] - router[first]) / z);
+            float denom = Math.max(g1 + g2, 1.1920929e-7f); // torch.finfo(fp32).eps, as MoeGating
+            addExpert(m.experts()[first], in, g1 / denom);
+            addExpert(m.experts()[second], in, g2 / denom);
+        } else {
+            addExpert(m.experts()[first], in, g1);
+        }
+        if (m.shared() == null) {
+            System.arraycopy(moeSum, 0, proj, out, d);
+            return;
+        }
+        mlp(m.shared(), in, expertOut); // the dense branch
+        if (m.coefficient() == null) { // residual_mix: sum
+            for (int i = 0; i < d; i++) {
+                proj[out + i] = expertOut[i] + moeSum[i];
+            }
+            return;
+        }
+        k.matVec(m.coefficient(), 2, d, h, in, coef, 0); // c = softmax(h · Wcᵀ), [2]
+        float c0 = (float) (1 / (1 + Math.exp(coef[1] - coef[0])));
+        float c1 = (float) (1 / (1 + Math.exp(coef[0] - coef[1])));
+        for (int i = 0; i < d; i++) {
+            proj[out + i] = moeSum[i] * c0 + expertOut[i] * c1;
+        }
+    }
+
+    /** {@link #moeSum} += gate · expert(h[in …]). */
+    private void addExpert(DecoderWeights.Mlp expert, int in, float gate) {
+        mlp(expert, in, expertOut);
+        k.axpy(gate, expertOut, 0, moeSum, d);
+    }
+
+    /** Index of the largest of {@code v[0, n)} other than {@code skip}; the first one on ties. */
+    private static int argmax(float[] v, int n, int skip) {
+        int best = -1;
+        for (int j = 0; j < n; j++) {
+            if (j != skip && (best < 0 || v[j] > v[best])) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
+    /** RMSNorm {@code x · rsqrt(mean(x²) + ε) · w} or LayerNorm {@code (x − μ) · rsqrt(σ² + ε) · w + b}, one row. */
+    private void norm(DecoderWeights.Norm n, float[] in, int io, float[] out, int oo) {
+        float[] wt = n.weight();
+        double mean = 0;
+        if (layerNorm) {
+            for (int i = 0; i < d; i++) {
+                mean += in[io + i];
+            }
+            mean /= d;
+        }
+        double ss = 0;
+        for (int i = 0; i < d; i++) {
+            double c = in[io + i] - mean;
+            ss += c * c;
+        }
+        float r = (float) (1 / Math.sqrt(ss / d + eps));
+        float mu = (float) mean;
+        for (int i = 0; i < d; i++) {
+            out[oo + i] = (in[io + i] - mu) * (r * wt[i]);
+        }
+        if (layerNorm) {
+            float[] b = n.bias();
+            for (int i = 0; i < d; i++) {
+                out[oo + i] += b[i];
+            }
+        }
+    }
+
+    /** The residual connection: row j of {@link #x} += row j of {@link #proj}, for j < m. */
+    private void addRows(int m) {
+        for (int j = 0; j < m; j++) {
+            for (int i = 0; i < d; i++) {
+                x[j * d + i] += proj[j * projStride + i];
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+package dev.sinter.models.decode;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.moe.MoeNames;
+import dev.sinter.models.transformer.TransformerModel;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The KV-cache decoder against the SameDiff graph's logits, for every architecture the graph builder makes and both
+ * kernel sets. Widths are chosen so that the vector loops run whole vectors and scalar remainders (D 48, hidden 40,
+ * V 37, up to 24 positions); weights are drawn with std 0.3 so logits are O(1) and MoE routing is decisive.
+ */
+class KvCacheDecoderTest {
+    private static final double TOLERANCE = 1e-4;
+
+    /** D 48, 2 layers, 6 query heads over 2 KV heads (hd 8), hidden 40, V 37, S 24. */
+    private static ModelConfig config(String norm, String positions, String ropeStyle, String mlp, boolean tied,
+                                      int kvHeads) {
+        return config(6, kvHeads, norm, positions, ropeStyle, mlp, tied);
+    }
+
+    /** As above with {@code heads} query heads (head size 48 / heads). */
+    private static ModelConfig config(int heads, int kvHeads, String norm, String positions, String ropeStyle,
+                                      String mlp, boolean tied) {
+        return new ModelConfig(48, 2, heads, kvHeads, 40, 37, 24, norm, 1e-5, positions, ropeStyle, 500, mlp, tied,
+                0.3);
+    }
+
+    /** MoE on both layers without token dropping. */
+    private static MoeConfig moe(List<Integer> experts, int topK, boolean residual, String mix, Integer hidden) {
+        return new MoeConfig(experts, null, List.of(0, 1), topK, 1.0, 1.0, 0, false, true, 0.01, 0.0, residual, mix,
+                hidden);
+    }
+
+    static Stream<Arguments> variants() {
+        ModelConfig llama = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        return Stream.of(
+                Arguments.of("llama2c: RMSNorm, adjacent RoPE, GQA, SwiGLU, tied", llama),
+                Arguments.of("HF Llama: rotate-half RoPE, untied, MHA",
+                        config("rmsnorm", "rope", "half", "swiglu", false, 6)),
+                Arguments.of("GPT-2: LayerNorm, learned positions, GELU, untied",
+                        config("layernorm", "learned", "adjacent", "gelu", false, 6)),
+                Arguments.of("LayerNorm, rotate-half RoPE, GELU, multi-query (6 heads, 1 KV head), tied",
+                        config("layernorm", "rope", "half", "gelu", true, 1)),
+                Arguments.of("head size 16 (whole AVX-512 vectors), 3 heads over 1 KV head",
+                        config(3, 1, "rmsnorm", "rope", "half", "swiglu", true)),
+                Arguments.of("head size 4 (below half a vector), 12 heads over 4 KV heads",
+                        config(12, 4, "rmsnorm", "rope", "adjacent", "swiglu", false)),
+                Arguments.of("MoE top-1 with 1 and 5 experts", llama.withMoe(moe(List.of(1, 5), 1, false,
+                        MoeConfig.MIX_LEARNED, null))),
+                Arguments.of("MoE top-2 pyramid [3, 6]", llama.withMoe(moe(List.of(3, 6), 2, false,
+                        MoeConfig.MIX_LEARNED, null))),
+                Arguments.of("Residual MoE top-1, learned mix, expert hidden 20", llama.withMoe(moe(List.of(4, 4), 1,
+                        true, MoeConfig.MIX_LEARNED, 20))),
+                Arguments.of("Residual MoE top-2, summed, GELU, LayerNorm",
+                        config("layernorm", "learned", "adjacent", "gelu", false, 6).withMoe(moe(List.of(4, 2), 2,
+                                true, MoeConfig.MIX_SUM, null))),
+                Arguments.of("MoE dropping tokens with a capacity that cannot bind (eval factor 8, min 24)",
+                        llama.withMoe(new MoeConfig(List.of(4, 4), null, List.of(0, 1), 1, 1.0, 8.0, 24, true, true,
+                                0.01, 0.1, false, MoeConfig.MIX_LEARNED, null))));
+    }
+
+    static Stream<Arguments> variantsAndKernels() {
+        return variants().flatMap(v -> Stream.of(
+                Arguments.of(v.get()[0], v.get()[1], "scalar"), Arguments.of(v.get()[0], v.get()[1], "best")));
+    }
+
+    private static Kernels kernels(String which) {
+        return which.equals("scalar") ? new ScalarKernels() : Kernels.best();
+    }
+
+    private static int[] randomIds(int n, int vocab, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = rng.nextInt(vocab);
+        }
+        return ids;
+    }
+
+    /** max |a − b| over the row, relative to the logit scale max(1, max |b|). */
+    private static double relativeError(float[] a, INDArray b) {
+        double worst = 0;
+        double scale = 1;
+        for (int v = 0; v < a.length; v++) {
+            scale = Math.max(scale, Math.abs(b.getDouble(v)));
+        }
+        for (int v = 0; v < a.length; v++) {
+            worst = Math.max(worst, Math.abs(a[v] - b.getDouble(v)));
+        }
+        return worst / scale;
+    }
+
+    @ParameterizedTest(name = "{0} ({2})")
+    @MethodSource("variantsAndKernels")
+    void everyPositionMatchesTheGraphLogits(String name, ModelConfig cfg, String which) {
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
+        int[] ids = randomIds(cfg.maxSeqLen(), cfg.vocabSize(), 11);
+        INDArray graph = model.logits(new int[][]{ids}); // [1, T, V]
+        KvCacheDecoder decoder = new KvCacheDecoder(DecoderWeights.of(model.config(), model.parameters(),
+                kernels(which)));
+        double worst = 0;
+        for (int t = 0; t < ids.length; t++) {
+            float[] logits = decoder.step(ids[t]);
+            worst = Math.max(worst, relativeError(logits, graph.slice(0).getRow(t)));
+        }
+        assertTrue(worst <= TOLERANCE, name + ": largest logit difference " + worst);
+        assertEquals(cfg.maxSeqLen(), decoder.length());
+        assertTrue(KvCacheDecoder.matchesGraph(cfg));
+    }
+
+    @Test
+    void aBindingMoeCapacityIsReportedAndDoesChangeTheGraphsLogits() {
+        // eval capacity ceil(T/4) for 4 experts: a window of 24 tokens fits 6 per expert, and routing is uneven
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2).withMoe(new MoeConfig(
+                List.of(4, 4), null, List.of(0, 1), 1, 1.0, 1.0, 0, true, true, 0.01, 0.0, false,
+                MoeConfig.MIX_LEARNED, null));
+        assertFalse(KvCacheDecoder.matchesGraph(cfg));
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
+        int[] ids = randomIds(cfg.maxSeqLen(), cfg.vocabSize(), 11);
+        Map<String, INDArray> out = model.forward(new int[][]{ids}, TransformerModel.LOGITS,
+                MoeNames.dropped(0), MoeNames.dropped(1));
+        assertTrue(out.get(MoeNames.dropped(0)).getDouble(0) + out.get(MoeNames.dropped(1)).getDouble(0) > 0,
+                "the graph drops tokens");
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        double worst = 0;
+        for (int t = 0; t < ids.length; t++) {
+            worst = Math.max(worst, relativeError(decoder.step(ids[t]), out.get(TransformerModel.LOGITS).slice(0)
+                    .getRow(t)));
+        }
+        assertTrue(worst > 1e-2, "dropped tokens change the graph's logits, got " + worst);
+        // the same routing with room for every token matches (as in the parameterised test)
+        assertTrue(KvCacheDecoder.matchesGraph(cfg.withMoe(new MoeConfig(List.of(4, 4), null, List.of(0, 1), 1, 1.0,
+                4.0, 0, true, true, 0.01, 0.0, false, MoeConfig.MIX_LEARNED, null))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void pastMaxSeqLenEachStepMatchesTheGraphOnTheLastWindow(String name, ModelConfig cfg) {
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 3);
+        int s = cfg.maxSeqLen();
+        int[] ids = randomIds(s + 6, cfg.vocabSize(), 5);
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        decoder.prefill(java.util.Arrays.copyOf(ids, s));
+        for (int t = s; t < ids.length; t++) {
+            float[] logits = decoder.step(ids[t]);
+            int[] window = java.util.Arrays.copyOfRange(ids, t + 1 - s, t + 1); // what Generator feeds the graph
+            INDArray graph = model.logits(new int[][]{window}).slice(0).getRow(s - 1);
+            assertTrue(relativeError(logits, graph) <= TOLERANCE, name + " at token " + t + ": "
+                    + relativeError(logits, graph));
+            assertEquals(s, decoder.length());
+        }
+    }
+
+    @Test
+    void theCacheGrowsPastItsInitialPositionsAndStillMatchesTheGraph() {
+        int s = 600; // the cache starts with 256 positions and doubles to 512, then to 600
+        ModelConfig cfg = new ModelConfig(48, 2, 6, 2, 40, 37, s, "rmsnorm", 1e-5, "rope", "half", 500, "swiglu", true,
+                0.3);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 5);
+        int[] ids = randomIds(s, cfg.vocabSize(), 13);
+        INDArray graph = model.logits(new int[][]{ids}).slice(0); // [T, V]
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        assertEquals(KvCacheDecoder.INITIAL_POSITIONS, decoder.capacity());
+        int prompt = KvCacheDecoder.INITIAL_POSITIONS - 6;
+        double worst = relativeError(decoder.prefill(java.util.Arrays.copyOf(ids, prompt)), graph.getRow(prompt - 1));
+        for (int t = prompt; t < s; t++) {
+            worst = Math.max(worst, relativeError(decoder.step(ids[t]), graph.getRow(t)));
+            if (t == 2 * KvCacheDecoder.INITIAL_POSITIONS - 1) {
+                assertEquals(2 * KvCacheDecoder.INITIAL_POSITIONS, decoder.capacity());
+            }
+        }
+        assertTrue(worst <= TOLERANCE, "largest logit difference " + worst);
+        assertTrue(decoder.capacity() >= s && decoder.capacity() < s + 16, "capacity " + decoder.capacity());
+        // a whole window in one prefill, growing chunk by chunk from a fresh decoder
+        KvCacheDecoder fresh = KvCacheDecoder.of(model);
+        assertTrue(relativeError(fresh.prefill(ids), graph.getRow(s - 1)) <= TOLERANCE);
+    }
+
+    @Test
+    void prefillEqualsStepsAndAPromptLongerThanTheWindowKeepsItsLastWindow() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        DecoderWeights weights = DecoderWeights.of(model);
+        int[] ids = randomIds(40, cfg.vocabSize(), 9);
+        int n = KvCacheDecoder.CHUNK + 4; // one full chunk of prompt tokens and a partial one
+        KvCacheDecoder stepped = new KvCacheDecoder(weights);
+        float[] bySteps = null;
+        for (int t = 0; t < n; t++) {
+            bySteps = stepped.step(ids[t]).clone();
+        }
+        KvCacheDecoder prefilled = new KvCacheDecoder(weights);
+        // bit for bit: the chunked products keep the single-token summation order
+        assertArrayEquals(bySteps, prefilled.prefill(java.util.Arrays.copyOf(ids, n)).clone(), 0f);
+        // both continue identically
+        assertArrayEquals(stepped.step(ids[n]).clone(), prefilled.step(ids[n]).clone(), 0f);
+
+        // n + 1 cached + 40 prompt tokens: only the last 24 count, at positions 0..23
+        float[] overflow = prefilled.prefill(ids).clone();
+        KvCacheDecoder fresh = new KvCacheDecoder(weights);
+        float[] last = null;
+        for (int t = 16; t < 40; t++) {
+            last = fresh.step(ids[t]);
+        }
+        assertArrayEquals(last, overflow, 0f);
+        // a reset forgets the sequence
+        prefilled.reset();
+        assertEquals(0, prefilled.length());
+        assertArrayEquals(new KvCacheDecoder(weights).step(ids[3]).clone(), prefilled.step(ids[3]).clone(), 0f);
+    }
+
+    @Test
+    void theKernelPropertyForcesTheScalarKernelsAndRejectsUnknownNames() {
+        try {
+            System.setProperty(Kernels.PROPERTY, "scalar");
+            assertEquals("scalar", Kernels.best().describe());
+            System.setProperty(Kernels.PROPERTY, "simd");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Kernels::best);
+            assertTrue(e.getMessage().contains("'simd'") && e.getMessage().contains("scalar"), e.getMessage());
+        } finally {
+            System.clearProperty(Kernels.PROPERTY);
+        }
+        // the build runs tests with the incubator module, so the default is the Vector API
+        assertTrue(Kernels.best().describe().startsWith("vector-"), Kernels.best().describe());
+    }
+
+    @Test
+    void weightsAreCopiedOnce() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        float[] before = decoder.step(4).clone();
+        model.parameters().values().forEach(p -> p.muli(2));
+        decoder.reset();
+        assertArrayEquals(before, decoder.step(4), 0f);
+    }
+
+    @Test
+    void rejectsAdapterWeightsMissingTensorsAndBadTokens() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
+        Map<String, INDArray> params = new HashMap<>(model.parameters());
+        String lora = "model.layers.0.self_attn.q_proj.lora_A.weight";
+        params.put(lora, Nd4j.zeros(DataType.FLOAT, 4, 48));
+        IllegalArgumentException extra = assertThrows(IllegalArgumentException.class,
+                () -> DecoderWeights.of(cfg, params));
+        assertTrue(extra.getMessage().contains(lora) && extra.getMessage().contains("merge adapters"),
+                extra.getMessage());
+
+        params.remove(lora);
+        String q = "model.layers.1.self_attn.q_proj.weight";
+        params.put(q, Nd4j.zeros(DataType.FLOAT, 48, 47));
+        IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+                () -> DecoderWeights.of(cfg, params));
+        assertTrue(shape.getMessage().contains(q) && shape.getMessage().contains("[48, 48]"), shape.getMessage());
+        params.remove(q);
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
+                () -> DecoderWeights.of(cfg, params));
+        assertTrue(missing.getMessage().contains("missing parameter '" + q + "'"), missing.getMessage());
+
+        KvCacheDecoder decoder = KvCacheDecoder.of(model);
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> decoder.step(37));
+        assertTrue(bad.getMessage().contains("37") && bad.getMessage().contains("[0, 37)"), bad.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> decoder.prefill(new int[0]));
+        assertEquals(0, decoder.length());
+    }
+}
