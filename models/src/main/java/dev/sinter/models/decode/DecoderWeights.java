@@ -41,8 +41,11 @@ public final class DecoderWeights {
     record Moe(float[] router, Mlp[] experts, Mlp shared, float[] coefficient) {
     }
 
-    /** One transformer block; exactly one of {@code mlp} and {@code moe} is non-null. */
-    record Layer(Norm attnNorm, float[] qkv, float[] o, Norm mlpNorm, Mlp mlp, Moe moe) {
+    /**
+     * One transformer block; exactly one of {@code mlp} and {@code moe} is non-null. {@code qkvBias} is
+     * {@code [D + 2·KV·hd]} (q, k, v biases) for models with {@code attention_bias}, else null.
+     */
+    record Layer(Norm attnNorm, float[] qkv, float[] qkvBias, float[] o, Norm mlpNorm, Mlp mlp, Moe moe) {
     }
 
     private final ModelConfig config;
@@ -93,15 +96,18 @@ public final class DecoderWeights {
             float[] qkv = kernels.pack(concat(r.tensor(ParameterNames.attn(i, "q"), d, d),
                     r.tensor(ParameterNames.attn(i, "k"), config.kvDim(), d),
                     r.tensor(ParameterNames.attn(i, "v"), config.kvDim(), d)), d + 2 * config.kvDim(), d);
+            float[] qkvBias = config.attentionBias() ? concat(r.tensor(ParameterNames.attnBias(i, "q"), d),
+                    r.tensor(ParameterNames.attnBias(i, "k"), config.kvDim()),
+                    r.tensor(ParameterNames.attnBias(i, "v"), config.kvDim())) : null;
             float[] o = r.matrix(ParameterNames.attn(i, "o"), d, d);
             Norm attnNorm = r.norm(p + "input_layernorm");
             Norm mlpNorm = r.norm(p + "post_attention_layernorm");
             if (moeLayers.contains(i)) {
-                layers[i] = new Layer(attnNorm, qkv, o, mlpNorm, null, moe(r, config, i));
+                layers[i] = new Layer(attnNorm, qkv, qkvBias, o, mlpNorm, null, moe(r, config, i));
             } else {
                 int layer = i;
                 Mlp mlp = r.mlp(s -> ParameterNames.mlp(layer, s), config.hiddenDim());
-                layers[i] = new Layer(attnNorm, qkv, o, mlpNorm, mlp, null);
+                layers[i] = new Layer(attnNorm, qkv, qkvBias, o, mlpNorm, mlp, null);
             }
         }
         Norm finalNorm = r.norm(ParameterNames.FINAL_NORM);

@@ -1,8 +1,6 @@
 package dev.sinter.models.decode;
 
 import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MoeConfig;
-import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.transformer.TransformerModel;
 
 /**
@@ -22,11 +20,9 @@ import dev.sinter.models.transformer.TransformerModel;
  * costs a prefill of S tokens (still without the graph), so long generations should stay within the window.
  *
  * <p><b>MoE.</b> Each token is routed on its own: top-1 takes the expert with the largest router logit, weighted by
- * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates (the deterministic evaluation
- * choice: no Gumbel noise, no jitter); no token is ever dropped. The graph agrees when its evaluation capacity
- * cannot bind ({@code drop_tokens: false}, or a capacity of at least the window's token count); with a binding
- * capacity the graph drops tokens depending on the whole window, which a per-token decoder cannot reproduce;
- * {@link #matchesGraph} tells which case a config is.
+ * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates; no token is ever dropped.
+ * These are the graph's inference semantics ({@link dev.sinter.models.moe.MoeInputs}: no Gumbel noise, no jitter, no
+ * capacity limit), so the decoder agrees with the graph for every MoE config.
  *
  * <p>Not thread-safe: one instance per sequence. Instances may share one {@link DecoderWeights}.
  */
@@ -140,27 +136,6 @@ public final class KvCacheDecoder {
         coef = new float[k.padded(2)];
         headOut = new float[k.padded(vocab)];
         logits = new float[vocab];
-    }
-
-    /**
-     * Whether this decoder's logits equal the graph's for every sequence: always for dense models; for MoE models when
-     * the graph's evaluation capacity can never drop a token ({@code drop_tokens: false}, or for every window length
-     * T ≤ max_seq_len a capacity of at least T, the most one expert can receive).
-     */
-    public static boolean matchesGraph(ModelConfig config) {
-        MoeConfig moe = config.moe();
-        if (moe == null || !moe.dropTokens()) {
-            return true;
-        }
-        for (int i : config.moeLayers()) {
-            for (int t = 1; t <= config.maxSeqLen(); t++) {
-                if (MoeInputs.capacity(t, config.expertsAt(i), moe.topK(), moe.evalCapacityFactor(),
-                        moe.minCapacity()) < t) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 
     /** A decoder over a copy of {@code model}'s current weights. */
@@ -328,6 +303,14 @@ public final class KvCacheDecoder {
     /** Self-attention of m tokens at positions pos0 … over the cache; the results (after o_proj) go to {@link #proj}. */
     private void attention(int l, DecoderWeights.Layer layer, int m, int pos0) {
         k.matMat(layer.qkv(), d + 2 * kvDim, d, h, d, m, qkv, qkvStride);
+        float[] bias = layer.qkvBias();
+        if (bias != null) {
+            for (int j = 0; j < m; j++) {
+                for (int c = 0; c < bias.length; c++) {
+                    qkv[j * qkvStride + c] += bias[c];
+                }
+            }
+        }
         float[] kc = keys[l];
         float[] vc = values[l];
         for (int j = 0; j < m; j++) { // every token's key and value first: later tokens of the chunk attend to them
