@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code sinter generate --model PATH …}: streams generated text to stdout. */
+/** {@code sinter generate --model PATH …}: streams generated text to stdout as the KV-cache decoder makes it. */
 @Command(name = "generate", description = "Generate text from a run, a checkpoint or a llama2.c .bin file.")
 final class GenerateCommand implements Callable<Integer> {
     @Mixin
@@ -23,6 +23,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "256") int maxNewTokens;
     @Option(names = "--temperature", defaultValue = "0.8", description = "0 = greedy") double temperature;
     @Option(names = "--top-p", defaultValue = "0.95") double topP;
+    @Option(names = "--top-k", defaultValue = "0", description = "keep the k likeliest tokens (0 = off)") int topK;
+    @Option(names = "--repetition-penalty", defaultValue = "1",
+            description = "CTRL penalty >= 1 on tokens already in the text (1 = off)") double repetitionPenalty;
     @Option(names = "--seed", defaultValue = "0") long seed;
 
     @Override
@@ -34,7 +37,9 @@ final class GenerateCommand implements Callable<Integer> {
         System.out.print(prompt);
         List<Integer> generated = new ArrayList<>();
         int[] printed = {0};
-        new Generator(m).generate(ids, new Generator.Settings(maxNewTokens, temperature, topP, seed, tok.eos()), id -> {
+        Generator.Settings settings = new Generator.Settings(maxNewTokens, temperature, topP, topK, repetitionPenalty,
+                seed, tok.eos(), tok.vocabSize());
+        new Generator(m).generate(ids, settings, id -> {
             generated.add(id);
             String text = tok.decode(generated.stream().mapToInt(Integer::intValue).toArray());
             if (text.length() > printed[0]) {

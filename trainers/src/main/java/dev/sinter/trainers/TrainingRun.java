@@ -256,19 +256,24 @@ public final class TrainingRun {
         }
     }
 
-    /** Sample generations (also used by the CLI after training). */
+    /**
+     * Sample generations (also used by the CLI after training): sample i continues prompt i mod |prompts| with seed i,
+     * within the tokenizer's ids (a model's vocabulary may be larger than its tokenizer's).
+     */
     public static List<String> samples(TransformerModel model, Tokenizer tokenizer, SamplesConfig s) {
-        List<String> out = new ArrayList<>();
-        Generator gen = new Generator(model);
+        List<String> prompts = new ArrayList<>();
+        List<int[]> ids = new ArrayList<>();
         for (int i = 0; i < s.count(); i++) {
             String prompt = s.prompts().get(i % s.prompts().size());
-            int[] ids = tokenizer.encode(prompt, true, false);
-            if (ids.length == 0) {
-                ids = new int[]{tokenizer.bos()};
-            }
-            int[] gen1 = gen.generate(ids, new Generator.Settings(s.maxNewTokens(), s.temperature(), s.topP(), i,
-                    tokenizer.eos()), id -> { });
-            out.add(prompt + tokenizer.decode(gen1));
+            int[] encoded = tokenizer.encode(prompt, true, false);
+            prompts.add(prompt);
+            ids.add(encoded.length == 0 ? new int[]{tokenizer.bos()} : encoded);
+        }
+        List<int[]> generated = new Generator(model).generateEach(ids, new Generator.Settings(s.maxNewTokens(),
+                s.temperature(), s.topP(), 0, tokenizer.eos()).withVocabLimit(tokenizer.vocabSize()));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < s.count(); i++) {
+            out.add(prompts.get(i) + tokenizer.decode(generated.get(i)));
         }
         return out;
     }

@@ -1,27 +1,46 @@
 package dev.sinter.models.generate;
 
 import dev.sinter.framework.config.UsageException;
+import dev.sinter.models.decode.DecoderWeights;
+import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.transformer.TransformerModel;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Random;
+import java.util.List;
 import java.util.function.IntConsumer;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Autoregressive sampling: greedy at temperature 0, otherwise temperature + nucleus (top-p) sampling with a seed.
+ * Autoregressive generation: greedy at temperature 0, otherwise temperature, top-k and nucleus (top-p) sampling with
+ * a seed, with an optional repetition penalty; it stops after {@code max_new_tokens} or at the stop token.
  *
- * <p>Each step re-runs the full (window-truncated) sequence; there is no KV cache yet.
+ * <p>Tokens come from a {@link KvCacheDecoder}: the prompt is prefilled once, then each new token costs one
+ * single-token forward pass over cached keys and values, in plain Java outside the SameDiff executor. The decoder's
+ * logits equal the model graph's (tested for every model kind); the weights are copied once per generator, so
+ * several sequences ({@link #generateEach}) share one copy, each with its own cache.
  */
 public final class Generator {
-    private final TransformerModel model;
+    private final DecoderWeights weights;
 
+    /** A generator over a copy of {@code model}'s current weights (adapters must be merged first). */
     public Generator(TransformerModel model) {
-        this.model = model;
+        this.weights = DecoderWeights.of(model);
     }
 
-    /** Sampling settings. */
-    public record Settings(int maxNewTokens, double temperature, double topP, long seed, int stopToken) {
+    /**
+     * Sampling settings.
+     *
+     * @param maxNewTokens      most tokens to generate
+     * @param temperature       0 = greedy
+     * @param topP              nucleus mass in (0, 1]; 1 = off
+     * @param topK              keep the k likeliest tokens before top-p; 0 = off
+     * @param repetitionPenalty CTRL's θ ≥ 1 on tokens already in the sequence (HF's {@code repetition_penalty}); 1 = off
+     * @param seed              seeds the draws
+     * @param stopToken         generation stops after emitting it (e.g. EOS); negative = never
+     * @param vocabLimit        only ids below it are generated (a tokenizer smaller than the model's vocabulary); 0 =
+     *                          all
+     */
+    public record Settings(int maxNewTokens, double temperature, double topP, int topK, double repetitionPenalty,
+                           long seed, int stopToken, int vocabLimit) {
         public Settings {
             if (maxNewTokens < 0) {
                 throw new UsageException("max_new_tokens must be >= 0, got " + maxNewTokens);
@@ -32,6 +51,37 @@ public final class Generator {
             if (!(topP > 0 && topP <= 1)) {
                 throw new UsageException("top_p must be in (0, 1], got " + topP);
             }
+            if (topK < 0) {
+                throw new UsageException("top_k must be >= 0 (0 = off), got " + topK);
+            }
+            if (!(repetitionPenalty >= 1 && Double.isFinite(repetitionPenalty))) {
+                throw new UsageException("repetition_penalty must be a finite number >= 1 (1 = off), got "
+                        + repetitionPenalty);
+            }
+            if (vocabLimit < 0) {
+                throw new UsageException("vocab_limit must be >= 0 (0 = the model's vocabulary), got " + vocabLimit);
+            }
+        }
+
+        /** Temperature and top-p sampling, no top-k, no repetition penalty, the whole vocabulary. */
+        public Settings(int maxNewTokens, double temperature, double topP, long seed, int stopToken) {
+            this(maxNewTokens, temperature, topP, 0, 1, seed, stopToken, 0);
+        }
+
+        public Settings withTopK(int k) {
+            return new Settings(maxNewTokens, temperature, topP, k, repetitionPenalty, seed, stopToken, vocabLimit);
+        }
+
+        public Settings withRepetitionPenalty(double penalty) {
+            return new Settings(maxNewTokens, temperature, topP, topK, penalty, seed, stopToken, vocabLimit);
+        }
+
+        public Settings withVocabLimit(int limit) {
+            return new Settings(maxNewTokens, temperature, topP, topK, repetitionPenalty, seed, stopToken, limit);
+        }
+
+        public Settings withSeed(long s) {
+            return new Settings(maxNewTokens, temperature, topP, topK, repetitionPenalty, s, stopToken, vocabLimit);
         }
     }
 
@@ -40,65 +90,36 @@ public final class Generator {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt must hold at least one token (e.g. BOS)");
         }
-        Random rng = new Random(s.seed());
-        int window = model.config().maxSeqLen();
-        int[] seq = Arrays.copyOf(prompt, prompt.length + s.maxNewTokens());
-        int len = prompt.length;
-        for (int step = 0; step < s.maxNewTokens(); step++) {
-            int start = Math.max(0, len - window);
-            int[] ctx = Arrays.copyOfRange(seq, start, len);
-            INDArray logits = model.transientLogits(new int[][]{ctx}); // [1, T, V], read at once
-            double[] last = logits.get(NDArrayIndex.point(0), NDArrayIndex.point(ctx.length - 1), NDArrayIndex.all())
-                    .castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleVector();
-            int next = s.temperature() == 0 ? argmax(last) : sample(last, s.temperature(), s.topP(), rng);
-            seq[len++] = next;
+        KvCacheDecoder decoder = new KvCacheDecoder(weights);
+        Sampler sampler = new Sampler(s, weights.config().vocabSize());
+        for (int id : prompt) {
+            sampler.saw(id);
+        }
+        int[] out = new int[s.maxNewTokens()];
+        int n = 0;
+        float[] logits = s.maxNewTokens() == 0 ? null : decoder.prefill(prompt);
+        while (n < s.maxNewTokens()) {
+            int next = sampler.next(logits);
+            out[n++] = next;
+            sampler.saw(next);
             onToken.accept(next);
-            if (next == s.stopToken()) {
+            if (next == s.stopToken() || n == s.maxNewTokens()) {
                 break;
             }
+            logits = decoder.step(next);
         }
-        return Arrays.copyOfRange(seq, prompt.length, len);
+        return Arrays.copyOf(out, n);
     }
 
-    static int argmax(double[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
+    /**
+     * Generates after each prompt with the same weights, sequence i drawing with seed {@code s.seed() + i}; returns
+     * the new ids of each.
+     */
+    public List<int[]> generateEach(List<int[]> prompts, Settings s) {
+        List<int[]> out = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            out.add(generate(prompts.get(i), s.withSeed(s.seed() + i), id -> { }));
         }
-        return best;
-    }
-
-    static int sample(double[] logits, double temperature, double topP, Random rng) {
-        int n = logits.length;
-        double max = Arrays.stream(logits).max().orElse(0);
-        double[] p = new double[n];
-        double z = 0;
-        for (int i = 0; i < n; i++) {
-            p[i] = Math.exp((logits[i] - max) / temperature);
-            z += p[i];
-        }
-        Integer[] order = new Integer[n];
-        for (int i = 0; i < n; i++) {
-            p[i] /= z;
-            order[i] = i;
-        }
-        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
-        // nucleus: the smallest prefix of the sorted distribution whose mass reaches top_p
-        double mass = 0;
-        int keep = 0;
-        while (keep < n && mass < topP) {
-            mass += p[order[keep++]];
-        }
-        double r = rng.nextDouble() * mass;
-        double acc = 0;
-        for (int i = 0; i < keep; i++) {
-            acc += p[order[i]];
-            if (r < acc) {
-                return order[i];
-            }
-        }
-        return order[keep - 1];
+        return out;
     }
 }

@@ -111,9 +111,10 @@ class KdTest {
         assertTrue(order.getMessage().contains("strictly increasing"), order.getMessage());
         assertThrows(ConfigException.class, () -> TrainingRunTestAccess.config(dir, "x",
                 "trainer={type: kd, teacher: t, beta: 1, alpha: 0.5}"));
-        // a teacher whose vocabulary differs from the student's (no end-of-run samples: ids 260..299 have no byte)
+        // a teacher whose vocabulary differs from the student's; its own end-of-run samples stay within the byte
+        // tokenizer's 260 ids
         Path teacher = TrainingRunTestAccess.train(dir, "teacher-v300", "training.steps=2", "training.warmup_steps=0",
-                "model.vocab_size=300", "samples.count=0");
+                "model.vocab_size=300");
         RunConfig cfg = TrainingRunTestAccess.config(dir, "student", "trainer={type: kd, teacher: " + teacher + "}");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainingRun(cfg).execute());
         assertTrue(e.getMessage().contains("vocabulary of 300") && e.getMessage().contains("260"), e.getMessage());
