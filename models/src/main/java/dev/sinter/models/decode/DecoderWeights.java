@@ -83,6 +83,8 @@ public final class DecoderWeights {
 
     /** As {@link #of(ModelConfig, Map)}, laid out for {@code kernels}. */
     static DecoderWeights of(ModelConfig config, Map<String, INDArray> params, Kernels kernels) {
+        Runtime rt = Runtime.getRuntime();
+        requireHeapFor(config, params, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()), rt.maxMemory());
         Reader r = new Reader(config, params, kernels);
         int d = config.dim();
         int v = config.vocabSize();
@@ -114,6 +116,27 @@ public final class DecoderWeights {
         float[] head = config.tieEmbeddings() ? kernels.pack(embed, v, d) : r.matrix(ParameterNames.LM_HEAD, v, d);
         r.requireAllRead();
         return new DecoderWeights(config, kernels, embed, positions, layers, finalNorm, head);
+    }
+
+    /**
+     * The copy lives on the Java heap (the model's own arrays are off-heap): fails with a clear message, before
+     * copying, when the heap cannot hold it (with a tied head's packed copy and a margin for the per-layer packing).
+     */
+    static void requireHeapFor(ModelConfig config, Map<String, INDArray> params, long free, long maxHeap) {
+        long floats = 0;
+        for (INDArray a : params.values()) {
+            floats += a.length();
+        }
+        if (config.tieEmbeddings()) {
+            floats += (long) config.vocabSize() * config.dim();
+        }
+        long need = floats * Float.BYTES * 5 / 4;
+        if (need > free) {
+            throw new IllegalStateException(String.format("decoding needs about %d MB of Java heap for a copy of the"
+                    + " weights, but only %d MB are free (max heap %d MB); raise the heap, e.g. SINTER_HEAP=%dg"
+                    + " for bin/sinter (java -Xmx…)", need >> 20, free >> 20, maxHeap >> 20,
+                    Math.max(2, (maxHeap + need) / (1L << 30) + 1)));
+        }
     }
 
     private static Moe moe(Reader r, ModelConfig config, int i) {
@@ -207,6 +230,7 @@ public final class DecoderWeights {
         }
     }
 
+    /** The architecture these weights belong to. */
     public ModelConfig config() {
         return config;
     }

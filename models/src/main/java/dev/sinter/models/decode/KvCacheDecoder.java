@@ -13,11 +13,12 @@ import dev.sinter.models.transformer.TransformerModel;
  * are the same as from single steps). Each step costs one forward pass of one token: the keys and values of earlier
  * positions are reused.
  *
- * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0, and the
- * SameDiff {@code Generator} feeds it the last {@code max_seq_len} tokens of a longer sequence. Cached keys carry their
- * rotary (or learned) positions, so they cannot be shifted; to keep the outputs identical to that generator, a step
- * beyond a full window rebuilds the cache from the last {@code max_seq_len} tokens (positions 0 … S−1). Such a step
- * costs a prefill of S tokens (still without the graph), so long generations should stay within the window.
+ * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0; the
+ * reference for a longer sequence is the graph's logits on its last {@code max_seq_len} tokens (a sliding window).
+ * Cached keys carry their rotary (or learned) positions, so they cannot be shifted; to keep the outputs identical to
+ * that reference, a step beyond a full window rebuilds the cache from the last {@code max_seq_len} tokens (positions
+ * 0 … S−1). Such a step costs a prefill of S tokens (still without the graph), so long generations should stay within
+ * the window.
  *
  * <p><b>MoE.</b> Each token is routed on its own: top-1 takes the expert with the largest router logit, weighted by
  * its softmax gate; top-2 adds the best remaining expert and renormalises the two gates; no token is ever dropped.
@@ -143,6 +144,7 @@ public final class KvCacheDecoder {
         return new KvCacheDecoder(DecoderWeights.of(model));
     }
 
+    /** The architecture decoded. */
     public ModelConfig config() {
         return w.config();
     }

@@ -68,18 +68,22 @@ public final class Generator {
             this(maxNewTokens, temperature, topP, 0, 1, seed, stopToken, 0);
         }
 
+        /** These settings with top-k filtering of {@code k} tokens (0 = off). */
         public Settings withTopK(int k) {
             return new Settings(maxNewTokens, temperature, topP, k, repetitionPenalty, seed, stopToken, vocabLimit);
         }
 
+        /** These settings with repetition penalty {@code penalty} (1 = off). */
         public Settings withRepetitionPenalty(double penalty) {
             return new Settings(maxNewTokens, temperature, topP, topK, penalty, seed, stopToken, vocabLimit);
         }
 
+        /** These settings generating only ids below {@code limit} (0 = the whole vocabulary). */
         public Settings withVocabLimit(int limit) {
             return new Settings(maxNewTokens, temperature, topP, topK, repetitionPenalty, seed, stopToken, limit);
         }
 
+        /** These settings with seed {@code s}. */
         public Settings withSeed(long s) {
             return new Settings(maxNewTokens, temperature, topP, topK, repetitionPenalty, s, stopToken, vocabLimit);
         }

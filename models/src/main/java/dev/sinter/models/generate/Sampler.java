@@ -13,6 +13,7 @@ final class Sampler {
     private final Random rng;
     private final double[] scores; // [n] the usable logits, penalised
     private final boolean[] seen; // [n] ids already in the sequence (prompt and generated)
+    private final double[] probabilities; // [n] exp((score − max) / T), unnormalised
     private final Integer[] order; // [n] scratch for sorting
 
     Sampler(Generator.Settings s, int vocab) {
@@ -21,6 +22,7 @@ final class Sampler {
         this.rng = new Random(s.seed());
         this.scores = new double[n];
         this.seen = new boolean[n];
+        this.probabilities = new double[n];
         this.order = new Integer[n];
     }
 
@@ -46,9 +48,16 @@ final class Sampler {
     private int draw() {
         int n = scores.length;
         double max = Arrays.stream(scores).max().orElse(0);
-        double[] p = new double[n];
+        double[] p = probabilities;
+        double total = 0;
         for (int i = 0; i < n; i++) {
             p[i] = Math.exp((scores[i] - max) / s.temperature());
+            total += p[i];
+        }
+        if (s.topK() == 0 && s.topP() == 1) {
+            return drawUnfiltered(total); // no filter: no sort (a 150k vocabulary's sort costs more than a step)
+        }
+        for (int i = 0; i < n; i++) {
             order[i] = i;
         }
         Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
@@ -72,6 +81,19 @@ final class Sampler {
             }
         }
         return order[nucleus - 1];
+    }
+
+    /** A draw from all of {@link #probabilities} (unnormalised, summing to {@code total}). */
+    private int drawUnfiltered(double total) {
+        double r = rng.nextDouble() * total;
+        double acc = 0;
+        for (int i = 0; i < probabilities.length; i++) {
+            acc += probabilities[i];
+            if (r < acc) {
+                return i;
+            }
+        }
+        return probabilities.length - 1;
     }
 
     static int argmax(double[] v) {

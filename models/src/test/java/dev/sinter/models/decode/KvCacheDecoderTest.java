@@ -272,4 +272,15 @@ class KvCacheDecoderTest {
         assertThrows(IllegalArgumentException.class, () -> decoder.prefill(new int[0]));
         assertEquals(0, decoder.length());
     }
+
+    @Test
+    void aHeapTooSmallForTheCopyIsRefusedBeforeCopying() {
+        TransformerModel model = TransformerModel.create(config("rmsnorm", "rope", "adjacent", "swiglu", true, 2),
+                DataType.FLOAT, 1);
+        long floats = model.parameterCount() + 37L * 48; // and the tied head's packed copy
+        DecoderWeights.requireHeapFor(model.config(), model.parameters(), floats * 4 * 5 / 4, 1L << 30);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DecoderWeights.requireHeapFor(
+                model.config(), model.parameters(), floats * 4, 1L << 30));
+        assertTrue(e.getMessage().contains("SINTER_HEAP=2g"), e.getMessage());
+    }
 }

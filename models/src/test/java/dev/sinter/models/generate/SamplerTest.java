@@ -54,6 +54,22 @@ class SamplerTest {
     }
 
     @Test
+    void withoutFiltersEveryIdIsDrawnInProportionToItsProbability() {
+        int n = 50_000;
+        Map<Integer, Integer> h = histogram(new Generator.Settings(1, 1, 1, 3, -1), LOGITS, n);
+        double z = 0;
+        for (float l : LOGITS) {
+            z += Math.exp(l);
+        }
+        for (int id = 0; id < LOGITS.length; id++) {
+            assertEquals(Math.exp(LOGITS[id]) / z, h.getOrDefault(id, 0) / (double) n, 0.01, "id " + id);
+        }
+        // temperature 0.5 sharpens: p ∝ e^(2·logit)
+        Map<Integer, Integer> cold = histogram(new Generator.Settings(1, 0.5, 1, 3, -1), LOGITS, n);
+        assertEquals(Math.exp(2 * 2.0 - 2 * 1.9), cold.get(0) / (double) cold.get(4), 0.05);
+    }
+
+    @Test
     void idsAtOrAboveTheVocabLimitAreNeverGenerated() {
         float[] logits = {0f, 0f, 5f, 9f}; // the likeliest ids lie outside a 2-id tokenizer
         assertEquals(1, new Sampler(new Generator.Settings(1, 0, 1, 0, -1).withVocabLimit(2), 4).next(

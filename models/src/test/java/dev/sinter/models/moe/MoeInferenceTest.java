@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.config.ModelPresets;
 import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.Arrays;
@@ -166,6 +167,14 @@ class MoeInferenceTest {
         TransformerModel m = unevenlyRouted(cfg, 9);
         int[] out = new Generator(m).generate(new int[]{256}, new Generator.Settings(3, 0, 1, 0, -1), t -> { });
         assertEquals(3, out.length, name);
+        // the graph on one token (N = 1: M2.1 cannot reduce over a size-1 axis, so the expert loads append a zero
+        // row) gives the decoder's first-step logits
+        INDArray graph = m.logits(new int[][]{{256}}).slice(0).getRow(0); // [V]
+        float[] decoded = KvCacheDecoder.of(m).step(256);
+        for (int v = 0; v < decoded.length; v++) {
+            assertEquals(graph.getDouble(v), decoded[v], 1e-4, name + " logit " + v);
+        }
+        assertEquals(graph.argMax().getInt(0), out[0], name);
     }
 
     @Test
