@@ -9,7 +9,6 @@ import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -107,7 +106,7 @@ public final class DecodeBenchmark {
             out.put("time_to_first_token_ms_median", median(ttft));
         }
         out.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576.0);
-        out.put("peak_rss_mb", peakRssMb());
+        out.put("peak_rss_mb", ModelBenchmark.peakRssMb());
         int[] generated = cold.generatedIds(stop);
         out.put("ids", generated);
         if (tokenizer != null) {
@@ -204,19 +203,5 @@ public final class DecodeBenchmark {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    /** Peak resident set size of this process (Linux VmHWM), in MB; NaN where unavailable. */
-    private static double peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 }
