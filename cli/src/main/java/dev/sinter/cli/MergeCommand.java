@@ -1,12 +1,14 @@
 package dev.sinter.cli;
 
 import dev.sinter.framework.checkpoint.CheckpointManager;
-import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lora.LoraTrainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,6 +16,9 @@ import picocli.CommandLine.Option;
 /** {@code sinter merge --adapter PATH --output DIR}: folds LoRA adapters into a dense model. */
 @Command(name = "merge", description = "Merge a LoRA adapter checkpoint into a dense model (W + alpha/r · B·A).")
 final class MergeCommand implements Callable<Integer> {
+    /** The run config a checkpoint keeps, carried over with the tokenizer files. */
+    private static final String RUN_CONFIG = "config.yaml";
+
     @Option(names = "--adapter", required = true, paramLabel = "PATH",
             description = "LoRA run directory or adapter checkpoint directory")
     Path adapter;
@@ -30,11 +35,12 @@ final class MergeCommand implements Callable<Integer> {
         Files.createDirectories(output);
         CheckpointManager.writeModel(output, merged.parameters(), ModelIO.metadata(merged.config()));
         Path source = ModelIO.resolve(adapter);
-        for (String f : new String[]{ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN, HfTokenizer.CONFIG_FILE,
-                "config.yaml"}) {
-            if (Files.exists(source.resolve(f))) {
-                Files.copy(source.resolve(f), output.resolve(f), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            }
+        Map<String, Path> carried = new LinkedHashMap<>(ModelIO.tokenizerFilesOf(source));
+        if (Files.isRegularFile(source.resolve(RUN_CONFIG))) {
+            carried.put(RUN_CONFIG, source.resolve(RUN_CONFIG));
+        }
+        for (Map.Entry<String, Path> f : carried.entrySet()) {
+            Files.copy(f.getValue(), output.resolve(f.getKey()), StandardCopyOption.REPLACE_EXISTING);
         }
         System.out.println("merged " + source + " into " + output.resolve(CheckpointManager.MODEL_FILE) + " ("
                 + merged.parameterCount() + " parameters)");

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 
 /**
  * How the CLI resolves {@code --model PATH [--tokenizer PATH|byte]}: a run directory (newest checkpoint), a
- * checkpoint directory (its own tokenizer) or a llama2.c {@code .bin} (the {@code tok*.bin} beside it).
+ * checkpoint directory (its own tokenizer) or a llama2.c {@code .bin} (the first {@code tok*.bin} beside it by name).
  */
 record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer) {
 
@@ -36,11 +36,8 @@ record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer)
             return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new UsageException(
                     resolved + " has no tokenizer.json; pass --tokenizer PATH"));
         }
-        try (var s = Files.list(resolved.toAbsolutePath().getParent())) {
-            Path tok = s.filter(p -> p.getFileName().toString().matches("tok.*\\.bin")).findFirst()
-                    .orElseThrow(() -> new UsageException("no tokenizer given for " + resolved
-                            + "; pass --tokenizer PATH (e.g. tok512.bin)"));
-            return Tokenizers.byName("llama2c", tok);
-        }
+        Path tok = ModelIO.llama2cTokenizerBeside(resolved).orElseThrow(() -> new UsageException(
+                "no tokenizer given for " + resolved + "; pass --tokenizer PATH (e.g. tok512.bin)"));
+        return Tokenizers.byName("llama2c", tok);
     }
 }

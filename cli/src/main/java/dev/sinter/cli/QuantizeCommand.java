@@ -8,7 +8,6 @@ import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.UsageException;
-import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.ModelIO;
@@ -139,16 +138,12 @@ final class QuantizeCommand implements Callable<Integer> {
                     : ModelIO.tokenizerFiles(Tokenizers.typeOf(Path.of(source.tokenizer)), Path.of(source.tokenizer));
         } else if (Files.isDirectory(resolvedModel)) {
             files = new LinkedHashMap<>();
-            for (String f : List.of(ModelIO.TOKENIZER_FILE, ModelIO.TOKENIZER_BIN, HfTokenizer.CONFIG_FILE)) {
-                if (Files.exists(resolvedModel.resolve(f))) {
-                    files.put(f, Files.readAllBytes(resolvedModel.resolve(f)));
-                }
+            for (Map.Entry<String, Path> f : ModelIO.tokenizerFilesOf(resolvedModel).entrySet()) {
+                files.put(f.getKey(), Files.readAllBytes(f.getValue()));
             }
         } else {
-            try (var s = Files.list(resolvedModel.toAbsolutePath().getParent())) {
-                Path tok = s.filter(p -> p.getFileName().toString().matches("tok.*\\.bin")).findFirst().orElse(null);
-                files = tok == null ? Map.of() : ModelIO.tokenizerFiles("llama2c", tok);
-            }
+            Path tok = ModelIO.llama2cTokenizerBeside(resolvedModel).orElse(null);
+            files = tok == null ? Map.of() : ModelIO.tokenizerFiles("llama2c", tok);
         }
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             Files.write(dir.resolve(e.getKey()), e.getValue());

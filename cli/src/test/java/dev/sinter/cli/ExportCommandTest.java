@@ -1,17 +1,24 @@
 package dev.sinter.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.data.HfTokenizer;
+import dev.sinter.framework.data.Llama2cTokenizer;
+import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.testing.TestData;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,13 +30,16 @@ class ExportCommandTest {
 
     @Test
     void stories260KExportsToHfAndBackToLlama2cAndGeneratesTheSameText() throws IOException {
+        Path tok512 = TestData.fixture("models/stories260K/tok512.bin");
         String bin = TestData.fixture("models/stories260K/stories260K.bin").toString();
         Path hf = dir.resolve("hf");
         Outcome o = CliHarness.run("export", "--model", bin, "--format", "hf", "--output", hf.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("as HF LlamaForCausalLM") && o.out().contains("q/k rows permuted"), o.out());
-        assertTrue(o.out().contains("tokenizer: tokenizer.bin (llama2.c, from "), o.out());
-        for (String f : new String[]{"config.json", "model.safetensors", "generation_config.json", "tokenizer.bin"}) {
+        assertTrue(o.out().contains("tokenizer: tokenizer.bin (llama2.c, from " + tok512.toAbsolutePath() + "),"
+                + " tokenizer.json (HF, made from tok512.bin), tokenizer_config.json"), o.out());
+        for (String f : new String[]{"config.json", "model.safetensors", "generation_config.json", "tokenizer.json",
+                "tokenizer_config.json", "tokenizer.bin"}) {
             assertTrue(Files.isRegularFile(hf.resolve(f)), f);
         }
         Path back = dir.resolve("back");
@@ -41,8 +51,56 @@ class ExportCommandTest {
         String[] greedy = {"--max-new-tokens", "30", "--temperature", "0"};
         String fromBin = generate(bin, greedy);
         assertTrue(fromBin.contains("Once upon a time"), fromBin);
-        assertEquals(fromBin, generate(hf.toString(), greedy)); // tokenizer.bin found in the HF directory
+        assertEquals(fromBin, generate(hf.toString(), greedy));
         assertEquals(fromBin, generate(back.resolve("model.bin").toString(), greedy)); // tokenizer.bin beside it
+        Files.delete(hf.resolve("tokenizer.bin")); // what transformers reads: tokenizer.json alone
+        assertEquals(fromBin, generate(hf.toString(), greedy));
+    }
+
+    /** The tokenizer.json written for a llama2.c tokenizer is the same tokenizer, as transformers would load it. */
+    @Test
+    void exportedTokenizerJsonEncodesLikeTheLlama2cTokenizer() throws IOException {
+        Path tok512 = TestData.fixture("models/stories260K/tok512.bin");
+        Path hf = dir.resolve("hf");
+        Outcome o = CliHarness.run("export", "--model", TestData.fixture("models/stories260K/stories260K.bin")
+                .toString(), "--format", "hf", "--output", hf.toString());
+        assertEquals(0, o.code(), o.err());
+        Files.delete(hf.resolve("tokenizer.bin"));
+        Tokenizer exported = ModelIO.tokenizerOf(hf).orElseThrow();
+        assertInstanceOf(HfTokenizer.class, exported);
+        Llama2cTokenizer llama2c = Llama2cTokenizer.load(tok512);
+        String sample = Files.readString(TestData.fixture("corpora/tinystories_sample.txt"));
+        int[] ids = llama2c.encode(sample, true, false);
+        assertTrue(ids.length > 1000, "the sample is " + ids.length + " tokens");
+        assertArrayEquals(ids, exported.encode(sample, true, false));
+        assertEquals(List.of(1, 2), List.of(exported.bos(), exported.eos()));
+        JsonNode config = CliHarness.JSON.readTree(hf.resolve("config.json").toFile());
+        assertEquals(List.of(1, 2), List.of(config.get("bos_token_id").asInt(), config.get("eos_token_id").asInt()));
+        JsonNode tokConfig = CliHarness.JSON.readTree(hf.resolve("tokenizer_config.json").toFile());
+        assertEquals("<s>", tokConfig.get("bos_token").asText());
+        assertEquals("</s>", tokConfig.get("eos_token").asText());
+    }
+
+    /** An HF model's own tokenizer files go along even when Sinter cannot read them (here a Unigram tokenizer). */
+    @Test
+    void anHfDirectoryKeepsATokenizerSinterCannotRead() throws IOException {
+        ModelConfig tiny = new ModelConfig(16, 1, 2, 2, 24, 260, 16, "rmsnorm", 1e-5, "rope", "half", 10000, "swiglu",
+                true, 0.02);
+        Path cp = Files.createDirectories(dir.resolve("cp"));
+        CheckpointManager.writeModel(cp, TransformerModel.create(tiny, DataType.FLOAT, 1).parameters(),
+                ModelIO.metadata(tiny));
+        Path hf = dir.resolve("hf");
+        assertEquals(0, CliHarness.run("export", "--model", cp.toString(), "--format", "hf", "--output",
+                hf.toString()).code());
+        String unigram = "{\"version\": \"1.0\", \"model\": {\"type\": \"Unigram\", \"vocab\": [[\"<unk>\", 0.0]]}}";
+        Files.writeString(hf.resolve("tokenizer.json"), unigram);
+        Files.writeString(hf.resolve("special_tokens_map.json"), "{\"eos_token\": \"</s>\"}");
+        Path out = dir.resolve("again");
+        Outcome o = CliHarness.run("export", "--model", hf.toString(), "--format", "hf", "--output", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.err().contains("model type 'Unigram' is not supported"), o.err());
+        assertTrue(o.out().contains("tokenizer: tokenizer.json, special_tokens_map.json\n"), o.out());
+        assertEquals(unigram, Files.readString(out.resolve("tokenizer.json")));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sinter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -101,6 +102,40 @@ class HfTokenizerRunTest {
             assertEquals("hf:" + saved.getFileName() + "/tokenizer.json",
                     ModelIO.tokenizerOf(saved).orElseThrow().describe());
         }
+    }
+
+    /**
+     * {@code export --format hf} keeps an HF tokenizer's files byte for byte, whether the source is the run, its
+     * checkpoint or an exported HF directory, and {@code generate} reads the exported directory without --tokenizer.
+     */
+    @Test
+    void exportKeepsTheHfTokenizerFiles() throws IOException {
+        Path exported = dir.resolve("export-run");
+        List<Path> sources = List.of(run, ModelIO.resolve(run), exported);
+        for (int i = 0; i < sources.size(); i++) {
+            Path out = dir.resolve(i == 0 ? "export-run" : "export-" + i);
+            Outcome o = CliHarness.run("export", "--model", sources.get(i).toString(), "--format", "hf", "--output",
+                    out.toString());
+            assertEquals(0, o.code(), o.err());
+            assertTrue(o.out().contains("tokenizer: tokenizer.json, tokenizer_config.json\n"), o.out());
+            assertArrayEquals(Files.readAllBytes(json), Files.readAllBytes(out.resolve(HfTokenizer.FILE)));
+            assertArrayEquals(Files.readAllBytes(config), Files.readAllBytes(out.resolve(HfTokenizer.CONFIG_FILE)));
+            assertFalse(Files.exists(out.resolve(ModelIO.TOKENIZER_BIN)));
+        }
+        String[] greedy = {"--prompt", "The cat", "--max-new-tokens", "6", "--temperature", "0"};
+        Outcome fromRun = CliHarness.run(concat("generate", "--model", run.toString(), greedy));
+        Outcome fromExport = CliHarness.run(concat("generate", "--model", exported.toString(), greedy));
+        assertEquals(0, fromExport.code(), fromExport.err());
+        assertEquals(fromRun.out(), fromExport.out());
+    }
+
+    private static String[] concat(String a, String b, String c, String... rest) {
+        String[] all = new String[3 + rest.length];
+        all[0] = a;
+        all[1] = b;
+        all[2] = c;
+        System.arraycopy(rest, 0, all, 3, rest.length);
+        return all;
     }
 
     /** {@code --tokenizer} takes a tokenizer.json or its directory: stories260K tells the same story with it. */

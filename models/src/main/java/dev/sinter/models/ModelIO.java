@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -42,6 +43,14 @@ public final class ModelIO {
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** Copy of a llama2.c tokenizer inside a checkpoint. */
     public static final String TOKENIZER_BIN = "tokenizer.bin";
+    /**
+     * Every tokenizer file a model directory may hold, in the order they are carried along when a command writes the
+     * model elsewhere ({@code merge}, {@code quantize --save}, {@code export}): Sinter's {@code tokenizer.json}
+     * (descriptor or HF tokenizer), HF's {@code tokenizer_config.json}, {@code special_tokens_map.json} and
+     * SentencePiece {@code tokenizer.model}, and a llama2.c {@code tokenizer.bin}.
+     */
+    public static final List<String> TOKENIZER_FILES = List.of(TOKENIZER_FILE, HfTokenizer.CONFIG_FILE,
+            "special_tokens_map.json", "tokenizer.model", TOKENIZER_BIN);
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
@@ -100,8 +109,49 @@ public final class ModelIO {
             return Optional.of(Tokenizers.byName(TokenizerConfig.HF, checkpointDir));
         }
         String type = String.valueOf(m.get("type"));
-        Path file = m.get("file") == null ? null : checkpointDir.resolve(String.valueOf(m.get("file")));
+        Path file = m.get("file") == null ? null : fileInside(desc, checkpointDir, String.valueOf(m.get("file")));
         return Optional.of(Tokenizers.byName(type, file));
+    }
+
+    /** The descriptor's {@code file}, refused unless it (and its real path) stays inside the checkpoint directory. */
+    private static Path fileInside(Path desc, Path checkpointDir, String name) throws IOException {
+        Path dir = checkpointDir.toAbsolutePath().normalize();
+        Path file = dir.resolve(name).normalize();
+        boolean inside = file.startsWith(dir) && !file.equals(dir);
+        if (inside && Files.exists(file)) {
+            inside = file.toRealPath().startsWith(dir.toRealPath());
+        }
+        if (!inside) {
+            throw new IOException(desc + ": tokenizer file '" + name + "' lies outside " + checkpointDir
+                    + "; a checkpoint's tokenizer file must be inside its directory (e.g. \"" + TOKENIZER_BIN + "\")");
+        }
+        return file;
+    }
+
+    /**
+     * The tokenizer files {@code modelDir} holds (see {@link #TOKENIZER_FILES}), by name, in that order: the files to
+     * carry along when the model is written elsewhere.
+     */
+    public static Map<String, Path> tokenizerFilesOf(Path modelDir) {
+        Map<String, Path> files = new LinkedHashMap<>();
+        for (String name : TOKENIZER_FILES) {
+            if (Files.isRegularFile(modelDir.resolve(name))) {
+                files.put(name, modelDir.resolve(name));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * The llama2.c tokenizer beside a llama2.c {@code .bin}: the first {@code tok*.bin} of its directory in name order
+     * (so the choice does not depend on the file system), other than {@code bin} itself.
+     */
+    public static Optional<Path> llama2cTokenizerBeside(Path bin) throws IOException {
+        Path abs = bin.toAbsolutePath();
+        try (var files = Files.list(abs.getParent())) {
+            return files.filter(p -> p.getFileName().toString().matches("tok.*\\.bin") && !p.equals(abs)
+                    && Files.isRegularFile(p)).sorted().findFirst();
+        }
     }
 
     /**

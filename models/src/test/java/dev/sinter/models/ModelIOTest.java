@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
 import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.framework.testing.TestData;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +39,57 @@ class ModelIOTest {
             assertEquals(a, b, "logits must be bit-identical after a round trip");
             assertTrue(ModelIO.tokenizerOf(cp).isPresent());
         }
+    }
+
+    /** A checkpoint's tokenizer descriptor may only name a file inside the checkpoint directory. */
+    @Test
+    void tokenizerDescriptorNamingAFileOutsideTheCheckpointIsRefused(@TempDir Path dir) throws IOException {
+        Path tok512 = TestData.fixture("models/stories260K/tok512.bin");
+        Path cp = Files.createDirectories(dir.resolve("cp"));
+        Files.copy(tok512, dir.resolve("outside.bin"));
+        for (String file : new String[]{"../outside.bin", dir.resolve("outside.bin").toAbsolutePath().toString(),
+                "link.bin"}) {
+            if (file.equals("link.bin")) {
+                Files.createSymbolicLink(cp.resolve("link.bin"), dir.resolve("outside.bin").toAbsolutePath());
+            }
+            Files.writeString(cp.resolve(ModelIO.TOKENIZER_FILE), "{\"type\": \"llama2c\", \"file\": \""
+                    + file + "\"}");
+            IOException e = assertThrows(IOException.class, () -> ModelIO.tokenizerOf(cp));
+            assertEquals(cp.resolve(ModelIO.TOKENIZER_FILE) + ": tokenizer file '" + file + "' lies outside " + cp
+                    + "; a checkpoint's tokenizer file must be inside its directory (e.g. \"tokenizer.bin\")",
+                    e.getMessage());
+        }
+        Files.copy(tok512, cp.resolve(ModelIO.TOKENIZER_BIN));
+        Files.writeString(cp.resolve(ModelIO.TOKENIZER_FILE), "{\"type\": \"llama2c\", \"file\": \"tokenizer.bin\"}");
+        assertEquals(512, ModelIO.tokenizerOf(cp).orElseThrow().vocabSize());
+    }
+
+    /** The tok*.bin beside a llama2.c file is chosen by name, whatever order the directory lists. */
+    @Test
+    void llama2cTokenizerBesideIsTheFirstTokBinByName(@TempDir Path dir) throws IOException {
+        Path bin = Files.writeString(dir.resolve("model.bin"), "x");
+        assertTrue(ModelIO.llama2cTokenizerBeside(bin).isEmpty());
+        for (String name : new String[]{"tok4096.bin", "tokenizer.bin", "tok512.bin", "vocab.bin", "tok.txt"}) {
+            Files.writeString(dir.resolve(name), name);
+        }
+        assertEquals(dir.resolve("tok4096.bin").toAbsolutePath(), ModelIO.llama2cTokenizerBeside(bin).orElseThrow());
+        Path tokBin = dir.resolve("tok.bin");
+        Files.writeString(tokBin, "model named tok*.bin");
+        assertEquals(dir.resolve("tok4096.bin").toAbsolutePath(), ModelIO.llama2cTokenizerBeside(tokBin).orElseThrow(),
+                "never the model file itself");
+    }
+
+    /** The tokenizer files a model directory carries along, in {@link ModelIO#TOKENIZER_FILES} order. */
+    @Test
+    void tokenizerFilesOfListsThePresentOnesInOrder(@TempDir Path dir) throws IOException {
+        for (String name : new String[]{"tokenizer.bin", "special_tokens_map.json", "tokenizer.json", "config.json",
+                "model.safetensors"}) {
+            Files.writeString(dir.resolve(name), name);
+        }
+        Files.createDirectories(dir.resolve("tokenizer_config.json")); // a directory is not a file
+        assertEquals(java.util.List.of("tokenizer.json", "special_tokens_map.json", "tokenizer.bin"),
+                java.util.List.copyOf(ModelIO.tokenizerFilesOf(dir).keySet()));
+        assertEquals(dir.resolve("tokenizer.bin"), ModelIO.tokenizerFilesOf(dir).get("tokenizer.bin"));
     }
 
     @Test

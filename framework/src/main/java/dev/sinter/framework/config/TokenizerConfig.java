@@ -27,7 +27,7 @@ public record TokenizerConfig(String type, String path) {
         }
         if (type.equals(BYTE) && path != null) {
             throw new IllegalArgumentException("path must be absent for type " + BYTE + ", got '" + path
-                    + "'; remove it or use type " + LLAMA2C);
+                    + "'; remove it, or use type " + LLAMA2C + " (a llama2.c .bin) or " + HF + " (a tokenizer.json)");
         }
     }
 }

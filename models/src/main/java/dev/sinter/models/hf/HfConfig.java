@@ -27,6 +27,14 @@ public final class HfConfig {
     public static final List<String> ARCHITECTURES = List.of("LlamaForCausalLM", "MistralForCausalLM",
             "Qwen2ForCausalLM");
 
+    /** The largest config.json read (real ones are a few KB). */
+    static final long MAX_BYTES = 1L << 20;
+    /**
+     * The largest max_position_embeddings accepted: the decoder's RoPE tables hold {@code seqLen * headDim / 2} floats
+     * each, which must stay a sane allocation (and an int).
+     */
+    public static final int MAX_POSITIONS = 1 << 20;
+
     private static final JsonMapper JSON = new JsonMapper();
 
     private HfConfig() {
@@ -36,7 +44,7 @@ public final class HfConfig {
     public static ModelConfig read(Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(file));
+            root = JSON.readTree(readCapped(file, MAX_BYTES));
         } catch (JsonProcessingException e) {
             throw problem(file, "is not valid JSON: " + e.getOriginalMessage());
         }
@@ -64,6 +72,10 @@ public final class HfConfig {
         int heads = positiveInt(file, root, "num_attention_heads", null);
         int kvHeads = positiveInt(file, root, "num_key_value_heads", heads);
         int context = positiveInt(file, root, "max_position_embeddings", null);
+        if (context > MAX_POSITIONS) {
+            throw problem(file, "max_position_embeddings " + context + " is above Sinter's limit of " + MAX_POSITIONS
+                    + " positions; set it to the context length the model is used with");
+        }
         checkSlidingWindow(file, root, arch, context);
         if (root.hasNonNull("head_dim") && dim % heads == 0 && positiveInt(file, root, "head_dim", null) != dim / heads) {
             throw problem(file, "head_dim " + root.get("head_dim") + " differs from hidden_size / num_attention_heads = "
@@ -198,6 +210,16 @@ public final class HfConfig {
             throw problem(file, key + " " + v + " is not a finite number > 0");
         }
         return v.doubleValue();
+    }
+
+    /** The file as text, refused (one line naming the limit) when it is larger than {@code maxBytes}. */
+    static String readCapped(Path file, long maxBytes) throws IOException {
+        long size = Files.size(file);
+        if (size > maxBytes) {
+            throw problem(file, "is " + size + " bytes, more than the " + maxBytes + " bytes allowed for "
+                    + file.getFileName() + "; it is not a real " + file.getFileName() + ": replace it with the model's own");
+        }
+        return Files.readString(file);
     }
 
     static IOException problem(Path file, String message) {

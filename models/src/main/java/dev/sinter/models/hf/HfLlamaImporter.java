@@ -29,9 +29,10 @@ import org.slf4j.LoggerFactory;
  * widened to float32. The model keeps HF's rotate-half RoPE layout ({@code rope_style: half}).
  *
  * <p>The directory is untrusted. {@link #inspect} reads only {@code config.json}, the index and the safetensors headers
- * and checks everything before {@link #load} allocates a tensor: the architecture, every shard name staying inside the
- * directory (no {@code ..}, no absolute path, no symlink leading out), every expected tensor present once with its
- * exact shape and a float dtype, and no unknown tensor. Each problem is one {@link IOException} line naming the file
+ * and checks everything before {@link #load} allocates a tensor: every file it reads ({@code config.json}, the weights,
+ * the index and its shards) lying inside the directory (a shard name has no {@code ..} and is not absolute; no file's
+ * real path, symlinks followed, leads out), the sizes of config.json (1 MB) and the index (16 MB), the architecture,
+ * every expected tensor present once with its exact shape and a float dtype, and no unknown tensor. Each problem is one {@link IOException} line naming the file
  * and the fix.
  */
 public final class HfLlamaImporter {
@@ -39,6 +40,9 @@ public final class HfLlamaImporter {
     public static final String WEIGHTS = "model.safetensors";
     /** The index of sharded weights. */
     public static final String INDEX = "model.safetensors.index.json";
+
+    /** The largest index read (a 400-shard 70B model's is about 100 KB). */
+    static final long MAX_INDEX_BYTES = 16L << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(HfLlamaImporter.class);
     private static final Set<String> FLOAT_DTYPES = Set.of("F32", "F16", "BF16");
@@ -94,9 +98,11 @@ public final class HfLlamaImporter {
             throw new IOException(dir + ": no " + HfConfig.FILE + "; an HF model directory needs config.json and "
                     + WEIGHTS + " (or " + INDEX + ")");
         }
+        Path realDir = dir.toRealPath();
+        requireInside(dir, HfConfig.FILE, dir, realDir, configFile);
         ModelConfig cfg = HfConfig.read(configFile);
         Map<String, long[]> expected = expectedShapes(cfg);
-        List<Path> files = weightFiles(dir);
+        List<Path> files = weightFiles(dir, realDir);
         Map<Path, Set<String>> plan = new LinkedHashMap<>();
         Map<String, Path> seen = new LinkedHashMap<>();
         Set<String> unknown = new TreeSet<>();
@@ -182,17 +188,18 @@ public final class HfLlamaImporter {
     }
 
     /** {@code model.safetensors}, else the shards the index names, each checked to lie inside {@code dir}. */
-    private static List<Path> weightFiles(Path dir) throws IOException {
+    private static List<Path> weightFiles(Path dir, Path realDir) throws IOException {
         if (Files.isRegularFile(dir.resolve(WEIGHTS))) {
-            return List.of(dir.resolve(WEIGHTS));
+            return List.of(requireInside(dir, WEIGHTS, dir, realDir, dir.resolve(WEIGHTS)));
         }
         Path index = dir.resolve(INDEX);
         if (!Files.isRegularFile(index)) {
             throw new IOException(dir + ": neither " + WEIGHTS + " nor " + INDEX + "; put the weights beside config.json");
         }
+        requireInside(dir, INDEX, dir, realDir, index);
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readString(index));
+            root = JSON.readTree(HfConfig.readCapped(index, MAX_INDEX_BYTES));
         } catch (JsonProcessingException e) {
             throw new IOException(index + ": is not valid JSON: " + e.getOriginalMessage());
         }
@@ -200,7 +207,6 @@ public final class HfLlamaImporter {
         if (map == null || !map.isObject() || map.isEmpty()) {
             throw new IOException(index + ": has no weight_map object of tensor name → shard file");
         }
-        Path realDir = dir.toRealPath();
         Map<String, Path> shards = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : map.properties()) {
             if (!e.getValue().isTextual()) {
@@ -250,10 +256,18 @@ public final class HfLlamaImporter {
             throw new IOException(index + ": shard '" + name + "' does not exist in " + dir
                     + "; download every shard the index names");
         }
-        if (!file.toRealPath().startsWith(realDir)) {
-            throw new IOException(index + ": shard '" + name + "' is a symlink to " + file.toRealPath()
-                    + ", outside the model directory; copy the shard files into " + dir
-                    + " (e.g. huggingface-cli download --local-dir)");
+        return requireInside(index, "shard '" + name + "'", dir, realDir, file);
+    }
+
+    /**
+     * Returns {@code file}, refused if its real path (symlinks followed) leaves the model directory: the one rule for
+     * every file the importer reads. {@code where} and {@code what} start the error line ({@code where: what is …}).
+     */
+    private static Path requireInside(Path where, String what, Path dir, Path realDir, Path file) throws IOException {
+        Path real = file.toRealPath();
+        if (!real.startsWith(realDir)) {
+            throw new IOException(where + ": " + what + " is a symlink to " + real + ", outside the model directory;"
+                    + " copy the model files into " + dir + " (e.g. huggingface-cli download --local-dir)");
         }
         return file;
     }

@@ -104,6 +104,50 @@ class HfImportErrorsTest {
         assertEquals(TINY, ModelIO.load(dir).config()); // the same shard inside the directory loads
     }
 
+    /** The symlink rule holds for every file the importer reads, not only index shards. */
+    @Test
+    void singleFilesSymlinkedOutsideTheDirectoryAreRefused() throws IOException {
+        for (String name : new String[]{"model.safetensors", "config.json"}) {
+            Path outside = tmp.resolve("outside-" + name);
+            Files.move(dir.resolve(name), outside);
+            Files.createSymbolicLink(dir.resolve(name), outside.toAbsolutePath());
+            assertFails(dir + ": " + name + " is a symlink to " + outside.toRealPath() + ", outside the model"
+                    + " directory; copy the model files into " + dir + " (e.g. huggingface-cli download --local-dir)");
+            Files.delete(dir.resolve(name));
+            Files.move(outside, dir.resolve(name));
+        }
+        Files.createDirectories(dir.resolve("blobs"));
+        Files.move(dir.resolve("model.safetensors"), dir.resolve("blobs/w"));
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), Path.of("blobs/w"));
+        assertEquals(TINY, ModelIO.load(dir).config()); // a symlink that stays inside is fine
+    }
+
+    @Test
+    void oversizedConfigIsRefusedBeforeParsing() throws IOException {
+        Path config = dir.resolve("config.json");
+        Files.writeString(config, "{" + " ".repeat(1 << 20) + "}");
+        assertFails(config + ": is " + ((1 << 20) + 2) + " bytes, more than the 1048576 bytes allowed for config.json");
+    }
+
+    @Test
+    void oversizedIndexIsRefusedBeforeParsing() throws IOException {
+        Files.move(dir.resolve("model.safetensors"), dir.resolve("a.safetensors"));
+        writeIndex("a.safetensors");
+        Path index = dir.resolve("model.safetensors.index.json");
+        Files.writeString(index, "{" + " ".repeat(16 << 20) + "}");
+        assertFails(index + ": is " + ((16 << 20) + 2) + " bytes, more than the 16777216 bytes allowed for"
+                + " model.safetensors.index.json");
+    }
+
+    @Test
+    void maxPositionEmbeddingsAboveTheCapIsRefused() throws IOException {
+        editConfig(c -> c.put("max_position_embeddings", Integer.MAX_VALUE));
+        assertFails(dir.resolve("config.json") + ": max_position_embeddings 2147483647 is above Sinter's limit of"
+                + " 1048576 positions");
+        editConfig(c -> c.put("max_position_embeddings", 1 << 20));
+        assertEquals(1 << 20, HfLlamaImporter.inspect(dir).config().maxSeqLen());
+    }
+
     @Test
     void tensorWithAWrongShape() throws IOException {
         weights.put(ParameterNames.attn(0, "k"), Nd4j.zeros(DataType.FLOAT, 16, 16));
