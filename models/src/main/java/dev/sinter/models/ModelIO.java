@@ -88,7 +88,8 @@ public final class ModelIO {
         if (Files.exists(path.resolve(CheckpointManager.MODEL_FILE))) {
             return path;
         }
-        Optional<Path> latest = new CheckpointManager(path.resolve("checkpoints"), Integer.MAX_VALUE).latest();
+        Optional<Path> latest = new CheckpointManager(path.resolve("checkpoints"), Integer.MAX_VALUE)
+                .latest(CheckpointManager.Check.SIZES); // loading a model: sizes and headers, no hashing
         return latest.orElseThrow(() -> new IOException(path + " holds neither " + CheckpointManager.MODEL_FILE
                 + " nor checkpoints/step-*; pass a run directory, a checkpoint directory, an HF model directory"
                 + " (config.json + safetensors) or a llama2.c .bin file"));

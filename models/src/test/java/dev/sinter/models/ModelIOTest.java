@@ -93,6 +93,25 @@ class ModelIOTest {
     }
 
     @Test
+    void aRunDirectoryResolvesByTheCheapCheckWithoutHashing(@TempDir Path dir) throws IOException {
+        CheckpointManager checkpoints = new CheckpointManager(dir.resolve("checkpoints"), 5);
+        TransformerModel m = TransformerModel.create(UNTIED_LEARNED, DataType.FLOAT, 9);
+        Path older = checkpoints.save(new TrainerState(2, 0, 0, 1, Double.NaN, Map.of()), m.parameters(),
+                ModelIO.metadata(UNTIED_LEARNED), Map.of(), Map.of());
+        Path newest = checkpoints.save(new TrainerState(4, 0, 0, 1, Double.NaN, Map.of()), m.parameters(),
+                ModelIO.metadata(UNTIED_LEARNED), Map.of(), Map.of());
+        Path model = newest.resolve(CheckpointManager.MODEL_FILE);
+        byte[] b = Files.readAllBytes(model);
+        b[b.length - 1] ^= 1; // same size: only a hash would notice, and loading a model does not hash
+        Files.write(model, b);
+        assertEquals(newest, ModelIO.resolve(dir));
+        assertEquals(older, checkpoints.latest().orElseThrow(), "resuming training hashes");
+
+        Files.write(model, java.util.Arrays.copyOf(b, b.length - 8)); // a torn write is still caught
+        assertEquals(older, ModelIO.resolve(dir));
+    }
+
+    @Test
     void pathsThatAreNoModelGiveClearErrors(@TempDir Path dir) throws IOException {
         IOException missing = assertThrows(IOException.class, () -> ModelIO.load(dir.resolve("nope")));
         assertTrue(missing.getMessage().contains("does not exist"), missing.getMessage());

@@ -40,30 +40,37 @@ public final class RunLock implements AutoCloseable {
         Path file = runDir.resolve(FILE);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);
-        FileLock lock;
+        return lock(runDir, channel);
+    }
+
+    /**
+     * Locks the open lock file {@code channel} of {@code runDir} and writes this process into it; on any failure the
+     * channel is closed (which releases a lock already taken) before the exception propagates.
+     */
+    static RunLock lock(Path runDir, FileChannel channel) throws IOException {
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            channel.close();
-            throw inUse(runDir, "another run in this process (" + self() + ")");
-        } catch (IOException e) {
-            channel.close();
-            throw e;
-        }
-        if (lock == null) {
-            String holder = holder(channel);
-            channel.close();
-            throw inUse(runDir, holder.isEmpty() ? "another process" : holder);
-        }
-        try {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                throw inUse(runDir, "another run in this process (" + self() + ")");
+            }
+            if (lock == null) {
+                String holder = holder(channel);
+                throw inUse(runDir, holder.isEmpty() ? "another process" : holder);
+            }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((self() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             channel.force(false);
-        } catch (IOException e) {
-            channel.close(); // releases the lock
+            return new RunLock(channel, lock);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                channel.close();
+            } catch (IOException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
-        return new RunLock(channel, lock);
     }
 
     @Override

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * <p>Crash safety: the run holds {@link RunLock} on its directory while it executes; it resumes from the newest
  * checkpoint that verifies (damaged ones are skipped with a warning), and rewrites {@code metrics.jsonl} to the rows
  * of the steps that checkpoint covers (none on a fresh start), so a run killed at any moment and started again ends
- * with every row exactly once.
+ * with every row exactly once. Checkpoints newer than the resume point (damaged, or left by an explicit
+ * {@code checkpoint.resume} of an older one) are moved into {@code checkpoints/superseded/}.
  */
 public final class TrainingRun {
     private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
@@ -130,7 +131,9 @@ public final class TrainingRun {
 
         checkpoints.removeUnfinished();
         Optional<Checkpoint> resumeFrom = resumePoint(checkpoints);
-        MetricsJsonl.keepThrough(runDir.resolve(METRICS_FILE), resumeFrom.map(cp -> cp.state().step()).orElse(0L));
+        long resumeStep = resumeFrom.map(cp -> cp.state().step()).orElse(0L);
+        checkpoints.supersedeNewerThan(resumeStep); // a newer (damaged or abandoned) timeline must not be kept
+        MetricsJsonl.keepThrough(runDir.resolve(METRICS_FILE), resumeStep);
         if (resumeFrom.isPresent()) {
             model = trainer.resume(model, resumeFrom.get());
         }

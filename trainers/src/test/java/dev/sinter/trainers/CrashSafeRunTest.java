@@ -113,6 +113,39 @@ class CrashSafeRunTest {
         assertEquals(9L, steps.steps.get(0), "resumed from step-0000008, the newest complete checkpoint");
         assertEquals(8, steps.steps.size());
         assertSameRun(straight, dir.resolve("damaged"));
+        Path checkpoints = dir.resolve("damaged/checkpoints");
+        assertEquals(List.of("step-0000008", "step-0000012", "step-0000016"), stepDirectories(checkpoints));
+        assertTrue(Files.isDirectory(checkpoints.resolve(CheckpointManager.SUPERSEDED_DIR).resolve("step-0000012")),
+                "the damaged checkpoint is kept aside");
+    }
+
+    @Test
+    void resumingFromAnOlderCheckpointSupersedesTheNewerOnes() throws IOException {
+        RunConfig interrupted = config(dir, "older", "checkpoint.every=4");
+        TrainingRun first = new TrainingRun(interrupted).addListener(TrainingRunTestAccess.crashAt(14));
+        assertThrows(IllegalStateException.class, first::execute);
+        Path checkpoints = dir.resolve("older/checkpoints");
+        assertEquals(List.of("step-0000008", "step-0000012"), stepDirectories(checkpoints));
+
+        StepRecorder steps = new StepRecorder();
+        RunConfig resumed = config(dir, "older", "checkpoint.every=4",
+                "checkpoint.resume=" + checkpoints.resolve("step-0000008"));
+        try (LogCapture log = LogCapture.of(CheckpointManager.class)) {
+            new TrainingRun(resumed).addListener(steps).execute();
+            assertTrue(log.text().contains("WARN checkpoint " + checkpoints.resolve("step-0000012")
+                    + " is newer than the resume point (step 8): moved to "
+                    + checkpoints.resolve("superseded/step-0000012")), log.text());
+        }
+        assertEquals(9L, steps.steps.get(0));
+        assertEquals(List.of("step-0000012", "step-0000016"), stepDirectories(checkpoints),
+                "keep_last=2 keeps the resumed timeline's checkpoints");
+        assertSameRun(straight, dir.resolve("older"));
+    }
+
+    private static List<String> stepDirectories(Path checkpoints) throws IOException {
+        try (Stream<Path> s = Files.list(checkpoints)) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("step-")).sorted().toList();
+        }
     }
 
     @Test

@@ -9,17 +9,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,12 +34,16 @@ import org.slf4j.LoggerFactory;
  * Writes and finds checkpoints under {@code <run>/checkpoints/step-NNNNNNN/}: {@code model.safetensors} (HF names,
  * model config in its metadata), {@code optimizer.safetensors}, {@code trainer_state.json}, any extra files (resolved
  * config, tokenizer) and {@code manifest.json} (each file's size and SHA-256). Every file is written into a temporary
- * directory {@code .step-NNNNNNN.tmp} and synced, the manifest last, then the directory is synced and renamed into
- * place, so a crash never leaves a partial {@code step-*} directory; {@code keep_last} prunes the oldest.
+ * directory {@code .step-NNNNNNN.tmp} and synced (each file's SHA-256 computed from the bytes as they are written),
+ * the manifest last, then the directory is synced and renamed into place, so a crash never leaves a partial
+ * {@code step-*} directory; {@code keep_last} prunes the oldest {@code step-*} directly under the checkpoints
+ * directory.
  *
- * <p>{@link #latest()} verifies checkpoints newest first (manifest sizes and hashes, safetensors headers against
- * the file sizes, trainer state) and skips a damaged one with a warning naming it and the reason. Checkpoints written
- * before manifests existed are verified by their headers and trainer state alone.
+ * <p>{@link #latest(Check)} verifies checkpoints newest first and skips a damaged one with a warning naming it and
+ * the reason: {@link Check#SIZES} (for loading a model) checks the manifest's sizes, the safetensors headers against
+ * the file sizes and the trainer state; {@link Check#HASHES} (for resuming training) also every SHA-256. Checkpoints
+ * written before manifests existed are verified by their headers and trainer state alone. A run resumed from an
+ * older checkpoint moves the newer ones into {@code superseded/} ({@link #supersedeNewerThan}).
  */
 public final class CheckpointManager {
     public static final String MODEL_FILE = "model.safetensors";
@@ -43,6 +51,8 @@ public final class CheckpointManager {
     public static final String STATE_FILE = "trainer_state.json";
     /** File sizes and SHA-256 of the other files of a checkpoint. */
     public static final String MANIFEST_FILE = "manifest.json";
+    /** Where checkpoints newer than a run's resume point are moved, inside the checkpoints directory. */
+    public static final String SUPERSEDED_DIR = "superseded";
     private static final String PREFIX = "step-";
     private static final String TMP_SUFFIX = ".tmp";
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
@@ -64,10 +74,21 @@ public final class CheckpointManager {
     record Manifest(int format, Map<String, FileEntry> files) {
     }
 
-    /** Writes the body of a checkpoint file. */
+    /** How thoroughly {@link #verify(Path, Check)} checks a checkpoint. */
+    public enum Check {
+        /**
+         * Files present with the sizes the manifest records, safetensors headers consistent with the file sizes,
+         * trainer state parses; reads no tensor data (enough to load a model: catches torn and truncated writes).
+         */
+        SIZES,
+        /** {@link #SIZES} plus every file's SHA-256 against the manifest (before resuming training). */
+        HASHES
+    }
+
+    /** Writes the body of a checkpoint file into an open channel. */
     @FunctionalInterface
     private interface FileBody {
-        void writeTo(Path file) throws IOException;
+        void writeTo(WritableByteChannel channel) throws IOException;
     }
 
     /**
@@ -81,21 +102,24 @@ public final class CheckpointManager {
         long step = state.step();
         Path target = dir.resolve(directoryName(step));
         Path tmp = dir.resolve("." + target.getFileName() + TMP_SUFFIX);
-        Optional<Path> previous = list().stream().filter(p -> !p.equals(target)).reduce((a, b) -> b);
         boolean installed = false;
         try {
             Files.createDirectories(dir);
             deleteRecursively(tmp);
             Files.createDirectories(tmp);
-            writeSynced(tmp.resolve(MODEL_FILE), step, f -> SafetensorsIO.write(f, parameters, modelMetadata));
+            Map<String, FileEntry> files = new TreeMap<>();
+            files.put(MODEL_FILE, writeSynced(tmp.resolve(MODEL_FILE), step,
+                    ch -> SafetensorsIO.write(ch, parameters, modelMetadata)));
             FaultInjection.pause("checkpoint", step);
-            writeSynced(tmp.resolve(OPTIMIZER_FILE), step, f -> SafetensorsIO.write(f, optimizer, Map.of()));
-            writeSynced(tmp.resolve(STATE_FILE), step, f -> Files.write(f, JSON.writeValueAsBytes(state)));
+            files.put(OPTIMIZER_FILE, writeSynced(tmp.resolve(OPTIMIZER_FILE), step,
+                    ch -> SafetensorsIO.write(ch, optimizer, Map.of())));
+            byte[] stateJson = JSON.writeValueAsBytes(state);
+            files.put(STATE_FILE, writeSynced(tmp.resolve(STATE_FILE), step, ch -> writeFully(ch, stateJson)));
             for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
-                writeSynced(tmp.resolve(e.getKey()), step, f -> Files.write(f, e.getValue()));
+                files.put(e.getKey(), writeSynced(tmp.resolve(e.getKey()), step, ch -> writeFully(ch, e.getValue())));
             }
-            Manifest manifest = manifestOf(tmp);
-            writeSynced(tmp.resolve(MANIFEST_FILE), step, f -> Files.write(f, JSON.writeValueAsBytes(manifest)));
+            byte[] manifest = JSON.writeValueAsBytes(new Manifest(1, files));
+            writeSynced(tmp.resolve(MANIFEST_FILE), step, ch -> writeFully(ch, manifest));
             syncDirectory(tmp);
             deleteRecursively(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -103,7 +127,7 @@ public final class CheckpointManager {
             syncDirectory(dir);
         } catch (IOException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-            String kept = previous.map(p -> "the previous checkpoint " + p.getFileName() + " is intact")
+            String kept = newestIntact(target).map(p -> "the previous checkpoint " + p.getFileName() + " is intact")
                     .orElse("there is no earlier checkpoint");
             throw new UncheckedIOException("cannot write checkpoint " + target + ": " + reason + "; " + kept, e);
         } finally {
@@ -121,22 +145,52 @@ public final class CheckpointManager {
         SafetensorsIO.write(directory.resolve(MODEL_FILE), parameters, metadata);
     }
 
-    /**
-     * The newest complete checkpoint, if any: checkpoints are verified newest first ({@link #verify}) and a damaged
-     * one is skipped with a warning naming it and the reason.
-     */
+    /** The newest complete checkpoint, fully verified ({@link Check#HASHES}), as {@link #latest(Check)}. */
     public Optional<Path> latest() {
+        return latest(Check.HASHES);
+    }
+
+    /**
+     * The newest complete checkpoint, if any: checkpoints are verified newest first ({@link #verify(Path, Check)})
+     * and a damaged one (any failure while verifying it) is skipped with a warning naming it and the reason.
+     */
+    public Optional<Path> latest(Check check) {
         List<Path> all = list();
         for (int i = all.size() - 1; i >= 0; i--) {
             Path candidate = all.get(i);
-            try {
-                verify(candidate);
+            Optional<String> problem = problemOf(candidate, check);
+            if (problem.isEmpty()) {
                 return Optional.of(candidate);
-            } catch (IOException e) {
-                LOG.warn("skipping checkpoint {}: {}", candidate, e.getMessage());
             }
+            LOG.warn("skipping checkpoint {}: {}", candidate, problem.get());
         }
         return Optional.empty();
+    }
+
+    /**
+     * Moves every checkpoint of this run newer than {@code step} (the step a run resumes from) into
+     * {@code superseded/} (replacing an older copy there), with a warning naming each, so that they are neither
+     * resumed from later nor counted by {@code keep_last}; returns their new locations.
+     */
+    public List<Path> supersedeNewerThan(long step) throws IOException {
+        List<Path> moved = new ArrayList<>();
+        for (Path p : list()) {
+            OptionalLong stepOf = stepOf(p);
+            if (stepOf.isEmpty() || stepOf.getAsLong() <= step) {
+                continue;
+            }
+            Path superseded = dir.resolve(SUPERSEDED_DIR);
+            Files.createDirectories(superseded);
+            Path to = superseded.resolve(p.getFileName());
+            deleteRecursively(to);
+            Files.move(p, to, StandardCopyOption.ATOMIC_MOVE);
+            LOG.warn("checkpoint {} is newer than the resume point (step {}): moved to {}", p, step, to);
+            moved.add(to);
+        }
+        if (!moved.isEmpty()) {
+            syncDirectory(dir);
+        }
+        return moved;
     }
 
     /** Checkpoint directories ({@code step-*}), oldest first; {@link #latest()} tells which are complete. */
@@ -176,14 +230,20 @@ public final class CheckpointManager {
         return unfinished.size();
     }
 
+    /** {@link #verify(Path, Check)} with {@link Check#HASHES}. */
+    public static void verify(Path checkpointDir) throws IOException {
+        verify(checkpointDir, Check.HASHES);
+    }
+
     /**
      * Checks that {@code checkpointDir} is a complete training checkpoint without loading any tensor: the model,
-     * optimizer and trainer state exist; if a manifest exists, every file it lists has its recorded size and SHA-256;
-     * both safetensors headers are valid and match their file sizes; the trainer state parses.
+     * optimizer and trainer state exist; if a manifest exists, each entry names a plain file of the directory that
+     * has the recorded size (and, with {@link Check#HASHES}, SHA-256); both safetensors headers are valid and match
+     * their file sizes; the trainer state parses.
      *
      * @throws IOException naming the first problem found
      */
-    public static void verify(Path checkpointDir) throws IOException {
+    public static void verify(Path checkpointDir, Check check) throws IOException {
         Path manifestFile = checkpointDir.resolve(MANIFEST_FILE);
         if (Files.exists(manifestFile)) {
             Manifest manifest;
@@ -196,7 +256,7 @@ public final class CheckpointManager {
                 throw new IOException(MANIFEST_FILE + " lists no files");
             }
             for (Map.Entry<String, FileEntry> e : manifest.files().entrySet()) {
-                checkAgainstManifest(checkpointDir.resolve(e.getKey()), e.getValue());
+                checkAgainstManifest(checkpointDir, e.getKey(), e.getValue(), check);
             }
         }
         for (String required : List.of(MODEL_FILE, OPTIMIZER_FILE, STATE_FILE)) {
@@ -233,9 +293,16 @@ public final class CheckpointManager {
         return String.format("%s%07d", PREFIX, step);
     }
 
-    private static void checkAgainstManifest(Path file, FileEntry expected) throws IOException {
-        String name = file.getFileName().toString();
-        if (!Files.isRegularFile(file)) {
+    private static void checkAgainstManifest(Path checkpointDir, String name, FileEntry expected, Check check)
+            throws IOException {
+        if (!isPlainFileName(checkpointDir, name)) {
+            throw new IOException(MANIFEST_FILE + " lists '" + name + "', which is not a file name of the checkpoint");
+        }
+        if (expected == null || expected.sha256() == null || expected.bytes() < 0) {
+            throw new IOException(MANIFEST_FILE + " has a malformed entry for " + name);
+        }
+        Path file = checkpointDir.resolve(name);
+        if (!file.getParent().equals(checkpointDir) || !Files.isRegularFile(file)) {
             throw new IOException(name + " is missing (listed in " + MANIFEST_FILE + ")");
         }
         long size = Files.size(file);
@@ -243,29 +310,109 @@ public final class CheckpointManager {
             throw new IOException(name + " has " + size + " bytes, " + MANIFEST_FILE + " records " + expected.bytes()
                     + " (truncated or torn write)");
         }
-        if (!sha256(file).equals(expected.sha256())) {
+        if (check == Check.HASHES && !sha256(file).equals(expected.sha256())) {
             throw new IOException(name + " does not match its SHA-256 in " + MANIFEST_FILE + " (corrupted)");
         }
     }
 
-    /** The manifest of every regular file in {@code directory}, by name. */
-    private static Manifest manifestOf(Path directory) throws IOException {
-        Map<String, FileEntry> files = new TreeMap<>();
-        List<Path> regular;
-        try (Stream<Path> s = Files.list(directory)) {
-            regular = s.filter(Files::isRegularFile).toList();
+    /** Whether {@code name} names a file directly inside {@code directory} (no separator, not {@code .} or {@code ..}). */
+    private static boolean isPlainFileName(Path directory, String name) {
+        if (name.isEmpty() || name.equals(".") || name.equals("..") || name.indexOf('/') >= 0
+                || name.indexOf('\\') >= 0) {
+            return false;
         }
-        for (Path f : regular) {
-            files.put(f.getFileName().toString(), new FileEntry(Files.size(f), sha256(f)));
+        try {
+            Path p = directory.getFileSystem().getPath(name);
+            return !p.isAbsolute() && p.getNameCount() == 1;
+        } catch (InvalidPathException e) {
+            return false;
         }
-        return new Manifest(1, files);
     }
 
-    private static void writeSynced(Path file, long step, FileBody body) throws IOException {
+    /** Why {@code checkpoint} is not complete ({@link #verify(Path, Check)}), or empty if it is. */
+    private static Optional<String> problemOf(Path checkpoint, Check check) {
+        try {
+            verify(checkpoint, check);
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return Optional.of(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+    }
+
+    /** The newest checkpoint other than {@code except} that passes {@link Check#SIZES}. */
+    private Optional<Path> newestIntact(Path except) {
+        List<Path> all = list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (!all.get(i).equals(except) && problemOf(all.get(i), Check.SIZES).isEmpty()) {
+                return Optional.of(all.get(i));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The step in a checkpoint directory's name, if it has one. */
+    private static OptionalLong stepOf(Path checkpoint) {
+        try {
+            return OptionalLong.of(Long.parseLong(checkpoint.getFileName().toString().substring(PREFIX.length())));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Creates {@code file}, writes it through {@code body}, syncs it and returns its size and the SHA-256 of the bytes
+     * written (computed as they pass, so the file is not read back).
+     */
+    private static FileEntry writeSynced(Path file, long step, FileBody body) throws IOException {
         FaultInjection.beforeCheckpointWrite(file.getFileName().toString(), step);
-        body.writeTo(file);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            DigestingChannel digesting = new DigestingChannel(ch, newSha256());
+            body.writeTo(digesting);
             ch.force(true);
+            return new FileEntry(ch.size(), digesting.hex());
+        }
+    }
+
+    private static void writeFully(WritableByteChannel ch, byte[] bytes) throws IOException {
+        ByteBuffer src = ByteBuffer.wrap(bytes);
+        while (src.hasRemaining()) {
+            ch.write(src);
+        }
+    }
+
+    /** A channel that feeds every byte written through it into a digest. */
+    private static final class DigestingChannel implements WritableByteChannel {
+        private final WritableByteChannel target;
+        private final MessageDigest digest;
+
+        DigestingChannel(WritableByteChannel target, MessageDigest digest) {
+            this.target = target;
+            this.digest = digest;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            int start = src.position();
+            int n = target.write(src);
+            if (n > 0) {
+                digest.update(src.duplicate().position(start).limit(start + n));
+            }
+            return n;
+        }
+
+        String hex() {
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        @Override
+        public boolean isOpen() {
+            return target.isOpen();
+        }
+
+        @Override
+        public void close() throws IOException {
+            target.close();
         }
     }
 
@@ -278,13 +425,16 @@ public final class CheckpointManager {
         }
     }
 
-    private static String sha256(Path file) throws IOException {
-        MessageDigest digest;
+    private static MessageDigest newSha256() {
         try {
-            digest = MessageDigest.getInstance("SHA-256");
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest = newSha256();
         ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             while (ch.read(buffer) >= 0) {
@@ -295,7 +445,10 @@ public final class CheckpointManager {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** Deletes the oldest checkpoints beyond {@code keep_last}; a failure only warns, the new checkpoint is written. */
+    /**
+     * Deletes the oldest checkpoints ({@code step-*} directly under the checkpoints directory) beyond
+     * {@code keep_last}; a failure only warns, the new checkpoint is written.
+     */
     private void prune() {
         List<Path> all = list();
         for (int i = 0; i < all.size() - keepLast; i++) {

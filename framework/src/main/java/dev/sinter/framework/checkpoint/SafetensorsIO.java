@@ -12,6 +12,7 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -117,6 +118,18 @@ public final class SafetensorsIO {
      */
     public static void write(Path file, Map<String, INDArray> tensors, Map<String, String> metadata)
             throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            write(ch, tensors, metadata);
+        }
+    }
+
+    /**
+     * Writes {@code tensors} as a safetensors file to {@code ch}, from its current position, as
+     * {@link #write(Path, Map, Map)} does; the caller opens and closes the channel.
+     */
+    public static void write(WritableByteChannel ch, Map<String, INDArray> tensors, Map<String, String> metadata)
+            throws IOException {
         ObjectNode header = JSON.createObjectNode();
         List<INDArray> data = new ArrayList<>(tensors.size());
         long offset = 0;
@@ -153,19 +166,16 @@ public final class SafetensorsIO {
         while (head.hasRemaining()) {
             head.put((byte) ' ');
         }
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            writeFully(ch, head.flip());
-            for (INDArray array : data) {
-                if (array.length() > 0) {
-                    writeTensor(ch, array);
-                }
+        writeFully(ch, head.flip());
+        for (INDArray array : data) {
+            if (array.length() > 0) {
+                writeTensor(ch, array);
             }
         }
     }
 
     /** Writes the row-major little-endian bytes of {@code array}, copying only views and non-'c'-ordered arrays. */
-    private static void writeTensor(FileChannel ch, INDArray array) throws IOException {
+    private static void writeTensor(WritableByteChannel ch, INDArray array) throws IOException {
         requireLittleEndianPlatform();
         boolean dense = array.ordering() == 'c' && !array.isView() && array.data().length() == array.length();
         INDArray c = dense ? array : array.dup('c');
@@ -421,7 +431,7 @@ public final class SafetensorsIO {
         }
     }
 
-    private static void writeFully(FileChannel ch, ByteBuffer src) throws IOException {
+    private static void writeFully(WritableByteChannel ch, ByteBuffer src) throws IOException {
         while (src.hasRemaining()) {
             ch.write(src);
         }

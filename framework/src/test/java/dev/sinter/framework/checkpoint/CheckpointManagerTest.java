@@ -161,6 +161,134 @@ class CheckpointManagerTest {
         }
     }
 
+    @Test
+    void aDamagedNewestCheckpointIsSupersededAndKeepLastKeepsTheNewTimeline() throws IOException {
+        CheckpointManager m = new CheckpointManager(dir, 2);
+        save(m, 8);
+        Path resumePoint = save(m, 12);
+        Path damaged = save(m, 16);
+        truncate(damaged.resolve(CheckpointManager.MODEL_FILE));
+        assertEquals(resumePoint, m.latest().orElseThrow());
+        Path superseded = dir.resolve(CheckpointManager.SUPERSEDED_DIR).resolve("step-0000016");
+        Files.createDirectories(superseded);
+        Files.writeString(superseded.resolve("from-an-earlier-resume"), "x"); // an older copy is replaced
+
+        try (LogCapture log = LogCapture.of(CheckpointManager.class)) {
+            assertEquals(List.of(superseded), m.supersedeNewerThan(12));
+            assertEquals("WARN checkpoint " + damaged + " is newer than the resume point (step 12): moved to "
+                    + superseded, log.text().strip());
+        }
+        assertFalse(Files.exists(superseded.resolve("from-an-earlier-resume")));
+        assertTrue(Files.exists(superseded.resolve(CheckpointManager.MANIFEST_FILE)));
+
+        Path written = save(m, 14); // the resumed run's next checkpoint
+        assertEquals(List.of(resumePoint, written), m.list(), "keep_last counts only the new timeline");
+        assertEquals(written, m.latest().orElseThrow());
+        Path next = save(m, 16);
+        assertEquals(List.of(written, next), m.list());
+        assertTrue(Files.isDirectory(superseded), "prune leaves superseded/ alone");
+    }
+
+    @Test
+    void resumingFromAnOlderCheckpointSupersedesTheNewerOnes() throws IOException {
+        CheckpointManager m = new CheckpointManager(dir, 2);
+        Path resumePoint = save(m, 8); // checkpoint.resume: .../step-0000008
+        Path stale = save(m, 12);
+        assertEquals(List.of(dir.resolve(CheckpointManager.SUPERSEDED_DIR).resolve("step-0000012")),
+                m.supersedeNewerThan(8));
+        assertEquals(List.of(resumePoint), m.list());
+        assertFalse(Files.exists(stale));
+
+        Path written = save(m, 10);
+        assertEquals(List.of(resumePoint, written), m.list(), "the checkpoint just written is kept, the stale one gone");
+        assertEquals(List.of(), m.supersedeNewerThan(10), "nothing newer than the newest");
+    }
+
+    @Test
+    void manifestEntriesOutsideTheCheckpointOrMalformedMeanDamaged() throws IOException {
+        CheckpointManager m = new CheckpointManager(dir, 5);
+        Path first = save(m, 4);
+        Path newest = save(m, 8);
+        Path outside = dir.resolve("outside.bin");
+        Files.write(outside, Files.readAllBytes(newest.resolve(CheckpointManager.STATE_FILE)));
+        String stateEntry = "{\"bytes\": " + Files.size(outside) + ", \"sha256\": \""
+                + sha256Hex(Files.readAllBytes(outside)) + "\"}";
+        Map<String, String> keys = Map.of(
+                "../outside.bin", "manifest.json lists '../outside.bin', which is not a file name of the checkpoint",
+                outside.toString(), "manifest.json lists '" + outside + "', which is not a file name of the checkpoint",
+                "..", "manifest.json lists '..', which is not a file name of the checkpoint",
+                ".", "manifest.json lists '.', which is not a file name of the checkpoint",
+                "\\u0000", "manifest.json lists '\u0000', which is not a file name of the checkpoint");
+        for (Map.Entry<String, String> k : keys.entrySet()) {
+            writeManifest(newest, "{\"format\": 1, \"files\": {\"" + k.getKey() + "\": " + stateEntry + "}}");
+            assertDamaged(m, first, newest, k.getValue());
+        }
+        writeManifest(newest, "{\"format\": 1, \"files\": {\"model.safetensors\": null}}");
+        assertDamaged(m, first, newest, "manifest.json has a malformed entry for model.safetensors");
+        writeManifest(newest, "{\"format\": 1, \"files\": {\"model.safetensors\": {\"bytes\": 3}}}");
+        assertDamaged(m, first, newest, "manifest.json has a malformed entry for model.safetensors");
+    }
+
+    @Test
+    void loadingChecksSizesAndHeadersWhileResumingAlsoChecksHashes() throws IOException {
+        CheckpointManager m = new CheckpointManager(dir, 5);
+        Path first = save(m, 4);
+        Path newest = save(m, 8);
+        Path model = newest.resolve(CheckpointManager.MODEL_FILE);
+        String manifest = Files.readString(newest.resolve(CheckpointManager.MANIFEST_FILE));
+        assertTrue(manifest.contains(sha256Hex(Files.readAllBytes(model))), "hashed while written: " + manifest);
+
+        byte[] b = Files.readAllBytes(model);
+        b[b.length - 1] ^= 1; // same size, one bit of tensor data flipped
+        Files.write(model, b);
+        assertDoesNotThrow(() -> CheckpointManager.verify(newest, CheckpointManager.Check.SIZES));
+        assertEquals(newest, m.latest(CheckpointManager.Check.SIZES).orElseThrow());
+        IOException e = assertThrows(IOException.class, () -> CheckpointManager.verify(newest));
+        assertEquals("model.safetensors does not match its SHA-256 in manifest.json (corrupted)", e.getMessage());
+        assertEquals(first, m.latest().orElseThrow(), "resuming verifies the hashes");
+
+        truncate(model); // a torn write is caught by the cheap check too
+        assertEquals(first, m.latest(CheckpointManager.Check.SIZES).orElseThrow());
+    }
+
+    @Test
+    void aFailedWriteNamesTheNewestIntactCheckpoint() throws IOException {
+        CheckpointManager m = new CheckpointManager(dir, 5);
+        save(m, 4);
+        Path damaged = save(m, 8);
+        truncate(damaged.resolve(CheckpointManager.MODEL_FILE));
+        System.setProperty(FaultInjection.FAIL_CHECKPOINT_FILE, CheckpointManager.OPTIMIZER_FILE + "@12");
+        try {
+            UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> save(m, 12));
+            assertTrue(e.getMessage().endsWith("; the previous checkpoint step-0000004 is intact"), e.getMessage());
+        } finally {
+            System.clearProperty(FaultInjection.FAIL_CHECKPOINT_FILE);
+        }
+    }
+
+    private static void assertDamaged(CheckpointManager m, Path intact, Path newest, String reason) {
+        try (LogCapture log = LogCapture.of(CheckpointManager.class)) {
+            assertEquals(intact, m.latest().orElseThrow());
+            assertEquals("WARN skipping checkpoint " + newest + ": " + reason, log.text().strip());
+        }
+        for (CheckpointManager.Check check : CheckpointManager.Check.values()) {
+            IOException e = assertThrows(IOException.class, () -> CheckpointManager.verify(newest, check));
+            assertEquals(reason, e.getMessage());
+        }
+    }
+
+    private static void writeManifest(Path checkpoint, String json) throws IOException {
+        Files.writeString(checkpoint.resolve(CheckpointManager.MANIFEST_FILE), json);
+    }
+
+    private static String sha256Hex(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Path save(CheckpointManager m, long step) {
         return m.save(new TrainerState(step, step * 3, step * 100, 7, 1.5, Map.of("trainer", "full")),
                 Map.of("w", weights(step)), Map.of("format", "test"),
