@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,7 +59,7 @@ public final class DocumentReader {
             } else {
                 readText(lines, documents);
             }
-            in.transferTo(java.io.OutputStream.nullOutputStream()); // digest any bytes the reader did not consume
+            in.transferTo(OutputStream.nullOutputStream()); // digest any bytes the reader did not consume
         }
         return new SourceFile(name, Files.size(file), HexFormat.of().formatHex(sha.digest()));
     }
