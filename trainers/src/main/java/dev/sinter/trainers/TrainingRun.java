@@ -7,11 +7,16 @@ import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.config.RunConfig;
 import dev.sinter.framework.config.SamplesConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.TokenCorpus;
+import dev.sinter.framework.data.TokenSequence;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.shards.ShardIndex;
+import dev.sinter.framework.data.shards.ShardedTokens;
+import dev.sinter.framework.data.shards.TokenizerFingerprint;
 import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.framework.train.ProgressListener;
 import dev.sinter.framework.train.TrainingListener;
@@ -100,31 +105,22 @@ public final class TrainingRun {
         DataConfig data = config.data();
         Path tokPath = data.tokenizer().path() == null ? null : Path.of(data.tokenizer().path());
         Tokenizer tokenizer = Tokenizers.byName(data.tokenizer().type(), tokPath);
-        String trainText = TextSource.read(data.train());
-        String valText = data.validation() == null ? null : TextSource.read(data.validation());
         Map<String, Object> dataFacts = new LinkedHashMap<>();
-        dataFacts.put("train_data", data.train());
-        dataFacts.put("train_data_sha256", Provenance.sha256(trainText));
-        if (valText != null) {
-            dataFacts.put("validation_data", data.validation());
-            dataFacts.put("validation_data_sha256", Provenance.sha256(valText));
-        }
+        TokenSequence[] splits = data.shards() == null ? tokenizeInMemory(data, tokenizer, dataFacts)
+                : openShards(data, tokenizer, dataFacts); // [train, validation]
         dataFacts.put("tokenizer", tokenizer.describe());
         Provenance.write(runDir.resolve("provenance.json"), Provenance.collect(resolvedYaml, config.seed(), dataFacts));
 
-        TokenCorpus corpus = valText == null
-                ? TokenCorpus.fromText(trainText, tokenizer, data.valFraction(), data.maxTokens())
-                : TokenCorpus.fromTexts(trainText, valText, tokenizer, data.maxTokens());
         Trainer trainer = Trainer.of(config);
         TransformerModel model = buildModel(trainer);
         checkCompatible(model, tokenizer, data);
         LOG.info("run {}: {} parameters, {} train / {} validation tokens, tokenizer {}, trainer {}", runDir,
-                model.parameterCount(), corpus.trainSize(), corpus.validationSize(), tokenizer.describe(),
-                trainer.type());
+                model.parameterCount(), splits[0].length(), splits[1].length(), tokenizer.describe(), trainer.type());
 
-        BatchSampler sampler = corpus.trainSampler(data.seqLen(), config.seed());
-        int[][] validation = corpus.validationWindows(data.seqLen(),
-                config.training().evalBatches() * config.training().microBatchSize());
+        BatchSampler sampler = new BatchSampler(requireWindow("train", splits[0], data.seqLen()), data.seqLen(),
+                config.seed());
+        int[][] validation = BatchSampler.sequentialWindows(requireWindow("validation", splits[1], data.seqLen()),
+                data.seqLen(), config.training().evalBatches() * config.training().microBatchSize());
         CheckpointManager checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), config.checkpoint().keepLast());
         Map<String, byte[]> runFiles = new LinkedHashMap<>(ModelIO.tokenizerFiles(data.tokenizer().type(), tokPath));
         runFiles.put("config.yaml", resolvedYaml.getBytes(StandardCharsets.UTF_8));
@@ -161,6 +157,42 @@ public final class TrainingRun {
         Files.write(runDir.resolve("samples.txt"), samples, StandardCharsets.UTF_8);
         double wall = (System.nanoTime() - t0) / 1e9;
         return new Result(runDir, loop.step(), valLoss, wall, result.parameterCount(), samples, result);
+    }
+
+    /** Reads and tokenizes {@code data.train} (and {@code data.validation}) in memory: {train, validation}. */
+    private static TokenSequence[] tokenizeInMemory(DataConfig data, Tokenizer tokenizer, Map<String, Object> facts)
+            throws IOException {
+        String trainText = TextSource.read(data.train());
+        String valText = data.validation() == null ? null : TextSource.read(data.validation());
+        facts.put("train_data", data.train());
+        facts.put("train_data_sha256", Provenance.sha256(trainText));
+        if (valText != null) {
+            facts.put("validation_data", data.validation());
+            facts.put("validation_data_sha256", Provenance.sha256(valText));
+        }
+        TokenCorpus corpus = valText == null
+                ? TokenCorpus.fromText(trainText, tokenizer, data.valFraction(), data.maxTokens())
+                : TokenCorpus.fromTexts(trainText, valText, tokenizer, data.maxTokens());
+        return new TokenSequence[] {TokenSequence.of(corpus.train()), TokenSequence.of(corpus.validation())};
+    }
+
+    /** Memory-maps the shards of {@code data.shards}, refusing another tokenizer's: {train, validation}. */
+    private static TokenSequence[] openShards(DataConfig data, Tokenizer tokenizer, Map<String, Object> facts)
+            throws IOException {
+        Path dir = Path.of(data.shards());
+        ShardedTokens shards = ShardedTokens.open(dir);
+        shards.requireTokenizer(tokenizer.describe(), TokenizerFingerprint.of(data.tokenizer()));
+        facts.put("shards", data.shards());
+        facts.put("shards_index_sha256", Provenance.sha256(Files.readAllBytes(dir.resolve(ShardIndex.FILE))));
+        return new TokenSequence[] {shards.train(), shards.validation()};
+    }
+
+    private static TokenSequence requireWindow(String split, TokenSequence tokens, int seqLen) {
+        if (tokens.length() < seqLen + 1) {
+            throw new UsageException("corpus " + split + " has " + tokens.length() + " tokens, too few for seq_len "
+                    + seqLen + " (need at least " + (seqLen + 1) + ")");
+        }
+        return tokens;
     }
 
     /** The model to train: the method's projections, base weights from {@code model.from} or a seeded init. */

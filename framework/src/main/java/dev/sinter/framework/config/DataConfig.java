@@ -14,9 +14,12 @@ import static java.util.Objects.requireNonNullElse;
  * @param seqLen      tokens per training sequence
  * @param tokenizer   how text becomes token ids
  * @param maxTokens   use at most this many tokens of {@code train} (0 = all)
+ * @param shards      directory of token shards written by {@code sinter prepare} from {@code train}; when set, training
+ *                    memory-maps them instead of reading {@code train} (null = tokenize {@code train} in memory)
+ * @param prepare     how {@code sinter prepare} reads {@code train}
  */
 public record DataConfig(String train, String validation, double valFraction, int seqLen, TokenizerConfig tokenizer,
-                         int maxTokens) {
+                         int maxTokens, String shards, PrepareConfig prepare) {
     private static final String CLASSPATH = "classpath:";
 
     public DataConfig {
@@ -33,6 +36,22 @@ public record DataConfig(String train, String validation, double valFraction, in
         }
         tokenizer = requireNonNullElse(tokenizer, new TokenizerConfig(TokenizerConfig.BYTE, null));
         Checks.nonNegative("max_tokens", maxTokens);
+        Checks.nonBlank("shards", shards);
+        if (shards != null && validation != null) {
+            throw new IllegalArgumentException("validation must be absent with shards: the validation split is the "
+                    + "last val_fraction of the prepared tokens; remove validation");
+        }
+        if (shards != null && maxTokens > 0) {
+            throw new IllegalArgumentException("max_tokens must be 0 with shards: prepared shards are used whole; "
+                    + "remove max_tokens");
+        }
+        prepare = requireNonNullElse(prepare, PrepareConfig.DEFAULT);
+    }
+
+    /** A config that tokenizes {@code train} in memory (no shards) with the default prepare settings. */
+    public DataConfig(String train, String validation, double valFraction, int seqLen, TokenizerConfig tokenizer,
+                      int maxTokens) {
+        this(train, validation, valFraction, seqLen, tokenizer, maxTokens, null, null);
     }
 
     /** Binds the YAML section; null arguments take their defaults (val_fraction 0.05, byte tokenizer, all tokens). */
@@ -42,8 +61,10 @@ public record DataConfig(String train, String validation, double valFraction, in
                                 @JsonProperty("val_fraction") Double valFraction,
                                 @JsonProperty("seq_len") Integer seqLen,
                                 @JsonProperty("tokenizer") TokenizerConfig tokenizer,
-                                @JsonProperty("max_tokens") Integer maxTokens) {
+                                @JsonProperty("max_tokens") Integer maxTokens,
+                                @JsonProperty("shards") String shards,
+                                @JsonProperty("prepare") PrepareConfig prepare) {
         return new DataConfig(train, validation, requireNonNullElse(valFraction, 0.05),
-                Checks.required("seq_len", seqLen), tokenizer, requireNonNullElse(maxTokens, 0));
+                Checks.required("seq_len", seqLen), tokenizer, requireNonNullElse(maxTokens, 0), shards, prepare);
     }
 }

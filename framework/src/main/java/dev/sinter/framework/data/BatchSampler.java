@@ -1,6 +1,5 @@
 package dev.sinter.framework.data;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -8,10 +7,12 @@ import java.util.Random;
  * {@code seqLen + 1} tokens at stride {@code seqLen} (window k starts at {@code k * seqLen}; the inputs are its first
  * {@code seqLen} tokens and the labels the last {@code seqLen}). Every epoch visits each window exactly once, in the
  * order of a Fisher-Yates shuffle driven by {@code new Random(seed * 1_000_003L + epoch)}. {@link #cursor()} counts the
- * windows consumed across epochs and {@link #seek(long)} restores that exact position. Not thread-safe.
+ * windows consumed across epochs and {@link #seek(long)} restores that exact position. The tokens come from a
+ * {@link TokenSequence}, so the same windows are drawn from an array or from memory-mapped shards; the sampler itself
+ * holds only the epoch's order (4 bytes per window). Not thread-safe.
  */
 public final class BatchSampler {
-    private final int[] tokens;
+    private final TokenSequence tokens;
     private final int seqLen;
     private final long seed;
     private final int windows;
@@ -27,14 +28,24 @@ public final class BatchSampler {
      * @param seed   the shuffle seed
      */
     public BatchSampler(int[] tokens, int seqLen, long seed) {
-        this.windows = windowCount(tokens.length, seqLen);
-        this.tokens = tokens.clone();
+        this(TokenSequence.of(tokens.clone()), seqLen, seed);
+    }
+
+    /**
+     * Creates a sampler over {@code tokens} positioned at cursor 0; it draws the same windows as
+     * {@link #BatchSampler(int[], int, long)} over the same tokens.
+     *
+     * @param tokens the token stream (read, not copied); it must hold at least {@code seqLen + 1} tokens
+     */
+    public BatchSampler(TokenSequence tokens, int seqLen, long seed) {
+        this.windows = windowCount(tokens.length(), seqLen);
+        this.tokens = tokens;
         this.seqLen = seqLen;
         this.seed = seed;
     }
 
     /** Windows of {@code seqLen + 1} tokens at stride {@code seqLen} that fit in {@code length} tokens (at least 1). */
-    private static int windowCount(int length, int seqLen) {
+    private static int windowCount(long length, int seqLen) {
         if (seqLen < 1) {
             throw new IllegalArgumentException("seq_len must be >= 1, got " + seqLen);
         }
@@ -42,7 +53,12 @@ public final class BatchSampler {
             throw new IllegalArgumentException("token stream has " + length + " tokens, too few for seq_len " + seqLen
                     + " (need at least " + (seqLen + 1) + ")");
         }
-        return (length - 1) / seqLen;
+        long count = (length - 1) / seqLen;
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("token stream of " + length + " tokens has more than 2^31 windows of "
+                    + "seq_len " + seqLen + "; use a longer seq_len");
+        }
+        return (int) count;
     }
 
     /** Returns the next {@code batchSize} windows, each {@code seqLen + 1} tokens, and advances the cursor. */
@@ -108,10 +124,15 @@ public final class BatchSampler {
      * @throws IllegalArgumentException if not even one window fits or {@code maxWindows < 1}
      */
     public static int[][] sequentialWindows(int[] tokens, int seqLen, int maxWindows) {
+        return sequentialWindows(TokenSequence.of(tokens), seqLen, maxWindows);
+    }
+
+    /** {@link #sequentialWindows(int[], int, int)} over a {@link TokenSequence}. */
+    public static int[][] sequentialWindows(TokenSequence tokens, int seqLen, int maxWindows) {
         if (maxWindows < 1) {
             throw new IllegalArgumentException("maxWindows must be >= 1, got " + maxWindows);
         }
-        int count = Math.min(windowCount(tokens.length, seqLen), maxWindows);
+        int count = Math.min(windowCount(tokens.length(), seqLen), maxWindows);
         int[][] out = new int[count][];
         for (int k = 0; k < count; k++) {
             out[k] = window(tokens, k, seqLen);
@@ -119,8 +140,9 @@ public final class BatchSampler {
         return out;
     }
 
-    private static int[] window(int[] tokens, int k, int seqLen) {
-        int start = k * seqLen;
-        return Arrays.copyOfRange(tokens, start, start + seqLen + 1);
+    private static int[] window(TokenSequence tokens, int k, int seqLen) {
+        int[] out = new int[seqLen + 1];
+        tokens.read((long) k * seqLen, out);
+        return out;
     }
 }

@@ -37,8 +37,8 @@ class ConfigErrorsTest {
 
     @Test
     void unknownKeyWithoutCloseMatchListsValidKeys() {
-        assertEquals("run.yaml:6: data.colour: unknown key 'colour'; valid keys: max_tokens, seq_len, tokenizer, "
-                + "train, val_fraction, validation", error(withLine(6, "  colour: red")));
+        assertEquals("run.yaml:6: data.colour: unknown key 'colour'; valid keys: max_tokens, prepare, seq_len, "
+                + "shards, tokenizer, train, val_fraction, validation", error(withLine(6, "  colour: red")));
     }
 
     @Test
@@ -66,6 +66,14 @@ class ConfigErrorsTest {
         String message = error(ConfigLoaderTest.MINIMAL + "  micro_batch_size: 3\n");
         assertTrue(message.startsWith("run.yaml:11: training.micro_batch_size: must divide batch_size 8, got 3; "),
                 message);
+    }
+
+    @Test
+    void shardAndPrepareKeysAreRangeChecked() {
+        assertEquals("run.yaml:8: data.prepare.shard_tokens: must be in [1, 536870912], got 0", error(withLine(6, "  seq_len: 32\n  prepare:\n    shard_tokens: 0")));
+        assertEquals("run.yaml:8: data.prepare.format: must be one of text, jsonl, got parquet", error(withLine(6, "  seq_len: 32\n  prepare:\n    format: parquet")));
+        assertEquals("run.yaml:8: data.validation: must be absent with shards: the validation split is the last "
+                + "val_fraction of the prepared tokens; remove validation", error(withLine(6, "  seq_len: 32\n  shards: out\n  validation: v.txt")));
     }
 
     @Test
