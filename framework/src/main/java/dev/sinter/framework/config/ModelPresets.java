@@ -7,10 +7,10 @@ import java.util.Optional;
 
 /**
  * Named model architectures: {@code tiny} (tests), {@code small} (quickstart), {@code stories260k}, {@code llama-110m}
- * (the scale check), and the
- * DeepSpeed-MoE variants of {@code tiny} and {@code small} (papers.md §3.2): {@code -moe} (top-1 MoE-4 on every
- * other layer), {@code -pyramid} (more experts in the last MoE layer), {@code -residual} (dense MLP + top-1 expert,
- * learned mix) and {@code -prmoe} (pyramid + residual). The dense variant is the base name itself.
+ * (the scale check), and the DeepSpeed-MoE variants of {@code tiny} and {@code small} (papers.md §3.2): {@code -moe}
+ * (top-1 MoE-4 on every other layer), {@code -pyramid} (more experts in the last MoE layer), {@code -residual} (dense
+ * MLP + top-1 expert, learned mix) and {@code -prmoe} (pyramid + residual). The dense variant is the base name
+ * itself.
  */
 public final class ModelPresets {
     private static final Map<String, ModelConfig> PRESETS = new LinkedHashMap<>();

@@ -14,10 +14,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <p>ND4J has no AdamW (samediff-notes.md, bug 7), so the update is written here. Dense FLOAT tensors take one fused
  * pass over {@code p, g, m, v} in Java that rounds every intermediate to float exactly as the array-op sequence
  * does (bit-identical results): at 110M parameters it takes 0.30 s where the ten separate ND4J passes took 1.25 s,
- * and it needs no work array (docs/results/scale-110m.md). Other tensors (DOUBLE, views) take
- * that array-op sequence with one reused work array per parameter: fresh off-heap temporaries cost page faults on
- * every step. Decay
- * applies to parameters of rank ≥ 2 only (weight matrices and embeddings, not norm gains or biases). State
+ * and it needs no work array (docs/results/scale-110m.md). Other tensors (DOUBLE, views) take that array-op
+ * sequence with one reused work array per parameter: fresh off-heap temporaries cost page faults on every step.
+ * Decay applies to parameters of rank ≥ 2 only (weight matrices and embeddings, not norm gains or biases). State
  * ({@code exp_avg}, {@code exp_avg_sq} per parameter, and the step count) is exposed for checkpoints.
  */
 public final class AdamW {
@@ -79,7 +78,7 @@ public final class AdamW {
         float keep = (float) (1 - lr * weightDecay);
         float bc2f = (float) bc2;
         float epsf = (float) eps;
-        float step = (float) (lr / bc1);
+        float stepSize = (float) (lr / bc1);
         for (int i = 0, n = Math.toIntExact(p.length()); i < n; i++) {
             float gi = gb.get(i);
             float mi = mb.get(i) * b1 + gi * c1;
@@ -88,7 +87,7 @@ public final class AdamW {
             vb.put(i, vi);
             float pi = decay ? pb.get(i) * keep : pb.get(i);
             float denom = (float) Math.sqrt(vi / bc2f) + epsf;
-            pb.put(i, pi - mi / denom * step);
+            pb.put(i, pi - mi / denom * stepSize);
         }
         Reference.reachabilityFence(p); // the NIO views do not keep ND4J's off-heap memory alive
         Reference.reachabilityFence(g);
