@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ShippedConfigsTest {
     /** d 32 (8 heads of 4, 4 key/value heads), SwiGLU hidden 64; the preset's layers and MoE layout stay. */
-    static final List<String> SHRINK = List.of("model.dim=32", "model.hidden_dim=64");
+    static final List<String> SHRINK = List.of("model.dim=32", "model.hidden_dim=64", "model.n_heads=8",
+            "model.n_kv_heads=4");
     static final int STEPS = 2;
 
     @TempDir
@@ -91,6 +92,10 @@ class ShippedConfigsTest {
         }
         if (shipped.model().from() != null) {
             extra.add("model.from=" + base);
+        }
+        String tokenizerPath = shipped.data().tokenizer().path();
+        if (tokenizerPath != null && !Path.of(tokenizerPath).isAbsolute()) { // shipped paths start at the repo root
+            extra.add("data.tokenizer.path=" + CliHarness.CONFIGS.getParent().resolve(tokenizerPath));
         }
         String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
         Path run = train(config, name, extra);

@@ -72,7 +72,7 @@ public final class ModelIO {
             throw new IOException(resolved + " is an adapter-only (LoRA) checkpoint; make a dense model from it with"
                     + " `sinter merge --adapter " + path + " --output DIR`, then use DIR");
         }
-        TransformerModel model = TransformerModel.create(configOf(cp), DataType.FLOAT, 0);
+        TransformerModel model = TransformerModel.createForLoading(configOf(cp), DataType.FLOAT);
         model.loadParameters(cp.parameters(), resolved.resolve(CheckpointManager.MODEL_FILE).toString());
         return model;
     }

@@ -6,10 +6,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Named model architectures: {@code tiny} (tests), {@code small} (quickstart), {@code stories260k}, and the
- * DeepSpeed-MoE variants of {@code tiny} and {@code small} (papers.md §3.2): {@code -moe} (top-1 MoE-4 on every
- * other layer), {@code -pyramid} (more experts in the last MoE layer), {@code -residual} (dense MLP + top-1 expert,
- * learned mix) and {@code -prmoe} (pyramid + residual). The dense variant is the base name itself.
+ * Named model architectures: {@code tiny} (tests), {@code small} (quickstart), {@code stories260k}, {@code llama-110m}
+ * (the scale check), and the DeepSpeed-MoE variants of {@code tiny} and {@code small} (papers.md §3.2): {@code -moe}
+ * (top-1 MoE-4 on every other layer), {@code -pyramid} (more experts in the last MoE layer), {@code -residual} (dense
+ * MLP + top-1 expert, learned mix) and {@code -prmoe} (pyramid + residual). The dense variant is the base name
+ * itself.
  */
 public final class ModelPresets {
     private static final Map<String, ModelConfig> PRESETS = new LinkedHashMap<>();
@@ -36,6 +37,10 @@ public final class ModelPresets {
         PRESETS.put("small-pyramid", small.withMoe(MoeConfig.of(List.of(4, 8), 2, null, 1, false)));
         PRESETS.put("small-residual", small.withMoe(MoeConfig.of(List.of(4, 4), 2, null, 1, true)));
         PRESETS.put("small-prmoe", small.withMoe(MoeConfig.of(List.of(4, 8), 2, null, 1, true)));
+        // ~110M parameters: the GPT-2-small-sized scale check (d 768, 12 layers, 12 heads, Llama-2's vocab 32000;
+        // SwiGLU hidden 2048 ≈ 8/3·d as a Llama of this width uses; 85M in the blocks + 24.6M tied embedding)
+        PRESETS.put("llama-110m", new ModelConfig(768, 12, 12, 12, 2048, 32000, 1024, "rmsnorm", 1e-5, "rope",
+                "adjacent", 10000, "swiglu", true, 0.02));
     }
 
     private ModelPresets() {

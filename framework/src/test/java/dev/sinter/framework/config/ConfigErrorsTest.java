@@ -108,7 +108,7 @@ class ConfigErrorsTest {
     @Test
     void unknownModelNameListsPresetsAndSuggests() {
         assertEquals("run.yaml:3: model.name: must be one of tiny, small, stories260k, tiny-moe, tiny-pyramid,"
-                + " tiny-residual, tiny-prmoe, small-moe, small-pyramid, small-residual, small-prmoe, got 'tinny'; "
+                + " tiny-residual, tiny-prmoe, small-moe, small-pyramid, small-residual, small-prmoe, llama-110m, got 'tinny'; "
                 + "did you mean 'tiny'?", error(withLine(3, "  name: tinny")));
     }
 

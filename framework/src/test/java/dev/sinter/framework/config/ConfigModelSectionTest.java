@@ -54,6 +54,6 @@ class ConfigModelSectionTest {
     void unknownPresetListsNamesAndSuggests() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSection.of("smal"));
         assertEquals("name must be one of tiny, small, stories260k, tiny-moe, tiny-pyramid, tiny-residual, tiny-prmoe,"
-                + " small-moe, small-pyramid, small-residual, small-prmoe, got 'smal'; did you mean 'small'?", e.getMessage());
+                + " small-moe, small-pyramid, small-residual, small-prmoe, llama-110m, got 'smal'; did you mean 'small'?", e.getMessage());
     }
 }

@@ -2,6 +2,7 @@ package dev.sinter.framework.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -66,5 +67,41 @@ class AdamWTest {
         assertEquals(5, adam.stepCount());
         assertArrayEquals(TORCH_W, w.reshape(12).toDoubleVector(), 1e-14);
         assertArrayEquals(TORCH_B, b.toDoubleVector(), 1e-14);
+    }
+
+    /**
+     * Dense FLOAT tensors take the fused one-pass update; column-major ('f') copies of the same values take the
+     * array-op sequence. Five steps with a changing learning rate, decayed matrix and undecayed vector: every float
+     * of parameters and moments must be the same bits.
+     */
+    @Test
+    void fusedFloatUpdateIsBitIdenticalToTheArrayOps() {
+        Nd4j.getRandom().setSeed(7);
+        INDArray w = Nd4j.randn(DataType.FLOAT, 37, 29).muli(0.3);
+        INDArray b = Nd4j.randn(DataType.FLOAT, 29).muli(1e-3); // rank 1: not decayed
+        INDArray rows = Nd4j.zeros(DataType.FLOAT, 2, 29);
+        INDArray bView = rows.getRow(1).assign(b); // a view: the array-op path
+        Map<String, INDArray> fused = new LinkedHashMap<>(Map.of("w", w.dup('c'), "b", b.dup('c')));
+        Map<String, INDArray> ops = new LinkedHashMap<>(Map.of("w", w.dup('f'), "b", bView));
+        AdamW fusedOpt = new AdamW(0.9, 0.95, 1e-8, 0.1);
+        AdamW opsOpt = new AdamW(0.9, 0.95, 1e-8, 0.1);
+        for (int t = 1; t <= 5; t++) {
+            INDArray gw = Nd4j.randn(DataType.FLOAT, 37, 29).muli(t);
+            INDArray gb = Nd4j.randn(DataType.FLOAT, 29).muli(1e-4);
+            fusedOpt.step(fused, Map.of("w", gw.dup('c'), "b", gb.dup('c')), 1e-2 / t);
+            opsOpt.step(ops, Map.of("w", gw.dup('f'), "b", gb), 1e-2 / t);
+        }
+        assertEquals('c', fused.get("w").ordering());
+        assertEquals('f', ops.get("w").ordering());
+        assertTrue(ops.get("b").isView());
+        for (String name : fused.keySet()) {
+            assertArrayEquals(ops.get(name).dup('c').data().asFloat(), fused.get(name).data().asFloat(), 0f, name);
+        }
+        Map<String, INDArray> fusedState = fusedOpt.state();
+        Map<String, INDArray> opsState = opsOpt.state();
+        for (String name : fusedState.keySet()) {
+            assertArrayEquals(opsState.get(name).dup('c').data().asFloat(), fusedState.get(name).data().asFloat(), 0f,
+                    name);
+        }
     }
 }

@@ -74,7 +74,7 @@ public final class HfLlamaImporter {
     /** Loads the directory into a model of the given data type (weights are widened to float32 first). */
     public static TransformerModel load(Path dir, DataType dtype) throws IOException {
         Plan plan = inspect(dir);
-        TransformerModel model = TransformerModel.create(plan.config(), dtype, 0);
+        TransformerModel model = TransformerModel.createForLoading(plan.config(), dtype);
         Map<String, INDArray> params = model.parameters();
         Set<String> planned = new TreeSet<>();
         plan.tensors().values().forEach(planned::addAll);

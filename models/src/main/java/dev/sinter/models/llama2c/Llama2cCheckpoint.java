@@ -51,7 +51,7 @@ public final class Llama2cCheckpoint {
             MappedByteBuffer map = ch.map(FileChannel.MapMode.READ_ONLY, HEADER_BYTES, ch.size() - HEADER_BYTES);
             FloatBuffer fb = map.order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
             Map<String, INDArray> tensors = readTensors(cfg, fb);
-            TransformerModel model = TransformerModel.create(cfg, dtype, 0);
+            TransformerModel model = TransformerModel.createForLoading(cfg, dtype);
             model.loadParameters(tensors, file.toString());
             return model;
         }

@@ -4,11 +4,13 @@ import dev.sinter.framework.config.ModelConfig;
 import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
+import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.array.SingleThreadArrayHolder;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
@@ -24,17 +26,29 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
     private final ModelConfig cfg;
     private final DataType dtype;
     private final SameDiff sd;
-    private final SplittableRandom rng;
+    private final SplittableRandom rng; // null: parameters start as zeros (a loader overwrites them)
     private final LinearLayer linearLayer;
     private final List<String> params = new ArrayList<>();
     private SDVariable batch; // [1] LONG: B
     private SDVariable time; // [1] LONG: T
 
     TransformerGraphBuilder(ModelConfig cfg, DataType dtype, long seed, LinearLayer linearLayer) {
+        this(cfg, dtype, new SplittableRandom(seed), linearLayer);
+    }
+
+    /** A builder whose weights are zeros, for a model whose every parameter is loaded next. */
+    static TransformerGraphBuilder zeroed(ModelConfig cfg, DataType dtype) {
+        return new TransformerGraphBuilder(cfg, dtype, null, LinearLayer.DENSE);
+    }
+
+    private TransformerGraphBuilder(ModelConfig cfg, DataType dtype, SplittableRandom rng, LinearLayer linearLayer) {
         this.cfg = cfg;
         this.dtype = dtype;
         this.sd = SameDiff.create();
-        this.rng = new SplittableRandom(seed);
+        // SameDiff's default ThreadSafeArrayHolder keeps a second copy of every variable and constant (its
+        // DeviceLocalNDArray): 440 MB more off-heap at 110M parameters. One thread on one device needs one copy.
+        sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
+        this.rng = rng;
         this.linearLayer = linearLayer;
     }
 
@@ -232,11 +246,16 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
 
     @Override
     public SDVariable weight(String name, double std, int out, int in) {
-        float[] data = new float[out * in];
-        for (int j = 0; j < data.length; j++) {
-            data[j] = (float) (rng.nextGaussian() * std);
+        if (rng == null) {
+            return param(name, Nd4j.zeros(dtype, out, in));
         }
-        return param(name, Nd4j.create(data, new long[]{out, in}, 'c').castTo(dtype));
+        // drawn straight into the off-heap array: no on-heap float[] copy of every matrix (same values, same order)
+        INDArray w = Nd4j.createUninitialized(DataType.FLOAT, new long[]{out, in}, 'c'); // [out, in]
+        FloatBuffer data = w.data().asNioFloat();
+        for (int j = 0, n = out * in; j < n; j++) {
+            data.put(j, (float) (rng.nextGaussian() * std));
+        }
+        return param(name, w.castTo(dtype));
     }
 
     private SDVariable ones(String name, int n) {
