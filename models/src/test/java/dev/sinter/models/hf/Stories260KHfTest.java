@@ -13,6 +13,7 @@ import dev.sinter.framework.testing.TestData;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
+import dev.sinter.models.llama2c.TinyStoriesSample;
 import dev.sinter.models.llama2c.Llama2cWriter;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
@@ -178,19 +179,7 @@ class Stories260KHfTest {
     }
 
     static double meanNll(TransformerModel m) throws IOException {
-        String text = Files.readString(TestData.fixture("corpora/tinystories_sample.txt"));
-        double nll = 0;
-        long count = 0;
-        for (String story : text.split("<\\|endoftext\\|>")) {
-            if (story.isBlank()) {
-                continue;
-            }
-            int[] ids = tokenizer.encode(story.strip(), true, false);
-            ids = Arrays.copyOf(ids, Math.min(ids.length, m.config().maxSeqLen() + 1));
-            nll += m.loss(new int[][]{ids}) * (ids.length - 1);
-            count += ids.length - 1;
-        }
-        return nll / count;
+        return TinyStoriesSample.nll(m, tokenizer).mean();
     }
 
     static int[] ids(JsonNode twin) {

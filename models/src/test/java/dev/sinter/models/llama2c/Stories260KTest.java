@@ -65,20 +65,9 @@ class Stories260KTest {
      */
     @Test
     void meanNextTokenNllOnTinyStoriesSampleEqualsTheIndependentReference() throws IOException {
-        String text = Files.readString(TestData.fixture("corpora/tinystories_sample.txt"));
-        double nll = 0;
-        long count = 0;
-        for (String story : text.split("<\\|endoftext\\|>")) {
-            if (story.isBlank()) {
-                continue;
-            }
-            int[] ids = tokenizer.encode(story.strip(), true, false);
-            ids = Arrays.copyOf(ids, Math.min(ids.length, model.config().maxSeqLen() + 1));
-            double loss = model.loss(new int[][]{ids});
-            nll += loss * (ids.length - 1);
-            count += ids.length - 1;
-        }
-        double mean = nll / count;
+        TinyStoriesSample.Nll sample = TinyStoriesSample.nll(model, tokenizer);
+        double mean = sample.mean();
+        long count = sample.tokens();
         System.err.printf("stories260K mean next-token NLL on tinystories_sample.txt: %.6f nats over %d tokens%n",
                 mean, count);
         assertEquals(1804, count, "token count of bench/stories260k_reference_nll.py");
