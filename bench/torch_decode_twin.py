@@ -19,47 +19,18 @@ import json
 import math
 import re
 import resource
-import struct
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
-NUMPY_DTYPES = {"F32": "<f4", "F16": "<f2"}
-
-
-def read_safetensors(path):
-    """Tensors of one file as float32 torch tensors (BF16 widened by shifting its bits into a float32)."""
-    raw = np.memmap(path, dtype=np.uint8, mode="r")
-    (n,) = struct.unpack("<Q", bytes(raw[:8]))
-    header = json.loads(bytes(raw[8:8 + n]))
-    base = 8 + n
-    out = {}
-    for name, entry in header.items():
-        if name == "__metadata__":
-            continue
-        begin, end = entry["data_offsets"]
-        chunk = raw[base + begin:base + end]
-        if entry["dtype"] == "BF16":
-            arr = (chunk.view("<u2").astype(np.uint32) << 16).view(np.float32)
-        elif entry["dtype"] in NUMPY_DTYPES:
-            arr = chunk.view(NUMPY_DTYPES[entry["dtype"]]).astype(np.float32)
-        else:
-            raise SystemExit(f"{path}: tensor {name} has dtype {entry['dtype']}; this twin reads F32, F16, BF16")
-        out[name] = torch.from_numpy(np.ascontiguousarray(arr).reshape(entry["shape"]))
-    return out
+from hf_llama_twin import read_weights as read_weights_f64  # the safetensors reader of the forward-pass twin
 
 
 def read_weights(model_dir):
-    single = model_dir / "model.safetensors"
-    if single.exists():
-        return read_safetensors(single)
-    index = json.loads((model_dir / "model.safetensors.index.json").read_text())
-    weights = {}
-    for shard in sorted(set(index["weight_map"].values())):
-        weights.update(read_safetensors(model_dir / shard))
-    return weights
+    """The directory's tensors as float32 torch tensors (F32, F16 and BF16 values are exact in float64 and float32)."""
+    return {name: torch.from_numpy(a.astype(np.float32)) for name, a in read_weights_f64(model_dir).items()}
 
 
 class Llama:
