@@ -10,6 +10,7 @@ import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.trainers.TrainingRun;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,22 +47,40 @@ final class TrainCommand implements Callable<Integer> {
         MetricsJsonl metrics = new MetricsJsonl(run.runDirectory().resolve("metrics.jsonl"));
         run.addModelListener(m -> new EmergenceListener(m,
                 Arrays.copyOf(probe, Math.min(probe.length, m.config().maxSeqLen())), cfg.training().logEvery(), metrics));
-        TrainingRun.Result r = run.execute();
-        SuperWeightDetector.Outcome d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
-                .analyse(r.model(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
-        Path swDir = r.runDir().resolve("super_weights");
-        Path swReport = new SuperWeightReport(swDir, "Super weights at the end of " + cfg.name(),
-                Map.of("run", r.runDir().toString(), "steps", r.steps())).outcome(d)
-                .emergence(r.runDir().resolve("metrics.jsonl")).write();
-        Files.writeString(r.runDir().resolve("super_weights.txt"), d.verdict() + "\n");
-        Path report = RunReport.write(r.runDir());
+        EndOfRun end = new EndOfRun(cfg.name(), tok);
+        TrainingRun.Result r = run.addFinisher(end).execute();
         System.out.printf("%nrun %s: %d steps, validation loss %.4f, %d parameters, %.1f s%n", r.runDir(), r.steps(),
                 r.validationLoss(), r.parameters(), r.wallSeconds());
         System.out.println("samples:");
         r.samples().forEach(s -> System.out.println("  " + s.replace("\n", "\n  ")));
-        System.out.println("super weights: " + d.verdict());
-        System.out.println("report: " + report);
-        System.out.println("super-weight report: " + swReport);
+        System.out.println("super weights: " + end.verdict.verdict());
+        System.out.println("report: " + end.report);
+        System.out.println("super-weight report: " + end.superWeightReport);
         return 0;
+    }
+
+    /** The end-of-run super-weight analysis and reports, written while the run directory is still locked. */
+    private static final class EndOfRun implements TrainingRun.Finisher {
+        private final String name;
+        private final Tokenizer tok;
+        SuperWeightDetector.Outcome verdict;
+        Path report;
+        Path superWeightReport;
+
+        EndOfRun(String name, Tokenizer tok) {
+            this.name = name;
+            this.tok = tok;
+        }
+
+        @Override
+        public void finish(TrainingRun.Result r) throws IOException {
+            verdict = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
+                    .analyse(r.model(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
+            superWeightReport = new SuperWeightReport(r.runDir().resolve("super_weights"),
+                    "Super weights at the end of " + name, Map.of("run", r.runDir().toString(), "steps", r.steps()))
+                    .outcome(verdict).emergence(r.runDir().resolve("metrics.jsonl")).write();
+            Files.writeString(r.runDir().resolve("super_weights.txt"), verdict.verdict() + "\n");
+            report = RunReport.write(r.runDir());
+        }
     }
 }

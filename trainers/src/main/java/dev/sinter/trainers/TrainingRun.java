@@ -60,6 +60,7 @@ public final class TrainingRun {
     private final Path runDir;
     private final List<TrainingListener> extraListeners = new ArrayList<>();
     private final List<Function<TransformerModel, TrainingListener>> modelListeners = new ArrayList<>();
+    private final List<Finisher> finishers = new ArrayList<>();
 
     public TrainingRun(RunConfig config) {
         this.config = config;
@@ -81,6 +82,21 @@ public final class TrainingRun {
         return this;
     }
 
+    /** Work on a finished run (reports, end-of-run analyses) that writes into its directory. */
+    @FunctionalInterface
+    public interface Finisher {
+        void finish(Result result) throws IOException;
+    }
+
+    /**
+     * Adds work to do on the finished run before its directory is unlocked, so a second run on the same directory
+     * cannot start while reports and analyses are still being written.
+     */
+    public TrainingRun addFinisher(Finisher f) {
+        finishers.add(f);
+        return this;
+    }
+
     public Path runDirectory() {
         return runDir;
     }
@@ -90,10 +106,17 @@ public final class TrainingRun {
                          List<String> samples, TransformerModel model) {
     }
 
-    /** Runs the whole job; throws {@link dev.sinter.framework.train.TrainingDivergedException} on NaN/Inf. */
+    /**
+     * Runs the whole job, then the finishers, holding the run directory's lock throughout; throws
+     * {@link dev.sinter.framework.train.TrainingDivergedException} on NaN/Inf.
+     */
     public Result execute() throws IOException {
         try (RunLock lock = RunLock.acquire(runDir)) {
-            return executeLocked();
+            Result result = executeLocked();
+            for (Finisher f : finishers) {
+                f.finish(result);
+            }
+            return result;
         }
     }
 

@@ -190,6 +190,22 @@ class CrashSafeRunTest {
         assertTrue(Files.exists(runDir.resolve("samples.txt")));
     }
 
+    @Test
+    void finishersRunOnTheFinishedRunWhileItsDirectoryIsStillLocked() throws IOException {
+        RunConfig cfg = config(dir, "finishing");
+        Path runDir = dir.resolve("finishing");
+        List<Long> finishedAt = new ArrayList<>();
+        new TrainingRun(cfg).addFinisher(r -> {
+            finishedAt.add(r.steps());
+            assertTrue(Files.exists(r.runDir().resolve("samples.txt")), "the run is complete when finishers start");
+            // a second run on the directory (e.g. `sinter train` again) is refused until the finishers are done
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> RunLock.acquire(runDir));
+            assertTrue(e.getMessage().contains("is in use"), e.getMessage());
+        }).execute();
+        assertEquals(List.of((long) cfg.training().steps()), finishedAt);
+        RunLock.acquire(runDir).close(); // released afterwards
+    }
+
     /** Same losses, each row once, and bit-identical final weights and optimizer state. */
     private static void assertSameRun(Path expected, Path actual) throws IOException {
         List<JsonNode> a = rows(expected);
