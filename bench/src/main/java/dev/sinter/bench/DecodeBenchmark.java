@@ -1,8 +1,8 @@
 package dev.sinter.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.data.Llama2cTokenizer;
 import dev.sinter.models.decode.DecoderWeights;
 import dev.sinter.models.decode.KvCacheDecoder;

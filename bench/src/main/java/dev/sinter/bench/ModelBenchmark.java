@@ -1,7 +1,7 @@
 package dev.sinter.bench;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.SameDiffRuntime;

@@ -1,8 +1,8 @@
 package dev.sinter.bench;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.samediff.SigmoidWithComposedGradient;

@@ -1,9 +1,9 @@
 package dev.sinter.bench;
 
-import dev.sinter.framework.config.LoraTrainerConfig;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
-import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.SameDiffRuntime;

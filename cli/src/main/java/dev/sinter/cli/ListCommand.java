@@ -1,9 +1,9 @@
 package dev.sinter.cli;
 
 import dev.sinter.encoders.PretrainedEncoder;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
-import dev.sinter.framework.config.TrainerConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.trainers.TrainerType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +33,7 @@ final class ListCommand implements Callable<Integer> {
                     e.pooling().name().toLowerCase(Locale.ROOT), e.mavenCoordinates());
         }
         System.out.println("trainers:");
-        TrainerConfig.typeNames().forEach(t -> System.out.println("  " + t));
+        TrainerType.registry().entries().forEach(t -> System.out.printf("  %-12s %s%n", t.name(), t.description()));
         System.out.println("configs:");
         if (Files.isDirectory(configs)) {
             try (Stream<Path> s = Files.walk(configs)) {

@@ -2,7 +2,7 @@ package dev.sinter.cli;
 
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.DataConfig;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.Tokenizer;
@@ -32,7 +32,7 @@ final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig cfg = ConfigLoader.load(config, overrides);
+        RunConfig cfg = RunConfig.load(config, overrides);
         DataConfig data = cfg.data();
         if (data.shards() == null) {
             throw new UsageException("data.shards is not set; set it to the directory the shards go to, "

@@ -5,7 +5,7 @@ import dev.sinter.eval.superweights.EmergenceListener;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.framework.train.MetricsJsonl;
@@ -39,7 +39,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig cfg = ConfigLoader.load(config, overrides);
+        RunConfig cfg = RunConfig.load(config, overrides);
         String tokPath = cfg.data().tokenizer().path();
         Tokenizer tok = Tokenizers.byName(cfg.data().tokenizer().type(), tokPath == null ? null : Path.of(tokPath));
         TrainingRun run = new TrainingRun(cfg);

@@ -1,7 +1,7 @@
 package dev.sinter.cli;
 
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.trainers.RunConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +18,7 @@ final class ValidateCommand implements Callable<Integer> {
         int failures = 0;
         for (Path c : configs) {
             try {
-                ConfigLoader.load(c, List.of());
+                RunConfig.load(c, List.of());
                 System.out.println("ok " + c);
             } catch (ConfigException e) {
                 System.err.println("error: " + e.getMessage());

@@ -1,5 +1,7 @@
 package dev.sinter.cli;
 
+import dev.sinter.trainers.RunConfig;
+
 import static dev.sinter.cli.CliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,7 +32,7 @@ class CliTest {
         assertFalse(files.isEmpty(), "no configs found under " + CONFIGS.toAbsolutePath());
         List<Path> runs = files.stream().filter(f -> !f.startsWith(CONFIGS.resolve("eval"))).toList();
         for (Path f : runs) {
-            ConfigLoader.load(f, List.of()); // throws ConfigException with file:line on any problem
+            RunConfig.load(f, List.of()); // throws ConfigException with file:line on any problem
         }
         for (Path task : files.stream().filter(f -> f.startsWith(CONFIGS.resolve("eval"))).toList()) {
             assertFalse(TaskSpec.fromYaml(task).name().isBlank(), task.toString()); // task definitions, not runs

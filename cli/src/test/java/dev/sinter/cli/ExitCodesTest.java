@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.checkpoint.CheckpointManager;
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Llama2cTokenizer;
 import dev.sinter.framework.data.Tokenizer;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.TokenCorpus;
@@ -81,7 +81,7 @@ class ShippedConfigsTest {
             scoreTaskDefinition(config);
             return;
         }
-        RunConfig shipped = ConfigLoader.load(config, List.of());
+        RunConfig shipped = RunConfig.load(config, List.of());
         List<String> extra = new ArrayList<>();
         String type = shipped.trainer().type();
         if (type.equals("smt")) {
@@ -115,7 +115,7 @@ class ShippedConfigsTest {
      * at zero, SMT's warm-up is full fine-tuning) equals the base model's loss on the run's first batch.
      */
     void assertStartsFromTheBase(Path run, double firstLoss) throws IOException {
-        RunConfig rc = ConfigLoader.load(run.resolve("config.yaml"), List.of());
+        RunConfig rc = RunConfig.load(run.resolve("config.yaml"), List.of());
         TokenCorpus tokens = TokenCorpus.fromText(TextSource.read(rc.data().train()), new ByteTokenizer(),
                 rc.data().valFraction(), rc.data().maxTokens());
         int[][] firstBatch = tokens.trainSampler(rc.data().seqLen(), rc.seed()).next(rc.training().microBatchSize());

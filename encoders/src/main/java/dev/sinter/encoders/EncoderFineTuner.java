@@ -1,7 +1,7 @@
 package dev.sinter.encoders;
 
-import dev.sinter.framework.config.LoraTrainerConfig;
-import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.SameDiffRuntime;

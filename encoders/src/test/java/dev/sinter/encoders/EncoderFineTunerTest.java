@@ -3,8 +3,8 @@ package dev.sinter.encoders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.LoraTrainerConfig;
-import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.models.transformer.LinearLayer;
 import java.util.List;

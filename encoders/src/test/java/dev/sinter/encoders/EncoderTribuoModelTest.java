@@ -3,7 +3,7 @@ package dev.sinter.encoders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.LoraTrainerConfig;
+import dev.sinter.trainers.lora.LoraTrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.testing.TestData;
 import java.util.List;

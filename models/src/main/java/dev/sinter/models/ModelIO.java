@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.checkpoint.CheckpointManager;
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Tokenizer;

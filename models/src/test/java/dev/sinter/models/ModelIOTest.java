@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.testing.TestData;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
@@ -26,7 +26,7 @@ class ModelIOTest {
     @Test
     void saveThenLoadGivesIdenticalLogits(@TempDir Path dir) throws IOException {
         for (ModelConfig cfg : new ModelConfig[]{UNTIED_LEARNED,
-                dev.sinter.framework.config.ModelPresets.get("tiny").orElseThrow()}) {
+                dev.sinter.models.config.ModelPresets.get("tiny").orElseThrow()}) {
             TransformerModel m = TransformerModel.create(cfg, DataType.FLOAT, 9);
             Path cp = new CheckpointManager(dir.resolve(cfg.norm() + "/checkpoints"), 1).save(
                     new TrainerState(3, 0, 0, 1, Double.NaN, Map.of()), m.parameters(), ModelIO.metadata(cfg),

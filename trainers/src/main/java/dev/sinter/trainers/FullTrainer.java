@@ -1,6 +1,6 @@
 package dev.sinter.trainers;
 
-import dev.sinter.framework.config.FullTrainerConfig;
+import dev.sinter.trainers.FullTrainerConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import java.util.List;

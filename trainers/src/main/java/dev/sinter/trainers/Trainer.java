@@ -1,21 +1,14 @@
 package dev.sinter.trainers;
 
+import dev.sinter.models.config.ModelConfig;
+
 import dev.sinter.framework.checkpoint.Checkpoint;
-import dev.sinter.framework.config.FullTrainerConfig;
-import dev.sinter.framework.config.KdTrainerConfig;
-import dev.sinter.framework.config.LoraTrainerConfig;
-import dev.sinter.framework.config.MosTrainerConfig;
-import dev.sinter.framework.config.RunConfig;
-import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.framework.train.TrainingHooks;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.TransformerModel;
-import dev.sinter.trainers.kd.KdTrainer;
-import dev.sinter.trainers.kd.MosTrainer;
-import dev.sinter.trainers.lora.LoraTrainer;
-import dev.sinter.trainers.smt.SmtTrainer;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -23,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * A training method on top of the framework's {@link dev.sinter.framework.train.TrainingLoop}: it chooses which
  * parameters train ({@link TrainingHooks}), how projections are formed ({@link #linearLayer()}), what a checkpoint
  * holds, and the dense model it leaves behind. A method may switch the model once mid-run (SMT after its warm-up).
- * Chosen by {@code trainer.type} from a closed registry ({@link #of}).
+ * Chosen by {@code trainer.type} among the registered {@link TrainerType}s ({@link #of}).
  */
 public interface Trainer extends TrainingHooks {
     /** The registry name ({@code trainer.type}). */
@@ -35,7 +28,7 @@ public interface Trainer extends TrainingHooks {
     }
 
     /** The architecture this method imposes (Mixture-of-Students derives it from the teacher); default none. */
-    default java.util.Optional<dev.sinter.framework.config.ModelConfig> architecture() {
+    default java.util.Optional<dev.sinter.models.config.ModelConfig> architecture() {
         return java.util.Optional.empty();
     }
 
@@ -98,23 +91,8 @@ public interface Trainer extends TrainingHooks {
         return trained;
     }
 
-    /** The trainer for a run: the closed registry of methods. */
+    /** The trainer for a run: the registered type named by {@code trainer.type}. */
     static Trainer of(RunConfig run) {
-        if (run.trainer() instanceof FullTrainerConfig full) {
-            return new FullTrainer(full);
-        }
-        if (run.trainer() instanceof LoraTrainerConfig lora) {
-            return new LoraTrainer(lora, run.seed(), run.model().from());
-        }
-        if (run.trainer() instanceof SmtTrainerConfig smt) {
-            return new SmtTrainer(smt);
-        }
-        if (run.trainer() instanceof KdTrainerConfig kd) {
-            return new KdTrainer(KdTrainerConfig.TYPE, kd.kd());
-        }
-        if (run.trainer() instanceof MosTrainerConfig mos) {
-            return new MosTrainer(mos);
-        }
-        throw new IllegalArgumentException("no trainer registered for type '" + run.trainer().type() + "'");
+        return TrainerType.registry().get(run.trainer().type()).create(run);
     }
 }

@@ -5,7 +5,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.DataConfig;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.SamplesConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.BatchSampler;

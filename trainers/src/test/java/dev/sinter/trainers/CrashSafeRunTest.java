@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.testing.LogCapture;
 import dev.sinter.framework.testing.TestCorpus;
 import dev.sinter.framework.train.MetricsJsonl;
@@ -249,7 +249,7 @@ class CrashSafeRunTest {
                 "training: {steps: 16, batch_size: 4, lr: 3.0e-3, warmup_steps: 2, eval_every: 5, eval_batches: 1}",
                 "checkpoint: {every: 8, keep_last: 2}",
                 "samples: {count: 1, max_new_tokens: 4}");
-        return ConfigLoader.loadString(yaml, name + ".yaml", List.of(overrides));
+        return RunConfig.loadString(yaml, name + ".yaml", List.of(overrides));
     }
 
 

@@ -97,7 +97,7 @@ class ShardedHeapTest {
                 "data: {train: " + args[1] + ", shards: " + args[1] + ", seq_len: 64}",
                 "training: {steps: 2, batch_size: 2, lr: 1.0e-3, eval_every: 2, eval_batches: 1}",
                 "samples: {count: 0}");
-        TrainingRun.Result r = new TrainingRun(ConfigLoader.loadString(yaml, "heap.yaml", List.of())).execute();
+        TrainingRun.Result r = new TrainingRun(RunConfig.loadString(yaml, "heap.yaml", List.of())).execute();
         String peak = Files.readAllLines(Path.of("/proc/self/status")).stream()
                 .filter(l -> l.startsWith("VmHWM")).findFirst().orElse("VmHWM unknown");
         System.out.printf("trained %d steps, max heap %d MiB, %s%n", r.steps(),

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.PrepareConfig;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.ByteTokenizer;
@@ -90,6 +90,6 @@ class ShardedRunTest {
                 "training: {steps: 8, batch_size: 4, lr: 3.0e-3, warmup_steps: 2, eval_every: 4, eval_batches: 1}",
                 "checkpoint: {every: 4, keep_last: 2}",
                 "samples: {count: 1, max_new_tokens: 4}");
-        return ConfigLoader.loadString(yaml, name + ".yaml", List.of());
+        return RunConfig.loadString(yaml, name + ".yaml", List.of());
     }
 }

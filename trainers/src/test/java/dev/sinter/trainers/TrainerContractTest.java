@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lora.LoraTrainer;

@@ -2,7 +2,7 @@ package dev.sinter.trainers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.train.StepMetrics;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.testing.SharedData;
 import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingDivergedException;
@@ -46,7 +46,7 @@ class TrainingRunTest {
                 "training: {steps: 40, batch_size: 8, lr: 3.0e-3, warmup_steps: 5, eval_every: 10, eval_batches: 2}",
                 "checkpoint: {every: 20, keep_last: 2}",
                 "samples: {count: 1, max_new_tokens: 10}");
-        return ConfigLoader.loadString(yaml, name + ".yaml", List.of(overrides));
+        return RunConfig.loadString(yaml, name + ".yaml", List.of(overrides));
     }
 
     @Test

@@ -1,6 +1,6 @@
 package dev.sinter.trainers;
 
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingListener;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.sinter.eval.superweights;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.ParameterNames;
 import java.util.Locale;

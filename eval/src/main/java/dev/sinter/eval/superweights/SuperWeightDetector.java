@@ -2,7 +2,7 @@ package dev.sinter.eval.superweights;
 
 import dev.sinter.eval.superweights.ActivationScan.Extreme;
 import dev.sinter.eval.superweights.ActivationScan.LayerStats;
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.samediff.SameDiffRuntime;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.eval.lm.LanguageModel.Loglikelihood;
 import dev.sinter.eval.lm.SinterLanguageModel.TokenRequest;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.models.moe.MoeNames;
 import dev.sinter.models.transformer.TransformerModel;

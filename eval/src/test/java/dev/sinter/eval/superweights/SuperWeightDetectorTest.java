@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.tasks.PerplexityTask;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.models.transformer.ParameterNames;

@@ -1,6 +1,5 @@
 package dev.sinter.framework.config;
 
-import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationConfig;
@@ -11,7 +10,6 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
@@ -61,8 +59,7 @@ final class BindingErrors {
     private static ConfigException unknownType(InvalidTypeIdException t, String path, YamlSource source) {
         Class<?> base = t.getBaseType().getRawClass();
         String key = base.getAnnotation(JsonTypeInfo.class).property();
-        List<String> names = Arrays.stream(base.getAnnotation(JsonSubTypes.class).value())
-                .map(JsonSubTypes.Type::name).toList();
+        List<String> names = ConfigLoader.typeNames(base);
         JsonNode section = nodeAt(source.tree(), t.getPath());
         if (!section.isObject()) {
             return source.error(path, "expected a mapping with a '" + key + "' key, got " + YamlSource.describe(section));
@@ -106,7 +103,7 @@ final class BindingErrors {
     /** The YAML keys a config record accepts, including the type key of a polymorphic section. */
     private static Set<String> keysOf(Class<?> type) {
         Set<String> keys = new TreeSet<>();
-        DeserializationConfig config = ConfigLoader.MAPPER.getDeserializationConfig();
+        DeserializationConfig config = ConfigLoader.mapper().getDeserializationConfig();
         config.introspect(config.constructType(type)).findProperties().forEach(p -> keys.add(p.getName()));
         addTypeKeys(type, keys);
         return keys;

@@ -5,12 +5,12 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean …?" hints for misspelt keys and names (edit distance, ignoring case, '_' and '-'). */
-final class Suggest {
+public final class Suggest {
     private Suggest() {
     }
 
     /** The candidate closest to {@code given}, if it is close enough to be a typo of it. */
-    static Optional<String> closest(String given, Collection<String> candidates) {
+    public static Optional<String> closest(String given, Collection<String> candidates) {
         String target = normalize(given);
         int budget = target.length() < 6 ? 1 : 2;
         String best = null;
@@ -26,12 +26,12 @@ final class Suggest {
     }
 
     /** {@code "; did you mean 'x'?"} when a candidate is close, else the empty string. */
-    static String didYouMean(String given, Collection<String> candidates) {
+    public static String didYouMean(String given, Collection<String> candidates) {
         return closest(given, candidates).map(c -> "; did you mean '" + c + "'?").orElse("");
     }
 
     /** Candidates sorted and comma-separated, for "valid keys: …" lists. */
-    static String list(Collection<String> candidates) {
+    public static String list(Collection<String> candidates) {
         return String.join(", ", candidates.stream().sorted().toList());
     }
 

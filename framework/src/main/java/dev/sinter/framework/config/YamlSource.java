@@ -36,12 +36,12 @@ final class YamlSource {
     static YamlSource parse(String text, String name) {
         YamlSource source = new YamlSource(name);
         JsonNode root;
-        try (JsonParser parser = ConfigLoader.MAPPER.createParser(text)) {
+        try (JsonParser parser = ConfigLoader.mapper().createParser(text)) {
             if (parser.nextToken() != null) {
                 source.lines.put("", parser.currentTokenLocation().getLineNr());
                 source.index(parser, "");
             }
-            root = ConfigLoader.MAPPER.readTree(text);
+            root = ConfigLoader.mapper().readTree(text);
         } catch (JsonProcessingException e) {
             throw new ConfigException(name + ":" + errorLine(e) + ": invalid YAML: " + problem(e)
                     + "; check the indentation, colons and quoting around this line");
@@ -74,7 +74,7 @@ final class YamlSource {
         overrides.put(key, assignment);
         JsonNode value;
         try {
-            value = ConfigLoader.MAPPER.readTree(assignment.substring(eq + 1));
+            value = ConfigLoader.mapper().readTree(assignment.substring(eq + 1));
         } catch (JsonProcessingException e) {
             throw error(key, "cannot parse the value as YAML: " + problem(e) + "; quote it");
         }

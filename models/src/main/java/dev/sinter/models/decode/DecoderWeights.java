@@ -1,7 +1,7 @@
 package dev.sinter.models.decode;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.moe.MoeNames;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;

@@ -1,6 +1,6 @@
 package dev.sinter.models.decode;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.transformer.TransformerModel;
 
 /**

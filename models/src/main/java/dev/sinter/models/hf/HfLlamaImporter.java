@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;

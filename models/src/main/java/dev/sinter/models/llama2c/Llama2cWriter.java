@@ -1,6 +1,6 @@
 package dev.sinter.models.llama2c;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.hf.RopeLayout;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;

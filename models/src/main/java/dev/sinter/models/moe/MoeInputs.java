@@ -1,7 +1,7 @@
 package dev.sinter.models.moe;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.MoeConfig;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;

@@ -1,7 +1,7 @@
 package dev.sinter.models.moe;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.transformer.RowScale;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;

@@ -1,6 +1,6 @@
 package dev.sinter.models.transformer;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

@@ -1,6 +1,6 @@
 package dev.sinter.models.transformer;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;

@@ -1,6 +1,6 @@
 package dev.sinter.models.transformer;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.train.TrainableModel;

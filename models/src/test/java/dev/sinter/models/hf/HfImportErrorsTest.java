@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;

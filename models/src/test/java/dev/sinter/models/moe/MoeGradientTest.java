@@ -2,8 +2,8 @@ package dev.sinter.models.moe;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.List;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;

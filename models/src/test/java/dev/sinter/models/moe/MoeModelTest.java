@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;

@@ -3,7 +3,7 @@ package dev.sinter.models.transformer;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.testing.OpRecorder;

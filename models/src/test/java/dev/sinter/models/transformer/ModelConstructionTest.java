@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

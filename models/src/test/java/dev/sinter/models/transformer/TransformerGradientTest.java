@@ -3,7 +3,7 @@ package dev.sinter.models.transformer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ModelConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.testing.GradientCheck;
 import java.util.List;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;

@@ -1,7 +1,7 @@
 package dev.sinter.trainers.kd;
 
-import dev.sinter.framework.config.KdSettings;
-import dev.sinter.framework.config.KdStage;
+import dev.sinter.trainers.kd.KdSettings;
+import dev.sinter.trainers.kd.KdStage;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.ModelIO;

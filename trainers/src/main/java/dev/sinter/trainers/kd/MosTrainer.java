@@ -1,7 +1,7 @@
 package dev.sinter.trainers.kd;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MosTrainerConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.trainers.kd.MosTrainerConfig;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.Optional;
 import org.slf4j.Logger;

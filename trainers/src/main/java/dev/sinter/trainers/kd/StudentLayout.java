@@ -1,7 +1,7 @@
 package dev.sinter.trainers.kd;
 
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.MoeConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayList;

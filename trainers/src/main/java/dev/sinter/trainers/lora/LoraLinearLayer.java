@@ -1,7 +1,7 @@
 package dev.sinter.trainers.lora;
 
-import dev.sinter.framework.config.LoraTrainerConfig;
-import dev.sinter.framework.config.TargetModules;
+import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.trainers.TargetModules;
 import dev.sinter.models.transformer.LinearLayer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.sinter.trainers.smt;
 
-import dev.sinter.framework.config.SmtTrainerConfig;
+import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.UsageException;
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -3,8 +3,8 @@ package dev.sinter.trainers.lora;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.LoraTrainerConfig;
-import dev.sinter.framework.config.ModelPresets;
+import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.models.config.ModelPresets;
 import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.List;

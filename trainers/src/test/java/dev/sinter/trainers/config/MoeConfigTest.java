@@ -1,4 +1,4 @@
-package dev.sinter.models.moe;
+package dev.sinter.trainers.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.ModelConfig;
-import dev.sinter.framework.config.RunConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.trainers.RunConfig;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class MoeConfigTest {
             %s""";
 
     private static RunConfig load(String preset, String moe) {
-        return ConfigLoader.loadString(RUN.formatted(preset, moe.indent(2)), "run.yaml", List.of());
+        return RunConfig.loadString(RUN.formatted(preset, moe.indent(2)), "run.yaml", List.of());
     }
 
     private static String error(String preset, String moe) {
@@ -47,7 +47,7 @@ class MoeConfigTest {
     @Test
     void resolvedConfigRoundTripsThroughYaml() {
         RunConfig c = load("tiny-pyramid", "moe: {jitter: 0.01}");
-        RunConfig back = ConfigLoader.loadString(ConfigLoader.toYaml(c), "resolved.yaml", List.of());
+        RunConfig back = RunConfig.loadString(ConfigLoader.toYaml(c), "resolved.yaml", List.of());
         assertEquals(c.model().resolve(), back.model().resolve());
     }
 

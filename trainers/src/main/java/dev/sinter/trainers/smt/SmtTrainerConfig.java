@@ -1,4 +1,10 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.smt;
+
+import dev.sinter.trainers.ChecksArchitecture;
+import dev.sinter.framework.config.Checks;
+import dev.sinter.framework.config.TrainerConfig;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.trainers.TargetModules;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -19,7 +25,7 @@ import static java.util.Objects.requireNonNullElse;
  * @param targets     matrices to score, any of q,k,v,o,gate,up,down (paper's final recipe: q, k, v)
  */
 public record SmtTrainerConfig(int warmupSteps, int blockSize, String score, Integer numBlocks, Double budget,
-                               String selection, List<String> targets) implements TrainerConfig {
+                               String selection, List<String> targets) implements TrainerConfig, ChecksArchitecture {
     public static final String TYPE = "smt";
 
     public SmtTrainerConfig {
@@ -59,6 +65,7 @@ public record SmtTrainerConfig(int warmupSteps, int blockSize, String score, Int
     }
 
     /** Checks the block size against the architecture's target matrices; throws with the offending matrix. */
+    @Override
     public void checkAgainst(ModelConfig model) {
         for (String t : targets) {
             int[] shape = shapeOf(t, model);

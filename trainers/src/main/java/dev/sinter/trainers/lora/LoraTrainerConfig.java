@@ -1,4 +1,8 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.lora;
+
+import dev.sinter.framework.config.Checks;
+import dev.sinter.framework.config.TrainerConfig;
+import dev.sinter.trainers.TargetModules;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;

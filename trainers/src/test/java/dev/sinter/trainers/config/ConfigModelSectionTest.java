@@ -1,4 +1,11 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.config;
+
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelSection;
+
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.trainers.RunConfig;
 
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +44,7 @@ class ConfigModelSectionTest {
 
     @Test
     void overridesFromYamlResolve() {
-        RunConfig config = ConfigLoader.loadString(ConfigLoaderTest.MINIMAL, "run.yaml", List.of("model.dim=64"));
+        RunConfig config = RunConfig.loadString(ConfigLoaderTest.MINIMAL, "run.yaml", List.of("model.dim=64"));
 
         assertEquals(64, config.model().resolve().dim());
         assertEquals(2, config.model().resolve().nLayers());

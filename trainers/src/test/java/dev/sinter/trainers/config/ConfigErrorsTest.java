@@ -1,4 +1,10 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.config;
+
+import dev.sinter.trainers.RunConfig;
+import dev.sinter.trainers.TrainerType;
+
+import dev.sinter.framework.config.ConfigException;
+import dev.sinter.framework.config.ConfigLoader;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +30,7 @@ class ConfigErrorsTest {
 
     private static String error(String yaml, String... overrides) {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> ConfigLoader.loadString(yaml, "run.yaml", List.of(overrides)));
+                () -> RunConfig.loadString(yaml, "run.yaml", List.of(overrides)));
         assertFalse(e.getMessage().contains("\n"), e.getMessage());
         return e.getMessage();
     }
@@ -96,7 +102,7 @@ class ConfigErrorsTest {
 
     @Test
     void unknownTrainerTypeListsTypesAndSuggests() {
-        String types = String.join(", ", TrainerConfig.typeNames().stream().sorted().toList());
+        String types = String.join(", ", TrainerType.registry().names().stream().sorted().toList());
         assertEquals("run.yaml:12: trainer.type: unknown type 'fulll', expected one of: " + types + "; did you mean 'full'?",
                 error(ConfigLoaderTest.MINIMAL + "trainer:\n  type: fulll\n"));
         assertEquals("run.yaml:11: trainer.type: missing required key 'type'; set it to one of: " + types,
@@ -166,14 +172,14 @@ class ConfigErrorsTest {
     @Test
     void missingFileIsNamed(@TempDir Path dir) {
         Path missing = dir.resolve("nope.yaml");
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(missing, List.of()));
+        ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.load(missing, List.of()));
         assertTrue(e.getMessage().startsWith(missing + ": file not found; check the path"), e.getMessage());
     }
 
     @Test
     void errorsInARealFileNameThatFile(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("bad.yaml"), withLine(10, "  lr: 0"));
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file, List.of()));
+        ConfigException e = assertThrows(ConfigException.class, () -> RunConfig.load(file, List.of()));
         assertEquals(file + ":10: training.lr: must be a finite number > 0, got 0.0", e.getMessage());
     }
 }

@@ -1,4 +1,13 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers;
+
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.framework.config.CheckpointConfig;
+import dev.sinter.framework.config.Checks;
+import dev.sinter.framework.config.DataConfig;
+import dev.sinter.framework.config.SamplesConfig;
+import dev.sinter.framework.config.TrainerConfig;
+import dev.sinter.framework.config.TrainingConfig;
+import dev.sinter.models.config.ModelSection;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -33,8 +42,8 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
         checkpoint = requireNonNullElse(checkpoint, CheckpointConfig.defaults());
         trainer = requireNonNullElse(trainer, new FullTrainerConfig(null));
         samples = requireNonNullElse(samples, SamplesConfig.defaults());
-        if (trainer instanceof SmtTrainerConfig smt && model.from() == null) {
-            smt.checkAgainst(model.resolve());
+        if (trainer instanceof ChecksArchitecture constrained && model.from() == null) {
+            constrained.checkAgainst(model.resolve());
         }
         if (data.seqLen() > model.maxSeqLen()) {
             throw new IllegalArgumentException("data.seq_len must be <= model.max_seq_len " + model.maxSeqLen()
@@ -55,5 +64,20 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
                                @JsonProperty("samples") SamplesConfig samples) {
         return new RunConfig(name, outputDir, requireNonNullElse(seed, 42L), model, data, training, checkpoint,
                 trainer, samples);
+    }
+
+    /** Loads a run config file with {@code key.path=value} overrides applied on top. */
+    public static RunConfig load(java.nio.file.Path file, java.util.List<String> overrides) {
+        return ConfigLoader.bind(file, RunConfig.class, overrides);
+    }
+
+    /** Loads a run config from YAML text; {@code sourceName} stands for the file name in error messages. */
+    public static RunConfig loadString(String yaml, String sourceName, java.util.List<String> overrides) {
+        return ConfigLoader.bindString(yaml, sourceName, RunConfig.class, overrides);
+    }
+
+    /** This config as snake_case YAML with every default spelled out; loading it back gives an equal record. */
+    public String toYaml() {
+        return ConfigLoader.toYaml(this);
     }
 }

@@ -1,4 +1,16 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.config;
+
+import dev.sinter.framework.config.CheckpointConfig;
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.framework.config.DataConfig;
+import dev.sinter.framework.config.SamplesConfig;
+import dev.sinter.framework.config.TokenizerConfig;
+import dev.sinter.framework.config.TrainingConfig;
+
+import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelSection;
+import dev.sinter.trainers.FullTrainerConfig;
+import dev.sinter.trainers.RunConfig;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -79,7 +91,7 @@ class ConfigLoaderTest {
     @Test
     void fullFileParsesWithExactValues(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("run.yaml"), FULL);
-        RunConfig config = ConfigLoader.load(file, List.of());
+        RunConfig config = RunConfig.load(file, List.of());
 
         ModelSection model = new ModelSection("tiny", "ckpt/step-100", 64, 2, 8, 2, 64, 260, 128, "rmsnorm", 1e-5,
                 "rope", "adjacent", 10000.0, "swiglu", true, 0.02);
@@ -96,7 +108,7 @@ class ConfigLoaderTest {
 
     @Test
     void defaultsAreApplied() {
-        RunConfig config = ConfigLoader.loadString(MINIMAL, "run.yaml", List.of());
+        RunConfig config = RunConfig.loadString(MINIMAL, "run.yaml", List.of());
 
         assertEquals("runs", config.outputDir());
         assertEquals(42, config.seed());
@@ -112,7 +124,7 @@ class ConfigLoaderTest {
 
     @Test
     void overridesSetNumbersStringsBooleansAndNestedKeys() {
-        RunConfig config = ConfigLoader.loadString(MINIMAL, "run.yaml", List.of(
+        RunConfig config = RunConfig.loadString(MINIMAL, "run.yaml", List.of(
                 "training.lr=3e-4", "training.steps = 7", "name=other", "model.name=small",
                 "model.tie_embeddings=false", "checkpoint.keep_last=5", "data.tokenizer.type=byte", "seed=1"));
 
@@ -128,7 +140,7 @@ class ConfigLoaderTest {
 
     @Test
     void overrideValuesAreYaml() {
-        RunConfig config = ConfigLoader.loadString(MINIMAL, "run.yaml", List.of(
+        RunConfig config = RunConfig.loadString(MINIMAL, "run.yaml", List.of(
                 "samples.prompts=[a, 'b c']", "data.validation=null", "trainer.type=full"));
 
         assertEquals(List.of("a", "b c"), config.samples().prompts());
@@ -138,11 +150,11 @@ class ConfigLoaderTest {
     @Test
     void toYamlRoundTripsToAnEqualRecord(@TempDir Path dir) throws Exception {
         for (String yaml : List.of(MINIMAL, FULL)) {
-            RunConfig config = ConfigLoader.loadString(yaml, "run.yaml", List.of());
+            RunConfig config = RunConfig.loadString(yaml, "run.yaml", List.of());
             String written = ConfigLoader.toYaml(config);
             Path file = Files.writeString(dir.resolve("config.yaml"), written);
 
-            assertEquals(config, ConfigLoader.load(file, List.of()), written);
+            assertEquals(config, RunConfig.load(file, List.of()), written);
             assertTrue(written.contains("batch_size: "), written);
             assertTrue(written.contains("type: \"full\""), written);
         }
@@ -157,10 +169,10 @@ class ConfigLoaderTest {
                         + " stages: [{until_step: 10, kd_weight: 1.0, temperature: 3.0}, {kd_weight: 0.0}]}",
                 "trainer: {type: mos, teacher: runs/t, drop_layers: [0, 1], init_from_teacher: false}");
         for (String trainer : trainers) {
-            RunConfig config = ConfigLoader.loadString(MINIMAL + trainer + "\n", "run.yaml", List.of());
+            RunConfig config = RunConfig.loadString(MINIMAL + trainer + "\n", "run.yaml", List.of());
             String written = ConfigLoader.toYaml(config);
             Path file = Files.writeString(dir.resolve("config.yaml"), written);
-            assertEquals(config, ConfigLoader.load(file, List.of()), written);
+            assertEquals(config, RunConfig.load(file, List.of()), written);
         }
     }
 

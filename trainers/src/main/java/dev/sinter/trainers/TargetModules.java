@@ -1,4 +1,7 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers;
+
+import dev.sinter.framework.config.Checks;
+import dev.sinter.framework.config.Suggest;
 
 import java.util.List;
 

@@ -1,4 +1,6 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.kd;
+
+import dev.sinter.framework.config.Checks;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;

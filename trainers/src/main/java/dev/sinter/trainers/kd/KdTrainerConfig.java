@@ -1,4 +1,4 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.kd;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;

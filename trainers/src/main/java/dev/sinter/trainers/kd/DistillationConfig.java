@@ -1,4 +1,6 @@
-package dev.sinter.framework.config;
+package dev.sinter.trainers.kd;
+
+import dev.sinter.framework.config.TrainerConfig;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,4 +1,4 @@
-package dev.sinter.framework.config;
+package dev.sinter.models.config;
 
 import java.util.LinkedHashMap;
 import java.util.List;
