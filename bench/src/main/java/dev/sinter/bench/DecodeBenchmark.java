@@ -2,7 +2,7 @@ package dev.sinter.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.Llama2cTokenizer;
 import dev.sinter.models.decode.DecoderWeights;
 import dev.sinter.models.decode.KvCacheDecoder;
@@ -27,7 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * tokens after the first over the time after the first), the text and its per-token pieces, and the peak RSS.
  * {@code bench/decode.sh} runs it beside run.c.
  *
- * <p>With {@code --preset NAME} (a {@link ModelPresets} name, sizes overridable with {@code --dim --layers --heads
+ * <p>With {@code --preset NAME} (a {@link ModelPreset} name, sizes overridable with {@code --dim --layers --heads
  * --kv-heads --hidden --vocab --seq}) it decodes a randomly initialised model of that shape instead, for exactly
  * {@code --tokens} passes (no tokenizer, no early stop). {@code --prompt N} adds the time to first token for a random
  * N-token prompt ({@link KvCacheDecoder#prefill}, median of 5 after the decoding runs).
@@ -118,8 +118,7 @@ public final class DecodeBenchmark {
 
     /** A preset's architecture with the sizes given on the command line. */
     private static ModelConfig presetConfig(String name, Map<String, String> a) {
-        ModelConfig b = ModelPresets.get(name).orElseThrow(() -> new IllegalArgumentException("unknown preset '"
-                + name + "'; known: " + ModelPresets.names()));
+        ModelConfig b = ModelPreset.registry().get(name).config();
         java.util.function.BiFunction<String, Integer, Integer> num = (k, def) -> Integer.parseInt(
                 a.getOrDefault(k, String.valueOf(def)));
         return new ModelConfig(num.apply("--dim", b.dim()), num.apply("--layers", b.nLayers()),

@@ -1,7 +1,7 @@
 package dev.sinter.bench;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.SameDiffRuntime;
@@ -35,7 +35,7 @@ public final class ModelBenchmark {
     public static void main(String[] args) throws IOException {
         Args a = new Args(args);
         SameDiffRuntime.init();
-        ModelConfig base = ModelPresets.get(a.str("--model", "small")).orElseThrow();
+        ModelConfig base = ModelPreset.registry().get(a.str("--model", "small")).config();
         ModelConfig cfg = new ModelConfig(a.num("--dim", base.dim()), a.num("--layers", base.nLayers()),
                 a.num("--heads", base.nHeads()), a.num("--kv-heads", base.nKvHeads()), a.num("--hidden", base.hiddenDim()),
                 a.num("--vocab", base.vocabSize()), Math.max(base.maxSeqLen(), a.num("--seq", 128)), base.norm(),

@@ -1,7 +1,7 @@
 package dev.sinter.bench;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
@@ -38,7 +38,7 @@ public final class MoeBenchmark {
             a.put(args[j], args[j + 1]);
         }
         SameDiffRuntime.init();
-        ModelConfig base = ModelPresets.get(a.getOrDefault("--model", "small")).orElseThrow();
+        ModelConfig base = ModelPreset.registry().get(a.getOrDefault("--model", "small")).config();
         int n = Integer.parseInt(a.getOrDefault("--tokens", "2048"));
         int warmup = Integer.parseInt(a.getOrDefault("--warmup", "5"));
         int steps = Integer.parseInt(a.getOrDefault("--steps", "10"));

@@ -2,7 +2,7 @@ package dev.sinter.bench;
 
 import dev.sinter.trainers.lora.LoraTrainerConfig;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
@@ -43,7 +43,7 @@ public final class TrainerBenchmark {
         int warmup = intArg(a, "--warmup", 3);
         int steps = intArg(a, "--steps", 8);
         SameDiffRuntime.init();
-        ModelConfig cfg = ModelPresets.get("small").orElseThrow();
+        ModelConfig cfg = ModelPreset.registry().get("small").config();
         TransformerModel model;
         TrainingHooks hooks;
         switch (method) {

@@ -2,7 +2,7 @@ package dev.sinter.cli;
 
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.trainers.TrainerType;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +22,9 @@ final class ListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         System.out.println("models:");
-        for (String name : ModelPresets.names()) {
-            ModelConfig c = ModelPresets.get(name).orElseThrow();
+        for (ModelPreset preset : ModelPreset.registry().entries()) {
+            String name = preset.name();
+            ModelConfig c = preset.config();
             System.out.printf("  %-12s d=%d layers=%d heads=%d/%d hidden=%d vocab=%d ctx=%d %s %s%n", name, c.dim(),
                     c.nLayers(), c.nHeads(), c.nKvHeads(), c.hiddenDim(), c.vocabSize(), c.maxSeqLen(), c.norm(), c.mlp());
         }

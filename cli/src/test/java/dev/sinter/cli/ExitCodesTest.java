@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
@@ -101,9 +101,9 @@ class ExitCodesTest {
         // tensors of `tiny` under the metadata of `small`: loading throws IllegalArgumentException (shape mismatch)
         Path corrupt = dir.resolve("corrupt");
         Files.createDirectories(corrupt);
-        TransformerModel tiny = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.FLOAT, 1);
+        TransformerModel tiny = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.FLOAT, 1);
         CheckpointManager.writeModel(corrupt, tiny.parameters(),
-                ModelIO.metadata(ModelPresets.get("small").orElseThrow()));
+                ModelIO.metadata(ModelPreset.registry().get("small").config()));
         Path text = Files.writeString(dir.resolve("text.txt"), "The cat sat on the mat.");
         Outcome o = CliHarness.run("eval", "--model", corrupt.toString(), "--tokenizer", "byte", "--perplexity",
                 text.toString(), "--output", dir.resolve("eval-corrupt").toString());

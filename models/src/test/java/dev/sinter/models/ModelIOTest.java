@@ -26,7 +26,7 @@ class ModelIOTest {
     @Test
     void saveThenLoadGivesIdenticalLogits(@TempDir Path dir) throws IOException {
         for (ModelConfig cfg : new ModelConfig[]{UNTIED_LEARNED,
-                dev.sinter.models.config.ModelPresets.get("tiny").orElseThrow()}) {
+                dev.sinter.models.config.ModelPreset.registry().get("tiny").config()}) {
             TransformerModel m = TransformerModel.create(cfg, DataType.FLOAT, 9);
             Path cp = new CheckpointManager(dir.resolve(cfg.norm() + "/checkpoints"), 1).save(
                     new TrainerState(3, 0, 0, 1, Double.NaN, Map.of()), m.parameters(), ModelIO.metadata(cfg),

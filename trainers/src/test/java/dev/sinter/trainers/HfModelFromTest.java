@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.hf.HfExporter;
 import dev.sinter.models.transformer.ParameterNames;
@@ -22,7 +22,7 @@ import org.nd4j.linalg.factory.Nd4j;
 class HfModelFromTest {
     @Test
     void fineTunesAnHfQwen2DirectoryAndItsBiasesTrainAndSurviveTheCheckpoint(@TempDir Path dir) throws IOException {
-        ModelConfig qwen = ModelPresets.get("tiny").orElseThrow().withRopeStyle("half").withAttentionBias(true);
+        ModelConfig qwen = ModelPreset.registry().get("tiny").config().withRopeStyle("half").withAttentionBias(true);
         TransformerModel base = TransformerModel.create(qwen, DataType.FLOAT, 3);
         INDArray bias = Nd4j.linspace(DataType.FLOAT, -0.5, 0.05, qwen.dim());
         base.parameters().get(ParameterNames.attnBias(0, "q")).assign(bias);

@@ -2,7 +2,7 @@ package dev.sinter.trainers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.train.StepMetrics;
@@ -39,7 +39,7 @@ class TrainingLoopTest {
     }
 
     private static Run train(int[] tokens, int batch, int micro) {
-        TransformerModel m = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.DOUBLE, 11);
+        TransformerModel m = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.DOUBLE, 11);
         TrainingConfig tc = TrainingConfig.of(4, batch, micro, 1e-2, 1e-3, 1, 0.1, 0.9, 0.95, 1e-8, 0.5, 100, 1, 10);
         List<Double> losses = new ArrayList<>();
         new TrainingLoop(m, tc, TrainingHooks.allParameters(), new BatchSampler(tokens, 16, 5), new int[0][])

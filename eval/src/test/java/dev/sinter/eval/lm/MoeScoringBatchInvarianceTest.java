@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.eval.lm.LanguageModel.Loglikelihood;
 import dev.sinter.eval.lm.SinterLanguageModel.TokenRequest;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.models.moe.MoeNames;
@@ -31,11 +31,11 @@ class MoeScoringBatchInvarianceTest {
 
     /** tiny-moe (top-1, RTS), a top-2 variant with router jitter, and tiny-prmoe (pyramid + residual). */
     static Stream<Arguments> models() {
-        ModelConfig moe = ModelPresets.get("tiny-moe").orElseThrow();
+        ModelConfig moe = ModelPreset.registry().get("tiny-moe").config();
         ModelConfig top2 = moe.withMoe(new MoeConfig(List.of(4), 2, null, 2, 1.0, 1.0, 4, true, true, 0.01, 0.1,
                 false, MoeConfig.MIX_LEARNED, null));
         return Stream.of(Arguments.of("tiny-moe", moe), Arguments.of("top-2", top2),
-                Arguments.of("tiny-prmoe", ModelPresets.get("tiny-prmoe").orElseThrow()));
+                Arguments.of("tiny-prmoe", ModelPreset.registry().get("tiny-prmoe").config()));
     }
 
     /**

@@ -8,7 +8,7 @@ import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -68,7 +68,7 @@ class SuperWeightQuantTest {
 
     @Test
     void restoredSuperWeightIsBitExactAndEverythingIsUndone() {
-        ModelConfig tiny = ModelPresets.get("tiny").orElseThrow();
+        ModelConfig tiny = ModelPreset.registry().get("tiny").config();
         TransformerModel m = TransformerModel.create(tiny, DataType.FLOAT, 5);
         SuperWeight sw = new SuperWeight(1, 7, 41, Double.NaN);
         INDArray down = m.parameters().get(sw.parameter());

@@ -9,7 +9,7 @@ import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.superweights.SuperWeightDetector.NotApplicable;
 import dev.sinter.eval.superweights.SuperWeightDetector.Outcome;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.List;
@@ -22,7 +22,7 @@ class SuperWeightApplicabilityTest {
     static final List<String> PROMPTS = SuperWeightDetector.DEFAULT_PROMPTS;
 
     static TransformerModel model(String preset) {
-        return TransformerModel.create(ModelPresets.get(preset).orElseThrow(), DataType.FLOAT, 3);
+        return TransformerModel.create(ModelPreset.registry().get(preset).config(), DataType.FLOAT, 3);
     }
 
     @Test

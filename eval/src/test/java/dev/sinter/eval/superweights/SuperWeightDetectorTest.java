@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.models.transformer.ParameterNames;
@@ -27,7 +27,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** The detector on a tiny float64 model with a planted super weight, and on one without. */
 class SuperWeightDetectorTest {
-    static final ModelConfig TINY = ModelPresets.get("tiny").orElseThrow(); // D 32, hidden 64, 2 layers
+    static final ModelConfig TINY = ModelPreset.registry().get("tiny").config(); // D 32, hidden 64, 2 layers
     static final int LAYER = 1;
     static final int ROW = 7; // hidden (super-activation) channel
     static final int COL = 41; // intermediate channel
@@ -198,7 +198,7 @@ class SuperWeightDetectorTest {
         msg = assertThrows(IllegalArgumentException.class, () -> SuperWeight.parse("layers[1].mlp.up_proj.weight[1, 2]"))
                 .getMessage();
         assertTrue(msg.contains("cannot read super-weight coordinates"), msg);
-        ModelConfig moe = ModelPresets.get("tiny-moe").orElseThrow();
+        ModelConfig moe = ModelPreset.registry().get("tiny-moe").config();
         msg = assertThrows(IllegalArgumentException.class, () -> SuperWeight.parse("1,1,2").check(moe)).getMessage();
         assertTrue(msg.contains("Mixture-of-Experts layer"), msg);
         assertEquals(new SuperWeight(2, 3968, 7003, Double.NaN),

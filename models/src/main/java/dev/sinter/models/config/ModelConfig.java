@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * Fully resolved architecture of a decoder-only transformer (every field concrete and range-checked).
- * Named presets live in {@link ModelPresets}; YAML names a preset and overrides fields.
+ * Named presets are registered as {@link ModelPreset}s; YAML names a preset and overrides fields.
  *
  * @param dim            model width D
  * @param nLayers        number of transformer blocks

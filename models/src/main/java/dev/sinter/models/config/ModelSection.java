@@ -4,16 +4,17 @@ import dev.sinter.framework.config.Checks;
 import dev.sinter.framework.config.Suggest;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import java.util.List;
 
 import static java.util.Objects.requireNonNullElse;
 
 /**
- * The {@code model:} section of a run config: a preset from {@link ModelPresets} plus optional per-field overrides.
+ * The {@code model:} section of a run config: a registered {@link ModelPreset} plus optional per-field overrides.
  * Every component after {@code from} overrides the same-named {@link ModelConfig} field when non-null. Construction
  * fills the fields left null from the preset and validates the combination, so afterwards all fields except
  * {@code from} are non-null and {@link #resolve()} cannot fail.
  *
- * @param name the preset ({@link ModelPresets#names()})
+ * @param name the preset (one of {@link ModelPreset#registry()})
  * @param from optional checkpoint directory or llama2.c {@code .bin} to start from (null = random init)
  * @param moe  MoE settings over the preset's (see {@link MoeConfig.Section}); after construction it spells out
  *             every MoE field, or is null for a dense model
@@ -26,9 +27,10 @@ public record ModelSection(String name, String from, Integer dim, Integer nLayer
     @JsonCreator
     public ModelSection {
         Checks.required("name", name);
-        ModelConfig preset = ModelPresets.get(name).orElseThrow(() -> new IllegalArgumentException(
-                "name must be one of " + String.join(", ", ModelPresets.names()) + ", got '" + name + "'"
-                        + Suggest.didYouMean(name, ModelPresets.names())));
+        List<String> presets = ModelPreset.registry().names();
+        ModelConfig preset = ModelPreset.registry().find(name).map(ModelPreset::config).orElseThrow(() ->
+                new IllegalArgumentException("name must be one of " + String.join(", ", presets) + ", got '" + name
+                        + "'" + Suggest.didYouMean(name, presets)));
         Checks.nonBlank("from", from);
         dim = requireNonNullElse(dim, preset.dim());
         nLayers = requireNonNullElse(nLayers, preset.nLayers());

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.generate.Generator;
@@ -36,11 +36,11 @@ class MoeInferenceTest {
 
     /** tiny-moe (top-1, RTS), a top-2 variant with router jitter, and tiny-prmoe (pyramid + residual). */
     static Stream<Arguments> models() {
-        ModelConfig moe = ModelPresets.get("tiny-moe").orElseThrow();
+        ModelConfig moe = ModelPreset.registry().get("tiny-moe").config();
         ModelConfig top2 = moe.withMoe(new MoeConfig(List.of(4), 2, null, 2, 1.0, 1.0, 4, true, true, 0.01, 0.1,
                 false, MoeConfig.MIX_LEARNED, null));
         return Stream.of(Arguments.of("tiny-moe", moe), Arguments.of("top-2", top2),
-                Arguments.of("tiny-prmoe", ModelPresets.get("tiny-prmoe").orElseThrow()));
+                Arguments.of("tiny-prmoe", ModelPreset.registry().get("tiny-prmoe").config()));
     }
 
     /** A seeded float model whose routers are scaled by {@link #ROUTER_SCALE}. */
@@ -121,7 +121,7 @@ class MoeInferenceTest {
 
     @Test
     void paddedPositionsGetNoExpertOutput() {
-        TransformerModel m = unevenlyRouted(ModelPresets.get("tiny-moe").orElseThrow(), 5);
+        TransformerModel m = unevenlyRouted(ModelPreset.registry().get("tiny-moe").config(), 5);
         int layer = m.config().moeLayers().get(0);
         int[][] seqs = sequences(8, 6, 2, 4);
         Map<String, INDArray> ph = m.inputPlaceholders(padded(seqs), lengths(seqs));
@@ -179,7 +179,7 @@ class MoeInferenceTest {
 
     @Test
     void lengthsMustDescribeEveryRow() {
-        TransformerModel m = TransformerModel.create(ModelPresets.get("tiny-moe").orElseThrow(), DataType.FLOAT, 1);
+        TransformerModel m = TransformerModel.create(ModelPreset.registry().get("tiny-moe").config(), DataType.FLOAT, 1);
         int[][] ids = {{1, 2, 3}, {4, 5, 0}};
         assertEquals("row 1: length 0 is outside 1..3 (the padded row length); give each row's count of real tokens",
                 assertThrows(IllegalArgumentException.class, () -> m.logits(ids, new int[]{3, 0})).getMessage());

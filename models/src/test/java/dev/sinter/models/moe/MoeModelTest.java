@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.ParameterNames;
@@ -112,7 +112,7 @@ class MoeModelTest {
     @Test
     void saveThenLoadGivesIdenticalOutputs(@TempDir Path dir) throws IOException {
         for (String name : List.of("tiny-moe", "tiny-prmoe")) {
-            ModelConfig cfg = ModelPresets.get(name).orElseThrow();
+            ModelConfig cfg = ModelPreset.registry().get(name).config();
             TransformerModel m = TransformerModel.create(cfg, DataType.FLOAT, 9);
             new CheckpointManager(dir.resolve(name + "/checkpoints"), 1).save(
                     new TrainerState(3, 0, 0, 1, Double.NaN, Map.of()), m.parameters(), ModelIO.metadata(cfg),

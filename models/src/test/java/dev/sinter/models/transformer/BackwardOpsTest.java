@@ -3,7 +3,7 @@ package dev.sinter.models.transformer;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.testing.OpRecorder;
@@ -23,7 +23,7 @@ class BackwardOpsTest {
     @Test
     void trainingStepRunsNoSlowBackwardOps() {
         SameDiffRuntime.init();
-        TransformerModel m = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.FLOAT, 1);
+        TransformerModel m = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.FLOAT, 1);
         OpRecorder recorder = OpRecorder.attach(m.graph());
         int[][] windows = {{1, 2, 3, 4, 5, 6, 7, 8, 9}, {9, 8, 7, 6, 5, 4, 3, 2, 1}};
         PooledExecution.gradients(m.graph(), m.trainingPlaceholders(windows), List.of(TransformerModel.LOSS),

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** How models are built: the initial weights, models made for loading, and one copy of each parameter. */
 class ModelConstructionTest {
-    static final ModelConfig TINY = ModelPresets.get("tiny").orElseThrow();
+    static final ModelConfig TINY = ModelPreset.registry().get("tiny").config();
 
     /** The embedding is drawn first: its values are the seed's SplittableRandom Gaussians times init_std, as floats. */
     @Test

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -15,7 +15,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Forward-pass contracts of the transformer: names, intermediates, causality, limits. */
 class TransformerModelTest {
-    final ModelConfig tiny = ModelPresets.get("tiny").orElseThrow();
+    final ModelConfig tiny = ModelPreset.registry().get("tiny").config();
 
     @Test
     void parametersCarryHfLlamaNamesAndOutInShapes() {

@@ -2,6 +2,7 @@ package dev.sinter.trainers.config;
 
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.trainers.TrainerType;
+import dev.sinter.models.config.ModelPreset;
 
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.framework.config.ConfigLoader;
@@ -113,9 +114,8 @@ class ConfigErrorsTest {
 
     @Test
     void unknownModelNameListsPresetsAndSuggests() {
-        assertEquals("run.yaml:3: model.name: must be one of tiny, small, stories260k, tiny-moe, tiny-pyramid,"
-                + " tiny-residual, tiny-prmoe, small-moe, small-pyramid, small-residual, small-prmoe, llama-110m, got 'tinny'; "
-                + "did you mean 'tiny'?", error(withLine(3, "  name: tinny")));
+        assertEquals("run.yaml:3: model.name: must be one of " + String.join(", ", ModelPreset.registry().names())
+                + ", got 'tinny'; did you mean 'tiny'?", error(withLine(3, "  name: tinny")));
     }
 
     @Test

@@ -7,7 +7,7 @@ import dev.sinter.framework.config.SamplesConfig;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.ModelSection;
 import dev.sinter.trainers.FullTrainerConfig;
 import dev.sinter.trainers.RunConfig;
@@ -112,7 +112,7 @@ class ConfigLoaderTest {
 
         assertEquals("runs", config.outputDir());
         assertEquals(42, config.seed());
-        assertEquals(ModelPresets.get("tiny").orElseThrow(), config.model().resolve());
+        assertEquals(ModelPreset.registry().get("tiny").config(), config.model().resolve());
         assertNull(config.model().from());
         assertEquals(new DataConfig("corpus.txt", null, 0.05, 32, new TokenizerConfig("byte", null), 0), config.data());
         assertEquals(new TrainingConfig(100, 8, 8, 1e-3, 1e-4, 0, 0.1, 0.9, 0.95, 1e-8, 1.0, 100, 8, 10),

@@ -1,7 +1,7 @@
 package dev.sinter.trainers.config;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.ModelSection;
 
 import dev.sinter.framework.config.ConfigLoader;
@@ -18,14 +18,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ConfigModelSectionTest {
     @Test
     void presetWithoutOverridesResolvesToThePreset() {
-        for (String name : ModelPresets.names()) {
-            assertEquals(ModelPresets.get(name).orElseThrow(), ModelSection.of(name).resolve());
+        for (ModelPreset preset : ModelPreset.registry().entries()) {
+            assertEquals(preset.config(), ModelSection.of(preset.name()).resolve(), preset.name());
         }
     }
 
     @Test
     void overridesReplacePresetFields() {
-        ModelConfig tiny = ModelPresets.get("tiny").orElseThrow();
+        ModelConfig tiny = ModelPreset.registry().get("tiny").config();
         ModelSection section = new ModelSection("tiny", null, 64, null, null, null, 128, null, null, "layernorm", null,
                 null, "half", null, null, false, null);
 
@@ -60,7 +60,7 @@ class ConfigModelSectionTest {
     @Test
     void unknownPresetListsNamesAndSuggests() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelSection.of("smal"));
-        assertEquals("name must be one of tiny, small, stories260k, tiny-moe, tiny-pyramid, tiny-residual, tiny-prmoe,"
-                + " small-moe, small-pyramid, small-residual, small-prmoe, llama-110m, got 'smal'; did you mean 'small'?", e.getMessage());
+        assertEquals("name must be one of " + String.join(", ", ModelPreset.registry().names())
+                + ", got 'smal'; did you mean 'small'?", e.getMessage());
     }
 }

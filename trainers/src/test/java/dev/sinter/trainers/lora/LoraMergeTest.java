@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.trainers.lora.LoraTrainerConfig;
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.List;
@@ -19,7 +19,7 @@ class LoraMergeTest {
     final LoraTrainerConfig cfg = new LoraTrainerConfig(3, 6, 0.2, List.of("q", "k", "v", "o", "gate", "up", "down"));
 
     TransformerModel adapted(LoraTrainer t) {
-        TransformerModel m = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.DOUBLE, 4,
+        TransformerModel m = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.DOUBLE, 4,
                 t.linearLayer());
         // B starts at zero; give it values so the adapters matter
         for (String n : t.trainableParameters(m)) {

@@ -3,7 +3,7 @@ package dev.sinter.trainers.smt;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.models.config.ModelPresets;
+import dev.sinter.models.config.ModelPreset;
 import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.models.transformer.TransformerModel;
@@ -58,7 +58,7 @@ class SmtBlocksTest {
     void writtenBackDenseModelGivesTheSparseModelsOutputsAndGradientsAreExact(int numBlocks, String selection) {
         SmtTrainerConfig cfg = SmtTrainerConfig.of(1, 8, "abs_mean", numBlocks, null, selection,
                 List.of("q", "k", "v", "down"));
-        TransformerModel dense = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.DOUBLE, 6);
+        TransformerModel dense = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.DOUBLE, 6);
         SmtTrainer smt = new SmtTrainer(cfg);
         Map<String, INDArray> fakeGrads = new LinkedHashMap<>();
         dense.parameters().forEach((n, w) -> fakeGrads.put(n, Nd4j.rand(DataType.DOUBLE, w.shape()).subi(0.5)));

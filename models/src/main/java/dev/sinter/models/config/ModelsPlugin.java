@@ -1,0 +1,56 @@
+package dev.sinter.models.config;
+
+import dev.sinter.framework.registry.Plugins;
+import dev.sinter.framework.registry.SinterPlugin;
+import java.util.List;
+
+/**
+ * The model presets of this module, one registration each: {@code tiny} (tests), {@code small} (quickstart),
+ * {@code stories260k}, {@code llama-110m} (the scale check), and the DeepSpeed-MoE variants of {@code tiny} and
+ * {@code small} (papers.md §3.2): {@code -moe} (top-1 MoE-4 on every other layer), {@code -pyramid} (more experts in
+ * the last MoE layer), {@code -residual} (dense MLP + top-1 expert, learned mix) and {@code -prmoe} (pyramid +
+ * residual). The dense variant is the base name itself.
+ */
+public final class ModelsPlugin implements SinterPlugin {
+    /** 2 layers, d 32. */
+    static final ModelConfig TINY = new ModelConfig(32, 2, 4, 2, 64, 260, 64, "rmsnorm", 1e-5, "rope", "adjacent",
+            10000, "swiglu", true, 0.02);
+    /** 4 layers, d 256, ~3.3M parameters. */
+    static final ModelConfig SMALL = new ModelConfig(256, 4, 8, 4, 688, 260, 256, "rmsnorm", 1e-5, "rope", "adjacent",
+            10000, "swiglu", true, 0.02);
+
+    @Override
+    public void register(Plugins plugins) {
+        preset(plugins, "tiny", "2 layers, d 32: unit tests and gradient checks", TINY);
+        preset(plugins, "small", "~3.3M parameters: the quickstart model (byte-level vocabulary)", SMALL);
+        preset(plugins, "stories260k", "Karpathy's tinyllamas stories260K architecture (llama2.c header)",
+                new ModelConfig(64, 5, 8, 4, 172, 512, 512, "rmsnorm", 1e-5, "rope", "adjacent", 10000, "swiglu",
+                        true, 0.02));
+        // tiny has 2 layers: MoE on layer 1 (moe_every 2); the pyramid variants use both layers, 4 then 8 experts
+        preset(plugins, "tiny-moe", "tiny with top-1 MoE-4 on layer 1",
+                TINY.withMoe(MoeConfig.of(List.of(4), 2, null, 1, false)));
+        preset(plugins, "tiny-pyramid", "tiny with MoE-4 then MoE-8 (pyramid)",
+                TINY.withMoe(MoeConfig.of(List.of(4, 8), null, List.of(0, 1), 1, false)));
+        preset(plugins, "tiny-residual", "tiny-moe with a dense MLP beside the expert (residual MoE)",
+                TINY.withMoe(MoeConfig.of(List.of(4), 2, null, 1, true)));
+        preset(plugins, "tiny-prmoe", "tiny-pyramid with residual MoE layers (PR-MoE)",
+                TINY.withMoe(MoeConfig.of(List.of(4, 8), null, List.of(0, 1), 1, true)));
+        // small has 4 layers: MoE on layers 1 and 3 (DeepSpeed's expert interval 2)
+        preset(plugins, "small-moe", "small with top-1 MoE-4 on layers 1 and 3",
+                SMALL.withMoe(MoeConfig.of(List.of(4, 4), 2, null, 1, false)));
+        preset(plugins, "small-pyramid", "small with MoE-4 on layer 1, MoE-8 on layer 3 (pyramid)",
+                SMALL.withMoe(MoeConfig.of(List.of(4, 8), 2, null, 1, false)));
+        preset(plugins, "small-residual", "small-moe with a dense MLP beside the expert (residual MoE)",
+                SMALL.withMoe(MoeConfig.of(List.of(4, 4), 2, null, 1, true)));
+        preset(plugins, "small-prmoe", "small-pyramid with residual MoE layers (PR-MoE)",
+                SMALL.withMoe(MoeConfig.of(List.of(4, 8), 2, null, 1, true)));
+        // SwiGLU hidden 2048 ≈ 8/3·d as a Llama of this width uses; 85M in the blocks + 24.6M tied embedding
+        preset(plugins, "llama-110m", "~110M parameters: the GPT-2-small-sized scale check (Llama-2's vocab 32000)",
+                new ModelConfig(768, 12, 12, 12, 2048, 32000, 1024, "rmsnorm", 1e-5, "rope", "adjacent", 10000,
+                        "swiglu", true, 0.02));
+    }
+
+    private static void preset(Plugins plugins, String name, String description, ModelConfig config) {
+        plugins.register(ModelPreset.class, new ModelPreset(name, description, config));
+    }
+}
