@@ -5,7 +5,7 @@ import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.tasks.Tasks;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
@@ -30,7 +30,7 @@ public final class SuperWeightBenchmark {
         int repeats = Integer.parseInt(arg(a, "--repeats", "5"));
         Path models = shared.resolve("data/models/stories260K");
         TransformerModel model = Llama2cCheckpoint.load(models.resolve("stories260K.bin"));
-        Tokenizer tok = Tokenizers.byName("llama2c", models.resolve("tok512.bin"));
+        Tokenizer tok = TokenizerType.registry().get("llama2c").load(models.resolve("tok512.bin"));
         SuperWeightDetector detector = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT);
         List<String> prompt = List.of(SuperWeightDetector.DEFAULT_PROMPTS.get(0));
         detector.detect(model, tok, prompt); // warm-up

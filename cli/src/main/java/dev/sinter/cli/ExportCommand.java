@@ -8,7 +8,7 @@ import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.HfTokenizerFiles;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.hf.HfConfig;
 import dev.sinter.models.hf.HfExporter;
@@ -129,16 +129,16 @@ final class ExportCommand implements Callable<Integer> {
      */
     private SourceTokenizer sourceTokenizer(Path source) throws IOException {
         if (tokenizer != null) {
-            String type = Tokenizers.typeOf(tokenizer);
-            Tokenizer tok = Tokenizers.byName(type, tokenizer); // fails with a clear line if it is not a tokenizer
-            return type.equals(TokenizerConfig.HF)
+            TokenizerType type = TokenizerType.forFile(tokenizer);
+            Tokenizer tok = type.load(tokenizer); // fails with a clear line if it is not a tokenizer
+            return type.name().equals(TokenizerConfig.HF)
                     ? new SourceTokenizer(tok, ModelIO.tokenizerFiles(TokenizerConfig.HF, tokenizer), null)
                     : new SourceTokenizer(tok, Map.of(), tokenizer);
         }
         if (!Files.isDirectory(source)) {
             Path bin = ModelIO.llama2cTokenizerBeside(source).orElse(null);
-            return new SourceTokenizer(bin == null ? null : Tokenizers.byName(TokenizerConfig.LLAMA2C, bin), Map.of(),
-                    bin);
+            return new SourceTokenizer(bin == null ? null
+                    : TokenizerType.registry().get(TokenizerConfig.LLAMA2C).load(bin), Map.of(), bin);
         }
         Tokenizer tok;
         boolean unreadableHf = false;

@@ -2,7 +2,7 @@ package dev.sinter.cli;
 
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
@@ -29,8 +29,8 @@ record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer)
 
     private static Tokenizer tokenizer(Path resolved, String tokenizer) throws IOException {
         if (tokenizer != null) {
-            return tokenizer.equals("byte") ? Tokenizers.byName("byte", null)
-                    : Tokenizers.byName(Tokenizers.typeOf(Path.of(tokenizer)), Path.of(tokenizer));
+            return tokenizer.equals("byte") ? TokenizerType.registry().get("byte").load(null)
+                    : TokenizerType.forFile(Path.of(tokenizer)).load(Path.of(tokenizer));
         }
         if (Files.isDirectory(resolved)) {
             return ModelIO.tokenizerOf(resolved).orElseThrow(() -> new UsageException(
@@ -38,6 +38,6 @@ record ModelAndTokenizer(Path path, TransformerModel model, Tokenizer tokenizer)
         }
         Path tok = ModelIO.llama2cTokenizerBeside(resolved).orElseThrow(() -> new UsageException(
                 "no tokenizer given for " + resolved + "; pass --tokenizer PATH (e.g. tok512.bin)"));
-        return Tokenizers.byName("llama2c", tok);
+        return TokenizerType.registry().get("llama2c").load(tok);
     }
 }

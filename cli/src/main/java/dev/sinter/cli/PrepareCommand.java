@@ -6,7 +6,7 @@ import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.framework.data.shards.ShardIndex;
 import dev.sinter.framework.data.shards.ShardWriter;
 import dev.sinter.framework.data.shards.TokenizerFingerprint;
@@ -43,7 +43,8 @@ final class PrepareCommand implements Callable<Integer> {
                     + "; set data.train to a file or a directory of files");
         }
         String tokPath = data.tokenizer().path();
-        Tokenizer tokenizer = Tokenizers.byName(data.tokenizer().type(), tokPath == null ? null : Path.of(tokPath));
+        Tokenizer tokenizer = TokenizerType.registry().get(data.tokenizer().type())
+                .load(tokPath == null ? null : Path.of(tokPath));
         long t0 = System.nanoTime();
         ShardIndex index = new ShardWriter(tokenizer, TokenizerFingerprint.of(data.tokenizer()), data.prepare())
                 .prepare(Path.of(data.train()), data.valFraction(), Path.of(data.shards()));

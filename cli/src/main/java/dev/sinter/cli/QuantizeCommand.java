@@ -8,7 +8,7 @@ import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.eval.superweights.SuperWeightReport;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.UsageException;
-import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.ModelIO;
 import java.nio.file.Files;
@@ -135,7 +135,8 @@ final class QuantizeCommand implements Callable<Integer> {
         Map<String, byte[]> files;
         if (source.tokenizer != null) {
             files = source.tokenizer.equals("byte") ? ModelIO.tokenizerFiles("byte", null)
-                    : ModelIO.tokenizerFiles(Tokenizers.typeOf(Path.of(source.tokenizer)), Path.of(source.tokenizer));
+                    : ModelIO.tokenizerFiles(TokenizerType.forFile(Path.of(source.tokenizer)).name(),
+                            Path.of(source.tokenizer));
         } else if (Files.isDirectory(resolvedModel)) {
             files = new LinkedHashMap<>();
             for (Map.Entry<String, Path> f : ModelIO.tokenizerFilesOf(resolvedModel).entrySet()) {

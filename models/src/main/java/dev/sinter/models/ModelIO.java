@@ -9,7 +9,7 @@ import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.models.hf.HfLlamaImporter;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
 import dev.sinter.models.transformer.TransformerModel;
@@ -103,15 +103,16 @@ public final class ModelIO {
         Path desc = checkpointDir.resolve(TOKENIZER_FILE);
         if (!Files.isRegularFile(desc)) {
             Path bin = checkpointDir.resolve(TOKENIZER_BIN);
-            return Files.isRegularFile(bin) ? Optional.of(Tokenizers.byName("llama2c", bin)) : Optional.empty();
+            return Files.isRegularFile(bin) ? Optional.of(TokenizerType.registry().get(TokenizerConfig.LLAMA2C).load(bin))
+                    : Optional.empty();
         }
         Map<?, ?> m = JSON.readValue(desc.toFile(), Map.class);
         if (!m.containsKey("type") && m.containsKey("model")) { // a Hugging Face tokenizer.json
-            return Optional.of(Tokenizers.byName(TokenizerConfig.HF, checkpointDir));
+            return Optional.of(TokenizerType.registry().get(TokenizerConfig.HF).load(checkpointDir));
         }
         String type = String.valueOf(m.get("type"));
         Path file = m.get("file") == null ? null : fileInside(desc, checkpointDir, String.valueOf(m.get("file")));
-        return Optional.of(Tokenizers.byName(type, file));
+        return Optional.of(TokenizerType.registry().get(type).load(file));
     }
 
     /** The descriptor's {@code file}, refused unless it (and its real path) stays inside the checkpoint directory. */

@@ -1,12 +1,15 @@
 package dev.sinter.framework.config;
 
+import dev.sinter.framework.data.TokenizerType;
+import java.util.List;
+
 /**
  * The {@code data.tokenizer:} section.
  *
- * @param type {@value #BYTE} (UTF-8 bytes plus special ids), {@value #LLAMA2C} (a llama2.c {@code tokenizer.bin}) or
- *             {@value #HF} (a Hugging Face {@code tokenizer.json})
- * @param path the tokenizer file (for {@value #HF} also its directory); required for {@value #LLAMA2C} and
- *             {@value #HF}, absent for {@value #BYTE}
+ * @param type a registered {@link TokenizerType}: {@value #BYTE} (UTF-8 bytes plus special ids), {@value #LLAMA2C} (a
+ *             llama2.c {@code tokenizer.bin}), {@value #HF} (a Hugging Face {@code tokenizer.json}), …
+ * @param path the tokenizer file: required for a type that reads one ({@link TokenizerType#takesPath()}), absent
+ *             for the others
  */
 public record TokenizerConfig(String type, String path) {
     public static final String BYTE = "byte";
@@ -15,19 +18,17 @@ public record TokenizerConfig(String type, String path) {
 
     public TokenizerConfig {
         Checks.required("type", type);
-        Checks.oneOf("type", type, BYTE, LLAMA2C, HF);
+        Checks.oneOf("type", type, TokenizerType.registry().names().toArray(String[]::new));
         Checks.nonBlank("path", path);
-        if (type.equals(LLAMA2C) && path == null) {
-            throw new IllegalArgumentException("path must be set for type " + LLAMA2C
-                    + "; point it at a llama2.c tokenizer .bin");
+        TokenizerType kind = TokenizerType.registry().get(type);
+        if (kind.takesPath() && path == null) {
+            throw new IllegalArgumentException("path must be set for type " + type + "; point it at " + kind.pathTo());
         }
-        if (type.equals(HF) && path == null) {
-            throw new IllegalArgumentException("path must be set for type " + HF
-                    + "; point it at a tokenizer.json or the directory holding it");
-        }
-        if (type.equals(BYTE) && path != null) {
-            throw new IllegalArgumentException("path must be absent for type " + BYTE + ", got '" + path
-                    + "'; remove it, or use type " + LLAMA2C + " (a llama2.c .bin) or " + HF + " (a tokenizer.json)");
+        if (!kind.takesPath() && path != null) {
+            List<String> withPath = TokenizerType.registry().entries().stream().filter(TokenizerType::takesPath)
+                    .map(t -> t.name() + " (" + t.pathTo() + ")").toList();
+            throw new IllegalArgumentException("path must be absent for type " + type + ", got '" + path
+                    + "'; remove it, or use type " + String.join(" or ", withPath));
         }
     }
 }

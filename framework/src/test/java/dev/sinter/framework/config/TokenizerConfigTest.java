@@ -12,7 +12,7 @@ class TokenizerConfigTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new TokenizerConfig("byte", "tok512.bin"));
         assertEquals("path must be absent for type byte, got 'tok512.bin'; remove it, or use type llama2c (a llama2.c"
-                + " .bin) or hf (a tokenizer.json)", e.getMessage());
+                + " tokenizer .bin) or hf (a tokenizer.json or the directory holding it)", e.getMessage());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ByteTokenizerTest {
@@ -39,11 +40,14 @@ class ByteTokenizerTest {
     }
 
     @Test
-    void factoryCreatesByNameAndRejectsUnknownTypes() throws IOException {
-        assertEquals("byte", Tokenizers.byName("byte", null).describe());
+    void registryLoadsByNameAndRejectsUnknownTypes() throws IOException {
+        assertEquals(List.of("byte", "llama2c", "hf"), TokenizerType.registry().names());
+        assertEquals("byte", TokenizerType.registry().get("byte").load(null).describe());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tokenizers.byName("gpt2", null));
-        assertEquals("unknown tokenizer type 'gpt2': expected byte, llama2c or hf", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> Tokenizers.byName("llama2c", null));
+                () -> TokenizerType.registry().get("bytes"));
+        assertEquals("unknown tokenizer 'bytes'; registered: byte, llama2c, hf; did you mean 'byte'?", e.getMessage());
+        IllegalArgumentException noPath = assertThrows(IllegalArgumentException.class,
+                () -> TokenizerType.registry().get("llama2c").load(null));
+        assertEquals("tokenizer type llama2c needs a path: a llama2.c tokenizer .bin", noPath.getMessage());
     }
 }

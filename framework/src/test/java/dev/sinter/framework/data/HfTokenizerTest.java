@@ -203,10 +203,10 @@ class HfTokenizerTest {
 
     @Test
     void loadsByNameFromAFileOrItsDirectory() throws IOException {
-        assertEquals(512, Tokenizers.byName("hf", llamaJson.getParent()).vocabSize());
-        assertEquals(50257, Tokenizers.byName("hf", gpt2Json).vocabSize());
-        assertThrows(IllegalArgumentException.class, () -> Tokenizers.byName("hf", null));
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> Tokenizers.byName("hf", dir.resolve("none")));
+        assertEquals(512, TokenizerType.registry().get("hf").load(llamaJson.getParent()).vocabSize());
+        assertEquals(50257, TokenizerType.registry().get("hf").load(gpt2Json).vocabSize());
+        assertThrows(IllegalArgumentException.class, () -> TokenizerType.registry().get("hf").load(null));
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> TokenizerType.registry().get("hf").load(dir.resolve("none")));
     }
 
     @Test

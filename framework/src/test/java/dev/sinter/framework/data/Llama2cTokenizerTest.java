@@ -52,7 +52,7 @@ class Llama2cTokenizerTest {
         assertEquals(-1.0f, tok.score(260));
         assertEquals("llama2c:tok512.bin", tok.describe());
         assertEquals(512, Llama2cTokenizer.load(tokFile).vocabSize());
-        assertEquals(512, Tokenizers.byName("llama2c", tokFile).vocabSize());
+        assertEquals(512, TokenizerType.registry().get("llama2c").load(tokFile).vocabSize());
     }
 
     /**

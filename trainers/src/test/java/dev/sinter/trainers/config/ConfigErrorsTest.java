@@ -3,6 +3,7 @@ package dev.sinter.trainers.config;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.trainers.TrainerType;
 import dev.sinter.models.config.ModelPreset;
+import dev.sinter.framework.data.TokenizerType;
 
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.framework.config.ConfigLoader;
@@ -127,7 +128,8 @@ class ConfigErrorsTest {
 
     @Test
     void invalidTokenizerTypeIsReportedAtItsKey() {
-        assertEquals("run.yaml:8: data.tokenizer.type: must be one of byte, llama2c, hf, got bpe",
+        assertEquals("run.yaml:8: data.tokenizer.type: must be one of "
+                + String.join(", ", TokenizerType.registry().names()) + ", got bpe",
                 error(withLine(6, "  seq_len: 32\n  tokenizer:\n    type: bpe")));
     }
 
