@@ -29,8 +29,7 @@ import picocli.CommandLine.Option;
  * {@code sinter eval --model PATH --perplexity FILE} (mean token NLL, token and word perplexity as JSON).
  */
 @Command(name = "eval", description = {"Zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file.",
-        "Tasks: arc_easy, arc_challenge, piqa, boolq, copa, openbookqa, siqa, commonsense_qa, winogrande, winograd_wsc,",
-        "lambada_openai, hellaswag (zero_shot = all twelve), wikitext2, tinystories, tinystories_sample, or a YAML task file."})
+        "Tasks: the registered ones (sinter ls; zero_shot = the zero-shot suite) or YAML task files."})
 final class EvalCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.eval.tasks.TaskType;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.models.config.ModelPreset;
@@ -126,7 +127,8 @@ class ExitCodesTest {
         Outcome task = CliHarness.run("eval", "--model", run.toString(), "--tasks", "copa,no_such_task",
                 "--output", dir.resolve("eval-x").toString());
         assertEquals(Sinter.USAGE_ERROR, task.code(), task.err());
-        assertOneLine(task, "unknown task 'no_such_task'; built-in tasks: ");
+        assertOneLine(task, "unknown task 'no_such_task'; registered: " + String.join(", ",
+                TaskType.registry().names()) + " (or give the path of a YAML task definition)");
 
         Outcome vocab = CliHarness.run("train", CliHarness.CONFIGS.resolve("quickstart.yaml").toString(),
                 "model.name=tiny", "model.vocab_size=100", "name=small-vocab", "output_dir=" + dir,

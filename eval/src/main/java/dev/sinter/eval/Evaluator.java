@@ -78,7 +78,7 @@ public final class Evaluator {
         return this;
     }
 
-    /** Runs built-in tasks by name over {@link Tasks#defaultDataDir()}. */
+    /** Runs registered tasks (or {@code zero_shot}, YAML task files) by name over {@link Tasks#defaultDataDir()}. */
     public EvalResults run(String... taskNames) throws IOException {
         return run(Tasks.parse(String.join(",", taskNames), Tasks.defaultDataDir()));
     }

@@ -37,17 +37,49 @@ class LoadersTest {
         return TestData.root();
     }
 
+    /** The registered zero-shot suite, in registration order. */
+    private static List<String> zeroShot() {
+        return TaskType.registry().entries().stream().filter(TaskType::zeroShot).map(TaskType::name).toList();
+    }
+
+    /** A registered multiple-choice task read from the committed slices. */
+    private static MultipleChoiceTask slice(String name) throws IOException {
+        return (MultipleChoiceTask) TaskType.registry().get(name).load(slices());
+    }
+
+    @Test
+    void theZeroShotSuiteIsTheTwelveTasksInReportOrderAndParseExpandsIt() throws IOException {
+        assertEquals(List.of("arc_easy", "arc_challenge", "piqa", "boolq", "copa", "openbookqa", "siqa",
+                "commonsense_qa", "winogrande", "winograd_wsc", "lambada_openai", "hellaswag"), zeroShot());
+        assertEquals(List.of("wikitext2", "tinystories", "tinystories_sample"), TaskType.registry().names()
+                .subList(12, TaskType.registry().names().size()));
+        List<Task> tasks = Tasks.parse("piqa, zero_shot,", slices());
+        assertEquals(13, tasks.size());
+        assertEquals("piqa", tasks.get(0).name());
+        assertEquals(zeroShot(), tasks.subList(1, 13).stream().map(Task::name).toList());
+    }
+
+    @Test
+    void anUnknownTaskNamesTheRegisteredOnesAndTheClosest() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tasks.parse("arc_easy,arc_esy", slices()));
+        assertEquals("unknown task 'arc_esy'; registered: " + String.join(", ", TaskType.registry().names())
+                + "; did you mean 'arc_easy'? (or give the path of a YAML task definition)", e.getMessage());
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Tasks.parse(" ,", slices()));
+        assertTrue(none.getMessage().startsWith("no tasks given; registered: arc_easy, "), none.getMessage());
+    }
+
     @Test
     void everyZeroShotTaskParsesFromItsCommittedSlice() throws IOException {
-        for (String name : Tasks.ZERO_SHOT) {
-            Task t = Tasks.byName(name, slices());
+        for (String name : zeroShot()) {
+            Task t = TaskType.registry().get(name).load(slices());
             int n = t instanceof LambadaTask l ? l.requests().size() : ((MultipleChoiceTask) t).items().size();
             assertEquals(SLICE_ITEMS, n, name);
         }
-        MultipleChoiceTask.Item hs = ((MultipleChoiceTask) Tasks.byName("hellaswag", slices())).items().get(0);
+        MultipleChoiceTask.Item hs = slice("hellaswag").items().get(0);
         assertEquals("Roof shingle removal: A man is sitting on a roof. He", hs.requests().get(0).context());
         assertEquals(" starts pulling up roofing on a roof.", hs.requests().get(hs.gold()).continuation());
-        MultipleChoiceTask.Item wino = ((MultipleChoiceTask) Tasks.byName("winogrande", slices())).items().get(0);
+        MultipleChoiceTask.Item wino = slice("winogrande").items().get(0);
         assertEquals("Sarah was a much better surgeon than Maria so Maria", wino.requests().get(1).context());
         assertEquals(" always got the easier cases.", wino.requests().get(1).continuation());
         assertEquals(1, wino.gold());
@@ -55,8 +87,8 @@ class LoadersTest {
 
     @Test
     void everyZeroShotTaskParsesToItsDocumentedCount() throws IOException {
-        for (String name : Tasks.ZERO_SHOT) {
-            Task t = Tasks.byName(name, data());
+        for (String name : zeroShot()) {
+            Task t = TaskType.registry().get(name).load(data());
             if (t instanceof LambadaTask l) {
                 assertEquals(COUNTS.get(name), l.requests().size(), name);
                 continue;
@@ -73,13 +105,13 @@ class LoadersTest {
 
     @Test
     void promptsFollowLmEval() throws IOException {
-        MultipleChoiceTask.Item arc = ((MultipleChoiceTask) Tasks.byName("arc_easy", slices())).items().get(1);
+        MultipleChoiceTask.Item arc = slice("arc_easy").items().get(1);
         assertEquals("Question: Which piece of safety equipment is used to keep mold spores from entering the "
                 + "respiratory system?\nAnswer:", arc.requests().get(0).context());
         assertEquals(" breathing mask", arc.requests().get(1).continuation());
-        MultipleChoiceTask.Item piqa = ((MultipleChoiceTask) Tasks.byName("piqa", slices())).items().get(1);
+        MultipleChoiceTask.Item piqa = slice("piqa").items().get(1);
         assertEquals("Question: dresser\nAnswer:", piqa.requests().get(0).context(), "trailing newline replaced");
-        Request lambada = ((LambadaTask) Tasks.byName("lambada_openai", slices())).requests().get(0);
+        Request lambada = ((LambadaTask) TaskType.registry().get("lambada_openai").load(slices())).requests().get(0);
         assertEquals(" signs", lambada.continuation());
     }
 
@@ -128,7 +160,7 @@ class LoadersTest {
         Path yaml = dir.resolve("mine.yaml");
         Files.writeString(yaml, "name: mine\nfile: mine.jsonl\nquery_field: q\nchoices_field: opts\n"
                 + "gold_field: answer\nprompt_suffix: \"\\nAnswer:\"\n");
-        MultipleChoiceTask t = (MultipleChoiceTask) Tasks.byName(yaml.toString(), slices());
+        MultipleChoiceTask t = (MultipleChoiceTask) Tasks.parse(yaml.toString(), slices()).get(0);
         assertEquals("mine", t.name());
         MultipleChoiceTask.Item it = t.items().get(0);
         assertEquals("Sky colour?\nAnswer:", it.requests().get(1).context());
@@ -137,7 +169,7 @@ class LoadersTest {
 
         Files.writeString(yaml, "name: mine\nfile: mine.jsonl\nqeury_field: q\n");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tasks.byName(yaml.toString(), slices()));
+                () -> Tasks.parse(yaml.toString(), slices()).get(0));
         assertTrue(e.getMessage().startsWith(yaml + ":3: ") && e.getMessage().contains("qeury_field"),
                 e.getMessage());
     }
@@ -159,7 +191,7 @@ class LoadersTest {
 
     @Test
     void wikitextIsSplitByArticle() throws IOException {
-        List<String> wiki = ((PerplexityTask) Tasks.byName("wikitext2", data())).documents();
+        List<String> wiki = ((PerplexityTask) TaskType.registry().get("wikitext2").load(data())).documents();
         assertTrue(wiki.size() > 20 && wiki.get(0).startsWith("= Robert <unk> ="), wiki.get(0).substring(0, 30));
     }
 }
