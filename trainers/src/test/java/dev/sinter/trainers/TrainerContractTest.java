@@ -6,49 +6,81 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.trainers.RunConfig;
+import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.framework.config.TrainerConfig;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lora.LoraTrainer;
+import dev.sinter.trainers.norms.NormTrainerConfig;
 import dev.sinter.trainers.smt.SmtTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** The contract every trainer keeps, run end to end on the tiny model and real text. */
+/**
+ * The contract every trainer keeps, run end to end on the tiny model and real text: every registered
+ * {@link TrainerType} (those of test modules too) with its {@link TrainerType.Example}.
+ */
 class TrainerContractTest {
     static final int[][] PROBE = {{84, 104, 101, 32, 113, 117, 105, 99, 107}};
 
-    static String[] trainer(String type) {
-        return switch (type) {
-            case "full" -> new String[]{"trainer={type: full, trainable: ['model\\.layers\\.1\\..*']}"};
-            case "lora" -> new String[]{"trainer={type: lora, rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, down]}"};
-            case "smt" -> new String[]{"trainer={type: smt, warmup_steps: 4, block_size: 8, num_blocks: 6,"
-                    + " targets: [q, k, v, gate]}"};
-            default -> throw new IllegalArgumentException(type);
-        };
+    /** Every registered trainer type, in registration order. */
+    static Stream<String> registeredTypes() {
+        return TrainerType.registry().names().stream();
     }
 
-    static RunConfig config(Path dir, String name, String type, String... more) {
-        String[] base = trainer(type);
-        String[] all = new String[base.length + more.length + 3];
-        System.arraycopy(base, 0, all, 0, base.length);
-        all[base.length] = "training.steps=12";
-        all[base.length + 1] = "checkpoint.every=6";
-        all[base.length + 2] = "training.eval_every=6";
-        System.arraycopy(more, 0, all, base.length + 3, more.length);
-        return TrainingRunTest.config(dir, name, all);
+    /** A 12-step run of {@code type}'s example (its teacher trained first into {@code dir/teacher}), plus overrides. */
+    static RunConfig config(Path dir, String name, String type, String... more) throws IOException {
+        TrainerType.Example example = TrainerType.registry().get(type).example();
+        String trainer = example.teacherRun() == null ? example.trainer() : example.trainer(teacher(dir, example));
+        List<String> all = new ArrayList<>(List.of("trainer=" + trainer, "training.steps=12", "checkpoint.every=6",
+                "training.eval_every=6"));
+        all.addAll(List.of(more));
+        return TrainingRunTest.config(dir, name, all.toArray(String[]::new));
+    }
+
+    /** The teacher run of an example, trained once per test directory. */
+    private static Path teacher(Path dir, TrainerType.Example example) throws IOException {
+        Path run = dir.resolve("teacher");
+        if (Files.isDirectory(run)) {
+            return run;
+        }
+        List<String> overrides = new ArrayList<>(example.teacherRun());
+        overrides.addAll(List.of("training.steps=2", "training.warmup_steps=0"));
+        return TrainingRunTestAccess.train(dir, "teacher", overrides.toArray(String[]::new));
+    }
+
+    /** The dense model a finished run leaves behind, loaded as a user loads it (an adapter run through its merge). */
+    static TransformerModel reload(Path runDir) throws IOException {
+        boolean adapter = CheckpointManager.read(ModelIO.resolve(runDir)).metadata().containsKey(ModelIO.ADAPTER_KEY);
+        return adapter ? LoraTrainer.mergeCheckpoint(runDir, null) : ModelIO.load(runDir);
+    }
+
+    @Test
+    void everyBuiltInMethodIsRegisteredWithAnExampleAndTheTestModulesToo() {
+        List<String> builtIn = List.of("full", "lora", "smt", "kd", "mos");
+        assertEquals(builtIn, TrainerType.registry().names().stream().filter(builtIn::contains).toList());
+        assertTrue(TrainerType.registry().names().contains(NormTrainerConfig.TYPE), "registered by the test module");
+        for (TrainerType<?> t : TrainerType.registry().entries()) {
+            TrainerConfig example = ConfigLoader.bindString(t.example().trainer(Path.of("runs/teacher")), "t.yaml",
+                    TrainerConfig.class, List.of());
+            assertEquals(t.recordType(), example.getClass(), "the example binds to the registered record");
+            assertEquals(t.name(), example.type());
+        }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"full", "lora", "smt"})
+    @MethodSource("registeredTypes")
     void resumedRunReproducesTheStraightRun(String type, @TempDir Path dir) throws IOException {
         new TrainingRun(config(dir, "straight", type)).execute();
         RunConfig cfg = config(dir, "resumed", type);
@@ -57,9 +89,7 @@ class TrainerContractTest {
         TrainingRun.Result resumed = new TrainingRun(cfg).execute();
         assertEquals(TrainingRunTest.trainLosses(dir.resolve("straight")), TrainingRunTest.trainLosses(dir.resolve("resumed")));
         // save → load → identical outputs (LoRA through its merge)
-        TransformerModel loaded = type.equals("lora") ? LoraTrainer.mergeCheckpoint(dir.resolve("resumed"), null)
-                : ModelIO.load(dir.resolve("resumed"));
-        assertEquals(resumed.model().logits(PROBE), loaded.logits(PROBE));
+        assertEquals(resumed.model().logits(PROBE), reload(dir.resolve("resumed")).logits(PROBE));
     }
 
     @ParameterizedTest
