@@ -18,9 +18,10 @@ public record TokenizerConfig(String type, String path) {
 
     public TokenizerConfig {
         Checks.required("type", type);
-        Checks.oneOf("type", type, TokenizerType.registry().names().toArray(String[]::new));
+        List<String> types = TokenizerType.registry().names();
+        TokenizerType kind = TokenizerType.registry().find(type).orElseThrow(() -> new IllegalArgumentException(
+                "type must be one of " + String.join(", ", types) + ", got " + type + Suggest.didYouMean(type, types)));
         Checks.nonBlank("path", path);
-        TokenizerType kind = TokenizerType.registry().get(type);
         if (kind.takesPath() && path == null) {
             throw new IllegalArgumentException("path must be set for type " + type + "; point it at " + kind.pathTo());
         }

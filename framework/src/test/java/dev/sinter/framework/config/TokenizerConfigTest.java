@@ -22,4 +22,10 @@ class TokenizerConfigTest {
         assertEquals("path must be set for type hf; point it at a tokenizer.json or the directory holding it",
                 assertThrows(IllegalArgumentException.class, () -> new TokenizerConfig("hf", null)).getMessage());
     }
+
+    @Test
+    void anUnknownTypeListsTheRegisteredOnesAndTheClosest() {
+        assertEquals("type must be one of byte, llama2c, hf, got bytes; did you mean 'byte'?",
+                assertThrows(IllegalArgumentException.class, () -> new TokenizerConfig("bytes", null)).getMessage());
+    }
 }
