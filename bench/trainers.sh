@@ -9,14 +9,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 CP="${CP:-bench/target/classes:$(cat bench/target/classpath.txt)}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 ROUNDS="${ROUNDS:-3}"
-methods=(full "lora --rank 8" "smt --budget 0.01 --block 32")
+# trainer: sections (any registered trainer.type): full FT, LoRA r=8 on the 7 projections, SMT 1% of q,k,v in 32-blocks
+methods=("{type: full}"
+  "{type: lora, rank: 8, alpha: 16, dropout: 0, targets: [q, k, v, o, gate, up, down]}"
+  "{type: smt, warmup_steps: 1, block_size: 32, budget: 0.01, targets: [q, k, v]}")
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 for ((r = 0; r < ROUNDS; r++)); do
   for ((k = 0; k < ${#methods[@]}; k++)); do
     m=${methods[$(( (k + r) % ${#methods[@]} ))]}
     line=$(java -Xmx3g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=8G -cp "$CP" \
-      dev.sinter.bench.TrainerBenchmark $m 2>/dev/null)
+      dev.sinter.bench.TrainerBenchmark "$m" 2>/dev/null)
     echo "$line"
     echo "$r $line" >> "$rows"
   done

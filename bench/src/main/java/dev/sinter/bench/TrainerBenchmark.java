@@ -1,19 +1,15 @@
 package dev.sinter.bench;
 
-import dev.sinter.trainers.lora.LoraTrainerConfig;
-import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPreset;
-import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.train.StepMetrics;
-import dev.sinter.framework.train.TrainingHooks;
 import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.models.transformer.TransformerModel;
-import dev.sinter.trainers.lora.LoraTrainer;
-import dev.sinter.trainers.smt.SmtTrainer;
+import dev.sinter.trainers.RunConfig;
+import dev.sinter.trainers.Trainer;
+import dev.sinter.trainers.TrainerType;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,48 +23,31 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Step time, trainable parameters, optimizer-state bytes and peak RSS of one fine-tuning method on the {@code small}
- * model (B=16, T=128), one method per process so peak RSS is the method's own. SMT is timed in its block-sparse
- * phase (the warm-up is full fine-tuning, timed by {@code full}); its blocks come from random warm-up gradients.
+ * Step time, trainable parameters, optimizer-state bytes and peak RSS of one registered training method on the
+ * {@code small} model (B=16, T=128), one method per process so peak RSS is the method's own. The method is a
+ * {@code trainer:} section in YAML flow style, built through {@link TrainerType#registry()}. A method that switches
+ * models after a warm-up (SMT) is timed after the switch (the warm-up is full fine-tuning, timed by {@code full});
+ * its warm-up gradients are random.
  *
- * <p>Usage: {@code TrainerBenchmark full|lora|smt [--rank 8] [--budget 0.01] [--block 32] [--warmup 3] [--steps 8] [--profile trace.json]}
+ * <p>Usage: {@code TrainerBenchmark '{type: lora, rank: 8, alpha: 16}' [--warmup 3] [--steps 8] [--profile trace.json]}
+ * ({@code bench/trainers.sh} gives the sections it compares)
  */
 public final class TrainerBenchmark {
     public static void main(String[] args) throws IOException {
         List<String> a = List.of(args);
-        String method = a.get(0);
-        int rank = intArg(a, "--rank", 8);
-        double budget = Double.parseDouble(arg(a, "--budget", "0.01"));
-        int block = intArg(a, "--block", 32);
+        String section = a.get(0);
         int warmup = intArg(a, "--warmup", 3);
         int steps = intArg(a, "--steps", 8);
         SameDiffRuntime.init();
-        ModelConfig cfg = ModelPreset.registry().get("small").config();
-        TransformerModel model;
-        TrainingHooks hooks;
-        switch (method) {
-            case "full" -> {
-                model = TransformerModel.create(cfg, DataType.FLOAT, 1);
-                hooks = TrainingHooks.allParameters();
-            }
-            case "lora" -> {
-                LoraTrainer lora = new LoraTrainer(LoraTrainerConfig.of(rank, 2.0 * rank, 0.0,
-                        List.of("q", "k", "v", "o", "gate", "up", "down")), 1, null);
-                model = TransformerModel.create(cfg, DataType.FLOAT, 1, lora.linearLayer());
-                hooks = lora;
-            }
-            case "smt" -> {
-                SmtTrainer smt = new SmtTrainer(SmtTrainerConfig.of(1, block, "abs_mean", null, budget, "global",
-                        List.of("q", "k", "v")));
-                TransformerModel dense = TransformerModel.create(cfg, DataType.FLOAT, 1);
-                Map<String, INDArray> grads = new LinkedHashMap<>();
-                dense.parameters().forEach((n, w) -> grads.put(n, Nd4j.rand(DataType.FLOAT, w.shape())));
-                smt.transformGradients(1, grads);
-                model = smt.switchModel(dense);
-                hooks = smt;
-            }
-            default -> throw new IllegalArgumentException("method must be full, lora or smt");
-        }
+        // the run the trainer is built for: its model and seed (data and schedule are the benchmark's own)
+        RunConfig run = RunConfig.loadString(String.join("\n", "name: trainer-benchmark", "seed: 1",
+                "model: {name: small}", "data: {train: classpath:raw_sentences.txt, seq_len: 128}",
+                "training: {steps: 1, batch_size: 16, lr: 1.0e-3}"), "TrainerBenchmark", List.of("trainer=" + section));
+        String method = run.trainer().type();
+        Trainer trainer = TrainerType.registry().get(method).create(run);
+        TransformerModel built = TransformerModel.create(run.model().resolve(), DataType.FLOAT, 1,
+                trainer.linearLayer());
+        TransformerModel model = trainer.switchStep() == Long.MAX_VALUE ? built : switched(trainer, built);
         String profile = arg(a, "--profile", null);
         if (profile != null) {
             // Chrome-trace JSON of every op execution (bench/profile_summary.py aggregates it by op type)
@@ -79,7 +58,7 @@ public final class TrainerBenchmark {
         int[] tokens = new SplittableRandom(1).ints((long) (warmup + steps + 2) * batch * (seq + 1), 0, 256).toArray();
         TrainingConfig tc = TrainingConfig.of(warmup + steps, batch, batch, 1e-3, 1e-4, 0, 0.0, 0.9, 0.95, 1e-8, 1.0,
                 Integer.MAX_VALUE, 1, 1000);
-        TrainingLoop loop = new TrainingLoop(model, tc, hooks, new BatchSampler(tokens, seq, 1), new int[0][]);
+        TrainingLoop loop = new TrainingLoop(model, tc, trainer, new BatchSampler(tokens, seq, 1), new int[0][]);
         List<Double> times = new ArrayList<>();
         loop.addListener(new TrainingListener() {
             @Override
@@ -95,6 +74,16 @@ public final class TrainerBenchmark {
         System.out.printf(Locale.ROOT, "{\"method\": \"%s\", \"trainable_params\": %d, \"optimizer_state_bytes\": %d,"
                         + " \"median_step_s\": %.4f, \"peak_rss_mb\": %.1f}%n", method, trainable,
                 loop.optimizer().stateBytes(), median, ModelBenchmark.peakRssMb());
+    }
+
+    /** The model after a method's switch, its warm-up gradients drawn at random. */
+    private static TransformerModel switched(Trainer trainer, TransformerModel dense) {
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        dense.parameters().forEach((n, w) -> grads.put(n, Nd4j.rand(DataType.FLOAT, w.shape())));
+        for (long step = 1; step <= trainer.switchStep(); step++) {
+            trainer.transformGradients(step, grads);
+        }
+        return trainer.switchModel(dense);
     }
 
     private static String arg(List<String> a, String key, String def) {
