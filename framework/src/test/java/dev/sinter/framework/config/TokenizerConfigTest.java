@@ -1,5 +1,7 @@
 package dev.sinter.framework.config;
 
+import dev.sinter.framework.data.TokenizerType;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -25,7 +27,8 @@ class TokenizerConfigTest {
 
     @Test
     void anUnknownTypeListsTheRegisteredOnesAndTheClosest() {
-        assertEquals("type must be one of byte, llama2c, hf, got bytes; did you mean 'byte'?",
+        assertEquals("type must be one of " + String.join(", ", TokenizerType.registry().names())
+                + ", got bytes; did you mean 'byte'?",
                 assertThrows(IllegalArgumentException.class, () -> new TokenizerConfig("bytes", null)).getMessage());
     }
 }

