@@ -1,84 +1,133 @@
 package dev.sinter.cli;
 
+import dev.sinter.eval.report.RunReport;
+import dev.sinter.eval.report.SweepReport;
+import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.framework.config.UsageException;
-import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
-import java.util.function.UnaryOperator;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import dev.sinter.models.transformer.TransformerModel;
+import dev.sinter.trainers.RunConfig;
+import dev.sinter.trainers.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@code sinter} command. Exit codes: 0 ok; 2 usage or configuration error (picocli's parameter errors, a
- * {@link ConfigException} or a {@link UsageException}), reported on one line; 1 any other failure at run time,
- * reported on one line, with the stack trace when the environment sets {@code SINTER_DEBUG}.
+ * Sinter's Java API, and the only path the CLI takes: every {@code sinter} command parses its options, calls one
+ * method here and prints the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the
+ * analyses and reports the config's {@code analysis:} section switches on.
+ * <pre>{@code
+ * Sinter.RunResult r = Sinter.train(Path.of("configs/quickstart.yaml"), "training.steps=50");
+ * System.out.println(r.validationLoss() + " " + r.superWeights().map(o -> o.verdict()).orElse("off"));
+ * }</pre>
+ * The quickstart's corpus ({@code classpath:raw_sentences.txt}) comes with the trainers module, so the same config
+ * runs from any program that has Sinter on its classpath.
  */
-@Command(name = "sinter", mixinStandardHelpOptions = true, version = "sinter 0.1.0",
-        description = "Train, fine-tune, evaluate and analyse transformer language models on the JVM.",
-        subcommands = {TrainCommand.class, PrepareCommand.class, GenerateCommand.class, EvalCommand.class, ValidateCommand.class, ListCommand.class, MergeCommand.class, ExportCommand.class, ReportCommand.class, AnalyzeCommand.class, QuantizeCommand.class})
 public final class Sinter {
-    public static final int USAGE_ERROR = 2;
-    public static final int RUNTIME_ERROR = 1;
-    /** Environment variable that adds the stack trace to a runtime failure's one-line report. */
-    static final String DEBUG_ENV = "SINTER_DEBUG";
+    private static final Logger LOG = LoggerFactory.getLogger(Sinter.class);
 
     private Sinter() {
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    /**
+     * A finished run.
+     *
+     * @param run               what the training itself reports (run directory, steps, validation loss, samples,
+     *                          the dense model)
+     * @param superWeights      the end-of-run super-weight verdict ({@code analysis.super_weights})
+     * @param report            {@code report.html} ({@code analysis.report})
+     * @param superWeightReport {@code super_weights/super_weights.html} ({@code analysis.super_weights})
+     */
+    public record RunResult(TrainingRun.Result run, Optional<SuperWeightDetector.Outcome> superWeights,
+                            Optional<Path> report, Optional<Path> superWeightReport) {
+        public Path runDir() {
+            return run.runDir();
+        }
+
+        public long steps() {
+            return run.steps();
+        }
+
+        public double validationLoss() {
+            return run.validationLoss();
+        }
+
+        public List<String> samples() {
+            return run.samples();
+        }
+
+        /** The trained dense model (LoRA merged, SMT written back). */
+        public TransformerModel model() {
+            return run.model();
+        }
     }
 
-    /** Runs the CLI and returns its exit code (tests call this). */
-    public static int run(String... args) {
-        return run(commandLine(), System::getenv, args);
-    }
-
-    /** The command tree, before the exit-code policy is installed. */
-    static CommandLine commandLine() {
-        return new CommandLine(new Sinter());
+    /** Loads a run config file, applies {@code key.path=value} overrides and runs it: {@link #train(RunConfig)}. */
+    public static RunResult train(Path yaml, String... overrides) throws IOException {
+        return train(RunConfig.load(yaml, List.of(overrides)));
     }
 
     /**
-     * Runs {@code cli} with the exit-code policy of {@link Sinter}; {@code env} reads environment variables (tests
-     * pass their own).
+     * Runs one training run in {@code <output_dir>/<name>} (resuming from its newest checkpoint when
+     * {@code checkpoint.resume: auto}), then the analyses and reports its {@code analysis:} section switches on.
      */
-    static int run(CommandLine cli, UnaryOperator<String> env, String... args) {
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            PrintWriter err = cmd.getErr();
-            if (isUsageError(ex)) {
-                err.println("error: " + oneLine(ex));
-                return USAGE_ERROR;
-            }
-            if (env.apply(DEBUG_ENV) != null) {
-                err.println("error: " + oneLine(ex));
-                ex.printStackTrace(err);
-            } else {
-                err.println("error: " + oneLine(ex) + " (set " + DEBUG_ENV + "=1 for the stack trace)");
-            }
-            return RUNTIME_ERROR;
-        });
-        return cli.execute(args);
-    }
-
-    /** Config and usage mistakes; everything else, {@link IllegalArgumentException} included, is a runtime failure. */
-    static boolean isUsageError(Exception ex) {
-        return ex instanceof ConfigException || ex instanceof UsageException
-                || ex instanceof CommandLine.ParameterException;
+    public static RunResult train(RunConfig config) throws IOException {
+        TrainingRun run = new TrainingRun(config);
+        RunAnalyses analyses = RunAnalyses.install(run, config);
+        TrainingRun.Result r = run.execute();
+        return new RunResult(r, analyses.verdict(), analyses.report(), analyses.superWeightReport());
     }
 
     /**
-     * The first line of the message, or the exception's type when it has none; a missing file (whose exception
-     * message is the bare path) reads {@code file not found: PATH}.
+     * A finished sweep.
+     *
+     * @param dir     {@code <output_dir>/<sweep name>}: one run directory per variant, and the sweep report
+     * @param runs    variant → its run directory, in the sweep file's order
+     * @param trained the variants trained by this call (the others had already finished and were skipped)
+     * @param report  {@code sweep.html} (with {@code sweep.json} and {@code sweep.png} beside it)
      */
-    static String oneLine(Exception ex) {
-        if (ex instanceof NoSuchFileException missing) {
-            return "file not found: " + missing.getFile();
+    public record SweepResult(Path dir, Map<String, Path> runs, List<String> trained, Path report) {
+    }
+
+    /**
+     * Runs every variant of a sweep file ({@link SweepFile}) as a normal run in
+     * {@code <output_dir>/<sweep name>/<variant>}, then writes the sweep report into {@code <output_dir>/<sweep name>}.
+     * {@code overrides} apply to every variant, after its own. Every variant's config is resolved and validated before
+     * the first run starts; a variant whose run directory already holds a finished run of the same config is skipped.
+     *
+     * @throws ConfigException naming the sweep file, the variant and the key, for any invalid variant
+     */
+    public static SweepResult sweep(Path sweepFile, String... overrides) throws IOException {
+        Map<String, RunConfig> configs = Sweeps.resolve(sweepFile, List.of(overrides));
+        Map<String, Path> runs = new LinkedHashMap<>();
+        List<String> trained = new ArrayList<>();
+        for (Map.Entry<String, RunConfig> v : configs.entrySet()) {
+            RunConfig cfg = v.getValue();
+            Path runDir = Path.of(cfg.outputDir()).resolve(cfg.name());
+            runs.put(v.getKey(), runDir);
+            if (RunAnalyses.finished(runDir, cfg)) {
+                LOG.info("sweep: {} already finished in {}; skipped", v.getKey(), runDir);
+                continue;
+            }
+            train(cfg);
+            trained.add(v.getKey());
         }
-        String m = ex.getMessage();
-        if (m == null || m.isBlank()) {
-            return ex.getClass().getName();
-        }
-        return m.strip().lines().findFirst().orElse(m);
+        Path dir = Path.of(configs.values().iterator().next().outputDir());
+        return new SweepResult(dir, runs, trained, SweepReport.write(List.copyOf(runs.values()), dir));
+    }
+
+    /** Writes a finished run's report ({@code report.html}, {@code report.json}, {@code loss.png}); returns the HTML. */
+    public static Path report(Path runDir) throws IOException {
+        return RunReport.write(runDir);
+    }
+
+    /** Compares finished runs: validation loss against trainable parameters, into {@code outDir/sweep.html}. */
+    public static Path compare(List<Path> runDirs, Path outDir) throws IOException {
+        return SweepReport.write(runDirs, outDir);
     }
 }

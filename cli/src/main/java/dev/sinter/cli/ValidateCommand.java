@@ -25,6 +25,6 @@ final class ValidateCommand implements Callable<Integer> {
                 failures++;
             }
         }
-        return failures == 0 ? 0 : Sinter.USAGE_ERROR;
+        return failures == 0 ? 0 : SinterCommand.USAGE_ERROR;
     }
 }
