@@ -3,16 +3,26 @@ package dev.sinter.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.trainers.RunConfig;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Resolves a {@link SweepFile} into one validated {@link RunConfig} per variant, before anything runs. */
 final class Sweeps {
+    /** A top-level {@code variants:} key, which a sweep file has and a run config has not. */
+    private static final Pattern VARIANTS_KEY = Pattern.compile("(?m)^variants\\s*:");
+
     private Sweeps() {
+    }
+
+    /** Whether {@code file} is a sweep file rather than a run config (it has a top-level {@code variants:} key). */
+    static boolean isSweepFile(Path file) throws IOException {
+        return Files.isRegularFile(file) && VARIANTS_KEY.matcher(Files.readString(file)).find();
     }
 
     /**
