@@ -95,13 +95,13 @@ final class QuantizeCommand implements Callable<Integer> {
             Ablations scorer = scoring.scorer(mt, "quantization tables");
             List<Ablations.Row> rows = new QuantizationStudy(bits, sizes, clipZ, activationBits).run(mt.model(), scorer, sws);
             AnalyzeCommand.print(rows);
-            Path out = output != null ? output : Path.of("runs", "quantize", AnalyzeCommand.name(mt.path()));
+            Path out = output != null ? output : Path.of("runs", "quantize", SuperWeightAnalysis.modelName(mt.path()));
             Map<String, Object> settings = new LinkedHashMap<>();
             settings.put("bits", bits);
             settings.put("block_sizes", blockSizes);
             settings.put("clip_z", clipZ);
             settings.put("super_weights", sws.stream().map(SuperWeight::coordinate).toList());
-            System.out.println("report: " + new SuperWeightReport(out, "Quantization: " + AnalyzeCommand.name(mt.path()),
+            System.out.println("report: " + new SuperWeightReport(out, "Quantization: " + SuperWeightAnalysis.modelName(mt.path()),
                     Map.of("model", mt.path().toString())).quantization(rows, settings).write());
         }
         return 0;

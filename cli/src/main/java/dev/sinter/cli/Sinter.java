@@ -1,6 +1,17 @@
 package dev.sinter.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.encoders.PretrainedEncoder;
+import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.report.RunReport;
+import dev.sinter.eval.results.EvalResults;
+import dev.sinter.eval.results.ResultsWriter;
+import dev.sinter.eval.tasks.PerplexityTask;
+import dev.sinter.eval.tasks.Task;
+import dev.sinter.framework.config.UsageException;
+import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.eval.report.SweepReport;
 import dev.sinter.eval.superweights.SuperWeightDetector;
 import dev.sinter.framework.config.ConfigException;
@@ -8,6 +19,7 @@ import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.trainers.TrainingRun;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sinter {
     private static final Logger LOG = LoggerFactory.getLogger(Sinter.class);
+    private static final ObjectMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
 
     private Sinter() {
     }
@@ -119,6 +133,92 @@ public final class Sinter {
         }
         Path dir = Path.of(configs.values().iterator().next().outputDir());
         return new SweepResult(dir, runs, trained, SweepReport.write(List.copyOf(runs.values()), dir));
+    }
+
+    /**
+     * How an evaluation runs.
+     *
+     * @param limit     score only the first N items of each task (0 = all)
+     * @param batchSize sequences per forward pass
+     * @param output    results folder; null = {@code runs/eval/<model name>}
+     */
+    public record EvalOptions(int limit, int batchSize, Path output) {
+        public EvalOptions {
+            if (limit < 0 || batchSize < 1) {
+                throw new UsageException("limit must be >= 0 and batch size >= 1, got " + limit + " and " + batchSize);
+            }
+        }
+
+        /** Every item, batches of 16, the default results folder. */
+        public static EvalOptions defaults() {
+            return new EvalOptions(0, 16, null);
+        }
+    }
+
+    /**
+     * A finished evaluation.
+     *
+     * @param results     per task: metrics, item counts, chance level (lm-evaluation-harness shaped)
+     * @param outputDir   the results folder
+     * @param resultsFile {@code results.json} (with {@code samples_<task>.jsonl} beside it)
+     */
+    public record Evaluation(EvalResults results, Path outputDir, Path resultsFile) {
+    }
+
+    /**
+     * Scores a model on tasks ({@link dev.sinter.eval.tasks.Tasks#parse} turns names and YAML task files into tasks).
+     *
+     * @param model     run directory, checkpoint directory, HF model directory or llama2.c {@code .bin}
+     * @param tokenizer tokenizer path or {@code byte}; null = the model's own
+     */
+    public static Evaluation evaluate(Path model, String tokenizer, List<Task> tasks, EvalOptions options)
+            throws IOException {
+        SameDiffRuntime.init();
+        ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
+        Path out = options.output() != null ? options.output()
+                : Path.of("runs", "eval", loaded.path().getFileName().toString().replaceAll("\\.bin$", ""));
+        EvalResults r = Evaluator.of(loaded.model(), loaded.tokenizer(), options.batchSize()).limit(options.limit())
+                .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe())
+                .run(tasks);
+        return new Evaluation(r, out, ResultsWriter.write(r, out));
+    }
+
+    /**
+     * The mean token NLL, token and word perplexity of a text file (split at {@code <|endoftext|>} or WikiText
+     * headings when present): an {@link #evaluate} of one {@link PerplexityTask}, plus {@code perplexity.json}
+     * ({@code file} and the metrics) in the results folder; returns that file.
+     */
+    public static Path perplexity(Path model, String tokenizer, Path text, EvalOptions options) throws IOException {
+        if (!Files.isRegularFile(text)) {
+            throw new UsageException("perplexity: file not found: " + text.toAbsolutePath());
+        }
+        Evaluation e = evaluate(model, tokenizer, List.of(PerplexityTask.of(text)), options);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("file", text.toString());
+        p.putAll(e.results().tasks().get(0).metrics());
+        Path json = e.outputDir().resolve("perplexity.json");
+        Files.writeString(json, PRETTY_JSON.writeValueAsString(p));
+        return json;
+    }
+
+    /**
+     * The super-weight analysis of a decoder: the detector and, as {@code request} asks, the ablation table, the
+     * scaling sweep, the quantization table and the stopword shift, in one report.
+     */
+    public static SuperWeightAnalysis.Result analyzeSuperWeights(SuperWeightAnalysis.Request request)
+            throws IOException {
+        return SuperWeightAnalysis.run(request);
+    }
+
+    /**
+     * The activation scan of an imported encoder (FFN output projection in down_proj's role): per-layer extremes and
+     * the verdict, as a report in {@code output} (null = {@code runs/analysis/<encoder>}); empty prompts = the
+     * detector's defaults.
+     */
+    public static SuperWeightAnalysis.EncoderScan scanEncoder(PretrainedEncoder encoder, List<String> prompts,
+                                                              double thresholdAbs, double thresholdRel, Path output)
+            throws IOException {
+        return SuperWeightAnalysis.scanEncoder(encoder, prompts, thresholdAbs, thresholdRel, output);
     }
 
     /** Writes a finished run's report ({@code report.html}, {@code report.json}, {@code loss.png}); returns the HTML. */
