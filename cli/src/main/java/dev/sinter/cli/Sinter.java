@@ -10,7 +10,16 @@ import dev.sinter.eval.results.EvalResults;
 import dev.sinter.eval.results.ResultsWriter;
 import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.eval.tasks.Task;
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.config.UsageException;
+import dev.sinter.framework.data.TextSource;
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.data.Tokenizers;
+import dev.sinter.framework.data.shards.ShardIndex;
+import dev.sinter.framework.data.shards.ShardWriter;
+import dev.sinter.framework.data.shards.TokenizerFingerprint;
+import dev.sinter.models.ModelIO;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.eval.report.SweepReport;
 import dev.sinter.eval.superweights.SuperWeightDetector;
@@ -18,9 +27,11 @@ import dev.sinter.framework.config.ConfigException;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.trainers.TrainingRun;
+import dev.sinter.trainers.lora.LoraTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,8 +41,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sinter's Java API, and the only path the CLI takes: every {@code sinter} command parses its options, calls one
- * method here and prints the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the
+ * Sinter's Java API, and the CLI's path: {@code sinter train}, {@code sweep}, {@code prepare}, {@code eval},
+ * {@code analyze}, {@code quantize}, {@code merge} and {@code report} parse their options, call one method here and print the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the
  * analyses and reports the config's {@code analysis:} section switches on.
  * <pre>{@code
  * Sinter.RunResult r = Sinter.train(Path.of("configs/quickstart.yaml"), "training.steps=50");
@@ -42,6 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Sinter {
     private static final Logger LOG = LoggerFactory.getLogger(Sinter.class);
+    /** The run config a checkpoint keeps, carried over by {@link #merge} with the tokenizer files. */
+    private static final String RUN_CONFIG = "config.yaml";
     private static final ObjectMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
             .build();
 
@@ -219,6 +232,56 @@ public final class Sinter {
                                                               double thresholdAbs, double thresholdRel, Path output)
             throws IOException {
         return SuperWeightAnalysis.scanEncoder(encoder, prompts, thresholdAbs, thresholdRel, output);
+    }
+
+    /** Quantizes a model: writes one fake-quantized model and/or scores the quantization table, as {@code request} says. */
+    public static Quantization.Result quantize(Quantization.Request request) throws IOException {
+        return Quantization.run(request);
+    }
+
+    /**
+     * Tokenizes a run config's {@code data.train} (a file or a directory of files) with its tokenizer into the token
+     * shards at {@code data.shards}, as {@code data.prepare} says; a later {@link #train} of the same config then
+     * memory-maps them.
+     */
+    public static PreparedShards prepare(Path yaml, String... overrides) throws IOException {
+        DataConfig data = RunConfig.load(yaml, List.of(overrides)).data();
+        if (data.shards() == null) {
+            throw new UsageException("data.shards is not set; set it to the directory the shards go to, "
+                    + "e.g. data.shards=shards/corpus");
+        }
+        if (data.train().startsWith(TextSource.CLASSPATH_PREFIX)) {
+            throw new UsageException("prepare reads files, not " + data.train()
+                    + "; set data.train to a file or a directory of files");
+        }
+        String tokPath = data.tokenizer().path();
+        Tokenizer tokenizer = Tokenizers.byName(data.tokenizer().type(), tokPath == null ? null : Path.of(tokPath));
+        Path dir = Path.of(data.shards());
+        return new PreparedShards(dir, new ShardWriter(tokenizer, TokenizerFingerprint.of(data.tokenizer()),
+                data.prepare()).prepare(Path.of(data.train()), data.valFraction(), dir));
+    }
+
+    /** Token shards written by {@link #prepare}: their directory and index. */
+    public record PreparedShards(Path directory, ShardIndex index) {
+    }
+
+    /**
+     * Folds a LoRA run's adapters into a dense model ({@code W + alpha/r · B·A}) written to {@code output} with the
+     * run's tokenizer files and config; {@code base} null = the base recorded at training. Returns the merged model.
+     */
+    public static TransformerModel merge(Path adapter, Path base, Path output) throws IOException {
+        TransformerModel merged = LoraTrainer.mergeCheckpoint(adapter, base);
+        Files.createDirectories(output);
+        CheckpointManager.writeModel(output, merged.parameters(), ModelIO.metadata(merged.config()));
+        Path source = ModelIO.resolve(adapter);
+        Map<String, Path> carried = new LinkedHashMap<>(ModelIO.tokenizerFilesOf(source));
+        if (Files.isRegularFile(source.resolve(RUN_CONFIG))) {
+            carried.put(RUN_CONFIG, source.resolve(RUN_CONFIG));
+        }
+        for (Map.Entry<String, Path> f : carried.entrySet()) {
+            Files.copy(f.getValue(), output.resolve(f.getKey()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return merged;
     }
 
     /** Writes a finished run's report ({@code report.html}, {@code report.json}, {@code loss.png}); returns the HTML. */
