@@ -42,9 +42,10 @@ final class Sweeps {
             requireNotReserved(sweepFile + " (override " + o + ")", o, List.of("name"));
         }
         Map<String, RunConfig> configs = new LinkedHashMap<>();
-        for (String variant : sweep.variants().keySet()) {
+        for (Map.Entry<String, List<String>> run : sweep.runs().entrySet()) {
+            String variant = run.getKey();
             String where = sweepFile + ": variant " + variant;
-            List<String> all = new ArrayList<>(sweep.overrides(variant));
+            List<String> all = new ArrayList<>(run.getValue());
             all.forEach(o -> requireNotReserved(where, o, SweepFile.RESERVED_KEYS));
             all.addAll(overrides);
             try {

@@ -89,8 +89,8 @@ class ShippedConfigsTest {
         }
         SweepFile sweep = SweepFile.load(config);
         Sweeps.resolve(config, List.of()); // every variant validates before any runs
-        for (String variant : sweep.variants().keySet()) { // each variant as the sweep runs it: base + its overrides
-            runBriefly(sweep.basePath(config), sweep.overrides(variant), name + "-" + variant);
+        for (var run : sweep.runs().entrySet()) { // each variant as the sweep runs it: base + its overrides
+            runBriefly(sweep.basePath(config), run.getValue(), name + "-" + run.getKey());
         }
     }
 

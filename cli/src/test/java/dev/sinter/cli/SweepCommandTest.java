@@ -2,10 +2,12 @@ package dev.sinter.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.framework.config.ConfigException;
 import dev.sinter.trainers.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,6 +133,33 @@ class SweepCommandTest {
         assertTrue(u.err().contains("unknown.yaml:3: variant: unknown key 'variant'; did you mean 'variants'?"),
                 u.err());
         assertFalse(Files.exists(out), "no variant ran");
+    }
+
+    @Test
+    void aGridMakesEveryCombinationAVariant() throws IOException {
+        Path both = sweepFile("grid", """
+                variants:
+                  a: {}
+                  b: {training.weight_decay: 0.0}
+                grid:
+                  training.lr: [0.01, 0.02]
+                  samples.prompts: [["X "]]
+                """);
+        var configs = Sweeps.resolve(both, List.of());
+        assertEquals(List.of("a_lr-0.01_prompts-X", "a_lr-0.02_prompts-X", "b_lr-0.01_prompts-X",
+                "b_lr-0.02_prompts-X"), List.copyOf(configs.keySet()));
+        RunConfig b2 = configs.get("b_lr-0.02_prompts-X");
+        assertEquals(0.02, b2.training().lr());
+        assertEquals(0.0, b2.training().weightDecay());
+        assertEquals(List.of("X "), b2.samples().prompts());
+        assertEquals("b_lr-0.02_prompts-X", b2.name());
+        assertEquals(Path.of("runs", "grid").toString(), b2.outputDir());
+        assertEquals(0.1, configs.get("a_lr-0.01_prompts-X").training().weightDecay());
+
+        Path gridOnly = sweepFile("grid-only", "grid:\n  training.lr: [0.01, -1]\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> Sweeps.resolve(gridOnly, List.of()));
+        assertTrue(e.getMessage().startsWith(gridOnly + ": variant lr--1: ") && e.getMessage().contains("training.lr"),
+                e.getMessage());
     }
 
     @Test
