@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sinter's Java API, and the CLI's path: {@code sinter train}, {@code sweep}, {@code prepare}, {@code eval},
- * {@code analyze}, {@code quantize}, {@code merge} and {@code report} parse their options, call one method here and print the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the
- * analyses and reports the config's {@code analysis:} section switches on.
+ * {@code analyze}, {@code quantize}, {@code merge} and {@code report} parse their options, call one method here and
+ * print the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the analyses and reports the
+ * config's {@code analysis:} section switches on.
  * <pre>{@code
  * Sinter.RunResult r = Sinter.train(Path.of("configs/quickstart.yaml"), "training.steps=50");
  * System.out.println(r.validationLoss() + " " + r.superWeights().map(o -> o.verdict()).orElse("off"));
@@ -143,6 +144,7 @@ public final class Sinter {
             }
             train(cfg);
             trained.add(v.getKey());
+            SameDiffRuntime.releaseMemory(); // the finished run's graph and arrays, before the next run allocates
         }
         Path dir = Path.of(configs.values().iterator().next().outputDir());
         return new SweepResult(dir, runs, trained, SweepReport.write(List.copyOf(runs.values()), dir));

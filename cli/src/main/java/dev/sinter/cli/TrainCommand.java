@@ -26,8 +26,8 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The lines {@code sinter train} (and each run of {@code sinter sweep}) prints for a finished run. */
-    static void print(Sinter.RunResult r) {
+    /** The lines {@code sinter train} prints for a finished run. */
+    private static void print(Sinter.RunResult r) {
         System.out.printf("%nrun %s: %d steps, validation loss %.4f, %d parameters, %.1f s%n", r.runDir(), r.steps(),
                 r.validationLoss(), r.run().parameters(), r.run().wallSeconds());
         System.out.println("samples:");
