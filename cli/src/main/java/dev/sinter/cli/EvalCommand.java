@@ -1,21 +1,10 @@
 package dev.sinter.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.results.EvalResults;
-import dev.sinter.eval.results.ResultsWriter;
-import dev.sinter.eval.tasks.PerplexityTask;
-import dev.sinter.eval.tasks.Task;
 import dev.sinter.eval.tasks.TaskResult;
 import dev.sinter.eval.tasks.Tasks;
-import dev.sinter.framework.config.UsageException;
-import dev.sinter.framework.samediff.SameDiffRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -25,14 +14,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code sinter eval --model PATH --tasks a,b,c} (zero-shot tasks, lm-eval-shaped results) or
+ * {@link Sinter#evaluate} / {@link Sinter#perplexity}: {@code sinter eval --model PATH --tasks a,b,c} (zero-shot tasks, lm-eval-shaped results) or
  * {@code sinter eval --model PATH --perplexity FILE} (mean token NLL, token and word perplexity as JSON).
  */
 @Command(name = "eval", description = {"Zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file.",
         "Tasks: the registered ones (sinter ls; zero_shot = the zero-shot suite) or YAML task files."})
 final class EvalCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-
     @Mixin
     ModelOptions source;
 
@@ -62,35 +49,17 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (limit < 0 || batchSize < 1) {
-            throw new UsageException("--limit must be >= 0 and --batch-size >= 1, got " + limit + " and "
-                    + batchSize);
-        }
-        if (what.perplexity != null && !Files.isRegularFile(what.perplexity)) {
-            throw new UsageException("--perplexity: file not found: " + what.perplexity.toAbsolutePath());
-        }
-        List<Task> tasks = what.perplexity != null ? List.of(PerplexityTask.of(what.perplexity))
-                : Tasks.parse(what.tasks, data.dir());
-        SameDiffRuntime.init();
-        ModelAndTokenizer loaded = source.load();
-        Path out = output != null ? output : Path.of("runs", "eval", loaded.path().getFileName().toString()
-                .replaceAll("\\.bin$", ""));
-        EvalResults r = Evaluator.of(loaded.model(), loaded.tokenizer(), batchSize).limit(limit)
-                .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe())
-                .run(tasks);
-        Path json = ResultsWriter.write(r, out);
+        Sinter.EvalOptions options = new Sinter.EvalOptions(limit, batchSize, output);
         if (what.perplexity != null) {
-            TaskResult t = r.tasks().get(0);
-            Map<String, Object> p = new LinkedHashMap<>();
-            p.put("file", what.perplexity.toString());
-            p.putAll(t.metrics());
-            String text = JSON.writeValueAsString(p);
-            Files.writeString(out.resolve("perplexity.json"), text);
-            System.out.println(text);
+            Path json = Sinter.perplexity(source.model, source.tokenizer, what.perplexity, options);
+            System.out.println(Files.readString(json));
+            System.err.println("results: " + json.resolveSibling("results.json"));
         } else {
-            printTable(r);
+            Sinter.Evaluation e = Sinter.evaluate(source.model, source.tokenizer, Tasks.parse(what.tasks, data.dir()),
+                    options);
+            printTable(e.results());
+            System.err.println("results: " + e.resultsFile());
         }
-        System.err.println("results: " + json);
         return 0;
     }
 

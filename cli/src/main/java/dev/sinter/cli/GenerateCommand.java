@@ -3,7 +3,6 @@ package dev.sinter.cli;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,15 +1,6 @@
 package dev.sinter.cli;
 
-import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.DataConfig;
-import dev.sinter.trainers.RunConfig;
-import dev.sinter.framework.config.UsageException;
-import dev.sinter.framework.data.TextSource;
-import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.framework.data.shards.ShardIndex;
-import dev.sinter.framework.data.shards.ShardWriter;
-import dev.sinter.framework.data.shards.TokenizerFingerprint;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +11,7 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code sinter prepare CONFIG [key.path=value …]}: tokenizes {@code data.train} (a file or a directory of files) with
  * the run's tokenizer into the token shards at {@code data.shards}, as set in {@code data.prepare}; a later
- * {@code sinter train} of the same config then memory-maps them ({@link ShardWriter}).
+ * {@code sinter train} of the same config then memory-maps them ({@link Sinter#prepare}).
  */
 @Command(name = "prepare", description = "Tokenize data.train once into memory-mappable token shards at data.shards.")
 final class PrepareCommand implements Callable<Integer> {
@@ -32,25 +23,12 @@ final class PrepareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunConfig cfg = RunConfig.load(config, overrides);
-        DataConfig data = cfg.data();
-        if (data.shards() == null) {
-            throw new UsageException("data.shards is not set; set it to the directory the shards go to, "
-                    + "e.g. data.shards=shards/corpus");
-        }
-        if (data.train().startsWith(TextSource.CLASSPATH_PREFIX)) {
-            throw new UsageException("prepare reads files, not " + data.train()
-                    + "; set data.train to a file or a directory of files");
-        }
-        String tokPath = data.tokenizer().path();
-        Tokenizer tokenizer = TokenizerType.registry().get(data.tokenizer().type())
-                .load(tokPath == null ? null : Path.of(tokPath));
         long t0 = System.nanoTime();
-        ShardIndex index = new ShardWriter(tokenizer, TokenizerFingerprint.of(data.tokenizer()), data.prepare())
-                .prepare(Path.of(data.train()), data.valFraction(), Path.of(data.shards()));
+        Sinter.PreparedShards prepared = Sinter.prepare(config, overrides.toArray(String[]::new));
+        ShardIndex index = prepared.index();
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("prepared %s: %d tokens (%d validation) in %d %s shards from %d files, %.1f s, %.0f tokens/s%n",
-                data.shards(), index.totalTokens(), index.validationTokens(), index.shards().size(), index.dtype(),
+                prepared.directory(), index.totalTokens(), index.validationTokens(), index.shards().size(), index.dtype(),
                 index.sources().size(), seconds, index.totalTokens() / seconds);
         return 0;
     }

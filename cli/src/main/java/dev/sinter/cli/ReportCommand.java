@@ -1,7 +1,5 @@
 package dev.sinter.cli;
 
-import dev.sinter.eval.report.RunReport;
-import dev.sinter.eval.report.SweepReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,10 +19,10 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (sweep != null) {
-            System.out.println("report: " + SweepReport.write(runs, sweep));
+            System.out.println("report: " + Sinter.compare(runs, sweep));
         } else {
             for (Path r : runs) {
-                System.out.println("report: " + RunReport.write(r));
+                System.out.println("report: " + Sinter.report(r));
             }
         }
         return 0;

@@ -44,6 +44,15 @@ final class ScoringOptions {
      * @param needs what requires them, for the error when neither was given
      */
     Ablations scorer(ModelAndTokenizer mt, String needs) throws IOException {
+        return new Ablations(mt.model(), mt.tokenizer(), tasks(needs), limit, batchSize);
+    }
+
+    /** The given tasks, limit and batch size ({@code needs}: what requires them, for the error when none is given). */
+    SuperWeightAnalysis.Scoring scoring(String needs) throws IOException {
+        return new SuperWeightAnalysis.Scoring(tasks(needs), limit, batchSize);
+    }
+
+    private List<Task> tasks(String needs) throws IOException {
         List<Task> ts = new ArrayList<>();
         if (tasks != null) {
             ts.addAll(Tasks.parse(tasks, data.dir()));
@@ -57,6 +66,6 @@ final class ScoringOptions {
         if (ts.isEmpty()) {
             throw new UsageException(needs + " need --tasks and/or --perplexity");
         }
-        return new Ablations(mt.model(), mt.tokenizer(), ts, limit, batchSize);
+        return ts;
     }
 }

@@ -1,84 +1,296 @@
 package dev.sinter.cli;
 
-import dev.sinter.framework.config.ConfigException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.encoders.PretrainedEncoder;
+import dev.sinter.eval.Evaluator;
+import dev.sinter.eval.report.RunReport;
+import dev.sinter.eval.results.EvalResults;
+import dev.sinter.eval.results.ResultsWriter;
+import dev.sinter.eval.tasks.PerplexityTask;
+import dev.sinter.eval.tasks.Task;
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.config.UsageException;
-import java.io.PrintWriter;
-import java.nio.file.NoSuchFileException;
-import java.util.function.UnaryOperator;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import dev.sinter.framework.data.TextSource;
+import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.data.shards.ShardIndex;
+import dev.sinter.framework.data.shards.ShardWriter;
+import dev.sinter.framework.data.shards.TokenizerFingerprint;
+import dev.sinter.models.ModelIO;
+import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.eval.report.SweepReport;
+import dev.sinter.eval.superweights.SuperWeightDetector;
+import dev.sinter.framework.config.ConfigException;
+import dev.sinter.models.transformer.TransformerModel;
+import dev.sinter.trainers.RunConfig;
+import dev.sinter.trainers.TrainingRun;
+import dev.sinter.trainers.lora.LoraTrainer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The {@code sinter} command. Exit codes: 0 ok; 2 usage or configuration error (picocli's parameter errors, a
- * {@link ConfigException} or a {@link UsageException}), reported on one line; 1 any other failure at run time,
- * reported on one line, with the stack trace when the environment sets {@code SINTER_DEBUG}.
+ * Sinter's Java API, and the CLI's path: {@code sinter train}, {@code sweep}, {@code prepare}, {@code eval},
+ * {@code analyze}, {@code quantize}, {@code merge} and {@code report} parse their options, call one method here and
+ * print the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the analyses and reports the
+ * config's {@code analysis:} section switches on.
+ * <pre>{@code
+ * Sinter.RunResult r = Sinter.train(Path.of("configs/quickstart.yaml"), "training.steps=50");
+ * System.out.println(r.validationLoss() + " " + r.superWeights().map(o -> o.verdict()).orElse("off"));
+ * }</pre>
+ * The quickstart's corpus ({@code classpath:raw_sentences.txt}) comes with the trainers module, so the same config
+ * runs from any program that has Sinter on its classpath.
  */
-@Command(name = "sinter", mixinStandardHelpOptions = true, version = "sinter 0.1.0",
-        description = "Train, fine-tune, evaluate and analyse transformer language models on the JVM.",
-        subcommands = {TrainCommand.class, PrepareCommand.class, GenerateCommand.class, EvalCommand.class, ValidateCommand.class, ListCommand.class, MergeCommand.class, ExportCommand.class, ReportCommand.class, AnalyzeCommand.class, QuantizeCommand.class})
 public final class Sinter {
-    public static final int USAGE_ERROR = 2;
-    public static final int RUNTIME_ERROR = 1;
-    /** Environment variable that adds the stack trace to a runtime failure's one-line report. */
-    static final String DEBUG_ENV = "SINTER_DEBUG";
+    private static final Logger LOG = LoggerFactory.getLogger(Sinter.class);
+    /** The run config a checkpoint keeps, carried over by {@link #merge} with the tokenizer files. */
+    private static final String RUN_CONFIG = "config.yaml";
+    private static final ObjectMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
+            .build();
 
     private Sinter() {
     }
 
-    public static void main(String[] args) {
-        System.exit(run(args));
+    /**
+     * A finished run.
+     *
+     * @param run               what the training itself reports (run directory, steps, validation loss, samples,
+     *                          the dense model)
+     * @param superWeights      the end-of-run super-weight verdict ({@code analysis.super_weights})
+     * @param report            {@code report.html} ({@code analysis.report})
+     * @param superWeightReport {@code super_weights/super_weights.html} ({@code analysis.super_weights})
+     */
+    public record RunResult(TrainingRun.Result run, Optional<SuperWeightDetector.Outcome> superWeights,
+                            Optional<Path> report, Optional<Path> superWeightReport) {
+        public Path runDir() {
+            return run.runDir();
+        }
+
+        public long steps() {
+            return run.steps();
+        }
+
+        public double validationLoss() {
+            return run.validationLoss();
+        }
+
+        public List<String> samples() {
+            return run.samples();
+        }
+
+        /** The trained dense model (LoRA merged, SMT written back). */
+        public TransformerModel model() {
+            return run.model();
+        }
     }
 
-    /** Runs the CLI and returns its exit code (tests call this). */
-    public static int run(String... args) {
-        return run(commandLine(), System::getenv, args);
-    }
-
-    /** The command tree, before the exit-code policy is installed. */
-    static CommandLine commandLine() {
-        return new CommandLine(new Sinter());
+    /** Loads a run config file, applies {@code key.path=value} overrides and runs it: {@link #train(RunConfig)}. */
+    public static RunResult train(Path yaml, String... overrides) throws IOException {
+        return train(RunConfig.load(yaml, List.of(overrides)));
     }
 
     /**
-     * Runs {@code cli} with the exit-code policy of {@link Sinter}; {@code env} reads environment variables (tests
-     * pass their own).
+     * Runs one training run in {@code <output_dir>/<name>} (resuming from its newest checkpoint when
+     * {@code checkpoint.resume: auto}), then the analyses and reports its {@code analysis:} section switches on.
      */
-    static int run(CommandLine cli, UnaryOperator<String> env, String... args) {
-        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            PrintWriter err = cmd.getErr();
-            if (isUsageError(ex)) {
-                err.println("error: " + oneLine(ex));
-                return USAGE_ERROR;
-            }
-            if (env.apply(DEBUG_ENV) != null) {
-                err.println("error: " + oneLine(ex));
-                ex.printStackTrace(err);
-            } else {
-                err.println("error: " + oneLine(ex) + " (set " + DEBUG_ENV + "=1 for the stack trace)");
-            }
-            return RUNTIME_ERROR;
-        });
-        return cli.execute(args);
-    }
-
-    /** Config and usage mistakes; everything else, {@link IllegalArgumentException} included, is a runtime failure. */
-    static boolean isUsageError(Exception ex) {
-        return ex instanceof ConfigException || ex instanceof UsageException
-                || ex instanceof CommandLine.ParameterException;
+    public static RunResult train(RunConfig config) throws IOException {
+        TrainingRun run = new TrainingRun(config);
+        RunAnalyses analyses = RunAnalyses.install(run, config);
+        TrainingRun.Result r = run.execute();
+        return new RunResult(r, analyses.verdict(), analyses.report(), analyses.superWeightReport());
     }
 
     /**
-     * The first line of the message, or the exception's type when it has none; a missing file (whose exception
-     * message is the bare path) reads {@code file not found: PATH}.
+     * A finished sweep.
+     *
+     * @param dir     {@code <output_dir>/<sweep name>}: one run directory per variant, and the sweep report
+     * @param runs    variant → its run directory, in the sweep file's order
+     * @param trained the variants trained by this call (the others had already finished and were skipped)
+     * @param report  {@code sweep.html} (with {@code sweep.json} and {@code sweep.png} beside it)
      */
-    static String oneLine(Exception ex) {
-        if (ex instanceof NoSuchFileException missing) {
-            return "file not found: " + missing.getFile();
+    public record SweepResult(Path dir, Map<String, Path> runs, List<String> trained, Path report) {
+    }
+
+    /**
+     * Runs every variant of a sweep file ({@link SweepFile}) as a normal run in
+     * {@code <output_dir>/<sweep name>/<variant>}, then writes the sweep report into {@code <output_dir>/<sweep name>}.
+     * {@code overrides} apply to every variant, after its own. Every variant's config is resolved and validated before
+     * the first run starts; a variant whose run directory already holds a finished run of the same config is skipped.
+     *
+     * @throws ConfigException naming the sweep file, the variant and the key, for any invalid variant
+     */
+    public static SweepResult sweep(Path sweepFile, String... overrides) throws IOException {
+        Map<String, RunConfig> configs = Sweeps.resolve(sweepFile, List.of(overrides));
+        Map<String, Path> runs = new LinkedHashMap<>();
+        List<String> trained = new ArrayList<>();
+        for (Map.Entry<String, RunConfig> v : configs.entrySet()) {
+            RunConfig cfg = v.getValue();
+            Path runDir = Path.of(cfg.outputDir()).resolve(cfg.name());
+            runs.put(v.getKey(), runDir);
+            if (RunAnalyses.finished(runDir, cfg)) {
+                LOG.info("sweep: {} already finished in {}; skipped", v.getKey(), runDir);
+                continue;
+            }
+            train(cfg);
+            trained.add(v.getKey());
+            SameDiffRuntime.releaseMemory(); // the finished run's graph and arrays, before the next run allocates
         }
-        String m = ex.getMessage();
-        if (m == null || m.isBlank()) {
-            return ex.getClass().getName();
+        Path dir = Path.of(configs.values().iterator().next().outputDir());
+        return new SweepResult(dir, runs, trained, SweepReport.write(List.copyOf(runs.values()), dir));
+    }
+
+    /**
+     * How an evaluation runs.
+     *
+     * @param limit     score only the first N items of each task (0 = all)
+     * @param batchSize sequences per forward pass
+     * @param output    results folder; null = {@code runs/eval/<model name>}
+     */
+    public record EvalOptions(int limit, int batchSize, Path output) {
+        public EvalOptions {
+            if (limit < 0 || batchSize < 1) {
+                throw new UsageException("limit must be >= 0 and batch size >= 1, got " + limit + " and " + batchSize);
+            }
         }
-        return m.strip().lines().findFirst().orElse(m);
+
+        /** Every item, batches of 16, the default results folder. */
+        public static EvalOptions defaults() {
+            return new EvalOptions(0, 16, null);
+        }
+    }
+
+    /**
+     * A finished evaluation.
+     *
+     * @param results     per task: metrics, item counts, chance level (lm-evaluation-harness shaped)
+     * @param outputDir   the results folder
+     * @param resultsFile {@code results.json} (with {@code samples_<task>.jsonl} beside it)
+     */
+    public record Evaluation(EvalResults results, Path outputDir, Path resultsFile) {
+    }
+
+    /**
+     * Scores a model on tasks ({@link dev.sinter.eval.tasks.Tasks#parse} turns names and YAML task files into tasks).
+     *
+     * @param model     run directory, checkpoint directory, HF model directory or llama2.c {@code .bin}
+     * @param tokenizer tokenizer path or {@code byte}; null = the model's own
+     */
+    public static Evaluation evaluate(Path model, String tokenizer, List<Task> tasks, EvalOptions options)
+            throws IOException {
+        SameDiffRuntime.init();
+        ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
+        Path out = options.output() != null ? options.output()
+                : Path.of("runs", "eval", loaded.path().getFileName().toString().replaceAll("\\.bin$", ""));
+        EvalResults r = Evaluator.of(loaded.model(), loaded.tokenizer(), options.batchSize()).limit(options.limit())
+                .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe())
+                .run(tasks);
+        return new Evaluation(r, out, ResultsWriter.write(r, out));
+    }
+
+    /**
+     * The mean token NLL, token and word perplexity of a text file (split at {@code <|endoftext|>} or WikiText
+     * headings when present): an {@link #evaluate} of one {@link PerplexityTask}, plus {@code perplexity.json}
+     * ({@code file} and the metrics) in the results folder; returns that file.
+     */
+    public static Path perplexity(Path model, String tokenizer, Path text, EvalOptions options) throws IOException {
+        if (!Files.isRegularFile(text)) {
+            throw new UsageException("perplexity: file not found: " + text.toAbsolutePath());
+        }
+        Evaluation e = evaluate(model, tokenizer, List.of(PerplexityTask.of(text)), options);
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("file", text.toString());
+        p.putAll(e.results().tasks().get(0).metrics());
+        Path json = e.outputDir().resolve("perplexity.json");
+        Files.writeString(json, PRETTY_JSON.writeValueAsString(p));
+        return json;
+    }
+
+    /**
+     * The super-weight analysis of a decoder: the detector and, as {@code request} asks, the ablation table, the
+     * scaling sweep, the quantization table and the stopword shift, in one report.
+     */
+    public static SuperWeightAnalysis.Result analyzeSuperWeights(SuperWeightAnalysis.Request request)
+            throws IOException {
+        return SuperWeightAnalysis.run(request);
+    }
+
+    /**
+     * The activation scan of an imported encoder (FFN output projection in down_proj's role): per-layer extremes and
+     * the verdict, as a report in {@code output} (null = {@code runs/analysis/<encoder>}); empty prompts = the
+     * detector's defaults.
+     */
+    public static SuperWeightAnalysis.EncoderScan scanEncoder(PretrainedEncoder encoder, List<String> prompts,
+                                                              double thresholdAbs, double thresholdRel, Path output)
+            throws IOException {
+        return SuperWeightAnalysis.scanEncoder(encoder, prompts, thresholdAbs, thresholdRel, output);
+    }
+
+    /** Quantizes a model: writes one fake-quantized model and/or scores the quantization table, as {@code request} says. */
+    public static Quantization.Result quantize(Quantization.Request request) throws IOException {
+        return Quantization.run(request);
+    }
+
+    /**
+     * Tokenizes a run config's {@code data.train} (a file or a directory of files) with its tokenizer into the token
+     * shards at {@code data.shards}, as {@code data.prepare} says; a later {@link #train} of the same config then
+     * memory-maps them.
+     */
+    public static PreparedShards prepare(Path yaml, String... overrides) throws IOException {
+        DataConfig data = RunConfig.load(yaml, List.of(overrides)).data();
+        if (data.shards() == null) {
+            throw new UsageException("data.shards is not set; set it to the directory the shards go to, "
+                    + "e.g. data.shards=shards/corpus");
+        }
+        if (data.train().startsWith(TextSource.CLASSPATH_PREFIX)) {
+            throw new UsageException("prepare reads files, not " + data.train()
+                    + "; set data.train to a file or a directory of files");
+        }
+        Tokenizer tokenizer = data.tokenizer().load();
+        Path dir = Path.of(data.shards());
+        return new PreparedShards(dir, new ShardWriter(tokenizer, TokenizerFingerprint.of(data.tokenizer()),
+                data.prepare()).prepare(Path.of(data.train()), data.valFraction(), dir));
+    }
+
+    /** Token shards written by {@link #prepare}: their directory and index. */
+    public record PreparedShards(Path directory, ShardIndex index) {
+    }
+
+    /**
+     * Folds a LoRA run's adapters into a dense model ({@code W + alpha/r · B·A}) written to {@code output} with the
+     * run's tokenizer files and config; {@code base} null = the base recorded at training. Returns the merged model.
+     */
+    public static TransformerModel merge(Path adapter, Path base, Path output) throws IOException {
+        TransformerModel merged = LoraTrainer.mergeCheckpoint(adapter, base);
+        Files.createDirectories(output);
+        CheckpointManager.writeModel(output, merged.parameters(), ModelIO.metadata(merged.config()));
+        Path source = ModelIO.resolve(adapter);
+        Map<String, Path> carried = new LinkedHashMap<>(ModelIO.tokenizerFilesOf(source));
+        if (Files.isRegularFile(source.resolve(RUN_CONFIG))) {
+            carried.put(RUN_CONFIG, source.resolve(RUN_CONFIG));
+        }
+        for (Map.Entry<String, Path> f : carried.entrySet()) {
+            Files.copy(f.getValue(), output.resolve(f.getKey()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return merged;
+    }
+
+    /** Writes a finished run's report ({@code report.html}, {@code report.json}, {@code loss.png}); returns the HTML. */
+    public static Path report(Path runDir) throws IOException {
+        return RunReport.write(runDir);
+    }
+
+    /** Compares finished runs: validation loss against trainable parameters, into {@code outDir/sweep.html}. */
+    public static Path compare(List<Path> runDirs, Path outDir) throws IOException {
+        return SweepReport.write(runDirs, outDir);
     }
 }

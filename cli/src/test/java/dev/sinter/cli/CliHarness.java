@@ -34,7 +34,7 @@ final class CliHarness {
     }
 
     static Outcome run(String... args) {
-        return run(Sinter::commandLine, NO_ENV, args);
+        return run(SinterCommand::commandLine, NO_ENV, args);
     }
 
     /** Runs the command tree made by {@code cli} (made after the output is redirected) with environment {@code env}. */
@@ -46,7 +46,7 @@ final class CliHarness {
         System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
         try {
-            int code = Sinter.run(cli.get(), env, args);
+            int code = SinterCommand.run(cli.get(), env, args);
             return new Outcome(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(out);

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.eval.tasks.TaskSpec;
-import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.testing.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,8 +30,12 @@ class CliTest {
         }
         assertFalse(files.isEmpty(), "no configs found under " + CONFIGS.toAbsolutePath());
         List<Path> runs = files.stream().filter(f -> !f.startsWith(CONFIGS.resolve("eval"))).toList();
-        for (Path f : runs) {
-            RunConfig.load(f, List.of()); // throws ConfigException with file:line on any problem
+        for (Path f : runs) { // each throws ConfigException with file:line on any problem
+            if (Sweeps.isSweepFile(f)) {
+                assertFalse(Sweeps.resolve(f, List.of()).isEmpty(), f.toString()); // every variant resolves
+            } else {
+                RunConfig.load(f, List.of());
+            }
         }
         for (Path task : files.stream().filter(f -> f.startsWith(CONFIGS.resolve("eval"))).toList()) {
             assertFalse(TaskSpec.fromYaml(task).name().isBlank(), task.toString()); // task definitions, not runs

@@ -157,7 +157,7 @@ class CrashResumeCliTest {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> cmd = new ArrayList<>(List.of(java, "-Xmx768m", "-XX:+UseSerialGC"));
             cmd.addAll(List.of(jvmOptions));
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Sinter.class.getName(), "train",
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SinterCommand.class.getName(), "train",
                     config.toString(), "name=" + name));
             Path log = dir.resolve(name + "-" + attempt + ".log");
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -55,8 +55,8 @@ class ExitCodesTest {
     }
 
     static Outcome failWith(RuntimeException e, String debug) {
-        return CliHarness.run(() -> Sinter.commandLine().addSubcommand("fail", new Failing(e)),
-                name -> name.equals(Sinter.DEBUG_ENV) ? debug : null, "fail");
+        return CliHarness.run(() -> SinterCommand.commandLine().addSubcommand("fail", new Failing(e)),
+                name -> name.equals(SinterCommand.DEBUG_ENV) ? debug : null, "fail");
     }
 
     static void assertOneLine(Outcome o, String start) {
@@ -71,30 +71,30 @@ class ExitCodesTest {
         IllegalArgumentException nd4j = new IllegalArgumentException("Op [matmul] execution failed: shapes [2, 3]"
                 + " and [4, 5] do not match\nInput 0: [2, 3]\nInput 1: [4, 5]");
         Outcome quiet = failWith(nd4j, null);
-        assertEquals(Sinter.RUNTIME_ERROR, quiet.code(), quiet.err());
+        assertEquals(SinterCommand.RUNTIME_ERROR, quiet.code(), quiet.err());
         assertOneLine(quiet, "Op [matmul] execution failed: shapes [2, 3] and [4, 5] do not match");
         assertTrue(quiet.err().contains("SINTER_DEBUG=1"), quiet.err());
 
         Outcome debug = failWith(nd4j, "1");
-        assertEquals(Sinter.RUNTIME_ERROR, debug.code());
+        assertEquals(SinterCommand.RUNTIME_ERROR, debug.code());
         assertTrue(debug.err().startsWith("error: Op [matmul] execution failed"), debug.err());
         assertTrue(debug.err().contains("java.lang.IllegalArgumentException")
                 && debug.err().contains("\tat dev.sinter.cli.ExitCodesTest"), "stack trace expected: " + debug.err());
 
         Outcome npe = failWith(new NullPointerException(), null);
-        assertEquals(Sinter.RUNTIME_ERROR, npe.code());
+        assertEquals(SinterCommand.RUNTIME_ERROR, npe.code());
         assertTrue(npe.err().strip().startsWith("error: java.lang.NullPointerException"), npe.err());
     }
 
     @Test
     void usageAndConfigErrorsExitWith2OnOneLine() {
         Outcome usage = failWith(new UsageException("unknown task 'x'; built-in tasks: a, b"), null);
-        assertEquals(Sinter.USAGE_ERROR, usage.code());
+        assertEquals(SinterCommand.USAGE_ERROR, usage.code());
         assertEquals("error: unknown task 'x'; built-in tasks: a, b", usage.err().strip());
         Outcome config = failWith(new ConfigException("run.yaml:3: training.lr: must be > 0, got -1"), null);
-        assertEquals(Sinter.USAGE_ERROR, config.code());
+        assertEquals(SinterCommand.USAGE_ERROR, config.code());
         assertEquals("error: run.yaml:3: training.lr: must be > 0, got -1", config.err().strip());
-        assertEquals(Sinter.USAGE_ERROR, CliHarness.run("eval", "--model").code(), "picocli: missing option value");
+        assertEquals(SinterCommand.USAGE_ERROR, CliHarness.run("eval", "--model").code(), "picocli: missing option value");
     }
 
     @Test
@@ -108,7 +108,7 @@ class ExitCodesTest {
         Path text = Files.writeString(dir.resolve("text.txt"), "The cat sat on the mat.");
         Outcome o = CliHarness.run("eval", "--model", corrupt.toString(), "--tokenizer", "byte", "--perplexity",
                 text.toString(), "--output", dir.resolve("eval-corrupt").toString());
-        assertEquals(Sinter.RUNTIME_ERROR, o.code(), o.err());
+        assertEquals(SinterCommand.RUNTIME_ERROR, o.code(), o.err());
         assertOneLine(o, corrupt.resolve(CheckpointManager.MODEL_FILE) + ": tensor '");
         assertTrue(o.err().contains("has shape"), o.err());
     }
@@ -118,7 +118,7 @@ class ExitCodesTest {
         Path empty = Files.createDirectories(dir.resolve("empty-data"));
         Outcome o = CliHarness.run("eval", "--model", run.toString(), "--tasks", "copa", "--data-dir", empty.toString(),
                 "--output", dir.resolve("eval-missing").toString());
-        assertEquals(Sinter.RUNTIME_ERROR, o.code(), o.err());
+        assertEquals(SinterCommand.RUNTIME_ERROR, o.code(), o.err());
         assertOneLine(o, "file not found: " + empty.resolve("eval/copa.jsonl"));
     }
 
@@ -126,24 +126,24 @@ class ExitCodesTest {
     void userInputMistakesFoundWhileRunningExitWith2() {
         Outcome task = CliHarness.run("eval", "--model", run.toString(), "--tasks", "copa,no_such_task",
                 "--output", dir.resolve("eval-x").toString());
-        assertEquals(Sinter.USAGE_ERROR, task.code(), task.err());
+        assertEquals(SinterCommand.USAGE_ERROR, task.code(), task.err());
         assertOneLine(task, "unknown task 'no_such_task'; registered: " + String.join(", ",
                 TaskType.registry().names()) + " (or give the path of a YAML task definition)");
 
         Outcome vocab = CliHarness.run("train", CliHarness.CONFIGS.resolve("quickstart.yaml").toString(),
                 "model.name=tiny", "model.vocab_size=100", "name=small-vocab", "output_dir=" + dir,
                 "data.train=" + corpus, "data.seq_len=32");
-        assertEquals(Sinter.USAGE_ERROR, vocab.code(), vocab.err());
+        assertEquals(SinterCommand.USAGE_ERROR, vocab.code(), vocab.err());
         assertOneLine(vocab, "tokenizer byte has 260 ids but the model's vocab_size is 100; set model.vocab_size >= 260");
 
         Outcome resume = CliHarness.run("train", CliHarness.CONFIGS.resolve("quickstart.yaml").toString(),
                 "model.name=tiny", "name=base", "output_dir=" + dir, "data.train=" + corpus, "data.seq_len=32",
                 "checkpoint.resume=none");
-        assertEquals(Sinter.USAGE_ERROR, resume.code(), resume.err());
+        assertEquals(SinterCommand.USAGE_ERROR, resume.code(), resume.err());
         assertOneLine(resume, run + " already holds checkpoints and checkpoint.resume is 'none'");
 
         Outcome encoder = CliHarness.run("analyze", "super-weights", "--model", "encoder:no-such-encoder");
-        assertEquals(Sinter.USAGE_ERROR, encoder.code(), encoder.err());
+        assertEquals(SinterCommand.USAGE_ERROR, encoder.code(), encoder.err());
         assertOneLine(encoder, "unknown encoder 'no-such-encoder'");
     }
 }

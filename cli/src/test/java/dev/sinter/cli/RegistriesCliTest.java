@@ -70,7 +70,7 @@ class RegistriesCliTest {
     @Test
     void unknownTrainerPresetAndTokenizerNamesFailWithTheRegisteredOnes(@TempDir Path dir) throws IOException {
         Outcome trainer = CliHarness.run("validate", withSection(dir, "trainer:\n  type: norm\n").toString());
-        assertEquals(Sinter.USAGE_ERROR, trainer.code());
+        assertEquals(SinterCommand.USAGE_ERROR, trainer.code());
         String types = String.join(", ", TrainerType.registry().names().stream().sorted().toList());
         assertTrue(trainer.err().contains("trainer.type: unknown type 'norm', expected one of: " + types
                 + "; did you mean 'norms'?"), trainer.err());
@@ -79,14 +79,14 @@ class RegistriesCliTest {
         Path badPreset = dir.resolve("preset.yaml");
         Files.writeString(badPreset, Files.readString(QUICKSTART).replace("  name: small ", "  name: smal "));
         Outcome preset = CliHarness.run("validate", badPreset.toString());
-        assertEquals(Sinter.USAGE_ERROR, preset.code());
+        assertEquals(SinterCommand.USAGE_ERROR, preset.code());
         assertTrue(preset.err().contains("model.name: must be one of " + String.join(", ",
                 ModelPreset.registry().names()) + ", got 'smal'; did you mean 'small'?"), preset.err());
 
         Path badTokenizer = dir.resolve("tokenizer.yaml");
         Files.writeString(badTokenizer, Files.readString(QUICKSTART).replace("type: byte ", "type: bytes "));
         Outcome tokenizer = CliHarness.run("validate", badTokenizer.toString());
-        assertEquals(Sinter.USAGE_ERROR, tokenizer.code());
+        assertEquals(SinterCommand.USAGE_ERROR, tokenizer.code());
         assertTrue(tokenizer.err().contains("data.tokenizer.type: must be one of " + String.join(", ",
                 TokenizerType.registry().names()) + ", got bytes; did you mean 'byte'?"), tokenizer.err());
     }

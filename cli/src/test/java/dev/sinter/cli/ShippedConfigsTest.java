@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.eval.tasks.TaskSpec;
-import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.TextSource;
@@ -31,7 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * on a corpus written by the test; a config that starts from {@code model.from} gets a base trained here from the
  * quickstart config, and distillation gets a teacher trained here from {@code moe/prmoe4-8.yaml}. Task definitions
  * under {@code configs/eval/} are scored by {@code sinter eval} on items written where their {@code file:} points.
- * New configs are picked up by listing the folder.
+ * A sweep file's variants are each run the same way (its base config with the variant's overrides). New configs and
+ * variants are picked up by listing the folder.
  */
 class ShippedConfigsTest {
     /** d 32 (8 heads of 4, 4 key/value heads), SwiGLU hidden 64; the preset's layers and MoE layout stay. */
@@ -66,9 +66,9 @@ class ShippedConfigsTest {
 
     static Path train(Path config, String name, List<String> extra) {
         List<String> args = new ArrayList<>(List.of("train", config.toString()));
+        args.addAll(extra); // a sweep variant's overrides come first, as in a sweep; the shrinking ones win
         args.addAll(SHRINK);
         args.addAll(CliHarness.quick(dir.resolve("runs"), name, corpus, STEPS));
-        args.addAll(extra);
         Outcome o = CliHarness.run(args.toArray(String[]::new));
         assertEquals(0, o.code(), config + ": " + o.err());
         return dir.resolve("runs").resolve(name);
@@ -81,8 +81,22 @@ class ShippedConfigsTest {
             scoreTaskDefinition(config);
             return;
         }
-        RunConfig shipped = RunConfig.load(config, List.of());
-        List<String> extra = new ArrayList<>();
+        String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
+        if (!Sweeps.isSweepFile(config)) {
+            runBriefly(config, List.of(), name);
+            return;
+        }
+        SweepFile sweep = SweepFile.load(config);
+        Sweeps.resolve(config, List.of()); // every variant validates before any runs
+        for (var run : sweep.runs().entrySet()) { // each variant as the sweep runs it: base + its overrides
+            runBriefly(sweep.basePath(config), run.getValue(), name + "-" + run.getKey());
+        }
+    }
+
+    /** Trains {@code config} with {@code overrides} for two steps, shrunk, and checks the run directory. */
+    void runBriefly(Path config, List<String> overrides, String name) throws IOException {
+        RunConfig shipped = RunConfig.load(config, overrides);
+        List<String> extra = new ArrayList<>(overrides);
         String type = shipped.trainer().type();
         if (type.equals("smt")) {
             extra.addAll(List.of("trainer.warmup_steps=1", "trainer.num_blocks=2")); // d 32 holds few 16×16 blocks
@@ -97,12 +111,11 @@ class ShippedConfigsTest {
         if (tokenizerPath != null && !Path.of(tokenizerPath).isAbsolute()) { // shipped paths start at the repo root
             extra.add("data.tokenizer.path=" + CliHarness.CONFIGS.getParent().resolve(tokenizerPath));
         }
-        String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
         Path run = train(config, name, extra);
         List<JsonNode> rows = CliHarness.trainRows(run);
-        assertEquals(List.of(1L, 2L), rows.stream().map(r -> r.get("step").asLong()).toList(), config.toString());
+        assertEquals(List.of(1L, 2L), rows.stream().map(r -> r.get("step").asLong()).toList(), name);
         for (String f : List.of("report.html", "samples.txt", "super_weights.txt", "summary.json")) {
-            assertTrue(Files.isRegularFile(run.resolve(f)), config + ": missing " + f);
+            assertTrue(Files.isRegularFile(run.resolve(f)), name + ": missing " + f);
         }
         assertEquals(type, CliHarness.JSON.readTree(run.resolve("summary.json").toFile()).get("trainer").asText());
         if (shipped.model().from() != null) {

@@ -26,10 +26,12 @@ import static java.util.Objects.requireNonNullElse;
  * @param checkpoint checkpoint cadence and resumption (default {@link CheckpointConfig#defaults()})
  * @param trainer    what is trained and how (default {@code type: full}, every parameter)
  * @param samples    generations printed at the end (default {@link SamplesConfig#defaults()})
+ * @param analysis   emergence tracking, end-of-run super-weight analysis and report (default
+ *                   {@link AnalysisConfig#defaults()}: all on)
  */
 public record RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
                         TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
-                        SamplesConfig samples) {
+                        SamplesConfig samples, AnalysisConfig analysis) {
 
     public RunConfig {
         Checks.required("name", name);
@@ -42,6 +44,7 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
         checkpoint = requireNonNullElse(checkpoint, CheckpointConfig.defaults());
         trainer = requireNonNullElse(trainer, new FullTrainerConfig(null));
         samples = requireNonNullElse(samples, SamplesConfig.defaults());
+        analysis = requireNonNullElse(analysis, AnalysisConfig.defaults());
         if (trainer instanceof ChecksArchitecture constrained && model.from() == null) {
             constrained.checkAgainst(model.resolve());
         }
@@ -61,9 +64,10 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
                                @JsonProperty("training") TrainingConfig training,
                                @JsonProperty("checkpoint") CheckpointConfig checkpoint,
                                @JsonProperty("trainer") TrainerConfig trainer,
-                               @JsonProperty("samples") SamplesConfig samples) {
+                               @JsonProperty("samples") SamplesConfig samples,
+                               @JsonProperty("analysis") AnalysisConfig analysis) {
         return new RunConfig(name, outputDir, requireNonNullElse(seed, 42L), model, data, training, checkpoint,
-                trainer, samples);
+                trainer, samples, analysis);
     }
 
     /** Loads a run config file with {@code key.path=value} overrides applied on top. */

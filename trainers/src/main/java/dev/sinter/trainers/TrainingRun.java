@@ -13,7 +13,6 @@ import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.TokenCorpus;
 import dev.sinter.framework.data.TokenSequence;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.Tokenizers;
 import dev.sinter.framework.data.shards.ShardIndex;
 import dev.sinter.framework.data.shards.ShardedTokens;
 import dev.sinter.framework.data.shards.TokenizerFingerprint;
@@ -127,7 +126,7 @@ public final class TrainingRun {
 
         DataConfig data = config.data();
         Path tokPath = data.tokenizer().path() == null ? null : Path.of(data.tokenizer().path());
-        Tokenizer tokenizer = Tokenizers.byName(data.tokenizer().type(), tokPath);
+        Tokenizer tokenizer = data.tokenizer().load();
         Map<String, Object> dataFacts = new LinkedHashMap<>();
         TokenSequence[] splits = data.shards() == null ? tokenizeInMemory(data, tokenizer, dataFacts)
                 : openShards(data, tokenizer, dataFacts); // [train, validation]

@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.checkpoint.CheckpointManager;
-import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.testing.LogCapture;
 import dev.sinter.framework.testing.TestCorpus;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.data.shards.ShardIndex;
 import dev.sinter.framework.data.shards.TokenizerFingerprint;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.PrepareConfig;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.TokenizerConfig;

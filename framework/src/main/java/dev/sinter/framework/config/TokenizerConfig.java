@@ -1,6 +1,9 @@
 package dev.sinter.framework.config;
 
+import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.TokenizerType;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -31,5 +34,10 @@ public record TokenizerConfig(String type, String path) {
             throw new IllegalArgumentException("path must be absent for type " + type + ", got '" + path
                     + "'; remove it, or use type " + String.join(" or ", withPath));
         }
+    }
+
+    /** Loads the configured tokenizer through its registered type. */
+    public Tokenizer load() throws IOException {
+        return TokenizerType.registry().get(type).load(path == null ? null : Path.of(path));
     }
 }

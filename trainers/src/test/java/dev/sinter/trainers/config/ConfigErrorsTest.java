@@ -6,7 +6,6 @@ import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.TokenizerType;
 
 import dev.sinter.framework.config.ConfigException;
-import dev.sinter.framework.config.ConfigLoader;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

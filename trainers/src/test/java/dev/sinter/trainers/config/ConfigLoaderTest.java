@@ -9,6 +9,7 @@ import dev.sinter.framework.config.TrainingConfig;
 
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.ModelSection;
+import dev.sinter.trainers.AnalysisConfig;
 import dev.sinter.trainers.FullTrainerConfig;
 import dev.sinter.trainers.RunConfig;
 
@@ -86,6 +87,10 @@ class ConfigLoaderTest {
               max_new_tokens: 50
               temperature: 0
               top_p: 1
+            analysis:
+              emergence: false
+              super_weights: false
+              report: false
             """;
 
     @Test
@@ -101,7 +106,8 @@ class ConfigLoaderTest {
                 new TrainingConfig(500, 16, 4, 3e-4, 3e-5, 50, 0.01, 0.85, 0.99, 1e-6, 0.5, 50, 4, 5),
                 new CheckpointConfig(250, 2, "none"),
                 new FullTrainerConfig(List.of("layers\\.0\\..*", "lm_head")),
-                new SamplesConfig(List.of("Once upon", ""), 2, 50, 0.0, 1.0));
+                new SamplesConfig(List.of("Once upon", ""), 2, 50, 0.0, 1.0),
+                new AnalysisConfig(false, false, false));
         assertEquals(expected, config);
         assertEquals("full", config.trainer().type());
     }
@@ -120,6 +126,7 @@ class ConfigLoaderTest {
         assertEquals(new CheckpointConfig(100, 3, "auto"), config.checkpoint());
         assertEquals(new FullTrainerConfig(null), config.trainer());
         assertEquals(new SamplesConfig(List.of(""), 3, 100, 0.8, 0.95), config.samples());
+        assertEquals(new AnalysisConfig(true, true, true), config.analysis());
     }
 
     @Test

@@ -4,7 +4,6 @@ import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.ModelSection;
 
-import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.trainers.RunConfig;
 
 import org.junit.jupiter.api.Test;
