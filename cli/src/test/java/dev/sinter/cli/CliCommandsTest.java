@@ -11,6 +11,7 @@ import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.framework.report.HtmlPage;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
@@ -153,7 +154,7 @@ class CliCommandsTest {
         JsonNode report = CliHarness.JSON.readTree(out.resolve("super_weights.json").toFile());
         String verdict = report.get("verdict").asText();
         assertTrue(o.out().startsWith(verdict + "\n"), o.out());
-        assertTrue(Files.readString(out.resolve("super_weights.html")).contains(escaped(verdict)));
+        assertTrue(Files.readString(out.resolve("super_weights.html")).contains(HtmlPage.escape(verdict)));
         assertEquals(3, report.at("/detection/prompts").size());
         JsonNode original = report.at("/ablations/conditions/0/metrics");
         assertEquals(accuracy(ModelIO.load(run), COPA, ""), original.get("copa.acc").asDouble(), 1e-12,
@@ -178,7 +179,7 @@ class CliCommandsTest {
         String verdict = report.get("verdict").asText();
         assertTrue(o.out().contains(verdict), o.out());
         assertTrue(Files.isRegularFile(out.resolve("encoder_layers.png")));
-        assertTrue(Files.readString(out.resolve("super_weights.html")).contains(escaped(verdict)));
+        assertTrue(Files.readString(out.resolve("super_weights.html")).contains(HtmlPage.escape(verdict)));
     }
 
     @Test
@@ -203,11 +204,6 @@ class CliCommandsTest {
         assertEquals(o.out().contains("super weights: none") ? 6 : 7, rows.size(), rows.toString());
         assertEquals("fp32", rows.get(0).get("condition").asText());
         assertEquals(accuracy(original, COPA, ""), rows.get(0).at("/metrics/copa.acc").asDouble(), 1e-12);
-    }
-
-    /** Text as the HTML reports write it. */
-    static String escaped(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
     static long distinct(INDArray a) {

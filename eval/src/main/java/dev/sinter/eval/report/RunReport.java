@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.framework.report.HtmlPage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,9 +80,7 @@ public final class RunReport {
             summary.put("super_weights", Files.readString(verdict).strip());
         }
         Files.writeString(runDir.resolve("report.json"), JSON.writeValueAsString(summary));
-        Path html = runDir.resolve("report.html");
-        Files.writeString(html, html(summary, val, samples));
-        return html;
+        return html(summary, val, samples).write(runDir.resolve("report.html"));
     }
 
     private static void writeLossPlot(Path png, List<double[]> train, List<double[]> val,
@@ -105,36 +104,29 @@ public final class RunReport {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static String html(Map<String, Object> s, List<double[]> val, List<String> samples) {
-        StringBuilder b = new StringBuilder();
-        b.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sinter run report</title>")
-                .append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;")
-                .append("text-align:left}pre{background:#f4f4f4;padding:8px;white-space:pre-wrap}</style></head><body>")
-                .append("<h1>Run ").append(escape(String.valueOf(s.get("run")))).append("</h1><table>");
+    private static HtmlPage html(Map<String, Object> s, List<double[]> val, List<String> samples) {
+        HtmlPage page = new HtmlPage("Sinter run report").title("Run " + s.get("run"));
+        Map<String, String> figures = new LinkedHashMap<>();
         for (String k : List.of("steps", "first_train_loss", "last_train_loss", "median_tokens_per_s")) {
-            b.append("<tr><th>").append(k).append("</th><td>").append(format(s.get(k))).append("</td></tr>");
+            figures.put(k, format(s.get(k)));
         }
-        b.append("</table><h2>Loss</h2><img src=\"loss.png\" alt=\"loss curves\">");
+        page.keyValues(figures).heading("Loss").image("loss.png", "loss curves");
         if (s.containsKey("expert_load")) {
-            b.append("<h2>Expert load</h2><p>Share of each MoE layer's token assignments per expert, averaged over the")
-                    .append(" last 10% of steps (uniform = 1/E); coefficient of variation and dropped fraction in")
-                    .append(" report.json.</p><img src=\"expert_load.png\" alt=\"expert load per layer\">");
+            page.heading("Expert load").paragraph("Share of each MoE layer's token assignments per expert, averaged"
+                            + " over the last 10% of steps (uniform = 1/E); coefficient of variation and dropped fraction"
+                            + " in report.json.")
+                    .image("expert_load.png", "expert load per layer");
         }
         if (s.containsKey("super_weights")) {
-            b.append("<h2>Super weights</h2><p>").append(escape(String.valueOf(s.get("super_weights"))))
-                    .append("</p><p><a href=\"super_weights/super_weights.html\">detector report</a></p>");
+            page.heading("Super weights").paragraph(String.valueOf(s.get("super_weights")))
+                    .paragraph(HtmlPage.link("super_weights/super_weights.html", "detector report"));
         }
-        b.append("<h2>Validation</h2><table>")
-                .append("<tr><th>step</th><th>validation loss</th></tr>");
-        for (double[] v : val) {
-            b.append("<tr><td>").append((long) v[0]).append("</td><td>").append(format(v[1])).append("</td></tr>");
-        }
-        b.append("</table><h2>Samples</h2>");
-        for (String sample : samples) {
-            b.append("<pre>").append(escape(sample)).append("</pre>");
-        }
-        return b.append("<p>Same figures: <a href=\"report.json\">report.json</a>, per step: metrics.jsonl.</p>")
-                .append("</body></html>").toString();
+        page.heading("Validation").table(List.of("step", "validation loss"),
+                val.stream().map(v -> List.of(String.valueOf((long) v[0]), format(v[1]))).toList());
+        page.heading("Samples");
+        samples.forEach(page::preformatted);
+        return page.paragraph(HtmlPage.text("Same figures: "), HtmlPage.link("report.json", "report.json"),
+                HtmlPage.text(", per step: metrics.jsonl."));
     }
 
     private static String format(Object o) {
@@ -148,9 +140,5 @@ public final class RunReport {
         double[] c = v.clone();
         java.util.Arrays.sort(c);
         return c[c.length / 2];
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.framework.report.HtmlPage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,7 @@ public final class SweepReport {
                       double medianStepSeconds, double peakRssMb) {
     }
 
+    /** Writes sweep.html, sweep.json and sweep.png for {@code runs} into {@code outDir}; returns the HTML path. */
     public static Path write(List<Path> runs, Path outDir) throws IOException {
         List<Row> rows = new ArrayList<>();
         for (Path run : runs) {
@@ -64,17 +66,12 @@ public final class SweepReport {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("runs", rows);
         Files.writeString(outDir.resolve("sweep.json"), JSON.writeValueAsString(json));
-        StringBuilder html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sweep</title>"
-                + "<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}td,th{padding:2px 10px;"
-                + "text-align:right}</style></head><body><h1>Sweep</h1><img src=\"sweep.png\"><table><tr><th>run</th>"
-                + "<th>trainer</th><th>trainable params</th><th>val loss</th><th>step s</th><th>peak RSS MB</th></tr>");
-        for (Row r : rows) {
-            html.append(String.format("<tr><td>%s</td><td>%s</td><td>%,d</td><td>%.4f</td><td>%.2f</td><td>%.0f</td></tr>",
-                    r.run(), r.trainer(), r.trainableParameters(), r.validationLoss(), r.medianStepSeconds(),
-                    r.peakRssMb()));
-        }
-        Files.writeString(outDir.resolve("sweep.html"), html.append("</table></body></html>").toString());
-        return outDir.resolve("sweep.html");
+        List<List<String>> cells = rows.stream().map(r -> List.of(r.run(), r.trainer(),
+                String.format("%,d", r.trainableParameters()), String.format("%.4f", r.validationLoss()),
+                String.format("%.2f", r.medianStepSeconds()), String.format("%.0f", r.peakRssMb()))).toList();
+        return new HtmlPage("Sweep").title("Sweep").image("sweep.png", "validation loss vs trainable parameters")
+                .table(List.of("run", "trainer", "trainable params", "val loss", "step s", "peak RSS MB"), cells)
+                .write(outDir.resolve("sweep.html"));
     }
 
     private static double medianStepSeconds(Path run) throws IOException {

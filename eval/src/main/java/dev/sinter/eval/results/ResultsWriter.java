@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.eval.tasks.TaskResult;
+import dev.sinter.framework.report.HtmlPage;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -81,7 +82,7 @@ public final class ResultsWriter {
         Path json = dir.resolve("results.json");
         Files.writeString(json, JSON.writeValueAsString(root));
         writeChart(r, dir.resolve("accuracy.png"));
-        Files.writeString(dir.resolve("summary.html"), html(r));
+        html(r).write(dir.resolve("summary.html"));
         return json;
     }
 
@@ -135,14 +136,8 @@ public final class ResultsWriter {
         BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
-    private static String html(EvalResults r) {
-        StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>Sinter eval")
-                .append("</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}")
-                .append("td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child{text-align:left}")
-                .append("</style></head><body><h1>Zero-shot evaluation</h1><p>")
-                .append(escape(r.model())).append("</p><p>").append(escape(r.config().toString()))
-                .append("</p><table><tr><th>task</th><th>n</th><th>metric</th><th>value</th><th>± stderr</th>")
-                .append("<th>chance</th></tr>");
+    private static HtmlPage html(EvalResults r) {
+        List<List<String>> rows = new ArrayList<>();
         for (TaskResult t : r.tasks()) {
             for (Map.Entry<String, Double> m : t.metrics().entrySet()) {
                 if (m.getKey().endsWith("_stderr")) {
@@ -150,21 +145,18 @@ public final class ResultsWriter {
                 }
                 Double se = t.metrics().get(m.getKey() + "_stderr");
                 boolean accuracy = m.getKey().startsWith("acc");
-                h.append("<tr><td>").append(escape(t.task())).append("</td><td>").append(t.nEffective())
-                        .append("</td><td>").append(escape(m.getKey())).append("</td><td>").append(fmt(m.getValue()))
-                        .append("</td><td>").append(se == null ? "" : fmt(se)).append("</td><td>")
-                        .append(accuracy && !Double.isNaN(t.chance()) ? fmt(t.chance()) : "").append("</td></tr>");
+                rows.add(List.of(t.task(), String.valueOf(t.nEffective()), m.getKey(), fmt(m.getValue()),
+                        se == null ? "" : fmt(se), accuracy && !Double.isNaN(t.chance()) ? fmt(t.chance()) : ""));
             }
         }
-        return h.append("</table><p><img src=\"accuracy.png\" alt=\"accuracy per task\"></p>")
-                .append(String.format(Locale.ROOT, "<p>%.1f s</p></body></html>%n", r.seconds())).toString();
+        return new HtmlPage("Sinter eval").title("Zero-shot evaluation").paragraph(r.model())
+                .paragraph(r.config().toString())
+                .table(List.of("task", "n", "metric", "value", "± stderr", "chance"), rows)
+                .image("accuracy.png", "accuracy per task")
+                .paragraph(String.format(Locale.ROOT, "%.1f s", r.seconds()));
     }
 
     private static String fmt(double v) {
         return Math.abs(v) >= 1000 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.4f", v);
-    }
-
-    private static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }

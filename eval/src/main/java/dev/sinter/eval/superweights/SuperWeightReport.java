@@ -8,6 +8,7 @@ import dev.sinter.eval.superweights.ActivationScan.LayerStats;
 import dev.sinter.eval.superweights.Ablations.Row;
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.superweights.SuperWeightDetector.PromptResult;
+import dev.sinter.framework.report.HtmlPage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,18 +40,14 @@ public final class SuperWeightReport {
 
     private final Path dir;
     private final Map<String, Object> json = new LinkedHashMap<>();
-    private final StringBuilder html = new StringBuilder();
+    private final HtmlPage html;
 
     public SuperWeightReport(Path dir, String title, Map<String, Object> facts) throws IOException {
         this.dir = dir;
         Files.createDirectories(dir);
         json.put("title", title);
         json.putAll(facts);
-        html.append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").append(esc(title))
-                .append("</title><style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}")
-                .append("td,th{padding:2px 8px;text-align:right}th{background:#eee}table{border-collapse:collapse}")
-                .append(".v{background:#f4f4f4;padding:8px}</style></head><body><h1>").append(esc(title)).append("</h1>");
-        html.append(table(List.of(stringify(facts))));
+        html = new HtmlPage(title).title(title).table(List.of(facts), SuperWeightReport::fmt);
     }
 
     /** The detector's outcome: {@link #detection} when it ran, its verdict alone when it does not apply. */
@@ -61,7 +58,7 @@ public final class SuperWeightReport {
     /** A verdict paragraph; also {@code verdict} in the JSON. */
     public SuperWeightReport verdict(String verdict) {
         json.put("verdict", verdict);
-        html.append("<h2>Verdict</h2><p class=\"v\">").append(esc(verdict)).append("</p>");
+        html.heading("Verdict").highlighted(verdict);
         return this;
     }
 
@@ -81,8 +78,7 @@ public final class SuperWeightReport {
             c.addSeries(name, x, values);
         });
         save(c, key + ".png");
-        html.append("<h2>").append(esc(heading)).append("</h2><img src=\"").append(esc(key)).append(".png\">")
-                .append(table(rows));
+        html.heading(heading).image(key + ".png", heading).table(rows, SuperWeightReport::fmt);
         return this;
     }
 
@@ -90,8 +86,8 @@ public final class SuperWeightReport {
     public SuperWeightReport detection(Detection d) throws IOException {
         json.put("detection", d);
         verdict(d.verdict());
-        html.append(String.format(Locale.ROOT, "<p>Thresholds: |x| &gt; %s and &gt; %s× the median; one weight must"
-                        + " explain ≥ %.0f%% of the output spike. One forward pass: %.3f s.</p>", d.options().thresholdAbs(),
+        html.paragraph(String.format(Locale.ROOT, "Thresholds: |x| > %s and > %s× the median; one weight must"
+                        + " explain ≥ %.0f%% of the output spike. One forward pass: %.3f s.", d.options().thresholdAbs(),
                 d.options().thresholdRel(), 100 * d.options().minShare(), d.secondsPerPass()));
         PromptResult first = d.prompts().get(0);
         XYChart fig2 = xy("Per-layer max |down_proj input| and |output| (prompt 0)", "layer", "max |value|", true);
@@ -108,8 +104,10 @@ public final class SuperWeightReport {
                 first.original().layers().stream().mapToDouble(l -> l.residual().ratio()).toArray());
         save(res, "residual_max.png");
         heatmap(first.original().residualMax());
-        html.append("<h2>Per layer (prompt 0: ").append(esc(first.prompt())).append(")</h2>")
-                .append("<img src=\"down_proj_max.png\"><img src=\"residual_max.png\"><img src=\"heatmap.png\">");
+        html.heading("Per layer (prompt 0: " + first.prompt() + ")")
+                .image("down_proj_max.png", "per-layer max |down_proj input| and |output|")
+                .image("residual_max.png", "residual stream maximum per layer")
+                .image("heatmap.png", "residual stream channel × layer heat map");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (LayerStats l : first.original().layers()) {
             Map<String, Object> r = new LinkedHashMap<>();
@@ -128,7 +126,7 @@ public final class SuperWeightReport {
             r.put("massive (Sun)", SuperWeightDetector.massive(l.residual()));
             rows.add(r);
         }
-        html.append(table(rows));
+        html.table(rows, SuperWeightReport::fmt);
         List<Map<String, Object>> prompts = new ArrayList<>();
         for (int p = 0; p < d.prompts().size(); p++) {
             PromptResult pr = d.prompts().get(p);
@@ -139,7 +137,7 @@ public final class SuperWeightReport {
             r.put("spiking layers", pr.iterations().get(0).spikingLayers().toString());
             prompts.add(r);
         }
-        html.append("<h2>Prompts and consistency</h2>").append(table(prompts));
+        html.heading("Prompts and consistency").table(prompts, SuperWeightReport::fmt);
         if (!d.consistency().isEmpty()) {
             List<Map<String, Object>> cons = new ArrayList<>();
             d.consistency().forEach(c -> {
@@ -150,7 +148,7 @@ public final class SuperWeightReport {
                 r.put("its token per prompt", c.tokenPerPrompt().toString());
                 cons.add(r);
             });
-            html.append(table(cons));
+            html.table(cons, SuperWeightReport::fmt);
         }
         return this;
     }
@@ -158,9 +156,9 @@ public final class SuperWeightReport {
     /** The ablation table and the scaling sweep plot. */
     public SuperWeightReport ablations(Ablations.Table t) throws IOException {
         json.put("ablations", t);
-        html.append("<h2>Ablations (§1.4)</h2><p>Super weights: ")
-                .append(esc(String.join(", ", t.superWeights().stream().map(SuperWeight::toString).toList())))
-                .append("</p>").append(table(rowMaps(t.conditions())));
+        html.heading("Ablations (§1.4)")
+                .paragraph("Super weights: " + String.join(", ", t.superWeights().stream().map(SuperWeight::toString).toList()))
+                .table(rowMaps(t.conditions()), SuperWeightReport::fmt);
         if (!t.scaling().isEmpty()) {
             XYChart c = xy("Scaling the super weight(s) (§1.6)", "scale s", "metric", false);
             Map<String, double[]> series = new TreeMap<>();
@@ -177,9 +175,9 @@ public final class SuperWeightReport {
             series.forEach((k, v) -> c.addSeries(k, xs, v));
             if (!series.isEmpty()) {
                 save(c, "scaling.png");
-                html.append("<img src=\"scaling.png\">");
+                html.image("scaling.png", "metrics against the super weights' scale");
             }
-            html.append(table(rowMaps(t.scaling())));
+            html.table(rowMaps(t.scaling()), SuperWeightReport::fmt);
         }
         return this;
     }
@@ -187,9 +185,9 @@ public final class SuperWeightReport {
     /** The quantization table. */
     public SuperWeightReport quantization(List<Row> rows, Map<String, Object> settings) {
         json.put("quantization", Map.of("settings", settings, "rows", rows));
-        html.append("<h2>Quantization (§1.7)</h2>").append(table(List.of(stringify(settings))))
-                .append("<p>weights changed = values clipped (weight rows) or activations held out per layer.</p>")
-                .append(table(rowMaps(rows)));
+        html.heading("Quantization (§1.7)").table(List.of(settings), SuperWeightReport::fmt)
+                .paragraph("weights changed = values clipped (weight rows) or activations held out per layer.")
+                .table(rowMaps(rows), SuperWeightReport::fmt);
         return this;
     }
 
@@ -207,7 +205,7 @@ public final class SuperWeightReport {
             c.addSeries("ratio", all.stream().map(e -> (e.stopword() ? "*" : "") + "'" + e.token() + "'").toList(),
                     all.stream().map(e -> Double.isNaN(e.ratio()) ? 0.0 : e.ratio()).toList());
             save(c, "stopwords.png");
-            html.append("<h2>Stopword shift (§1.5)</h2><img src=\"stopwords.png\">");
+            html.heading("Stopword shift (§1.5)").image("stopwords.png", "next-token probability ratio per token");
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (StopwordShift.Entry e : all) {
@@ -219,8 +217,8 @@ public final class SuperWeightReport {
             m.put("ratio", e.ratio());
             rows.add(m);
         }
-        html.append(table(rows)).append("<p>Stopwords not in the vocabulary: ").append(esc(r.missingStopwords().toString()))
-                .append("</p>");
+        html.table(rows, SuperWeightReport::fmt)
+                .paragraph("Stopwords not in the vocabulary: " + r.missingStopwords());
         return this;
     }
 
@@ -254,16 +252,16 @@ public final class SuperWeightReport {
         series.forEach((k, v) -> c.addSeries(k.substring(EmergenceListener.PREFIX.length()),
                 v.stream().mapToDouble(p -> p[0]).toArray(), v.stream().mapToDouble(p -> p[1]).toArray()));
         save(c, "emergence.png");
-        html.append("<h2>Emergence during training</h2><img src=\"emergence.png\">").append(table(rows));
+        html.heading("Emergence during training").image("emergence.png", "per-layer maxima during training")
+                .table(rows, SuperWeightReport::fmt);
         return this;
     }
 
     /** Writes super_weights.html and super_weights.json; returns the HTML path. */
     public Path write() throws IOException {
         Files.writeString(dir.resolve("super_weights.json"), JSON.writeValueAsString(json));
-        Path out = dir.resolve("super_weights.html");
-        Files.writeString(out, html + "<p>Same numbers: <a href=\"super_weights.json\">super_weights.json</a></p></body></html>");
-        return out;
+        return html.paragraph(HtmlPage.text("Same numbers: "), HtmlPage.link("super_weights.json", "super_weights.json"))
+                .write(dir.resolve("super_weights.html"));
     }
 
     private static void addLayerSeries(XYChart c, ActivationScan s, String suffix) {
@@ -322,39 +320,8 @@ public final class SuperWeightReport {
         return out;
     }
 
-    private static Map<String, Object> stringify(Map<String, Object> m) {
-        return new LinkedHashMap<>(m);
-    }
-
-    private static String table(List<Map<String, Object>> rows) {
-        if (rows.isEmpty()) {
-            return "";
-        }
-        List<String> cols = new ArrayList<>();
-        rows.forEach(r -> r.keySet().forEach(k -> {
-            if (!cols.contains(k)) {
-                cols.add(k);
-            }
-        }));
-        StringBuilder b = new StringBuilder("<table><tr>");
-        cols.forEach(c -> b.append("<th>").append(esc(c)).append("</th>"));
-        b.append("</tr>");
-        for (Map<String, Object> r : rows) {
-            b.append("<tr>");
-            cols.forEach(c -> b.append("<td>").append(esc(fmt(r.get(c)))).append("</td>"));
-            b.append("</tr>");
-        }
-        return b.append("</table>").toString();
-    }
-
+    /** Cell text of a table value: doubles to 4 significant digits. */
     private static String fmt(Object o) {
-        if (o == null) {
-            return "";
-        }
         return o instanceof Double d ? String.format(Locale.ROOT, "%.4g", d) : String.valueOf(o);
-    }
-
-    private static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 }
