@@ -45,6 +45,20 @@ class CliTest {
     }
 
     @Test
+    void packageDocumentationListsEveryCommand() throws IOException {
+        String doc = Files.readString(Path.of("src/main/java/dev/sinter/cli/package-info.java"));
+        List<String> commands = new java.util.ArrayList<>();
+        SinterCommand.commandLine().getSubcommands().forEach((name, sub) -> {
+            commands.add(name);
+            sub.getSubcommands().keySet().forEach(inner -> commands.add(name + " " + inner));
+        });
+        assertTrue(commands.size() > 10, commands.toString());
+        for (String command : commands) {
+            assertTrue(doc.contains("{@code " + command + "}"), "package-info.java does not list '" + command + "'");
+        }
+    }
+
+    @Test
     void configErrorsExitWith2AndOneLine(@TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.yaml");
         Files.writeString(bad, Files.readString(CONFIGS.resolve("quickstart.yaml")).replace("training:", "trainig:"));
