@@ -121,11 +121,10 @@ public final class DecodeBenchmark {
         ModelConfig b = ModelPreset.registry().get(name).config();
         java.util.function.BiFunction<String, Integer, Integer> num = (k, def) -> Integer.parseInt(
                 a.getOrDefault(k, String.valueOf(def)));
-        return new ModelConfig(num.apply("--dim", b.dim()), num.apply("--layers", b.nLayers()),
-                num.apply("--heads", b.nHeads()), num.apply("--kv-heads", b.nKvHeads()),
-                num.apply("--hidden", b.hiddenDim()), num.apply("--vocab", b.vocabSize()),
-                num.apply("--seq", b.maxSeqLen()), b.norm(), b.normEps(), b.positions(), b.ropeStyle(), b.ropeTheta(),
-                b.mlp(), b.tieEmbeddings(), b.initStd(), b.moe());
+        return b.toBuilder().dim(num.apply("--dim", b.dim())).nLayers(num.apply("--layers", b.nLayers()))
+                .nHeads(num.apply("--heads", b.nHeads())).nKvHeads(num.apply("--kv-heads", b.nKvHeads()))
+                .hiddenDim(num.apply("--hidden", b.hiddenDim())).vocabSize(num.apply("--vocab", b.vocabSize()))
+                .maxSeqLen(num.apply("--seq", b.maxSeqLen())).build();
     }
 
     /** One greedy decode: the ids, and when each step finished. */

@@ -36,11 +36,10 @@ public final class ModelBenchmark {
         Args a = new Args(args);
         SameDiffRuntime.init();
         ModelConfig base = ModelPreset.registry().get(a.str("--model", "small")).config();
-        ModelConfig cfg = new ModelConfig(a.num("--dim", base.dim()), a.num("--layers", base.nLayers()),
-                a.num("--heads", base.nHeads()), a.num("--kv-heads", base.nKvHeads()), a.num("--hidden", base.hiddenDim()),
-                a.num("--vocab", base.vocabSize()), Math.max(base.maxSeqLen(), a.num("--seq", 128)), base.norm(),
-                base.normEps(), base.positions(), base.ropeStyle(), base.ropeTheta(), base.mlp(), base.tieEmbeddings(),
-                base.initStd());
+        ModelConfig cfg = base.toBuilder().dim(a.num("--dim", base.dim())).nLayers(a.num("--layers", base.nLayers()))
+                .nHeads(a.num("--heads", base.nHeads())).nKvHeads(a.num("--kv-heads", base.nKvHeads()))
+                .hiddenDim(a.num("--hidden", base.hiddenDim())).vocabSize(a.num("--vocab", base.vocabSize()))
+                .maxSeqLen(Math.max(base.maxSeqLen(), a.num("--seq", 128))).moe(null).build(); // the dense model
         int batch = a.num("--batch", 16);
         int seq = a.num("--seq", 128);
         int warmup = a.num("--warmup", 5);

@@ -84,8 +84,8 @@ class ExportCommandTest {
     /** An HF model's own tokenizer files go along even when Sinter cannot read them (here a Unigram tokenizer). */
     @Test
     void anHfDirectoryKeepsATokenizerSinterCannotRead() throws IOException {
-        ModelConfig tiny = new ModelConfig(16, 1, 2, 2, 24, 260, 16, "rmsnorm", 1e-5, "rope", "half", 10000, "swiglu",
-                true, 0.02);
+        ModelConfig tiny = ModelConfig.builder().dim(16).nLayers(1).nHeads(2).nKvHeads(2).hiddenDim(24).vocabSize(260)
+                .maxSeqLen(16).ropeStyle("half").build();
         Path cp = Files.createDirectories(dir.resolve("cp"));
         CheckpointManager.writeModel(cp, TransformerModel.create(tiny, DataType.FLOAT, 1).parameters(),
                 ModelIO.metadata(tiny));
@@ -105,8 +105,8 @@ class ExportCommandTest {
 
     @Test
     void refusesWhatTheFormatCannotExpress() throws IOException {
-        ModelConfig layernorm = new ModelConfig(16, 1, 2, 2, 24, 260, 16, "layernorm", 1e-5, "rope", "adjacent",
-                10000, "swiglu", true, 0.02);
+        ModelConfig layernorm = ModelConfig.builder().dim(16).nLayers(1).nHeads(2).nKvHeads(2).hiddenDim(24)
+                .vocabSize(260).maxSeqLen(16).norm("layernorm").build();
         Path cp = dir.resolve("ln");
         Files.createDirectories(cp);
         TransformerModel m = TransformerModel.create(layernorm, DataType.FLOAT, 1);

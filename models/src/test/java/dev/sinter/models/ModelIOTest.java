@@ -20,8 +20,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Checkpoints written by {@link CheckpointManager} load back into identical models. */
 class ModelIOTest {
-    static final ModelConfig UNTIED_LEARNED = new ModelConfig(24, 2, 4, 1, 40, 50, 16, "layernorm", 1e-5, "learned",
-            "adjacent", 10000, "gelu", false, 0.05);
+    static final ModelConfig UNTIED_LEARNED = ModelConfig.builder().dim(24).nLayers(2).nHeads(4).nKvHeads(1)
+            .hiddenDim(40).vocabSize(50).maxSeqLen(16).norm("layernorm").positions("learned").mlp("gelu")
+            .tieEmbeddings(false).initStd(0.05).build();
 
     @Test
     void saveThenLoadGivesIdenticalLogits(@TempDir Path dir) throws IOException {

@@ -39,8 +39,8 @@ class SuperWeightApplicabilityTest {
 
     @Test
     void aPromptLongerThanTheContextIsNotApplicableAndNamesThePrompt() {
-        ModelConfig shortContext = new ModelConfig(32, 2, 4, 2, 64, 260, 32, "rmsnorm", 1e-5, "rope", "adjacent", 10000,
-                "swiglu", true, 0.02); // tiny with max_seq_len 32
+        ModelConfig shortContext = ModelConfig.builder().dim(32).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(64)
+                .vocabSize(260).maxSeqLen(32).build(); // tiny with max_seq_len 32
         TransformerModel m = TransformerModel.create(shortContext, DataType.FLOAT, 3);
         Outcome o = DETECTOR.analyse(m, new ByteTokenizer(), List.of("Summer is hot.", PROMPTS.get(1)));
         assertEquals("not applicable: prompt 1 has 54 tokens, longer than the model's context (max_seq_len 32); use"

@@ -121,8 +121,8 @@ class SuperWeightDetectorTest {
         assertFalse(d.found());
         assertTrue(d.verdict().startsWith("no super weight found: with the first prompt the largest |down_proj input|"),
                 d.verdict());
-        ModelConfig gelu = new ModelConfig(32, 2, 4, 2, 64, 260, 64, "rmsnorm", 1e-5, "rope", "adjacent", 10000, "gelu",
-                true, 0.02);
+        ModelConfig gelu = ModelConfig.builder().dim(32).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(64).vocabSize(260)
+                .maxSeqLen(64).mlp("gelu").build();
         Detection g = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
                 .detect(TransformerModel.create(gelu, DataType.DOUBLE, 3), List.of(TEXTS), prompts(TEXTS));
         assertFalse(g.found()); // GELU MLPs: the down projection is analysed under the same name

@@ -50,8 +50,10 @@ public record ModelSection(String name, String from, Integer dim, Integer nLayer
         MoeConfig moeConfig = moe == null ? preset.moe() : moe.over(preset.moe());
         moe = moeConfig == null ? null : MoeConfig.Section.of(moeConfig);
         // validates ranges and the combination (e.g. dim divisible by n_heads, one expert count per MoE layer)
-        new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps, positions,
-                ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moeConfig);
+        ModelConfig.builder().dim(dim).nLayers(nLayers).nHeads(nHeads).nKvHeads(nKvHeads).hiddenDim(hiddenDim)
+                .vocabSize(vocabSize).maxSeqLen(maxSeqLen).norm(norm).normEps(normEps).positions(positions)
+                .ropeStyle(ropeStyle).ropeTheta(ropeTheta).mlp(mlp).tieEmbeddings(tieEmbeddings).initStd(initStd)
+                .moe(moeConfig).build();
     }
 
     /** A section without MoE overrides (the preset's MoE settings, if any, apply). */
@@ -71,7 +73,9 @@ public record ModelSection(String name, String from, Integer dim, Integer nLayer
 
     /** The architecture: the preset with this section's overrides applied. */
     public ModelConfig resolve() {
-        return new ModelConfig(dim, nLayers, nHeads, nKvHeads, hiddenDim, vocabSize, maxSeqLen, norm, normEps,
-                positions, ropeStyle, ropeTheta, mlp, tieEmbeddings, initStd, moe == null ? null : moe.over(null));
+        return ModelConfig.builder().dim(dim).nLayers(nLayers).nHeads(nHeads).nKvHeads(nKvHeads).hiddenDim(hiddenDim)
+                .vocabSize(vocabSize).maxSeqLen(maxSeqLen).norm(norm).normEps(normEps).positions(positions)
+                .ropeStyle(ropeStyle).ropeTheta(ropeTheta).mlp(mlp).tieEmbeddings(tieEmbeddings).initStd(initStd)
+                .moe(moe == null ? null : moe.over(null)).build();
     }
 }

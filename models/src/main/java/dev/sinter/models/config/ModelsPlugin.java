@@ -13,19 +13,19 @@ import java.util.List;
  */
 public final class ModelsPlugin implements SinterPlugin {
     /** 2 layers, d 32. */
-    static final ModelConfig TINY = new ModelConfig(32, 2, 4, 2, 64, 260, 64, "rmsnorm", 1e-5, "rope", "adjacent",
-            10000, "swiglu", true, 0.02);
+    static final ModelConfig TINY = ModelConfig.builder().dim(32).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(64)
+            .vocabSize(260).maxSeqLen(64).build();
     /** 4 layers, d 256, ~3.3M parameters. */
-    static final ModelConfig SMALL = new ModelConfig(256, 4, 8, 4, 688, 260, 256, "rmsnorm", 1e-5, "rope", "adjacent",
-            10000, "swiglu", true, 0.02);
+    static final ModelConfig SMALL = ModelConfig.builder().dim(256).nLayers(4).nHeads(8).nKvHeads(4).hiddenDim(688)
+            .vocabSize(260).maxSeqLen(256).build();
 
     @Override
     public void register(Plugins plugins) {
         preset(plugins, "tiny", "2 layers, d 32: unit tests and gradient checks", TINY);
         preset(plugins, "small", "~3.3M parameters: the quickstart model (byte-level vocabulary)", SMALL);
         preset(plugins, "stories260k", "Karpathy's tinyllamas stories260K architecture (llama2.c header)",
-                new ModelConfig(64, 5, 8, 4, 172, 512, 512, "rmsnorm", 1e-5, "rope", "adjacent", 10000, "swiglu",
-                        true, 0.02));
+                ModelConfig.builder().dim(64).nLayers(5).nHeads(8).nKvHeads(4).hiddenDim(172).vocabSize(512)
+                        .maxSeqLen(512).build());
         // tiny has 2 layers: MoE on layer 1 (moe_every 2); the pyramid variants use both layers, 4 then 8 experts
         preset(plugins, "tiny-moe", "tiny with top-1 MoE-4 on layer 1",
                 TINY.withMoe(MoeConfig.of(List.of(4), 2, null, 1, false)));
@@ -46,8 +46,8 @@ public final class ModelsPlugin implements SinterPlugin {
                 SMALL.withMoe(MoeConfig.of(List.of(4, 8), 2, null, 1, true)));
         // SwiGLU hidden 2048 ≈ 8/3·d as a Llama of this width uses; 85M in the blocks + 24.6M tied embedding
         preset(plugins, "llama-110m", "~110M parameters: the GPT-2-small-sized scale check (Llama-2's vocab 32000)",
-                new ModelConfig(768, 12, 12, 12, 2048, 32000, 1024, "rmsnorm", 1e-5, "rope", "adjacent", 10000,
-                        "swiglu", true, 0.02));
+                ModelConfig.builder().dim(768).nLayers(12).nHeads(12).nKvHeads(12).hiddenDim(2048).vocabSize(32000)
+                        .maxSeqLen(1024).build());
     }
 
     private static void preset(Plugins plugins, String name, String description, ModelConfig config) {

@@ -16,7 +16,8 @@ import static java.util.Objects.requireNonNullElse;
  * <p>Which layers are MoE: either every {@code moeEvery}-th layer, counted 1-based as DeepSpeed's
  * {@code --expert-interval} does (layers {@code every-1, 2·every-1, …} 0-based), or the explicit 0-based
  * {@code layers}; exactly one of the two is set. {@code experts} holds one expert count per MoE layer, in layer
- * order (a pyramid such as {@code [4, 4, 8]}).
+ * order (a pyramid such as {@code [4, 4, 8]}). Code builds one with {@link #builder(List)} or {@link #of}; the
+ * positional canonical constructor is public only because a record's must be.
  *
  * @param experts            experts per MoE layer, one entry per MoE layer
  * @param moeEvery           MoE on every n-th layer (1-based), or null when {@code layers} is given
@@ -92,8 +93,137 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
     /** Top-k MoE with DeepSpeed's defaults (capacity factor 1, min capacity 4, RTS, aux coefficient 0.01). */
     public static MoeConfig of(List<Integer> experts, Integer moeEvery, List<Integer> layers, int topK,
                                boolean residual) {
-        return new MoeConfig(experts, moeEvery, layers, topK, 1.0, 1.0, 4, true, true, 0.01, 0.0, residual,
-                MIX_LEARNED, null);
+        return builder(experts).moeEvery(moeEvery).layers(layers).topK(topK).residual(residual).build();
+    }
+
+    /**
+     * A builder for MoE layers with {@code experts} per layer and DeepSpeed's defaults: top-1, capacity factors 1,
+     * min capacity 4, tokens dropped, random token selection, aux coefficient 0.01, no jitter, no residual MLP
+     * (learned mix when enabled), experts as wide as the model's MLP. Place the layers with {@link Builder#moeEvery}
+     * or {@link Builder#layers}.
+     */
+    public static Builder builder(List<Integer> experts) {
+        return new Builder(experts);
+    }
+
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        return new Builder(experts).moeEvery(moeEvery).layers(layers).topK(topK).capacityFactor(capacityFactor)
+                .evalCapacityFactor(evalCapacityFactor).minCapacity(minCapacity).dropTokens(dropTokens).useRts(useRts)
+                .auxLossCoef(auxLossCoef).jitter(jitter).residual(residual).residualMix(residualMix)
+                .expertHiddenDim(expertHiddenDim);
+    }
+
+    /** Names every field of a {@link MoeConfig}; {@link #build} range-checks them as the record does. */
+    public static final class Builder {
+        private List<Integer> experts;
+        private Integer moeEvery;
+        private List<Integer> layers;
+        private int topK = 1;
+        private double capacityFactor = 1.0;
+        private double evalCapacityFactor = 1.0;
+        private int minCapacity = 4;
+        private boolean dropTokens = true;
+        private boolean useRts = true;
+        private double auxLossCoef = 0.01;
+        private double jitter;
+        private boolean residual;
+        private String residualMix = MIX_LEARNED;
+        private Integer expertHiddenDim;
+
+        private Builder(List<Integer> experts) {
+            this.experts = experts;
+        }
+
+        /** Experts per MoE layer, one entry per MoE layer. */
+        public Builder experts(List<Integer> experts) {
+            this.experts = experts;
+            return this;
+        }
+
+        /** MoE on every n-th layer (1-based); null when {@link #layers} places them. */
+        public Builder moeEvery(Integer moeEvery) {
+            this.moeEvery = moeEvery;
+            return this;
+        }
+
+        /** Explicit 0-based MoE layer indices; null when {@link #moeEvery} places them. */
+        public Builder layers(List<Integer> layers) {
+            this.layers = layers;
+            return this;
+        }
+
+        /** 1 or 2 experts per token. */
+        public Builder topK(int topK) {
+            this.topK = topK;
+            return this;
+        }
+
+        /** Training capacity factor. */
+        public Builder capacityFactor(double capacityFactor) {
+            this.capacityFactor = capacityFactor;
+            return this;
+        }
+
+        /** DeepSpeed's evaluation capacity factor (accepted, unused). */
+        public Builder evalCapacityFactor(double evalCapacityFactor) {
+            this.evalCapacityFactor = evalCapacityFactor;
+            return this;
+        }
+
+        /** Lower bound of the capacity. */
+        public Builder minCapacity(int minCapacity) {
+            this.minCapacity = minCapacity;
+            return this;
+        }
+
+        /** Whether an over-full expert drops tokens. */
+        public Builder dropTokens(boolean dropTokens) {
+            this.dropTokens = dropTokens;
+            return this;
+        }
+
+        /** Random token selection (else first-come). */
+        public Builder useRts(boolean useRts) {
+            this.useRts = useRts;
+            return this;
+        }
+
+        /** Weight of the load-balancing loss. */
+        public Builder auxLossCoef(double auxLossCoef) {
+            this.auxLossCoef = auxLossCoef;
+            return this;
+        }
+
+        /** Multiplicative router-input jitter ε (0 = off). */
+        public Builder jitter(double jitter) {
+            this.jitter = jitter;
+            return this;
+        }
+
+        /** Residual MoE: a dense MLP beside the experts. */
+        public Builder residual(boolean residual) {
+            this.residual = residual;
+            return this;
+        }
+
+        /** {@code learned} or {@code sum}. */
+        public Builder residualMix(String residualMix) {
+            this.residualMix = residualMix;
+            return this;
+        }
+
+        /** Hidden width of each expert (null = the model's hidden_dim). */
+        public Builder expertHiddenDim(Integer expertHiddenDim) {
+            this.expertHiddenDim = expertHiddenDim;
+            return this;
+        }
+
+        /** The range-checked config. */
+        public MoeConfig build() {
+            return new MoeConfig(experts, moeEvery, layers, topK, capacityFactor, evalCapacityFactor, minCapacity,
+                    dropTokens, useRts, auxLossCoef, jitter, residual, residualMix, expertHiddenDim);
+        }
     }
 
     /**
@@ -184,15 +314,18 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
             }
             MoeConfig b = base != null ? base : MoeConfig.of(experts, 2, null, 1, false);
             boolean placed = moeEvery != null || layers != null;
-            return new MoeConfig(requireNonNullElse(experts, b.experts()),
-                    placed ? moeEvery : b.moeEvery(), placed ? layers : b.layers(),
-                    requireNonNullElse(topK, b.topK()), requireNonNullElse(capacityFactor, b.capacityFactor()),
-                    requireNonNullElse(evalCapacityFactor, b.evalCapacityFactor()),
-                    requireNonNullElse(minCapacity, b.minCapacity()), requireNonNullElse(dropTokens, b.dropTokens()),
-                    requireNonNullElse(useRts, b.useRts()), requireNonNullElse(auxLossCoef, b.auxLossCoef()),
-                    requireNonNullElse(jitter, b.jitter()), requireNonNullElse(residual, b.residual()),
-                    requireNonNullElse(residualMix, b.residualMix()),
-                    expertHiddenDim != null ? expertHiddenDim : b.expertHiddenDim());
+            return b.toBuilder().experts(requireNonNullElse(experts, b.experts()))
+                    .moeEvery(placed ? moeEvery : b.moeEvery()).layers(placed ? layers : b.layers())
+                    .topK(requireNonNullElse(topK, b.topK()))
+                    .capacityFactor(requireNonNullElse(capacityFactor, b.capacityFactor()))
+                    .evalCapacityFactor(requireNonNullElse(evalCapacityFactor, b.evalCapacityFactor()))
+                    .minCapacity(requireNonNullElse(minCapacity, b.minCapacity()))
+                    .dropTokens(requireNonNullElse(dropTokens, b.dropTokens()))
+                    .useRts(requireNonNullElse(useRts, b.useRts()))
+                    .auxLossCoef(requireNonNullElse(auxLossCoef, b.auxLossCoef()))
+                    .jitter(requireNonNullElse(jitter, b.jitter())).residual(requireNonNullElse(residual, b.residual()))
+                    .residualMix(requireNonNullElse(residualMix, b.residualMix()))
+                    .expertHiddenDim(expertHiddenDim != null ? expertHiddenDim : b.expertHiddenDim()).build();
         }
     }
 }

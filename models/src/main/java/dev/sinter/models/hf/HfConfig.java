@@ -82,12 +82,13 @@ public final class HfConfig {
                     + dim / heads + "; Sinter needs head_dim = hidden_size / num_attention_heads");
         }
         try {
-            return new ModelConfig(dim, positiveInt(file, root, "num_hidden_layers", null), heads, kvHeads,
-                    positiveInt(file, root, "intermediate_size", null), positiveInt(file, root, "vocab_size", null),
-                    context, "rmsnorm", positiveDouble(file, root, "rms_norm_eps", 1e-6), "rope", "half",
-                    positiveDouble(file, root, "rope_theta", 10000), "swiglu",
-                    root.path("tie_word_embeddings").asBoolean(false),
-                    positiveDouble(file, root, "initializer_range", 0.02), null, qkvBias);
+            return ModelConfig.builder().dim(dim).nLayers(positiveInt(file, root, "num_hidden_layers", null))
+                    .nHeads(heads).nKvHeads(kvHeads).hiddenDim(positiveInt(file, root, "intermediate_size", null))
+                    .vocabSize(positiveInt(file, root, "vocab_size", null)).maxSeqLen(context).norm("rmsnorm")
+                    .normEps(positiveDouble(file, root, "rms_norm_eps", 1e-6)).positions("rope").ropeStyle("half")
+                    .ropeTheta(positiveDouble(file, root, "rope_theta", 10000)).mlp("swiglu")
+                    .tieEmbeddings(root.path("tie_word_embeddings").asBoolean(false))
+                    .initStd(positiveDouble(file, root, "initializer_range", 0.02)).attentionBias(qkvBias).build();
         } catch (IllegalArgumentException e) {
             throw problem(file, "describes an unsupported shape: " + e.getMessage());
         }

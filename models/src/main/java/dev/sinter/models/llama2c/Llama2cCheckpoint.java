@@ -105,8 +105,9 @@ public final class Llama2cCheckpoint {
                     + " bytes: the file is truncated or not a llama2.c v0 checkpoint");
         }
         try {
-            return new ModelConfig(dim, layers, heads, kvHeads, hidden, vocab, seq, "rmsnorm", 1e-5, "rope", "adjacent",
-                    10000, "swiglu", tied, 0.02);
+            // llama2.c's model: RMSNorm (eps 1e-5), adjacent-pair RoPE (theta 10000), SwiGLU: the builder's defaults
+            return ModelConfig.builder().dim(dim).nLayers(layers).nHeads(heads).nKvHeads(kvHeads).hiddenDim(hidden)
+                    .vocabSize(vocab).maxSeqLen(seq).tieEmbeddings(tied).build();
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": unsupported architecture: " + e.getMessage(), e);
         }

@@ -38,14 +38,15 @@ class KvCacheDecoderTest {
     /** As above with {@code heads} query heads (head size 48 / heads). */
     private static ModelConfig config(int heads, int kvHeads, String norm, String positions, String ropeStyle,
                                       String mlp, boolean tied) {
-        return new ModelConfig(48, 2, heads, kvHeads, 40, 37, 24, norm, 1e-5, positions, ropeStyle, 500, mlp, tied,
-                0.3);
+        return ModelConfig.builder().dim(48).nLayers(2).nHeads(heads).nKvHeads(kvHeads).hiddenDim(40).vocabSize(37)
+                .maxSeqLen(24).norm(norm).positions(positions).ropeStyle(ropeStyle).ropeTheta(500).mlp(mlp)
+                .tieEmbeddings(tied).initStd(0.3).build();
     }
 
     /** MoE on both layers without token dropping. */
     private static MoeConfig moe(List<Integer> experts, int topK, boolean residual, String mix, Integer hidden) {
-        return new MoeConfig(experts, null, List.of(0, 1), topK, 1.0, 1.0, 0, false, true, 0.01, 0.0, residual, mix,
-                hidden);
+        return MoeConfig.builder(experts).layers(List.of(0, 1)).topK(topK).minCapacity(0).dropTokens(false)
+                .residual(residual).residualMix(mix).expertHiddenDim(hidden).build();
     }
 
     static Stream<Arguments> variants() {
@@ -72,8 +73,8 @@ class KvCacheDecoderTest {
                         config("layernorm", "learned", "adjacent", "gelu", false, 6).withMoe(moe(List.of(4, 2), 2,
                                 true, MoeConfig.MIX_SUM, null))),
                 Arguments.of("MoE whose training capacity binds (factor 1, min 0): inference drops nothing",
-                        llama.withMoe(new MoeConfig(List.of(4, 4), null, List.of(0, 1), 1, 1.0, 1.0, 0, true, true,
-                                0.01, 0.1, false, MoeConfig.MIX_LEARNED, null))),
+                        llama.withMoe(MoeConfig.builder(List.of(4, 4)).layers(List.of(0, 1)).minCapacity(0)
+                                .jitter(0.1).build())),
                 Arguments.of("Qwen2: q/k/v biases, rotate-half RoPE, GQA, untied",
                         config("rmsnorm", "rope", "half", "swiglu", false, 2).withAttentionBias(true)));
     }
@@ -163,8 +164,8 @@ class KvCacheDecoderTest {
     @Test
     void theCacheGrowsPastItsInitialPositionsAndStillMatchesTheGraph() {
         int s = 600; // the cache starts with 256 positions and doubles to 512, then to 600
-        ModelConfig cfg = new ModelConfig(48, 2, 6, 2, 40, 37, s, "rmsnorm", 1e-5, "rope", "half", 500, "swiglu", true,
-                0.3);
+        ModelConfig cfg = ModelConfig.builder().dim(48).nLayers(2).nHeads(6).nKvHeads(2).hiddenDim(40).vocabSize(37)
+                .maxSeqLen(s).ropeStyle("half").ropeTheta(500).initStd(0.3).build();
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 5);
         int[] ids = randomIds(s, cfg.vocabSize(), 13);
         INDArray graph = model.logits(new int[][]{ids}).slice(0); // [T, V]

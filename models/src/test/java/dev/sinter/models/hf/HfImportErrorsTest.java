@@ -35,8 +35,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * fails with the same line.
  */
 class HfImportErrorsTest {
-    static final ModelConfig TINY = new ModelConfig(16, 1, 2, 1, 24, 32, 16, "rmsnorm", 1e-6, "rope", "half", 10000,
-            "swiglu", false, 0.1);
+    static final ModelConfig TINY = ModelConfig.builder().dim(16).nLayers(1).nHeads(2).nKvHeads(1).hiddenDim(24)
+            .vocabSize(32).maxSeqLen(16).normEps(1e-6).ropeStyle("half").tieEmbeddings(false).initStd(0.1).build();
     static final JsonMapper JSON = new JsonMapper();
 
     @TempDir
@@ -197,8 +197,8 @@ class HfImportErrorsTest {
      */
     @Test
     void aHugeModelWithOneBadTensorFailsBeforeAnyTensorIsAllocatedOrRead() throws IOException {
-        ModelConfig huge = new ModelConfig(64, 1, 2, 1, 24, 8_000_000, 16, "rmsnorm", 1e-6, "rope", "half", 10000,
-                "swiglu", true, 0.02);
+        ModelConfig huge = ModelConfig.builder().dim(64).nLayers(1).nHeads(2).nKvHeads(1).hiddenDim(24)
+                .vocabSize(8_000_000).maxSeqLen(16).normEps(1e-6).ropeStyle("half").build();
         dir = tmp.resolve("huge");
         Files.createDirectories(dir);
         JSON.writeValue(dir.resolve("config.json").toFile(), HfConfig.toJson(huge, null, null));

@@ -15,21 +15,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Float64 finite differences through router, experts, the learned mix and the load-balancing loss. */
 class MoeGradientTest {
-    static final ModelConfig BASE = new ModelConfig(16, 2, 4, 2, 24, 11, 16, "rmsnorm", 1e-5, "rope", "adjacent",
-            10000, "swiglu", true, 0.3);
+    static final ModelConfig BASE = ModelConfig.builder().dim(16).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(24)
+            .vocabSize(11).maxSeqLen(16).initStd(0.3).build();
 
     static List<ModelConfig> variants() {
         return List.of(
                 // top-1, RTS, jitter, tight capacity (drops), large aux coefficient so its gradient shows
-                BASE.withMoe(new MoeConfig(List.of(4, 3), null, List.of(0, 1), 1, 0.75, 1.0, 1, true, true, 0.5, 0.05,
-                        false, MoeConfig.MIX_LEARNED, null)),
+                BASE.withMoe(MoeConfig.builder(List.of(4, 3)).layers(List.of(0, 1)).capacityFactor(0.75)
+                        .minCapacity(1).auxLossCoef(0.5).jitter(0.05).build()),
                 // top-2 with Gumbel noise, residual MoE with the learned mix, GELU experts
-                new ModelConfig(16, 2, 2, 2, 20, 13, 16, "layernorm", 1e-5, "rope", "half", 500, "gelu", false, 0.3)
-                        .withMoe(new MoeConfig(List.of(3), 2, null, 2, 1.0, 1.0, 1, true, false, 0.5, 0.0, true,
-                                MoeConfig.MIX_LEARNED, 12)),
+                ModelConfig.builder().dim(16).nLayers(2).nHeads(2).nKvHeads(2).hiddenDim(20).vocabSize(13)
+                        .maxSeqLen(16).norm("layernorm").ropeStyle("half").ropeTheta(500).mlp("gelu")
+                        .tieEmbeddings(false).initStd(0.3).build()
+                        .withMoe(MoeConfig.builder(List.of(3)).moeEvery(2).topK(2).minCapacity(1).useRts(false)
+                                .auxLossCoef(0.5).residual(true).expertHiddenDim(12).build()),
                 // residual with the plain sum, no dropping
-                BASE.withMoe(new MoeConfig(List.of(2), 2, null, 1, 1.0, 1.0, 0, false, true, 0.5, 0.0, true,
-                        MoeConfig.MIX_SUM, null)));
+                BASE.withMoe(MoeConfig.builder(List.of(2)).moeEvery(2).minCapacity(0).dropTokens(false)
+                        .auxLossCoef(0.5).residual(true).residualMix(MoeConfig.MIX_SUM).build()));
     }
 
     @ParameterizedTest

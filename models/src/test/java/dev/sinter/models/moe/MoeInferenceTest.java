@@ -37,8 +37,7 @@ class MoeInferenceTest {
     /** tiny-moe (top-1, RTS), a top-2 variant with router jitter, and tiny-prmoe (pyramid + residual). */
     static Stream<Arguments> models() {
         ModelConfig moe = ModelPreset.registry().get("tiny-moe").config();
-        ModelConfig top2 = moe.withMoe(new MoeConfig(List.of(4), 2, null, 2, 1.0, 1.0, 4, true, true, 0.01, 0.1,
-                false, MoeConfig.MIX_LEARNED, null));
+        ModelConfig top2 = moe.withMoe(MoeConfig.builder(List.of(4)).moeEvery(2).topK(2).jitter(0.1).build());
         return Stream.of(Arguments.of("tiny-moe", moe), Arguments.of("top-2", top2),
                 Arguments.of("tiny-prmoe", ModelPreset.registry().get("tiny-prmoe").config()));
     }

@@ -24,14 +24,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Equivalences, losses, noise and checkpoints of MoE transformer models. */
 class MoeModelTest {
-    static final ModelConfig DENSE = new ModelConfig(16, 2, 4, 2, 24, 11, 16, "rmsnorm", 1e-5, "rope", "adjacent",
-            10000, "swiglu", true, 0.3);
+    static final ModelConfig DENSE = ModelConfig.builder().dim(16).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(24)
+            .vocabSize(11).maxSeqLen(16).initStd(0.3).build();
     static final int[][] IDS = {{1, 5, 2, 7, 3}, {4, 4, 8, 1, 6}};
     static final int[][] WINDOWS = {{1, 5, 2, 7, 3, 0}, {4, 4, 8, 1, 6, 2}};
 
     private static MoeConfig moe(List<Integer> experts, boolean residual, String mix, double capacityFactor) {
-        return new MoeConfig(experts, null, List.of(0, 1), 1, capacityFactor, capacityFactor, 0, true, true, 0.01,
-                0.0, residual, mix, null);
+        return MoeConfig.builder(experts).layers(List.of(0, 1)).capacityFactor(capacityFactor)
+                .evalCapacityFactor(capacityFactor).minCapacity(0).residual(residual).residualMix(mix).build();
     }
 
     /** Copies the dense model's MLP weights into {@code prefix} (experts.0. or shared.) of every layer. */
@@ -94,8 +94,8 @@ class MoeModelTest {
 
     @Test
     void routingNoiseIsAFunctionOfSeedAndBatch() {
-        ModelConfig cfg = DENSE.withMoe(new MoeConfig(List.of(4, 4), null, List.of(0, 1), 2, 0.5, 1.0, 0, true, true,
-                0.01, 0.1, false, "learned", null));
+        ModelConfig cfg = DENSE.withMoe(MoeConfig.builder(List.of(4, 4)).layers(List.of(0, 1)).topK(2)
+                .capacityFactor(0.5).minCapacity(0).jitter(0.1).build());
         TransformerModel m = TransformerModel.create(cfg, DataType.DOUBLE, 4);
         Map<String, INDArray> a = m.trainingPlaceholders(WINDOWS);
         Map<String, INDArray> b = m.trainingPlaceholders(WINDOWS);

@@ -56,8 +56,8 @@ class ModelConstructionTest {
     @Test
     void parametersAreAllocatedOnce() throws IOException {
         // 16.7M parameters (67 MB): far above the resident-set noise of building a graph
-        ModelConfig wide = new ModelConfig(512, 4, 8, 8, 1376, 8000, 128, "rmsnorm", 1e-5, "rope", "adjacent", 10000,
-                "swiglu", true, 0.02);
+        ModelConfig wide = ModelConfig.builder().dim(512).nLayers(4).nHeads(8).nKvHeads(8).hiddenDim(1376)
+                .vocabSize(8000).maxSeqLen(128).build();
         TransformerModel.create(TINY, DataType.FLOAT, 1); // native libraries and op registry loaded
         long before = residentBytes();
         TransformerModel m = TransformerModel.create(wide, DataType.FLOAT, 1);

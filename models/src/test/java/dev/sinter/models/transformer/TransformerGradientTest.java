@@ -20,13 +20,18 @@ class TransformerGradientTest {
     static List<ModelConfig> variants() {
         return List.of(
                 // RMSNorm, adjacent-pair RoPE, GQA (4 query heads over 2 KV heads), SwiGLU, tied head
-                new ModelConfig(16, 2, 4, 2, 24, 11, 16, "rmsnorm", 1e-5, "rope", "adjacent", 10000, "swiglu", true, 0.3),
+                ModelConfig.builder().dim(16).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(24).vocabSize(11)
+                        .maxSeqLen(16).initStd(0.3).build(),
                 // LayerNorm, rotate-half RoPE, multi-head (no grouping), GELU, untied head
-                new ModelConfig(16, 1, 2, 2, 20, 13, 16, "layernorm", 1e-5, "rope", "half", 500, "gelu", false, 0.3),
+                ModelConfig.builder().dim(16).nLayers(1).nHeads(2).nKvHeads(2).hiddenDim(20).vocabSize(13)
+                        .maxSeqLen(16).norm("layernorm").ropeStyle("half").ropeTheta(500).mlp("gelu")
+                        .tieEmbeddings(false).initStd(0.3).build(),
                 // learned positions, multi-query (1 KV head)
-                new ModelConfig(12, 1, 3, 1, 16, 9, 8, "rmsnorm", 1e-6, "learned", "adjacent", 10000, "swiglu", false, 0.3),
+                ModelConfig.builder().dim(12).nLayers(1).nHeads(3).nKvHeads(1).hiddenDim(16).vocabSize(9).maxSeqLen(8)
+                        .normEps(1e-6).positions("learned").tieEmbeddings(false).initStd(0.3).build(),
                 // q/k/v biases (Qwen2), rotate-half RoPE, GQA
-                new ModelConfig(16, 1, 4, 2, 24, 11, 16, "rmsnorm", 1e-6, "rope", "half", 10000, "swiglu", true, 0.3)
+                ModelConfig.builder().dim(16).nLayers(1).nHeads(4).nKvHeads(2).hiddenDim(24).vocabSize(11)
+                        .maxSeqLen(16).normEps(1e-6).ropeStyle("half").initStd(0.3).build()
                         .withAttentionBias(true));
     }
 

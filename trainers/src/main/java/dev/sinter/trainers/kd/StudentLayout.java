@@ -77,10 +77,7 @@ public final class StudentLayout {
 
     /** The student's architecture: the teacher's, with the mapped layers' MoE settings. */
     public ModelConfig studentConfig() {
-        ModelConfig dense = new ModelConfig(teacher.dim(), layerMap.size(), teacher.nHeads(), teacher.nKvHeads(),
-                teacher.hiddenDim(), teacher.vocabSize(), teacher.maxSeqLen(), teacher.norm(), teacher.normEps(),
-                teacher.positions(), teacher.ropeStyle(), teacher.ropeTheta(), teacher.mlp(), teacher.tieEmbeddings(),
-                teacher.initStd()).withAttentionBias(teacher.attentionBias());
+        ModelConfig dense = teacher.toBuilder().nLayers(layerMap.size()).moe(null).build();
         MoeConfig m = teacher.moe();
         if (m == null) {
             return dense;
@@ -97,9 +94,7 @@ public final class StudentLayout {
         if (layers.isEmpty()) {
             return dense;
         }
-        return dense.withMoe(new MoeConfig(experts, null, layers, m.topK(), m.capacityFactor(), m.evalCapacityFactor(),
-                m.minCapacity(), m.dropTokens(), m.useRts(), m.auxLossCoef(), m.jitter(), m.residual(),
-                m.residualMix(), m.expertHiddenDim()));
+        return dense.withMoe(m.toBuilder().experts(experts).moeEvery(null).layers(layers).build());
     }
 
     /** Copies every student parameter from the teacher parameter it maps to (layer i ← layer map[i]). */
