@@ -1,6 +1,6 @@
 package dev.sinter.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.Llama2cTokenizer;
@@ -113,7 +113,7 @@ public final class DecodeBenchmark {
             out.put("pieces", pieces(tokenizer, generated));
             out.put("text", tokenizer.decode(generated));
         }
-        System.out.println(new ObjectMapper().writeValueAsString(out));
+        System.out.println(Json.write(out));
     }
 
     /** A preset's architecture with the sizes given on the command line. */

@@ -1,7 +1,6 @@
 package dev.sinter.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.config.UsageException;
@@ -9,6 +8,7 @@ import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.HfTokenizerFiles;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.TokenizerType;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.hf.HfConfig;
 import dev.sinter.models.hf.HfExporter;
@@ -38,8 +38,6 @@ import picocli.CommandLine.Option;
 final class ExportCommand implements Callable<Integer> {
     /** The model file written by {@code --format llama2c}. */
     static final String LLAMA2C_FILE = "model.bin";
-
-    private static final JsonMapper JSON = new JsonMapper();
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
             description = "run directory, checkpoint directory, HF directory or llama2.c .bin file")
@@ -168,7 +166,7 @@ final class ExportCommand implements Callable<Integer> {
     /** Writes a llama2.c tokenizer as HF's tokenizer.json + tokenizer_config.json; returns the names written. */
     private List<String> writeHfTokenizer(Path tokBin, int maxSeqLen) throws IOException {
         Files.writeString(output.resolve(HfTokenizer.FILE), HfTokenizerFiles.fromLlama2c(tokBin));
-        ObjectNode config = JSON.createObjectNode()
+        ObjectNode config = Json.mapper().createObjectNode()
                 .put("tokenizer_class", "LlamaTokenizerFast")
                 .put("bos_token", "<s>") // fromLlama2c's ids 1 and 2, as llama2.c's BOS and EOS
                 .put("eos_token", "</s>")
@@ -177,7 +175,7 @@ final class ExportCommand implements Callable<Integer> {
                 .put("add_eos_token", false)
                 .put("model_max_length", maxSeqLen)
                 .put("clean_up_tokenization_spaces", false);
-        Files.writeString(output.resolve(HfTokenizer.CONFIG_FILE), JSON.writerWithDefaultPrettyPrinter()
+        Files.writeString(output.resolve(HfTokenizer.CONFIG_FILE), Json.pretty()
                 .writeValueAsString(config));
         return List.of(HfTokenizer.FILE + " (HF, made from " + tokBin.getFileName() + ")", HfTokenizer.CONFIG_FILE);
     }
@@ -188,7 +186,7 @@ final class ExportCommand implements Callable<Integer> {
             return new Integer[]{tok.bos(), tok.eos()};
         }
         if (HfLlamaImporter.isHfDirectory(source)) {
-            JsonNode cfg = JSON.readTree(source.resolve(HfConfig.FILE).toFile());
+            JsonNode cfg = Json.read(source.resolve(HfConfig.FILE));
             return new Integer[]{intOrNull(cfg.get("bos_token_id")), intOrNull(cfg.get("eos_token_id"))};
         }
         return new Integer[]{null, null};

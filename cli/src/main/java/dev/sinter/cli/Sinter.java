@@ -1,8 +1,5 @@
 package dev.sinter.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.report.RunReport;
@@ -18,6 +15,7 @@ import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.shards.ShardIndex;
 import dev.sinter.framework.data.shards.ShardWriter;
 import dev.sinter.framework.data.shards.TokenizerFingerprint;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.eval.report.SweepReport;
@@ -55,8 +53,6 @@ public final class Sinter {
     private static final Logger LOG = LoggerFactory.getLogger(Sinter.class);
     /** The run config a checkpoint keeps, carried over by {@link #merge} with the tokenizer files. */
     private static final String RUN_CONFIG = "config.yaml";
-    private static final ObjectMapper PRETTY_JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT)
-            .build();
 
     private Sinter() {
     }
@@ -211,7 +207,7 @@ public final class Sinter {
         p.put("file", text.toString());
         p.putAll(e.results().tasks().get(0).metrics());
         Path json = e.outputDir().resolve("perplexity.json");
-        Files.writeString(json, PRETTY_JSON.writeValueAsString(p));
+        Files.writeString(json, Json.pretty().writeValueAsString(p));
         return json;
     }
 

@@ -12,6 +12,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.report.HtmlPage;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
@@ -71,7 +72,7 @@ class CliCommandsTest {
     static void writeJsonl(Path f, List<Map<String, Object>> items) throws IOException {
         List<String> lines = new ArrayList<>();
         for (Map<String, Object> item : items) {
-            lines.add(CliHarness.JSON.writeValueAsString(item));
+            lines.add(Json.write(item));
         }
         Files.write(f, lines);
     }
@@ -119,7 +120,7 @@ class CliCommandsTest {
         Outcome o = CliHarness.run("eval", "--model", run.toString(), "--tasks", "copa,piqa", "--data-dir",
                 data.toString(), "--batch-size", "3", "--output", out.toString());
         assertEquals(0, o.code(), o.err());
-        JsonNode results = CliHarness.JSON.readTree(out.resolve("results.json").toFile());
+        JsonNode results = Json.read(out.resolve("results.json"));
         assertEquals(COPA.size(), results.at("/n-samples/copa/effective").asInt(), "items of --data-dir, not ../shared");
         assertEquals(PIQA.size(), results.at("/n-samples/piqa/effective").asInt());
         TransformerModel m = ModelIO.load(run);
@@ -136,13 +137,13 @@ class CliCommandsTest {
         Outcome o = CliHarness.run("eval", "--model", run.toString(), "--perplexity", file.toString(), "--output",
                 out.toString());
         assertEquals(0, o.code(), o.err());
-        JsonNode p = CliHarness.JSON.readTree(out.resolve("perplexity.json").toFile());
+        JsonNode p = Json.read(out.resolve("perplexity.json"));
         double nll = ModelIO.load(run).loss(new int[][]{BYTES.encode(text, true, false)}); // BOS + 45 bytes
         assertEquals(nll, p.get("mean_token_nll").asDouble(), 1e-5);
         assertEquals(Math.exp(nll), p.get("token_perplexity").asDouble(), 1e-4 * Math.exp(nll));
         assertEquals(text.length(), p.get("tokens").asInt());
         assertEquals(11, p.get("words").asInt());
-        assertEquals(p, CliHarness.JSON.readTree(o.out()), "stdout holds the same JSON");
+        assertEquals(p, Json.read(o.out()), "stdout holds the same JSON");
     }
 
     @Test
@@ -151,7 +152,7 @@ class CliCommandsTest {
         Outcome o = CliHarness.run("analyze", "super-weights", "--model", run.toString(), "--output", out.toString(),
                 "--ablate", "--super-weight", "1,2,3", "--tasks", "copa", "--data-dir", data.toString());
         assertEquals(0, o.code(), o.err());
-        JsonNode report = CliHarness.JSON.readTree(out.resolve("super_weights.json").toFile());
+        JsonNode report = Json.read(out.resolve("super_weights.json"));
         String verdict = report.get("verdict").asText();
         assertTrue(o.out().startsWith(verdict + "\n"), o.out());
         assertTrue(Files.readString(out.resolve("super_weights.html")).contains(HtmlPage.escape(verdict)));
@@ -168,7 +169,7 @@ class CliCommandsTest {
         Outcome o = CliHarness.run("analyze", "super-weights", "--model", "encoder:all-minilm-l6-v2", "--prompt",
                 "Apple Inc. is a worldwide tech company.", "--output", out.toString());
         assertEquals(0, o.code(), o.err());
-        JsonNode report = CliHarness.JSON.readTree(out.resolve("super_weights.json").toFile());
+        JsonNode report = Json.read(out.resolve("super_weights.json"));
         assertEquals("encoder:all-minilm-l6-v2", report.get("model").asText());
         JsonNode layers = report.get("encoder_layers");
         assertEquals(6, layers.size());
@@ -198,7 +199,7 @@ class CliCommandsTest {
         assertNotEquals(original.parameters().get(proj), q.parameters().get(proj));
         assertEquals(original.parameters().get(ParameterNames.EMBED), q.parameters().get(ParameterNames.EMBED));
         assertTrue(Files.isRegularFile(saved.resolve(ModelIO.TOKENIZER_FILE)), "the saved model keeps its tokenizer");
-        JsonNode rows = CliHarness.JSON.readTree(out.resolve("super_weights.json").toFile()).at("/quantization/rows");
+        JsonNode rows = Json.read(out.resolve("super_weights.json")).at("/quantization/rows");
         // fp32, then naive and clip+restore for each of the two block sizes, A8 naive (and A8 with the super
         // activation held out when the detector found a super weight)
         assertEquals(o.out().contains("super weights: none") ? 6 : 7, rows.size(), rows.toString());
@@ -239,7 +240,7 @@ class CliCommandsTest {
         Outcome o = CliHarness.run("report", run.toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(Files.isRegularFile(run.resolve("report.html")));
-        JsonNode report = CliHarness.JSON.readTree(run.resolve("report.json").toFile());
+        JsonNode report = Json.read(run.resolve("report.json"));
         assertEquals(6, report.get("steps").asLong());
         assertEquals(CliHarness.trainRows(run).get(5).get("loss").asDouble(), report.get("last_train_loss").asDouble(),
                 1e-12);

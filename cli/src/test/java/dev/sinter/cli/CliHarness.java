@@ -1,8 +1,8 @@
 package dev.sinter.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.testing.TestCorpus;
+import dev.sinter.framework.util.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +22,6 @@ import picocli.CommandLine;
  */
 final class CliHarness {
     static final Path CONFIGS = Path.of("..", "configs");
-    static final ObjectMapper JSON = new ObjectMapper();
     /** An environment without SINTER_DEBUG, whatever the machine's. */
     static final UnaryOperator<String> NO_ENV = name -> null;
 
@@ -90,7 +89,7 @@ final class CliHarness {
         List<JsonNode> rows = new ArrayList<>();
         try (Stream<String> lines = Files.lines(runDir.resolve("metrics.jsonl"))) {
             for (String line : lines.toList()) {
-                JsonNode n = JSON.readTree(line);
+                JsonNode n = Json.read(line);
                 if (n.has("loss")) {
                     rows.add(n);
                 }

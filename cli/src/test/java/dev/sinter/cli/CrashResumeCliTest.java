@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.testing.TestCorpus;
 import dev.sinter.framework.util.FaultInjection;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashResumeCliTest {
     private static final int STEPS = 30;
     private static final long TIMEOUT_SECONDS = 120;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern RESUMED = Pattern.compile("resumed from (\\S+) at step (\\d+)");
     private static final Pattern STEP_LOG = Pattern.compile("ProgressListener - step (\\d+) \\| loss");
 
@@ -137,7 +136,7 @@ class CrashResumeCliTest {
     private static List<JsonNode> rows(Path metrics) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         for (String line : Files.readAllLines(metrics)) {
-            ObjectNode row = (ObjectNode) JSON.readTree(line);
+            ObjectNode row = (ObjectNode) Json.read(line);
             row.remove(List.of("tokens_per_s", "step_s"));
             rows.add(row);
         }
@@ -149,7 +148,6 @@ class CrashResumeCliTest {
         return rows.stream().map(r -> r.get("step").asLong() + (r.has("loss") ? " train"
                 : r.has("val_loss") ? " val" : r.has("sw.0.res_max") ? " sw" : " other")).toList();
     }
-
 
     /** A {@code sinter train CONFIG name=NAME} child JVM on the test classpath, its output in a file. */
     private record Child(Process process, Path log) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.data.HfTokenizer;
 import dev.sinter.framework.data.Llama2cTokenizer;
@@ -74,9 +75,9 @@ class ExportCommandTest {
         assertTrue(ids.length > 1000, "the sample is " + ids.length + " tokens");
         assertArrayEquals(ids, exported.encode(sample, true, false));
         assertEquals(List.of(1, 2), List.of(exported.bos(), exported.eos()));
-        JsonNode config = CliHarness.JSON.readTree(hf.resolve("config.json").toFile());
+        JsonNode config = Json.read(hf.resolve("config.json"));
         assertEquals(List.of(1, 2), List.of(config.get("bos_token_id").asInt(), config.get("eos_token_id").asInt()));
-        JsonNode tokConfig = CliHarness.JSON.readTree(hf.resolve("tokenizer_config.json").toFile());
+        JsonNode tokConfig = Json.read(hf.resolve("tokenizer_config.json"));
         assertEquals("<s>", tokConfig.get("bos_token").asText());
         assertEquals("</s>", tokConfig.get("eos_token").asText());
     }

@@ -13,6 +13,7 @@ import dev.sinter.framework.data.HfTokenizerFiles;
 import dev.sinter.framework.data.Llama2cTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.testing.TestData;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
@@ -75,7 +76,7 @@ class HfTokenizerRunTest {
         Outcome e = CliHarness.run("eval", "--model", run.toString(), "--perplexity", file.toString(), "--output",
                 dir.resolve("eval").toString());
         assertEquals(0, e.code(), e.err());
-        JsonNode p = CliHarness.JSON.readTree(dir.resolve("eval/perplexity.json").toFile());
+        JsonNode p = Json.read(dir.resolve("eval/perplexity.json"));
         assertEquals(ids.length, p.get("tokens").asInt(), "eval counts the hf tokenizer's tokens");
         assertNotEquals(text.length(), ids.length);
         double nll = model.loss(new int[][] {tok.encode(text, true, false)});

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.eval.tasks.TaskSpec;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.TextSource;
@@ -117,7 +118,7 @@ class ShippedConfigsTest {
         for (String f : List.of("report.html", "samples.txt", "super_weights.txt", "summary.json")) {
             assertTrue(Files.isRegularFile(run.resolve(f)), name + ": missing " + f);
         }
-        assertEquals(type, CliHarness.JSON.readTree(run.resolve("summary.json").toFile()).get("trainer").asText());
+        assertEquals(type, Json.read(run.resolve("summary.json")).get("trainer").asText());
         if (shipped.model().from() != null) {
             assertStartsFromTheBase(run, rows.get(0).get("loss").asDouble());
         }
@@ -152,14 +153,14 @@ class ShippedConfigsTest {
                     spec.continuationField(), "on the mat.", spec.goldField(), i % 2)
                     : Map.of(spec.queryField(), "Question: Where did the cat sit " + i + "?",
                     spec.choicesField(), List.of("On the mat.", "In the sky.", "Under a tree."), spec.goldField(), i % 3);
-            lines.add(CliHarness.JSON.writeValueAsString(item));
+            lines.add(Json.write(item));
         }
         Files.write(items, lines);
         Path out = dir.resolve("eval-" + spec.name());
         Outcome o = CliHarness.run("eval", "--model", base.toString(), "--tasks", copy.toString(), "--output",
                 out.toString());
         assertEquals(0, o.code(), config + ": " + o.err());
-        JsonNode results = CliHarness.JSON.readTree(out.resolve("results.json").toFile());
+        JsonNode results = Json.read(out.resolve("results.json"));
         assertEquals(3, results.at("/n-samples/" + spec.name() + "/effective").asInt(), results.toString());
         assertTrue(results.at("/results/" + spec.name()).has("acc"), results.toString());
         assertEquals(3, Files.readAllLines(out.resolve("samples_" + spec.name() + ".jsonl")).size());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ class SinterTest {
     static List<JsonNode> rowsWithoutTiming(Path run) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            ObjectNode n = (ObjectNode) CliHarness.JSON.readTree(line);
+            ObjectNode n = (ObjectNode) Json.read(line);
             n.remove(TIMING);
             rows.add(n);
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.framework.config.ConfigException;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,7 +76,7 @@ class SweepCommandTest {
         assertEquals(List.of("It "), lr.samples().prompts());
         assertEquals("full-lr", lr.name());
         assertEquals("lora", RunConfig.load(sweepDir.resolve("lora-r2/config.yaml"), List.of()).trainer().type());
-        JsonNode report = CliHarness.JSON.readTree(sweepDir.resolve("sweep.json").toFile());
+        JsonNode report = Json.read(sweepDir.resolve("sweep.json"));
         assertEquals(List.of("full", "full-lr", "lora-r2"),
                 report.get("runs").findValuesAsText("run"));
         assertTrue(first.out().contains("sweep report: " + sweepDir.resolve("sweep.html")), first.out());

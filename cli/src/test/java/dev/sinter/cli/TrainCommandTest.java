@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class TrainCommandTest {
         List<JsonNode> rows = CliHarness.trainRows(run);
         assertEquals(List.of(1L, 2L, 3L), rows.stream().map(r -> r.get("step").asLong()).toList());
         rows.forEach(r -> assertTrue(r.get("loss").asDouble() > 0 && r.get("loss").asDouble() < 10, r.toString()));
-        JsonNode report = CliHarness.JSON.readTree(run.resolve("report.json").toFile());
+        JsonNode report = Json.read(run.resolve("report.json"));
         assertEquals(3, report.get("steps").asLong());
         assertEquals(rows.get(0).get("loss").asDouble(), report.get("first_train_loss").asDouble(), 1e-12);
         String verdict = Files.readString(run.resolve("super_weights.txt")).strip();

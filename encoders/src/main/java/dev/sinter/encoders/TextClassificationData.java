@@ -1,7 +1,7 @@
 package dev.sinter.encoders;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,12 +81,11 @@ public record TextClassificationData(String name, List<String> classes, List<Ite
     }
 
     private static List<JsonLine> readJsonLines(Path file) throws IOException {
-        JsonMapper json = JsonMapper.builder().build();
         List<JsonLine> out = new ArrayList<>();
         List<String> lines = Files.readAllLines(file);
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).isBlank()) {
-                out.add(new JsonLine(i + 1, json.readTree(lines.get(i))));
+                out.add(new JsonLine(i + 1, Json.read(lines.get(i))));
             }
         }
         return out;

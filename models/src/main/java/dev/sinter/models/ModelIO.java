@@ -52,6 +52,9 @@ public final class ModelIO {
     public static final List<String> TOKENIZER_FILES = List.of(TOKENIZER_FILE, HfTokenizer.CONFIG_FILE,
             "special_tokens_map.json", "tokenizer.model", TOKENIZER_BIN);
 
+    /** Not the shared {@link dev.sinter.framework.util.Json} mapper: the model config and tokenizer descriptor a
+     *  checkpoint stores spell their keys in snake_case ({@code n_layers}) as the YAML does, and saved checkpoints
+     *  depend on it. */
     private static final ObjectMapper JSON = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 

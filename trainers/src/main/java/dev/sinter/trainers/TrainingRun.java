@@ -5,6 +5,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.DataConfig;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.SamplesConfig;
 import dev.sinter.framework.config.UsageException;
@@ -271,7 +272,7 @@ public final class TrainingRun {
         s.put("validation_loss", loop.lastValidationLoss());
         s.put("peak_rss_mb", PeakRss.megabytes());
         Files.writeString(runDir.resolve("summary.json"),
-                new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(s));
+                Json.pretty().writeValueAsString(s));
         LOG.info("{}: {} trainable parameters, optimizer state {} bytes, peak RSS {} MB", config.trainer().type(),
                 trainable, loop.optimizer().stateBytes(), String.format("%.0f", PeakRss.megabytes()));
     }

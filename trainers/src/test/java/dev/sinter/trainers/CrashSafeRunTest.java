@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.testing.LogCapture;
 import dev.sinter.framework.testing.TestCorpus;
@@ -35,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
  * refused. (The CLI's {@code CrashResumeCliTest} kills real processes.)
  */
 class CrashSafeRunTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @TempDir
     static Path shared;
     private static Path corpus;
@@ -233,7 +231,7 @@ class CrashSafeRunTest {
     private static List<JsonNode> rows(Path runDir) throws IOException {
         List<JsonNode> rows = new ArrayList<>();
         for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
-            rows.add(JSON.readTree(line));
+            rows.add(Json.read(line));
         }
         return rows;
     }
@@ -250,7 +248,6 @@ class CrashSafeRunTest {
                 "samples: {count: 1, max_new_tokens: 4}");
         return RunConfig.loadString(yaml, name + ".yaml", List.of(overrides));
     }
-
 
     /** The steps a run executes. */
     private static final class StepRecorder implements TrainingListener {

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.data.shards.ShardIndex;
 import dev.sinter.framework.data.shards.TokenizerFingerprint;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -83,7 +83,7 @@ class ShardedHeapTest {
         ShardIndex index = new ShardIndex(ShardIndex.FORMAT_VERSION, ShardIndex.UINT16, 260, "byte",
                 TokenizerFingerprint.of(new TokenizerConfig("byte", null)), SHARD_TOKENS, TOKENS, TOKENS / 20,
                 "random ids", list, List.of());
-        new ObjectMapper().writeValue(shards.resolve(ShardIndex.FILE).toFile(), index);
+        Json.mapper().writeValue(shards.resolve(ShardIndex.FILE).toFile(), index);
         return shards;
     }
 

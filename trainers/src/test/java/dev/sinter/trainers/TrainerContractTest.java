@@ -8,6 +8,7 @@ import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.TrainerConfig;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lora.LoraTrainer;
@@ -149,7 +150,7 @@ class TrainerContractTest {
         // the step-4 checkpoint holds the weights at the switch: outside the blocks nothing may move afterwards
         Map<String, INDArray> atSwitch = ModelIO.load(a.runDir().resolve("checkpoints/step-0000004")).parameters();
         Map<String, INDArray> end = a.model().parameters();
-        List<Map<String, Object>> blocks = new com.fasterxml.jackson.databind.ObjectMapper().readValue(selA,
+        List<Map<String, Object>> blocks = Json.mapper().readValue(selA,
                 new com.fasterxml.jackson.core.type.TypeReference<>() { });
         assertEquals(6, blocks.size());
         atSwitch.forEach((name, w0) -> {

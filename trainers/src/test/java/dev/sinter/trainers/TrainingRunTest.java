@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.testing.SharedData;
 import dev.sinter.framework.train.StepMetrics;
@@ -29,8 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * skipped without it.
  */
 class TrainingRunTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     static RunConfig config(Path out, String name, String... overrides) {
         String yaml = String.join("\n",
                 "name: " + name,
@@ -60,7 +58,7 @@ class TrainingRunTest {
         for (String f : List.of("config.yaml", "provenance.json", "metrics.jsonl", "samples.txt")) {
             assertTrue(Files.exists(r.runDir().resolve(f)), f);
         }
-        JsonNode prov = JSON.readTree(r.runDir().resolve("provenance.json").toFile());
+        JsonNode prov = Json.read(r.runDir().resolve("provenance.json"));
         assertEquals(64, prov.get("train_data_sha256").asText().length());
         assertEquals(7, prov.get("seed").asLong());
         List<Path> cps = new CheckpointManager(r.runDir().resolve("checkpoints"), 2).list();
@@ -114,7 +112,7 @@ class TrainingRunTest {
     private static Map<Long, Double> metric(Path runDir, String key) throws IOException {
         Map<Long, Double> out = new TreeMap<>();
         for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
-            JsonNode n = JSON.readTree(line);
+            JsonNode n = Json.read(line);
             if (n.has(key)) {
                 out.put(n.get("step").asLong(), n.get(key).asDouble());
             }

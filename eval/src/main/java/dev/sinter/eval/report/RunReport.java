@@ -1,10 +1,8 @@
 package dev.sinter.eval.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.report.HtmlPage;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,8 +21,6 @@ import org.knowm.xchart.XYSeries;
  * the run's figures and its samples, and the same numbers in {@code report.json}.
  */
 public final class RunReport {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-
     private RunReport() {
     }
 
@@ -44,7 +40,7 @@ public final class RunReport {
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode n = JSON.readTree(line);
+                JsonNode n = Json.read(line);
                 if (n.has("loss")) {
                     train.add(new double[]{n.get("step").asDouble(), n.get("loss").asDouble(),
                             n.get("tokens_per_s").asDouble()});
@@ -79,7 +75,7 @@ public final class RunReport {
         if (Files.exists(verdict)) {
             summary.put("super_weights", Files.readString(verdict).strip());
         }
-        Files.writeString(runDir.resolve("report.json"), JSON.writeValueAsString(summary));
+        Files.writeString(runDir.resolve("report.json"), Json.pretty().writeValueAsString(summary));
         return html(summary, val, samples).write(runDir.resolve("report.html"));
     }
 

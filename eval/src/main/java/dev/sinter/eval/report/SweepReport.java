@@ -1,10 +1,8 @@
 package dev.sinter.eval.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.report.HtmlPage;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +22,6 @@ import org.knowm.xchart.style.Styler;
  * sweep.png. Each run directory must hold the {@code summary.json} a training run writes.
  */
 public final class SweepReport {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-
     private SweepReport() {
     }
 
@@ -42,7 +38,7 @@ public final class SweepReport {
             if (!Files.exists(summary)) {
                 throw new IOException(run + " has no summary.json; is it a finished training run?");
             }
-            JsonNode s = JSON.readTree(summary.toFile());
+            JsonNode s = Json.read(summary);
             rows.add(new Row(run.getFileName().toString(), s.get("trainer").asText(),
                     s.get("trainable_parameters").asLong(), s.get("validation_loss").asDouble(),
                     medianStepSeconds(run), s.get("peak_rss_mb").asDouble()));
@@ -65,7 +61,7 @@ public final class SweepReport {
         BitmapEncoder.saveBitmap(chart, outDir.resolve("sweep.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("runs", rows);
-        Files.writeString(outDir.resolve("sweep.json"), JSON.writeValueAsString(json));
+        Files.writeString(outDir.resolve("sweep.json"), Json.pretty().writeValueAsString(json));
         List<List<String>> cells = rows.stream().map(r -> List.of(r.run(), r.trainer(),
                 String.format("%,d", r.trainableParameters()), String.format("%.4f", r.validationLoss()),
                 String.format("%.2f", r.medianStepSeconds()), String.format("%.0f", r.peakRssMb()))).toList();
@@ -77,7 +73,7 @@ public final class SweepReport {
     private static double medianStepSeconds(Path run) throws IOException {
         List<Double> t = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            JsonNode n = JSON.readTree(line);
+            JsonNode n = Json.read(line);
             if (n.has("step_s")) {
                 t.add(n.get("step_s").asDouble());
             }

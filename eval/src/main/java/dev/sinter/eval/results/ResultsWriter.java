@@ -1,10 +1,8 @@
 package dev.sinter.eval.results;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.eval.tasks.TaskResult;
 import dev.sinter.framework.report.HtmlPage;
+import dev.sinter.framework.util.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -35,9 +33,6 @@ import org.tribuo.classification.evaluation.LabelEvaluation;
  * </ul>
  */
 public final class ResultsWriter {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-    private static final ObjectMapper LINE = new ObjectMapper();
-
     private ResultsWriter() {
     }
 
@@ -64,7 +59,7 @@ public final class ResultsWriter {
             try (BufferedWriter w = Files.newBufferedWriter(dir.resolve("samples_" + t.task() + ".jsonl"),
                     StandardCharsets.UTF_8)) {
                 for (Map<String, Object> s : t.samples()) {
-                    w.write(LINE.writeValueAsString(s));
+                    w.write(Json.write(s));
                     w.write('\n');
                 }
             }
@@ -80,7 +75,7 @@ public final class ResultsWriter {
         root.put("date", OffsetDateTime.now().toString());
         root.put("total_evaluation_time_seconds", r.seconds());
         Path json = dir.resolve("results.json");
-        Files.writeString(json, JSON.writeValueAsString(root));
+        Files.writeString(json, Json.pretty().writeValueAsString(root));
         writeChart(r, dir.resolve("accuracy.png"));
         html(r).write(dir.resolve("summary.html"));
         return json;

@@ -1,14 +1,12 @@
 package dev.sinter.eval.superweights;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.eval.superweights.ActivationScan.LayerStats;
 import dev.sinter.eval.superweights.Ablations.Row;
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.superweights.SuperWeightDetector.PromptResult;
 import dev.sinter.framework.report.HtmlPage;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -36,8 +34,6 @@ import org.knowm.xchart.internal.chartpart.Chart;
  * emergence curves from a run's {@code metrics.jsonl}.
  */
 public final class SuperWeightReport {
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
-
     private final Path dir;
     private final Map<String, Object> json = new LinkedHashMap<>();
     private final HtmlPage html;
@@ -233,7 +229,7 @@ public final class SuperWeightReport {
             if (line.isBlank() || !line.contains("\"" + EmergenceListener.PREFIX)) {
                 continue;
             }
-            JsonNode n = JSON.readTree(line);
+            JsonNode n = Json.read(line);
             double step = n.get("step").asDouble();
             Map<String, Object> row = new LinkedHashMap<>();
             n.fields().forEachRemaining(f -> {
@@ -259,7 +255,7 @@ public final class SuperWeightReport {
 
     /** Writes super_weights.html and super_weights.json; returns the HTML path. */
     public Path write() throws IOException {
-        Files.writeString(dir.resolve("super_weights.json"), JSON.writeValueAsString(json));
+        Files.writeString(dir.resolve("super_weights.json"), Json.pretty().writeValueAsString(json));
         return html.paragraph(HtmlPage.text("Same numbers: "), HtmlPage.link("super_weights.json", "super_weights.json"))
                 .write(dir.resolve("super_weights.html"));
     }

@@ -2,7 +2,7 @@ package dev.sinter.eval.tasks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.util.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,8 +13,6 @@ import java.util.List;
 
 /** Reads jsonl files, with errors that name the file, the line and the field. */
 final class Jsonl {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private Jsonl() {
     }
 
@@ -86,7 +84,7 @@ final class Jsonl {
                 }
                 JsonNode node;
                 try {
-                    node = JSON.readTree(s);
+                    node = Json.mapper().readTree(s);
                 } catch (JsonProcessingException e) {
                     throw new IllegalArgumentException(file + ":" + number + ": not valid JSON: "
                             + e.getOriginalMessage());

@@ -74,6 +74,7 @@ public record TaskSpec(String name, String file, String type, String queryField,
      * Reads a YAML task definition; unknown keys and missing required keys are errors naming the file and line.
      */
     public static TaskSpec fromYaml(Path yaml) throws IOException {
+        // a YAML mapper (task files are YAML), not the shared JSON one
         ObjectMapper m = new ObjectMapper(new YAMLFactory())
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         try {

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.eval.tasks.TaskResult;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ class ResultsWriterTest {
                 new TaskResult.ChoiceOutcome(List.of("0", "1"), new double[]{-1, -2}, new double[]{-0.1, -0.5}, 0));
         TaskResult t = new TaskResult("arc_easy", 0, 2376, 2, m, 0.5, List.of(Map.of("doc_id", 0)), outcomes);
         EvalResults r = new EvalResults("stub", Map.of("batch_size", 4), List.of(t), 1.5);
-        JsonNode root = new ObjectMapper().readTree(ResultsWriter.write(r, dir).toFile());
+        JsonNode root = Json.read(ResultsWriter.write(r, dir));
         assertEquals(0.5, root.at("/results/arc_easy/acc").asDouble());
         assertTrue(root.at("/results/arc_easy/acc_stderr").isNull());
         assertEquals(0, root.at("/versions/arc_easy").asInt());

@@ -1,10 +1,8 @@
 package dev.sinter.framework.checkpoint;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.util.FaultInjection;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -55,7 +53,6 @@ public final class CheckpointManager {
     public static final String SUPERSEDED_DIR = "superseded";
     private static final String PREFIX = "step-";
     private static final String TMP_SUFFIX = ".tmp";
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointManager.class);
 
     private final Path dir;
@@ -113,12 +110,12 @@ public final class CheckpointManager {
             FaultInjection.pause("checkpoint", step);
             files.put(OPTIMIZER_FILE, writeSynced(tmp.resolve(OPTIMIZER_FILE), step,
                     ch -> SafetensorsIO.write(ch, optimizer, Map.of())));
-            byte[] stateJson = JSON.writeValueAsBytes(state);
+            byte[] stateJson = Json.pretty().writeValueAsBytes(state);
             files.put(STATE_FILE, writeSynced(tmp.resolve(STATE_FILE), step, ch -> writeFully(ch, stateJson)));
             for (Map.Entry<String, byte[]> e : extraFiles.entrySet()) {
                 files.put(e.getKey(), writeSynced(tmp.resolve(e.getKey()), step, ch -> writeFully(ch, e.getValue())));
             }
-            byte[] manifest = JSON.writeValueAsBytes(new Manifest(1, files));
+            byte[] manifest = Json.pretty().writeValueAsBytes(new Manifest(1, files));
             writeSynced(tmp.resolve(MANIFEST_FILE), step, ch -> writeFully(ch, manifest));
             syncDirectory(tmp);
             deleteRecursively(target);
@@ -248,7 +245,7 @@ public final class CheckpointManager {
         if (Files.exists(manifestFile)) {
             Manifest manifest;
             try {
-                manifest = JSON.readValue(manifestFile.toFile(), Manifest.class);
+                manifest = Json.read(manifestFile, Manifest.class);
             } catch (JsonProcessingException e) {
                 throw new IOException(MANIFEST_FILE + " is not valid: " + e.getOriginalMessage());
             }
@@ -267,7 +264,7 @@ public final class CheckpointManager {
         SafetensorsIO.validate(checkpointDir.resolve(MODEL_FILE));
         SafetensorsIO.validate(checkpointDir.resolve(OPTIMIZER_FILE));
         try {
-            JSON.readValue(checkpointDir.resolve(STATE_FILE).toFile(), TrainerState.class);
+            Json.read(checkpointDir.resolve(STATE_FILE), TrainerState.class);
         } catch (JsonProcessingException e) {
             throw new IOException(STATE_FILE + " is not valid: " + e.getOriginalMessage());
         }
@@ -284,7 +281,7 @@ public final class CheckpointManager {
         Path opt = checkpointDir.resolve(OPTIMIZER_FILE);
         Map<String, INDArray> optimizer = Files.exists(opt) ? SafetensorsIO.read(opt) : Map.of();
         Path st = checkpointDir.resolve(STATE_FILE);
-        TrainerState state = Files.exists(st) ? JSON.readValue(st.toFile(), TrainerState.class)
+        TrainerState state = Files.exists(st) ? Json.read(st, TrainerState.class)
                 : new TrainerState(0, 0, 0, 0, Double.NaN, Map.of());
         return new Checkpoint(checkpointDir, params, meta, optimizer, state);
     }

@@ -44,6 +44,8 @@ public final class SafetensorsIO {
     public static final long MAX_HEADER_BYTES = 100L << 20;
 
     private static final int MAX_RANK = 32;
+    /** Not the shared {@link dev.sinter.framework.util.Json} mapper: headers are untrusted input, so a duplicate key
+     *  or anything after the JSON object is an error rather than silently last-wins or ignored. */
     private static final JsonMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)

@@ -3,7 +3,7 @@ package dev.sinter.framework.data;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.util.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,7 +45,6 @@ public final class HfTokenizer implements Tokenizer {
     /** The file's own post-processing, padding and truncation are switched off; BOS/EOS are added here. */
     private static final Map<String, String> OPTIONS = Map.of("addSpecialTokens", "false", "padding", "false",
             "truncation", "false");
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HuggingFaceTokenizer tokenizer;
     private final String source;
@@ -73,7 +72,7 @@ public final class HfTokenizer implements Tokenizer {
         byte[] bytes = readLimited(file, "Hugging Face tokenizer.json");
         HfTokenizerJson json = HfTokenizerJson.parse(bytes, file.toString());
         Path configFile = file.resolveSibling(CONFIG_FILE);
-        JsonNode config = Files.isRegularFile(configFile) ? readConfig(configFile) : JSON.createObjectNode();
+        JsonNode config = Files.isRegularFile(configFile) ? readConfig(configFile) : Json.mapper().createObjectNode();
         Integer eos = specialId(json, config, "eos_token", configFile, json.templateEos(), EOS_NAMES);
         if (eos == null) {
             throw new IOException(file + ": no EOS token: set eos_token in " + CONFIG_FILE + " beside it (none of "
@@ -104,7 +103,7 @@ public final class HfTokenizer implements Tokenizer {
 
     private static JsonNode readConfig(Path configFile) throws IOException {
         try {
-            JsonNode config = JSON.readTree(readLimited(configFile, CONFIG_FILE));
+            JsonNode config = Json.mapper().readTree(readLimited(configFile, CONFIG_FILE));
             if (config == null || !config.isObject()) {
                 throw new IOException(configFile + ": expected a JSON object");
             }

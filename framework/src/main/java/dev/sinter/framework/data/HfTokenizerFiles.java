@@ -2,9 +2,9 @@ package dev.sinter.framework.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +21,6 @@ import java.util.Map;
  * {@code tokenizer.bin} (SentencePiece BPE with byte fallback, as HF converts Llama-2's {@code tokenizer.model}).
  */
 public final class HfTokenizerFiles {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String GPT2_EOT = "<|endoftext|>";
     /** SentencePiece's word-boundary mark, which llama2.c's files store as a plain space. */
     private static final String METASPACE = "\u2581";
@@ -36,11 +35,11 @@ public final class HfTokenizerFiles {
      * added special token.
      */
     public static String fromGpt2(Path vocabJson, Path mergesTxt) throws IOException {
-        JsonNode vocab = JSON.readTree(vocabJson.toFile());
+        JsonNode vocab = Json.read(vocabJson);
         if (vocab == null || !vocab.isObject()) {
             throw new IOException(vocabJson + ": expected a JSON object {token: id}");
         }
-        ArrayNode merges = JSON.createArrayNode();
+        ArrayNode merges = Json.mapper().createArrayNode();
         List<String> lines = Files.readAllLines(mergesTxt, StandardCharsets.UTF_8);
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
@@ -52,9 +51,9 @@ public final class HfTokenizerFiles {
             }
             merges.add(line);
         }
-        ObjectNode byteLevel = JSON.createObjectNode().put("type", "ByteLevel").put("add_prefix_space", false)
+        ObjectNode byteLevel = Json.mapper().createObjectNode().put("type", "ByteLevel").put("add_prefix_space", false)
                 .put("trim_offsets", true).put("use_regex", true);
-        ObjectNode root = JSON.createObjectNode().put("version", "1.0");
+        ObjectNode root = Json.mapper().createObjectNode().put("version", "1.0");
         ArrayNode added = root.putArray("added_tokens");
         if (vocab.has(GPT2_EOT)) {
             added.add(addedToken(vocab.get(GPT2_EOT).asInt(), GPT2_EOT));
@@ -68,7 +67,7 @@ public final class HfTokenizerFiles {
         model.putNull("unk_token");
         model.set("vocab", vocab);
         model.set("merges", merges);
-        return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        return Json.pretty().writeValueAsString(root);
     }
 
     /**
@@ -111,22 +110,23 @@ public final class HfTokenizerFiles {
         merges.sort(Comparator.comparingDouble((Merge m) -> -m.score()).thenComparingInt(Merge::leftId)
                 .thenComparingInt(Merge::rightId));
 
-        ObjectNode root = JSON.createObjectNode().put("version", "1.0");
+        ObjectNode root = Json.mapper().createObjectNode().put("version", "1.0");
         ArrayNode added = root.putArray("added_tokens");
         for (int id = 0; id < LLAMA2C_SPECIALS.length; id++) {
             added.add(addedToken(id, LLAMA2C_SPECIALS[id]));
         }
         ObjectNode normalizer = root.putObject("normalizer").put("type", "Sequence");
         normalizer.putArray("normalizers")
-                .add(JSON.createObjectNode().put("type", "Prepend").put("prepend", METASPACE))
+                .add(Json.mapper().createObjectNode().put("type", "Prepend").put("prepend", METASPACE))
                 .add(replace(" ", METASPACE));
         root.putNull("pre_tokenizer");
         root.set("post_processor", bosTemplate());
         ObjectNode decoder = root.putObject("decoder").put("type", "Sequence");
         decoder.putArray("decoders").add(replace(METASPACE, " "))
-                .add(JSON.createObjectNode().put("type", "ByteFallback"))
-                .add(JSON.createObjectNode().put("type", "Fuse"))
-                .add(JSON.createObjectNode().put("type", "Strip").put("content", " ").put("start", 1).put("stop", 0));
+                .add(Json.mapper().createObjectNode().put("type", "ByteFallback"))
+                .add(Json.mapper().createObjectNode().put("type", "Fuse"))
+                .add(Json.mapper().createObjectNode().put("type", "Strip").put("content", " ").put("start", 1)
+                        .put("stop", 0));
         ObjectNode model = root.putObject("model").put("type", "BPE").put("unk_token", LLAMA2C_SPECIALS[0])
                 .put("fuse_unk", true).put("byte_fallback", true);
         ObjectNode vocab = model.putObject("vocab");
@@ -136,26 +136,26 @@ public final class HfTokenizerFiles {
         ArrayNode mergeArray = model.putArray("merges");
         merges.forEach(m -> mergeArray.add(m.left() + " " + m.right()));
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+            return Json.pretty().writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new IOException(tokBin + ": cannot write its tokenizer.json: " + e.getOriginalMessage(), e);
         }
     }
 
     private static ObjectNode addedToken(int id, String content) {
-        return JSON.createObjectNode().put("id", id).put("content", content).put("single_word", false)
+        return Json.mapper().createObjectNode().put("id", id).put("content", content).put("single_word", false)
                 .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
     }
 
     private static ObjectNode replace(String from, String to) {
-        ObjectNode r = JSON.createObjectNode().put("type", "Replace").put("content", to);
+        ObjectNode r = Json.mapper().createObjectNode().put("type", "Replace").put("content", to);
         r.putObject("pattern").put("String", from);
         return r;
     }
 
     /** TemplateProcessing {@code <s> $A} (pairs: {@code <s> $A <s> $B}). */
     private static ObjectNode bosTemplate() {
-        ObjectNode pp = JSON.createObjectNode().put("type", "TemplateProcessing");
+        ObjectNode pp = Json.mapper().createObjectNode().put("type", "TemplateProcessing");
         ArrayNode single = pp.putArray("single");
         single.addObject().putObject("SpecialToken").put("id", "<s>").put("type_id", 0);
         single.addObject().putObject("Sequence").put("id", "A").put("type_id", 0);

@@ -2,7 +2,7 @@ package dev.sinter.framework.data;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -25,13 +25,11 @@ record HfTokenizerJson(Map<String, Integer> tokenIds, int vocabSize, boolean byt
     /** Upper bound on ids (and so on the vocabulary size): 16 Mi. */
     static final int MAX_IDS = 1 << 24;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** Parses and checks {@code bytes}, the contents of {@code source}. */
     static HfTokenizerJson parse(byte[] bytes, String source) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(bytes);
+            root = Json.mapper().readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new IOException(source + ": not valid JSON (" + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");

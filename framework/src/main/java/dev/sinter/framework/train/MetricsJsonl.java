@@ -1,8 +1,7 @@
 package dev.sinter.framework.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -24,7 +23,6 @@ import org.slf4j.LoggerFactory;
  * checkpoint a resumed run continues from.
  */
 public final class MetricsJsonl implements TrainingListener {
-    private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final Logger LOG = LoggerFactory.getLogger(MetricsJsonl.class);
     private final Path file;
 
@@ -97,7 +95,7 @@ public final class MetricsJsonl implements TrainingListener {
     /** The row's step; {@link Long#MAX_VALUE} (always dropped) for a line that is not a row. */
     private static long stepOf(String line) {
         try {
-            JsonNode node = JSON.readTree(line);
+            JsonNode node = Json.read(line);
             JsonNode step = node == null || !node.isObject() ? null : node.get("step");
             return step != null && step.isIntegralNumber() ? step.asLong() : Long.MAX_VALUE;
         } catch (IOException e) {
@@ -108,7 +106,7 @@ public final class MetricsJsonl implements TrainingListener {
     /** Appends an arbitrary metrics row (other listeners, e.g. analyses during training). */
     public void append(Map<String, Object> row) {
         try {
-            Files.writeString(file, JSON.writeValueAsString(row) + "\n", StandardCharsets.UTF_8,
+            Files.writeString(file, Json.write(row) + "\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file, e);

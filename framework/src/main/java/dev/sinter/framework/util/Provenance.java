@@ -1,7 +1,5 @@
 package dev.sinter.framework.util;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +51,7 @@ public final class Provenance {
     }
 
     public static void write(Path file, Map<String, Object> provenance) throws IOException {
-        Files.writeString(file, JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build()
-                .writeValueAsString(provenance));
+        Files.writeString(file, Json.pretty().writeValueAsString(provenance));
     }
 
     static String gitCommit() {

@@ -1,2 +1,2 @@
-/** Small cross-cutting helpers: run provenance, test-only fault injection. */
+/** Small cross-cutting helpers: the shared JSON mapper, run provenance, test-only fault injection. */
 package dev.sinter.framework.util;

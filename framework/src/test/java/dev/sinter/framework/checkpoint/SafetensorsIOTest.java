@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -76,8 +76,8 @@ class SafetensorsIOTest {
         String unpadded = header.stripTrailing();
         assertTrue(unpadded.startsWith("{") && unpadded.endsWith("}"), header);
         assertEquals(" ".repeat(header.length() - unpadded.length()), header.substring(unpadded.length()));
-        JsonNode json = new ObjectMapper().readTree(unpadded);
-        assertEquals(new ObjectMapper().readTree("""
+        JsonNode json = Json.mapper().readTree(unpadded);
+        assertEquals(Json.mapper().readTree("""
                 {"w": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
                  "step": {"dtype": "I64", "shape": [], "data_offsets": [8, 16]},
                  "__metadata__": {"format": "pt"}}"""), json);

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.testing.TestData;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link Llama2cTokenizer} on the TinyStories sample through the converted {@code tok512.bin}.
  */
 class HfTokenizerTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int GPT2_EOT = 50256;
 
     @TempDir
@@ -53,11 +52,11 @@ class HfTokenizerTest {
 
     @Test
     void gpt2EncodesLikeOpenAisEncoder() throws IOException {
-        JsonNode cases = JSON.readTree(TestData.fixture("tokenizers/gpt2/reference_ids.json").toFile()).get("cases");
+        JsonNode cases = Json.read(TestData.fixture("tokenizers/gpt2/reference_ids.json")).get("cases");
         assertEquals(12, cases.size());
         for (JsonNode c : cases) {
             String text = c.get("text").asText();
-            int[] expected = JSON.convertValue(c.get("ids"), int[].class);
+            int[] expected = Json.mapper().convertValue(c.get("ids"), int[].class);
             assertArrayEquals(expected, gpt2.encode(text, false, false), text);
             assertEquals(text, gpt2.decode(expected), "decode of " + text);
         }
@@ -94,10 +93,10 @@ class HfTokenizerTest {
             bos.putArray("ids").add(50257);
             bos.putArray("tokens").add("<|begin_of_text|>");
         }));
-        JsonNode cases = JSON.readTree(TestData.fixture("tokenizers/gpt2/reference_ids.json").toFile()).get("cases");
+        JsonNode cases = Json.read(TestData.fixture("tokenizers/gpt2/reference_ids.json")).get("cases");
         for (JsonNode c : cases) {
             String text = c.get("text").asText();
-            int[] expected = JSON.convertValue(c.get("llama3_split_ids"), int[].class);
+            int[] expected = Json.mapper().convertValue(c.get("llama3_split_ids"), int[].class);
             assertArrayEquals(expected, llama3.encode(text, false, false), text);
             assertEquals(text, llama3.decode(llama3.encode(text, true, true)), "decode of " + text);
         }
@@ -291,8 +290,8 @@ class HfTokenizerTest {
 
     /** A copy of {@code source} changed by {@code edit}, written as {@code name/tokenizer.json}. */
     private static Path edited(Path source, String name, Consumer<ObjectNode> edit) throws IOException {
-        ObjectNode root = (ObjectNode) JSON.readTree(source.toFile());
+        ObjectNode root = (ObjectNode) Json.read(source);
         edit.accept(root);
-        return write(name, JSON.writeValueAsString(root));
+        return write(name, Json.write(root));
     }
 }

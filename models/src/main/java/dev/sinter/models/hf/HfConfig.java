@@ -2,8 +2,8 @@ package dev.sinter.models.hf;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -35,8 +35,6 @@ public final class HfConfig {
      */
     public static final int MAX_POSITIONS = 1 << 20;
 
-    private static final JsonMapper JSON = new JsonMapper();
-
     private HfConfig() {
     }
 
@@ -44,7 +42,7 @@ public final class HfConfig {
     public static ModelConfig read(Path file) throws IOException {
         JsonNode root;
         try {
-            root = JSON.readTree(readCapped(file, MAX_BYTES));
+            root = Json.mapper().readTree(readCapped(file, MAX_BYTES));
         } catch (JsonProcessingException e) {
             throw problem(file, "is not valid JSON: " + e.getOriginalMessage());
         }
@@ -103,7 +101,7 @@ public final class HfConfig {
     public static ObjectNode toJson(ModelConfig cfg, Integer bos, Integer eos) {
         requireExpressible(cfg);
         boolean qwen = cfg.attentionBias();
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = Json.mapper().createObjectNode();
         n.putArray("architectures").add(qwen ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
         n.put("model_type", qwen ? "qwen2" : "llama");
         n.put("hidden_size", cfg.dim());

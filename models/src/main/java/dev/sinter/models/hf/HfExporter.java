@@ -1,8 +1,8 @@
 package dev.sinter.models.hf;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
@@ -24,8 +24,6 @@ public final class HfExporter {
     /** The generation defaults file. */
     public static final String GENERATION_CONFIG = "generation_config.json";
 
-    private static final JsonMapper JSON = new JsonMapper();
-
     private HfExporter() {
     }
 
@@ -40,15 +38,15 @@ public final class HfExporter {
         ObjectNode config = HfConfig.toJson(cfg, bos, eos);
         Files.createDirectories(dir);
         SafetensorsIO.write(dir.resolve(HfLlamaImporter.WEIGHTS), hfTensors(model), Map.of("format", "pt"));
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(HfConfig.FILE).toFile(), config);
-        ObjectNode gen = JSON.createObjectNode();
+        Json.pretty().writeValue(dir.resolve(HfConfig.FILE).toFile(), config);
+        ObjectNode gen = Json.mapper().createObjectNode();
         if (bos != null) {
             gen.put("bos_token_id", bos);
         }
         if (eos != null) {
             gen.put("eos_token_id", eos);
         }
-        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(GENERATION_CONFIG).toFile(), gen);
+        Json.pretty().writeValue(dir.resolve(GENERATION_CONFIG).toFile(), gen);
     }
 
     /** The model's parameters as float32 in HF's rotate-half layout, in parameter order. */

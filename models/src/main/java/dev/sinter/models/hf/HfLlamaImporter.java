@@ -2,8 +2,8 @@ package dev.sinter.models.hf;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
@@ -46,7 +46,6 @@ public final class HfLlamaImporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(HfLlamaImporter.class);
     private static final Set<String> FLOAT_DTYPES = Set.of("F32", "F16", "BF16");
-    private static final JsonMapper JSON = new JsonMapper();
 
     private HfLlamaImporter() {
     }
@@ -199,7 +198,7 @@ public final class HfLlamaImporter {
         requireInside(dir, INDEX, dir, realDir, index);
         JsonNode root;
         try {
-            root = JSON.readTree(HfConfig.readCapped(index, MAX_INDEX_BYTES));
+            root = Json.mapper().readTree(HfConfig.readCapped(index, MAX_INDEX_BYTES));
         } catch (JsonProcessingException e) {
             throw new IOException(index + ": is not valid JSON: " + e.getOriginalMessage());
         }

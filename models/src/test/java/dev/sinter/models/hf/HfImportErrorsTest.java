@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.transformer.ParameterNames;
@@ -37,7 +37,6 @@ import org.nd4j.linalg.factory.Nd4j;
 class HfImportErrorsTest {
     static final ModelConfig TINY = ModelConfig.builder().dim(16).nLayers(1).nHeads(2).nKvHeads(1).hiddenDim(24)
             .vocabSize(32).maxSeqLen(16).normEps(1e-6).ropeStyle("half").tieEmbeddings(false).initStd(0.1).build();
-    static final JsonMapper JSON = new JsonMapper();
 
     @TempDir
     Path tmp;
@@ -201,10 +200,10 @@ class HfImportErrorsTest {
                 .vocabSize(8_000_000).maxSeqLen(16).normEps(1e-6).ropeStyle("half").build();
         dir = tmp.resolve("huge");
         Files.createDirectories(dir);
-        JSON.writeValue(dir.resolve("config.json").toFile(), HfConfig.toJson(huge, null, null));
+        Json.mapper().writeValue(dir.resolve("config.json").toFile(), HfConfig.toJson(huge, null, null));
         Map<String, long[]> shapes = HfLlamaImporter.expectedShapes(huge);
         shapes.put(ParameterNames.FINAL_NORM + ".weight", new long[]{63});
-        ObjectNode header = JSON.createObjectNode();
+        ObjectNode header = Json.mapper().createObjectNode();
         long offset = 0;
         for (Map.Entry<String, long[]> e : shapes.entrySet()) {
             long bytes = 4 * Arrays.stream(e.getValue()).reduce(1, Math::multiplyExact);
@@ -213,7 +212,7 @@ class HfImportErrorsTest {
             t.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
-        byte[] json = JSON.writeValueAsBytes(header);
+        byte[] json = Json.mapper().writeValueAsBytes(header);
         byte[] padded = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
         Arrays.fill(padded, json.length, padded.length, (byte) ' ');
         Path f = dir.resolve("model.safetensors");
@@ -233,9 +232,9 @@ class HfImportErrorsTest {
     void indexThatDoesNotMatchItsShard() throws IOException {
         Files.move(dir.resolve("model.safetensors"), dir.resolve("a.safetensors"));
         writeIndex("a.safetensors");
-        ObjectNode index = (ObjectNode) JSON.readTree(dir.resolve("model.safetensors.index.json").toFile());
+        ObjectNode index = (ObjectNode) Json.read(dir.resolve("model.safetensors.index.json"));
         ((ObjectNode) index.get("weight_map")).put("model.layers.0.mlp.extra.weight", "a.safetensors");
-        JSON.writeValue(dir.resolve("model.safetensors.index.json").toFile(), index);
+        Json.mapper().writeValue(dir.resolve("model.safetensors.index.json").toFile(), index);
         assertFails("names 'model.layers.0.mlp.extra.weight' in a.safetensors but that shard does not hold it");
     }
 
@@ -250,9 +249,9 @@ class HfImportErrorsTest {
 
     private void editConfig(Consumer<ObjectNode> edit) throws IOException {
         Path f = dir.resolve("config.json");
-        ObjectNode c = (ObjectNode) JSON.readTree(f.toFile());
+        ObjectNode c = (ObjectNode) Json.read(f);
         edit.accept(c);
-        JSON.writeValue(f.toFile(), c);
+        Json.mapper().writeValue(f.toFile(), c);
     }
 
     private void writeWeights() throws IOException {
@@ -262,9 +261,9 @@ class HfImportErrorsTest {
     /** An index mapping every tensor to {@code shard}, with model.safetensors removed. */
     private void writeIndex(String shard) throws IOException {
         Files.deleteIfExists(dir.resolve("model.safetensors"));
-        ObjectNode index = JSON.createObjectNode();
+        ObjectNode index = Json.mapper().createObjectNode();
         ObjectNode map = index.putObject("weight_map");
         weights.keySet().forEach(n -> map.put(n, shard));
-        JSON.writeValue(dir.resolve("model.safetensors.index.json").toFile(), index);
+        Json.mapper().writeValue(dir.resolve("model.safetensors.index.json").toFile(), index);
     }
 }

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
 import dev.sinter.framework.data.Llama2cTokenizer;
 import dev.sinter.framework.testing.TestData;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
@@ -133,7 +133,7 @@ class Stories260KHfTest {
         assertEquals(EXPORT_SHA256, sha256(hfDir.resolve(HfLlamaImporter.WEIGHTS)),
                 "the export changed: regenerate the twin logits (testdata/models/hf/SOURCE.md)");
         for (String file : TWIN_LOGITS) {
-            JsonNode twin = new JsonMapper().readTree(TestData.fixture(file).toFile());
+            JsonNode twin = Json.read(TestData.fixture(file));
             int[][] ids = {ids(twin)};
             double fromImport = maxAbsDiff(imported.logits(ids), twinLogits(twin));
             double fromLlama2c = maxAbsDiff(original.logits(ids), twinLogits(twin));
@@ -143,7 +143,7 @@ class Stories260KHfTest {
             assertTrue(fromLlama2c <= 1e-4, file + ": llama2.c model vs twin " + fromLlama2c);
         }
         // float64 against the float64 NumPy twin (logits stored with 9 significant digits): agreement to rounding
-        JsonNode numpy = new JsonMapper().readTree(TestData.fixture(TWIN_LOGITS[0]).toFile());
+        JsonNode numpy = Json.read(TestData.fixture(TWIN_LOGITS[0]));
         double f64 = maxAbsDiff(HfLlamaImporter.load(hfDir, DataType.DOUBLE).logits(new int[][]{ids(numpy)}),
                 twinLogits(numpy));
         System.err.printf("stories260K float64 HF import vs NumPy float64 twin: max |Δlogit| %.3g%n", f64);

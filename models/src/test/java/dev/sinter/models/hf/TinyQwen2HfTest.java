@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.testing.TestData;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.llama2c.Llama2cWriter;
 import dev.sinter.models.transformer.ParameterNames;
@@ -39,7 +39,7 @@ class TinyQwen2HfTest {
 
         int[][] ids = null;
         for (String file : new String[]{"tiny-qwen2-twin-logits.json", "tiny-qwen2-torch-logits.json"}) {
-            JsonNode twin = new JsonMapper().readTree(TestData.fixture("models/hf/" + file).toFile());
+            JsonNode twin = Json.read(TestData.fixture("models/hf/" + file));
             ids = new int[][]{Stories260KHfTest.ids(twin)};
             double diff = Stories260KHfTest.maxAbsDiff(m.logits(ids), Stories260KHfTest.twinLogits(twin));
             System.err.printf("tiny Qwen2 (BF16, sharded) vs HF twin (%s): max |Δlogit| %.3g%n",
@@ -49,7 +49,7 @@ class TinyQwen2HfTest {
 
         Path out = tmp.resolve("qwen2-export");
         HfExporter.export(m, out, null, null);
-        JsonNode cfg = new JsonMapper().readTree(out.resolve("config.json").toFile());
+        JsonNode cfg = Json.read(out.resolve("config.json"));
         assertEquals("Qwen2ForCausalLM", cfg.get("architectures").get(0).textValue());
         assertEquals(0.0, Stories260KHfTest.maxAbsDiff(m.logits(ids), ModelIO.load(out).logits(ids)));
 

@@ -1,8 +1,8 @@
 package dev.sinter.trainers.lora;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.Checkpoint;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.lora.LoraTrainerConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
@@ -121,7 +121,7 @@ public final class LoraTrainer implements Trainer {
             adapter.put("targets", cfg.targets());
             adapter.put("base", basePath);
             adapter.put("seed", seed);
-            meta.put(ADAPTER_KEY, JsonMapper.builder().build().writeValueAsString(adapter));
+            meta.put(ADAPTER_KEY, Json.write(adapter));
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
@@ -158,7 +158,7 @@ public final class LoraTrainer implements Trainer {
             throw new IOException(cp.directory() + " is not a LoRA adapter checkpoint (no '" + ADAPTER_KEY
                     + "' metadata)");
         }
-        Map<?, ?> settings = JsonMapper.builder().build().readValue(json, Map.class);
+        Map<?, ?> settings = Json.mapper().readValue(json, Map.class);
         @SuppressWarnings("unchecked")
         List<String> targets = (List<String>) settings.get("targets");
         LoraTrainerConfig cfg = new LoraTrainerConfig(((Number) settings.get("rank")).intValue(),

@@ -1,11 +1,9 @@
 package dev.sinter.trainers.smt;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.trainers.TargetModules;
 import dev.sinter.framework.train.TrainableModel;
@@ -33,7 +31,6 @@ public final class SmtTrainer implements Trainer {
     public static final String SELECTION_FILE = "smt_selection.json";
     static final String ACCUMULATOR_FILE = "smt_gradient_sums.safetensors";
     private static final Logger LOG = LoggerFactory.getLogger(SmtTrainer.class);
-    private static final ObjectMapper JSON = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
     private final SmtTrainerConfig cfg;
     private final Map<String, INDArray> gradientSums = new LinkedHashMap<>();
@@ -114,7 +111,7 @@ public final class SmtTrainer implements Trainer {
     public Map<String, byte[]> checkpointFiles() {
         try {
             if (sparse != null) {
-                return Map.of(SELECTION_FILE, JSON.writeValueAsBytes(selection));
+                return Map.of(SELECTION_FILE, Json.pretty().writeValueAsBytes(selection));
             }
             Path tmp = Files.createTempFile("smt", ".safetensors");
             try {
@@ -134,7 +131,7 @@ public final class SmtTrainer implements Trainer {
         try {
             Path sel = cp.directory().resolve(SELECTION_FILE);
             if (Files.exists(sel)) {
-                selection = JSON.readValue(sel.toFile(), new TypeReference<List<Block>>() { });
+                selection = Json.mapper().readValue(sel.toFile(), new TypeReference<List<Block>>() { });
                 return buildSparse(dense.parameterSnapshot(), dense);
             }
             Path acc = cp.directory().resolve(ACCUMULATOR_FILE);
@@ -167,7 +164,7 @@ public final class SmtTrainer implements Trainer {
     @Override
     public void writeArtifacts(Path runDir) throws IOException {
         if (selection != null) {
-            Files.write(runDir.resolve(SELECTION_FILE), JSON.writeValueAsBytes(selection));
+            Files.write(runDir.resolve(SELECTION_FILE), Json.pretty().writeValueAsBytes(selection));
             SelectionPlots.write(runDir, selection, cfg.targets());
         }
     }

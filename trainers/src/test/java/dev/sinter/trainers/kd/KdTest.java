@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.config.ConfigException;
+import dev.sinter.framework.util.Json;
 import dev.sinter.trainers.kd.KdSettings;
 import dev.sinter.trainers.kd.KdStage;
 import dev.sinter.trainers.RunConfig;
@@ -133,9 +133,8 @@ class KdTest {
         assertThrows(IllegalStateException.class, crashing::execute);
         new TrainingRun(cfg).execute(); // resumes from step 4, crosses the stage boundary at 5 → 6
         assertEquals(TrainingRunTestAccess.losses(dir.resolve("straight")), TrainingRunTestAccess.losses(dir.resolve("resumed")));
-        ObjectMapper json = new ObjectMapper();
         for (String line : Files.readAllLines(dir.resolve("straight/metrics.jsonl"))) {
-            JsonNode n = json.readTree(line);
+            JsonNode n = Json.read(line);
             if (!n.has("loss")) {
                 continue;
             }

@@ -2,9 +2,9 @@ package dev.sinter.framework.data.shards;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.config.PrepareConfig;
 import dev.sinter.framework.config.UsageException;
+import dev.sinter.framework.util.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +34,6 @@ import java.util.function.Consumer;
 public final class DocumentReader {
     /** Plain-text documents are cut after the line that brings them to this many characters. */
     public static final int MAX_DOCUMENT_CHARS = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private DocumentReader() {
     }
@@ -96,7 +95,7 @@ public final class DocumentReader {
             }
             JsonNode node;
             try {
-                node = JSON.readTree(line);
+                node = Json.read(line);
             } catch (JsonProcessingException e) {
                 throw new UsageException(file + ":" + lineNo + ": not a JSON object ("
                         + e.getOriginalMessage() + "); jsonl needs one object per line");

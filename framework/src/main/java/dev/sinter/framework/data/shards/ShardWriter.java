@@ -1,11 +1,10 @@
 package dev.sinter.framework.data.shards;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.sinter.framework.config.PrepareConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.shards.DocumentReader.SourceFile;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -109,8 +108,7 @@ public final class ShardWriter {
             ShardIndex index = new ShardIndex(ShardIndex.FORMAT_VERSION, dtype, tokenizer.vocabSize(),
                     tokenizer.describe(), tokenizerSha256, settings.shardTokens(), total, validation, RULE, shards,
                     sources);
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(tmp.resolve(ShardIndex.FILE).toFile(), index);
+            Json.writePretty(tmp.resolve(ShardIndex.FILE), index);
             Files.move(tmp, outDir, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("prepared {} tokens ({} validation) from {} files into {} shards at {}", total, validation,
                     files.size(), shards.size(), outDir);

@@ -1,9 +1,9 @@
 package dev.sinter.framework.data.shards;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.TokenSequence;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -43,8 +43,8 @@ public final class ShardedTokens {
         }
         ShardIndex index;
         try {
-            index = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
-                    .readValue(indexFile.toFile(), ShardIndex.class);
+            index = Json.mapper().readerFor(ShardIndex.class).with(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .readValue(indexFile.toFile());
         } catch (IOException e) {
             throw corrupt(indexFile, "unreadable JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
         }
