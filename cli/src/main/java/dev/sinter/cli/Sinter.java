@@ -34,8 +34,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Sinter's Java API, and the CLI's path: {@code sinter train}, {@code sweep}, {@code prepare}, {@code eval},
@@ -50,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * runs from any program that has Sinter on its classpath.
  */
 public final class Sinter {
-    private static final Logger LOG = LoggerFactory.getLogger(Sinter.class);
+    private static final Logger LOG = LogManager.getLogger(Sinter.class);
     /** The run config a checkpoint keeps, carried over by {@link #merge} with the tokenizer files. */
     private static final String RUN_CONFIG = "config.yaml";
 

@@ -17,8 +17,8 @@ import java.util.Map;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Runs zero-shot tasks on a model: the facade over the code {@code sinter eval} runs.
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * A progress bar (on a terminal; log lines otherwise) follows the scoring of each task.
  */
 public final class Evaluator {
-    private static final Logger LOG = LoggerFactory.getLogger(Evaluator.class);
+    private static final Logger LOG = LogManager.getLogger(Evaluator.class);
     /** Default sequences per forward pass. */
     public static final int DEFAULT_BATCH_SIZE = 16;
 

@@ -36,9 +36,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.buffer.DataType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One training run from a resolved {@link RunConfig}: creates the run directory (resolved config and provenance
@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * {@code checkpoint.resume} of an older one) are moved into {@code checkpoints/superseded/}.
  */
 public final class TrainingRun {
-    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+    private static final Logger LOG = LogManager.getLogger(TrainingRun.class);
     private static final String METRICS_FILE = "metrics.jsonl";
 
     private final RunConfig config;

@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * The paper's ablations (papers.md §1.4, §1.6) scored by the eval harness on any task list (zero-shot tasks,
@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * Every edit is undone exactly after its evaluation.
  */
 public final class Ablations {
-    private static final Logger LOG = LoggerFactory.getLogger(Ablations.class);
+    private static final Logger LOG = LogManager.getLogger(Ablations.class);
     /** The sensitivity script's factors (§1.6). */
     public static final List<Double> SCALES = List.of(0.0, 0.2, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0);
 

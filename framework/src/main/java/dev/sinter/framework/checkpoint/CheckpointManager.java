@@ -24,9 +24,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Writes and finds checkpoints under {@code <run>/checkpoints/step-NNNNNNN/}: {@code model.safetensors} (HF names,
@@ -53,7 +53,7 @@ public final class CheckpointManager {
     public static final String SUPERSEDED_DIR = "superseded";
     private static final String PREFIX = "step-";
     private static final String TMP_SUFFIX = ".tmp";
-    private static final Logger LOG = LoggerFactory.getLogger(CheckpointManager.class);
+    private static final Logger LOG = LogManager.getLogger(CheckpointManager.class);
 
     private final Path dir;
     private final int keepLast;

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Appends one JSON object per step (and per validation) to {@code metrics.jsonl}. Every row carries its {@code step};
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint a resumed run continues from.
  */
 public final class MetricsJsonl implements TrainingListener {
-    private static final Logger LOG = LoggerFactory.getLogger(MetricsJsonl.class);
+    private static final Logger LOG = LogManager.getLogger(MetricsJsonl.class);
     private final Path file;
 
     public MetricsJsonl(Path file) {

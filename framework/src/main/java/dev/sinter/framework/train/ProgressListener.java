@@ -3,15 +3,15 @@ package dev.sinter.framework.train;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * A progress bar with step, loss and tokens/s on a terminal; without one (CI, pipes), a log line every
  * {@code logEvery} steps instead.
  */
 public final class ProgressListener implements TrainingListener, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ProgressListener.class);
+    private static final Logger LOG = LogManager.getLogger(ProgressListener.class);
     private final ProgressBar bar;
     private final int logEvery;
     private double valLoss = Double.NaN;

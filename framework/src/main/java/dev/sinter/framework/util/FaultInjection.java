@@ -1,8 +1,8 @@
 package dev.sinter.framework.util;
 
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Test-only failure seams, off unless a system property is set; the crash-safety tests use them to stop a run at an
@@ -25,7 +25,7 @@ public final class FaultInjection {
     /** How long a pause lasts. */
     public static final long PAUSE_MILLIS = 60_000;
 
-    private static final Logger LOG = LoggerFactory.getLogger(FaultInjection.class);
+    private static final Logger LOG = LogManager.getLogger(FaultInjection.class);
 
     private FaultInjection() {
     }

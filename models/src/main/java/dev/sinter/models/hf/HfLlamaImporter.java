@@ -18,10 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Imports a Hugging Face Llama-family directory: {@code config.json} (see {@link HfConfig}) plus
@@ -44,7 +44,7 @@ public final class HfLlamaImporter {
     /** The largest index read (a 400-shard 70B model's is about 100 KB). */
     static final long MAX_INDEX_BYTES = 16L << 20;
 
-    private static final Logger LOG = LoggerFactory.getLogger(HfLlamaImporter.class);
+    private static final Logger LOG = LogManager.getLogger(HfLlamaImporter.class);
     private static final Set<String> FLOAT_DTYPES = Set.of("F32", "F16", "BF16");
 
     private HfLlamaImporter() {

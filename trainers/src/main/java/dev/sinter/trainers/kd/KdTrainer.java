@@ -12,11 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Knowledge distillation (papers.md §3.3): a frozen teacher, run as its own graph on the student's inputs, feeds
@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * those steps log no {@code kd_loss}.
  */
 public class KdTrainer implements Trainer {
-    private static final Logger LOG = LoggerFactory.getLogger(KdTrainer.class);
+    private static final Logger LOG = LogManager.getLogger(KdTrainer.class);
     private final String type;
     private final KdSettings settings;
     private TransformerModel teacher;

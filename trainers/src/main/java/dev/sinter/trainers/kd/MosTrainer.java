@@ -4,15 +4,15 @@ import dev.sinter.models.config.ModelConfig;
 import dev.sinter.trainers.kd.MosTrainerConfig;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Mixture-of-Students: distillation ({@link KdTrainer}) into a shallower copy of the teacher's architecture, laid
  * out by {@link StudentLayout} and optionally initialised from the teacher's mapped layers.
  */
 public final class MosTrainer extends KdTrainer {
-    private static final Logger LOG = LoggerFactory.getLogger(MosTrainer.class);
+    private static final Logger LOG = LogManager.getLogger(MosTrainer.class);
     private final MosTrainerConfig cfg;
     private StudentLayout layout;
 

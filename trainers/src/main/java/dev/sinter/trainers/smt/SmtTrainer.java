@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sparse Matrix Tuning (papers.md §2.1). Phase A: {@code warmup_steps} of full fine-tuning while the signed
@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 public final class SmtTrainer implements Trainer {
     public static final String SELECTION_FILE = "smt_selection.json";
     static final String ACCUMULATOR_FILE = "smt_gradient_sums.safetensors";
-    private static final Logger LOG = LoggerFactory.getLogger(SmtTrainer.class);
+    private static final Logger LOG = LogManager.getLogger(SmtTrainer.class);
 
     private final SmtTrainerConfig cfg;
     private final Map<String, INDArray> gradientSums = new LinkedHashMap<>();

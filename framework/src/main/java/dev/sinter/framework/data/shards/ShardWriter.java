@@ -20,8 +20,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 /**
  * Tokenizes source files into a shard directory: {@code shard-00000.bin, …} of {@code shard_tokens} little-endian
@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * run as one task per file elsewhere.
  */
 public final class ShardWriter {
-    private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
+    private static final Logger LOG = LogManager.getLogger(ShardWriter.class);
     private static final String RULE = "text: documents are maximal runs of non-blank lines, each line ending in \\n, "
             + "cut after the line reaching " + DocumentReader.MAX_DOCUMENT_CHARS + " chars; jsonl: one document per "
             + "non-blank line (its named string field); every document encoded with BOS";
