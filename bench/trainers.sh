@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 CP="${CP:-bench/target/classes:$(cat bench/target/classpath.txt)}"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 ROUNDS="${ROUNDS:-3}"
-methods=(full "lora --rank 8" "smt --budget 0.01 --block 32")
+methods=(full "lora rank=8 alpha=16 dropout=0.0 targets=[q,k,v,o,gate,up,down]" "smt warmup_steps=1 block_size=32 budget=0.01")
 rows=$(mktemp)
 trap 'rm -f "$rows"' EXIT
 for ((r = 0; r < ROUNDS; r++)); do

@@ -1,9 +1,12 @@
 package dev.sinter.bench;
 
-import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPresets;
-import dev.sinter.trainers.smt.SmtTrainerConfig;
+import dev.sinter.models.transformer.DecoderFamily;
+import dev.sinter.trainers.Phase;
+import dev.sinter.trainers.RunConfig;
+import dev.sinter.trainers.Trainer;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.samediff.SameDiffRuntime;
@@ -12,8 +15,6 @@ import dev.sinter.framework.train.TrainingHooks;
 import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.models.transformer.TransformerModel;
-import dev.sinter.trainers.lora.LoraTrainer;
-import dev.sinter.trainers.smt.SmtTrainer;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,48 +28,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Step time, trainable parameters, optimizer-state bytes and peak RSS of one fine-tuning method on the {@code small}
- * model (B=16, T=128), one method per process so peak RSS is the method's own. SMT is timed in its block-sparse
- * phase (the warm-up is full fine-tuning, timed by {@code full}); its blocks come from random warm-up gradients.
+ * Step time, trainable parameters, optimizer-state bytes and peak RSS of one registered fine-tuning method on the
+ * {@code small} model (B=16, T=128), one method per process so peak RSS is the method's own. A method with several
+ * {@link Phase}s is timed in its last (SMT: the block-sparse phase; the warm-up is full fine-tuning, timed by
+ * {@code full}); the earlier phases get random gradients instead of training.
  *
- * <p>Usage: {@code TrainerBenchmark full|lora|smt [--rank 8] [--budget 0.01] [--block 32] [--warmup 3] [--steps 8] [--profile trace.json]}
+ * <p>Usage: {@code TrainerBenchmark TYPE [KEY=VALUE …] [--warmup 3] [--steps 8] [--profile trace.json]}, where TYPE is
+ * a registered {@code trainer.type} and each {@code KEY=VALUE} sets a key of its {@code trainer:} section (e.g.
+ * {@code lora rank=8 alpha=16 dropout=0.0 targets=[q,k,v,o,gate,up,down]}).
  */
 public final class TrainerBenchmark {
     public static void main(String[] args) throws IOException {
         List<String> a = List.of(args);
         String method = a.get(0);
-        int rank = intArg(a, "--rank", 8);
-        double budget = Double.parseDouble(arg(a, "--budget", "0.01"));
-        int block = intArg(a, "--block", 32);
         int warmup = intArg(a, "--warmup", 3);
         int steps = intArg(a, "--steps", 8);
         SameDiffRuntime.init();
+        Trainer trainer = Trainer.of(run(method, a));
         ModelConfig cfg = ModelPresets.get("small").orElseThrow();
-        TransformerModel model;
-        TrainingHooks hooks;
-        switch (method) {
-            case "full" -> {
-                model = TransformerModel.create(cfg, DataType.FLOAT, 1);
-                hooks = TrainingHooks.allParameters();
-            }
-            case "lora" -> {
-                LoraTrainer lora = new LoraTrainer(LoraTrainerConfig.of(rank, 2.0 * rank, 0.0,
-                        List.of("q", "k", "v", "o", "gate", "up", "down")), 1, null);
-                model = TransformerModel.create(cfg, DataType.FLOAT, 1, lora.linearLayer());
-                hooks = lora;
-            }
-            case "smt" -> {
-                SmtTrainer smt = new SmtTrainer(SmtTrainerConfig.of(1, block, "abs_mean", null, budget, "global",
-                        List.of("q", "k", "v")));
-                TransformerModel dense = TransformerModel.create(cfg, DataType.FLOAT, 1);
-                Map<String, INDArray> grads = new LinkedHashMap<>();
-                dense.parameters().forEach((n, w) -> grads.put(n, Nd4j.rand(DataType.FLOAT, w.shape())));
-                smt.transformGradients(1, grads);
-                model = smt.switchModel(dense);
-                hooks = smt;
-            }
-            default -> throw new IllegalArgumentException("method must be full, lora or smt");
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1,
+                trainer.linearLayer(DecoderFamily.projections(cfg)));
+        List<Phase> phases = trainer.phases();
+        for (Phase phase : phases.subList(1, phases.size())) {
+            Map<String, INDArray> grads = new LinkedHashMap<>();
+            model.parameters().forEach((n, w) -> grads.put(n, Nd4j.rand(DataType.FLOAT, w.shape())));
+            trainer.transformGradients(phase.start(), grads);
+            model = (TransformerModel) phase.enter().apply(model);
         }
+        TrainingHooks hooks = trainer;
+        TrainableModel trained = trainer.trainable(model);
         String profile = arg(a, "--profile", null);
         if (profile != null) {
             // Chrome-trace JSON of every op execution (bench/profile_summary.py aggregates it by op type)
@@ -79,7 +67,7 @@ public final class TrainerBenchmark {
         int[] tokens = new SplittableRandom(1).ints((long) (warmup + steps + 2) * batch * (seq + 1), 0, 256).toArray();
         TrainingConfig tc = TrainingConfig.of(warmup + steps, batch, batch, 1e-3, 1e-4, 0, 0.0, 0.9, 0.95, 1e-8, 1.0,
                 Integer.MAX_VALUE, 1, 1000);
-        TrainingLoop loop = new TrainingLoop(model, tc, hooks, new BatchSampler(tokens, seq, 1), new int[0][]);
+        TrainingLoop loop = new TrainingLoop(trained, tc, hooks, new BatchSampler(tokens, seq, 1), new int[0][]);
         List<Double> times = new ArrayList<>();
         loop.addListener(new TrainingListener() {
             @Override
@@ -91,10 +79,20 @@ public final class TrainerBenchmark {
         List<Double> measured = times.subList(warmup, times.size()).stream().sorted().toList();
         double median = measured.get(measured.size() / 2);
         long trainable = loop.trainableParameters().stream()
-                .mapToLong(n -> model.graph().getVariable(n).getArr().length()).sum();
+                .mapToLong(n -> trained.graph().getVariable(n).getArr().length()).sum();
         System.out.printf(Locale.ROOT, "{\"method\": \"%s\", \"trainable_params\": %d, \"optimizer_state_bytes\": %d,"
                         + " \"median_step_s\": %.4f, \"peak_rss_mb\": %.1f}%n", method, trainable,
                 loop.optimizer().stateBytes(), median, ModelBenchmark.peakRssMb());
+    }
+
+    /** A run config whose trainer section is {@code type} with the {@code KEY=VALUE} arguments; nothing else is used. */
+    private static RunConfig run(String type, List<String> a) {
+        List<String> overrides = new ArrayList<>(List.of("trainer.type=" + type));
+        a.subList(1, a.size()).stream().filter(s -> s.contains("=") && !s.startsWith("--"))
+                .forEach(s -> overrides.add("trainer." + s));
+        String yaml = "name: bench\nmodel: {name: small}\ndata: {train: unused, seq_len: 128}\n"
+                + "training: {steps: 1, batch_size: 1, lr: 1.0e-3}\n";
+        return RunConfig.loadString(yaml, "TrainerBenchmark", overrides);
     }
 
     private static String arg(List<String> a, String key, String def) {

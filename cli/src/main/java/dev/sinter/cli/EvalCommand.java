@@ -3,6 +3,7 @@ package dev.sinter.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sinter.encoders.ClassifierEvaluation;
 import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.results.EvalResults;
 import dev.sinter.eval.results.ResultsWriter;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sinter eval --model PATH --tasks a,b,c} (zero-shot tasks, lm-eval-shaped results) or
- * {@code sinter eval --model PATH --perplexity FILE} (mean token NLL, token and word perplexity as JSON).
+ * {@code sinter eval --model PATH --perplexity FILE} (mean token NLL, token and word perplexity as JSON), or
+ * {@code sinter eval --model RUN --classification FILE} (accuracy and macro-F1 of a classification run's saved
+ * classifier, with its Tribuo provenance, as JSON).
  */
 @Command(name = "eval", description = {"Zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file.",
         "Tasks: arc_easy, arc_challenge, piqa, boolq, copa, openbookqa, siqa, commonsense_qa, winogrande, winograd_wsc,",
@@ -47,6 +50,10 @@ final class EvalCommand implements Callable<Integer> {
         @Option(names = "--perplexity", paramLabel = "FILE",
                 description = "text file; split at <|endoftext|> or WikiText headings when present")
         Path perplexity;
+
+        @Option(names = "--classification", paramLabel = "FILE",
+                description = "labelled examples (the run's task format) for the classifier of a classification run")
+        Path classification;
     }
 
     @Option(names = "--limit", defaultValue = "0", description = "score only the first N items of each task (0 = all)")
@@ -69,6 +76,19 @@ final class EvalCommand implements Callable<Integer> {
         }
         if (what.perplexity != null && !Files.isRegularFile(what.perplexity)) {
             throw new UsageException("--perplexity: file not found: " + what.perplexity.toAbsolutePath());
+        }
+        if (what.classification != null) {
+            if (!Files.isRegularFile(what.classification)) {
+                throw new UsageException("--classification: file not found: " + what.classification.toAbsolutePath());
+            }
+            SameDiffRuntime.init();
+            Map<String, Object> scores = ClassifierEvaluation.evaluate(source.model, what.classification);
+            String text = JSON.writeValueAsString(scores);
+            Path out = output != null ? output : Path.of("runs", "eval", source.model.getFileName().toString());
+            Files.createDirectories(out);
+            Files.writeString(out.resolve("classification.json"), text);
+            System.out.println(text);
+            return 0;
         }
         List<Task> tasks = what.perplexity != null ? List.of(PerplexityTask.of(what.perplexity))
                 : Tasks.parse(what.tasks, data.dir());

@@ -40,6 +40,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         RunConfig cfg = RunConfig.load(config, overrides);
+        if (cfg.task() != null) {
+            return trainTask(cfg);
+        }
         String tokPath = cfg.data().tokenizer().path();
         Tokenizer tok = Tokenizers.byName(cfg.data().tokenizer().type(), tokPath == null ? null : Path.of(tokPath));
         TrainingRun run = new TrainingRun(cfg);
@@ -59,6 +62,15 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** A {@code task:} run (e.g. encoder classification): no decoder analyses; prints what the task reported. */
+    private static int trainTask(RunConfig cfg) throws IOException {
+        TrainingRun.Result r = new TrainingRun(cfg).execute();
+        System.out.printf("%nrun %s: %d steps, validation loss %.4f, %d parameters, %.1f s%n", r.runDir(), r.steps(),
+                r.validationLoss(), r.parameters(), r.wallSeconds());
+        r.samples().forEach(s -> System.out.println("  " + s));
+        return 0;
+    }
+
     /** The end-of-run super-weight analysis and reports, written while the run directory is still locked. */
     private static final class EndOfRun implements TrainingRun.Finisher {
         private final String name;
@@ -75,7 +87,7 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void finish(TrainingRun.Result r) throws IOException {
             verdict = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
-                    .analyse(r.model(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
+                    .analyse(r.decoder(), tok, SuperWeightDetector.DEFAULT_PROMPTS);
             superWeightReport = new SuperWeightReport(r.runDir().resolve("super_weights"),
                     "Super weights at the end of " + name, Map.of("run", r.runDir().toString(), "steps", r.steps()))
                     .outcome(verdict).emergence(r.runDir().resolve("metrics.jsonl")).write();

@@ -2,6 +2,7 @@ package dev.sinter.trainers;
 
 import dev.sinter.framework.registry.Plugins;
 import dev.sinter.framework.registry.SinterPlugin;
+import dev.sinter.models.transformer.DecoderFamily;
 import dev.sinter.trainers.kd.KdTrainer;
 import dev.sinter.trainers.kd.KdTrainerConfig;
 import dev.sinter.trainers.kd.MosTrainer;
@@ -10,6 +11,7 @@ import dev.sinter.trainers.lora.LoraTrainer;
 import dev.sinter.trainers.lora.LoraTrainerConfig;
 import dev.sinter.trainers.smt.SmtTrainer;
 import dev.sinter.trainers.smt.SmtTrainerConfig;
+import java.util.List;
 
 /** The training methods of this module, one registration each. */
 public final class TrainersPlugin implements SinterPlugin {
@@ -26,9 +28,9 @@ public final class TrainersPlugin implements SinterPlugin {
                 SmtTrainerConfig.class, (c, run) -> new SmtTrainer(c)));
         plugins.register(TrainerType.class, new TrainerType<>(KdTrainerConfig.TYPE,
                 "knowledge distillation from a teacher, optionally in stages", KdTrainerConfig.class,
-                (c, run) -> new KdTrainer(KdTrainerConfig.TYPE, c.kd())));
+                (c, run) -> new KdTrainer(KdTrainerConfig.TYPE, c.kd()), List.of(DecoderFamily.NAME)));
         plugins.register(TrainerType.class, new TrainerType<>(MosTrainerConfig.TYPE,
                 "Mixture-of-Students: a shallower MoE student distilled from an MoE teacher", MosTrainerConfig.class,
-                (c, run) -> new MosTrainer(c)));
+                (c, run) -> new MosTrainer(c), List.of(DecoderFamily.NAME)));
     }
 }

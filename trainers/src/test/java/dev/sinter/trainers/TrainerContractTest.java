@@ -59,7 +59,7 @@ class TrainerContractTest {
         // save → load → identical outputs (LoRA through its merge)
         TransformerModel loaded = type.equals("lora") ? LoraTrainer.mergeCheckpoint(dir.resolve("resumed"), null)
                 : ModelIO.load(dir.resolve("resumed"));
-        assertEquals(resumed.model().logits(PROBE), loaded.logits(PROBE));
+        assertEquals(resumed.decoder().logits(PROBE), loaded.logits(PROBE));
     }
 
     @ParameterizedTest

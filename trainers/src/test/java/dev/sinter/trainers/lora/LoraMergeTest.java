@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import dev.sinter.models.transformer.DecoderFamily;
 
 /** LoRA's adapted graph against its merge and against finite differences. */
 class LoraMergeTest {
@@ -20,7 +21,7 @@ class LoraMergeTest {
 
     TransformerModel adapted(LoraTrainer t) {
         TransformerModel m = TransformerModel.create(ModelPresets.get("tiny").orElseThrow(), DataType.DOUBLE, 4,
-                t.linearLayer());
+                t.linearLayer(DecoderFamily.projections(ModelPresets.get("tiny").orElseThrow())));
         // B starts at zero; give it values so the adapters matter
         for (String n : t.trainableParameters(m)) {
             if (n.endsWith("lora_B.weight")) {
@@ -41,7 +42,7 @@ class LoraMergeTest {
         INDArray viaAdapters = m.graph().output(ph, TransformerModel.LOGITS).get(TransformerModel.LOGITS);
         t.trainable(m); // registers the no-dropout masks for plain forward passes (probes, samples)
         assertEquals(viaAdapters, m.logits(ids));
-        TransformerModel merged = t.finalModel(m);
+        TransformerModel merged = (TransformerModel) t.finalModel(m);
         double maxDiff = viaAdapters.sub(merged.logits(ids)).amaxNumber().doubleValue();
         assertEquals(0, maxDiff, 1e-12);
         INDArray base = TransformerModel.create(m.config(), DataType.DOUBLE, 4).logits(ids);
