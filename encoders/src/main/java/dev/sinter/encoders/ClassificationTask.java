@@ -24,16 +24,16 @@ import org.nd4j.linalg.api.buffer.DataType;
  * tokenised once, train then validation rows of one batch fed to the {@link BertEncoder}; the loop's windows are
  * example indices (training windows over the train rows, one validation window per validation row), so shuffling,
  * epochs, checkpoints and resume are the engine's. Validation adds accuracy and macro-F1 to {@code metrics.jsonl};
- * the run ends by saving the classifier ({@link SavedClassifier}, under {@code classifier/}).
+ * the run ends by saving the classifier ({@link SavedClassifier}, under {@code classifier/}). The encoder comes from
+ * {@code model.from: "encoder:<reference>"} ({@link EncoderSource}).
  */
 final class ClassificationTask implements TrainingTask {
-    private static final String TOKENIZER_FILE = "tokenizer.json";
+    private static final String TOKENIZER_FILE = EncoderSource.TOKENIZER_FILE;
 
     private final ClassificationTaskConfig task;
     private final RunConfig run;
-    private final PretrainedEncoder base;
+    private final EncoderSource base;
     private final ImportedEncoder weights;
-    private final byte[] tokenizerJson;
     private final TextClassificationData data;
     private final EncodedBatch examples; // [train rows, then validation rows]
     private final int[] labels;
@@ -42,13 +42,12 @@ final class ClassificationTask implements TrainingTask {
     private ClassificationTask(ClassificationTaskConfig task, RunConfig run) throws IOException {
         this.task = task;
         this.run = run;
-        this.base = PretrainedEncoder.named(run.model().reference());
-        this.weights = base.load();
+        this.base = EncoderSource.of(run.model().reference());
+        this.weights = base.weights();
         if (task.maxLength() > weights.config().maxPositions()) {
             throw new UsageException("task.max_length " + task.maxLength() + " exceeds the " + base.id()
                     + " position table of " + weights.config().maxPositions() + "; lower task.max_length");
         }
-        this.tokenizerJson = base.tokenizerJson();
         this.data = TextClassificationData.of(task, run.seed());
         List<TextClassificationData.Item> all = new ArrayList<>(data.train());
         all.addAll(data.test());
@@ -65,7 +64,7 @@ final class ClassificationTask implements TrainingTask {
         facts.put("train_examples", data.train().size());
         facts.put("validation_examples", data.test().size());
         facts.put("classes", data.classes());
-        facts.put("encoder", base.id() + " (" + base.mavenCoordinates() + ")");
+        facts.put("encoder", base.id() + " (" + base.artifact() + ")");
     }
 
     /** Reads and tokenises the task's examples and loads the pretrained encoder named by {@code model.from}. */
@@ -108,7 +107,7 @@ final class ClassificationTask implements TrainingTask {
 
     @Override
     public Map<String, byte[]> runFiles() {
-        return Map.of(TOKENIZER_FILE, tokenizerJson);
+        return Map.of(TOKENIZER_FILE, base.tokenizerJson());
     }
 
     @Override
@@ -126,10 +125,10 @@ final class ClassificationTask implements TrainingTask {
         settings.put("training", dev.sinter.framework.config.ConfigLoader.toYaml(run.training()).strip());
         settings.put("run", runDir.toString());
         try (EncoderTokenizer tokenizer = base.tokenizer()) {
-            EncoderTribuoModel model = EncoderTribuoModel.of(encoder, tokenizer, data.classes(), task.maxLength(), base,
-                    run.trainer().type(), settings, EncoderTribuoModel.dataset(data, data.train(), data.name()
+            EncoderTribuoModel model = EncoderTribuoModel.of(encoder, tokenizer, data.classes(), task.maxLength(),
+                    base.id(), base.artifact(), run.trainer().type(), settings, EncoderTribuoModel.dataset(data, data.train(), data.name()
                             + " train (" + task.train() + ", seed " + run.seed() + ")"));
-            SavedClassifier.save(runDir.resolve(SavedClassifier.DIRECTORY), model, tokenizerJson);
+            SavedClassifier.save(runDir.resolve(SavedClassifier.DIRECTORY), model, base.tokenizerJson());
         }
         ClassificationMetrics.Scores s = ClassificationMetrics.score(
                 encoder.probabilities(validationExamples(), run.training().microBatchSize()), validationLabels());

@@ -68,6 +68,18 @@ public final class EncoderTribuoModel extends Model<Label> {
     public static EncoderTribuoModel of(BertEncoder encoder, EncoderTokenizer tokenizer, List<String> classes,
                                         int maxLength, PretrainedEncoder base, String method,
                                         Map<String, String> settings, Dataset<Label> train) {
+        return of(encoder, tokenizer, classes, maxLength, base.id(), base.mavenCoordinates(), method, settings, train);
+    }
+
+    /**
+     * Wraps a trained classifier fine-tuned from any encoder.
+     *
+     * @param baseId       the encoder it started from (short name)
+     * @param baseArtifact where that encoder's weights came from (Maven coordinates or a directory)
+     */
+    public static EncoderTribuoModel of(BertEncoder encoder, EncoderTokenizer tokenizer, List<String> classes,
+                                        int maxLength, String baseId, String baseArtifact, String method,
+                                        Map<String, String> settings, Dataset<Label> train) {
         if (encoder.numClasses() != classes.size()) {
             throw new IllegalArgumentException(classes.size() + " class names for a " + encoder.numClasses()
                     + "-class head");
@@ -79,8 +91,8 @@ public final class EncoderTribuoModel extends Model<Label> {
         trainer.put("is-sequence", new com.oracle.labs.mlrg.olcut.provenance.primitives.BooleanProvenance(
                 "is-sequence", false));
         trainer.put("tribuo-version", new StringProvenance("tribuo-version", org.tribuo.Tribuo.VERSION));
-        trainer.put("base-model", new StringProvenance("base-model", base.id()));
-        trainer.put("base-artifact", new StringProvenance("base-artifact", base.mavenCoordinates()));
+        trainer.put("base-model", new StringProvenance("base-model", baseId));
+        trainer.put("base-artifact", new StringProvenance("base-artifact", baseArtifact));
         trainer.put("method", new StringProvenance("method", method));
         settings.forEach((k, v) -> trainer.put(k, new StringProvenance(k, v)));
         Map<String, Provenance> instance = new LinkedHashMap<>();
@@ -88,7 +100,7 @@ public final class EncoderTribuoModel extends Model<Label> {
         instance.put("tokenizer", new StringProvenance("tokenizer", tokenizer.source()));
         ModelProvenance prov = new ModelProvenance(EncoderTribuoModel.class.getName(), OffsetDateTime.now(),
                 train.getProvenance(), new TrainerProvenanceImpl(trainer), instance);
-        return new EncoderTribuoModel(base.id() + "-" + method, prov, encoder, tokenizer, classes, maxLength);
+        return new EncoderTribuoModel(baseId + "-" + method, prov, encoder, tokenizer, classes, maxLength);
     }
 
     /** A saved classifier with its recorded provenance (see {@link SavedClassifier#load}). */

@@ -25,8 +25,8 @@ import org.tribuo.provenance.ModelProvenance;
 public final class SavedClassifier {
     /** The classifier's directory inside a run directory. */
     public static final String DIRECTORY = "classifier";
-    private static final String MODEL_FILE = "model.safetensors";
-    private static final String TOKENIZER_FILE = "tokenizer.json";
+    private static final String MODEL_FILE = EncoderSource.MODEL_FILE;
+    private static final String TOKENIZER_FILE = EncoderSource.TOKENIZER_FILE;
     private static final String PROVENANCE_FILE = "provenance.xml";
     private static final String CLASS_NAMES_KEY = "sinter.class_names";
     private static final String MAX_LENGTH_KEY = "sinter.max_length";
@@ -38,13 +38,11 @@ public final class SavedClassifier {
 
     /** Writes {@code model} (and the tokenizer's {@code tokenizer.json} bytes) into {@code dir}. */
     public static void save(Path dir, EncoderTribuoModel model, byte[] tokenizerJson) throws IOException {
-        Files.createDirectories(dir);
-        Map<String, String> meta = new LinkedHashMap<>(model.encoder().metadata());
+        Map<String, String> meta = new LinkedHashMap<>();
         meta.put(CLASS_NAMES_KEY, JSON.writeValueAsString(model.classes()));
         meta.put(MAX_LENGTH_KEY, Integer.toString(model.maxLength()));
         meta.put(NAME_KEY, model.getName());
-        SafetensorsIO.write(dir.resolve(MODEL_FILE), model.encoder().parameters(), meta);
-        Files.write(dir.resolve(TOKENIZER_FILE), tokenizerJson);
+        EncoderSource.save(dir, model.encoder(), tokenizerJson, meta);
         Files.writeString(dir.resolve(PROVENANCE_FILE),
                 new XMLProvenanceSerialization(true).marshalAndSerialize(model.getProvenance()));
     }
