@@ -53,7 +53,7 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
         String family = task == null ? DecoderFamily.NAME
                 : TrainingTaskType.registry().get(task.type()).family();
         if (!model.family().equals(family)) {
-            throw new IllegalArgumentException("model.from must name a " + family + " model for "
+            throw new IllegalArgumentException("model.from must name a model of the " + family + " family for "
                     + (task == null ? "language modelling" : "task " + task.type()) + ", got "
                     + (model.from() == null ? "a " + DecoderFamily.NAME + " preset" : "'" + model.from() + "'")
                     + (family.equals(DecoderFamily.NAME) ? "" : "; e.g. from: \"" + family + ":<model>\""));
