@@ -1,5 +1,6 @@
 package dev.sinter.encoders;
 
+import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.train.MetricsJsonl;
@@ -78,11 +79,6 @@ final class ClassificationTask implements TrainingTask {
     }
 
     @Override
-    public String family() {
-        return EncoderFamily.NAME;
-    }
-
-    @Override
     public FamilyModel buildModel(Trainer trainer) {
         BertEncoder model = BertEncoder.create(weights.config(), data.classes().size(), DataType.FLOAT, run.seed(),
                 trainer.linearLayer(EncoderFamily.projections(weights.config())));
@@ -121,8 +117,8 @@ final class ClassificationTask implements TrainingTask {
     public List<String> finish(FamilyModel result, Path runDir) throws IOException {
         BertEncoder encoder = (BertEncoder) result;
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("trainer", dev.sinter.framework.config.ConfigLoader.toYaml(run.trainer()).strip());
-        settings.put("training", dev.sinter.framework.config.ConfigLoader.toYaml(run.training()).strip());
+        settings.put("trainer", ConfigLoader.toYaml(run.trainer()).strip());
+        settings.put("training", ConfigLoader.toYaml(run.training()).strip());
         settings.put("run", runDir.toString());
         try (EncoderTokenizer tokenizer = base.tokenizer()) {
             EncoderTribuoModel model = EncoderTribuoModel.of(encoder, tokenizer, data.classes(), task.maxLength(),

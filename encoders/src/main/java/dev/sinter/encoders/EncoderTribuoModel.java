@@ -133,9 +133,6 @@ public final class EncoderTribuoModel extends Model<Label> {
         return maxLength;
     }
 
-    EncoderTokenizer tokenizer() {
-        return tokenizer;
-    }
 
     /** An example carrying {@code text} (and {@code pair}, may be null) with its gold label, for Tribuo datasets. */
     public static Example<Label> example(String text, String pair, Label gold) {

@@ -51,11 +51,6 @@ final class LanguageModelTask implements TrainingTask {
         return facts;
     }
 
-    @Override
-    public String family() {
-        return DecoderFamily.NAME;
-    }
-
     /** The model to train: the method's projections, base weights from {@code model.from} or a seeded init. */
     @Override
     public FamilyModel buildModel(Trainer trainer) throws IOException {

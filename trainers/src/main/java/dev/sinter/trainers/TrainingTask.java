@@ -18,9 +18,6 @@ public interface TrainingTask {
     /** Facts about the data for {@code provenance.json} (files and their hashes, the tokenizer). */
     Map<String, Object> provenance();
 
-    /** The model family this task trains ({@link dev.sinter.models.family.ModelFamily} name). */
-    String family();
-
     /**
      * The model to train, its projections formed by {@code trainer}'s linear layer, with base weights from
      * {@code model.from} or a seeded initialisation, fed with this task's data.

@@ -60,11 +60,6 @@ public interface FamilyModel extends TrainableModel {
         return out;
     }
 
-    /** The projection whose weight is {@code weightName}, or null. */
-    default Projection projection(String weightName) {
-        return projections().stream().filter(p -> p.weight().equals(weightName)).findFirst().orElse(null);
-    }
-
     /**
      * Copies {@code tensors} into the parameters, cast to {@link #dataType()}: every parameter must be present with
      * its exact shape, except {@link #headParameters()}, which keep their values when absent; a tensor that is not a

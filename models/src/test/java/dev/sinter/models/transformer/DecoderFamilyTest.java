@@ -39,8 +39,8 @@ class DecoderFamilyTest {
         for (Projection p : roles) {
             assertArrayEquals(new long[]{p.out(), p.in()}, hf.get(p.weight()), p.toString());
         }
-        assertEquals("model.layers.1.self_attn.k_proj.weight", m.projection("model.layers.1.self_attn.k_proj.weight")
-                .weight());
+        assertEquals(new Projection("k", 1, "model.layers.1.self_attn.k_proj.weight", m.config().kvDim(),
+                m.config().dim()), roles.get(8));
         assertEquals(m.config().kvDim(), roles.get(1).out(), "k is [kv_dim, dim] under grouped-query attention");
     }
 
