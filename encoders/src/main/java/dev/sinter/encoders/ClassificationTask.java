@@ -109,7 +109,7 @@ final class ClassificationTask implements TrainingTask {
     @Override
     public List<TrainingListener> listeners(FamilyModel model, Path metrics) {
         return List.of(new ClassificationMetrics((BertEncoder) model, validationExamples(), validationLabels(),
-                run.training().microBatchSize(), new MetricsJsonl(metrics)));
+                run.training().microBatchSize(), task.format().equals("piqa"), new MetricsJsonl(metrics)));
     }
 
     /** Saves the classifier with its Tribuo provenance; returns its validation scores as lines to print. */

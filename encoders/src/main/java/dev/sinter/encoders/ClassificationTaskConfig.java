@@ -18,7 +18,8 @@ import static java.util.Objects.requireNonNullElse;
  * @param format         {@code jsonl} (fields named by {@code text_fields} and {@code label_field}), or the eval sets'
  *                       layouts {@code boolq} ({@code query: "Passage: …\nQuestion: …"}, gold → no/yes; pairs
  *                       (question, passage)) and {@code piqa} (goal + two solutions → a (goal, solution) pair each,
- *                       wrong/right)
+ *                       wrong/right; validation adds {@code val_paired_accuracy}: the goals answered by the
+ *                       solution with the higher P(right))
  * @param textFields     {@code jsonl}: the field of the text, or two fields of a text pair
  * @param labelField     {@code jsonl}: the field of the label (a class name, or its index in {@code classes})
  * @param classes        class names in label order; null = {@code jsonl}: the sorted distinct labels of {@code train};

@@ -80,6 +80,22 @@ class ClassificationRunTest {
     }
 
     @Test
+    void piqaPairsReportThePairedAccuracy(@TempDir Path dir) throws IOException {
+        Path piqa = TestData.fixture("eval/piqa.jsonl");
+        TrainingRun.Result r = new TrainingRun(EncoderRuns.config(dir, encoder, "piqa", "task={type: classification,"
+                + " format: piqa, train: " + piqa + ", validation_size: 4, max_length: 32}", "training.steps=2",
+                "training.eval_every=2", "checkpoint.every=2", "trainer={type: full}")).execute();
+        TextClassificationData goals = TextClassificationData.piqa(piqa, 4, 0, 3); // the run's split (seed 3)
+        double expected;
+        try (EncoderTokenizer tok = EncoderSource.of(encoder.toString()).tokenizer()) {
+            expected = goals.pairedAccuracy(((BertEncoder) r.model()).probabilities(
+                    TextClassificationData.encode(tok, goals.test(), 32), 4));
+        }
+        assertEquals(Map.of(2L, expected), EncoderRuns.metric(r.runDir(), "val_paired_accuracy"));
+        assertEquals(List.of("wrong", "right"), SavedClassifier.load(r.runDir()).classes());
+    }
+
+    @Test
     void familyAndTaskMismatchesFailWithOneClearError(@TempDir Path dir) {
         String boolq = TestData.fixture("eval/boolq.jsonl").toString();
         ConfigException withData = assertThrows(ConfigException.class, () -> EncoderRuns.config(dir, encoder, "x",
