@@ -78,6 +78,13 @@ final class ClassificationTask implements TrainingTask {
         return facts;
     }
 
+    /** Example counts, classes and the encoder. */
+    @Override
+    public String describe() {
+        return data.train().size() + " train / " + data.test().size() + " validation examples of " + data.classes()
+                + ", encoder " + base.id();
+    }
+
     @Override
     public FamilyModel buildModel(Trainer trainer) {
         BertEncoder model = BertEncoder.create(weights.config(), data.classes().size(), DataType.FLOAT, run.seed(),

@@ -97,8 +97,9 @@ final class LanguageModelTask implements TrainingTask {
         return samples;
     }
 
-    /** Token counts of the splits, for the run's log line. */
-    String describeData() {
+    /** Token counts of the splits and the tokenizer. */
+    @Override
+    public String describe() {
         return splits[0].length() + " train / " + splits[1].length() + " validation tokens, tokenizer "
                 + tokenizer.describe();
     }

@@ -132,8 +132,7 @@ public final class TrainingRun {
         Trainer trainer = Trainer.of(config);
         FamilyModel model = task.buildModel(trainer);
         LOG.info("run {}: {} {} parameters, {}, trainer {}", runDir, model.parameterCount(), model.family().name(),
-                task instanceof LanguageModelTask lm ? lm.describeData() : config.task().type() + " task",
-                trainer.type());
+                task.describe(), trainer.type());
 
         BatchSampler sampler = task.sampler();
         int[][] validation = task.validationWindows();

@@ -18,6 +18,9 @@ public interface TrainingTask {
     /** Facts about the data for {@code provenance.json} (files and their hashes, the tokenizer). */
     Map<String, Object> provenance();
 
+    /** The data in one line for the run's log (sizes, tokenizer). */
+    String describe();
+
     /**
      * The model to train, its projections formed by {@code trainer}'s linear layer, with base weights from
      * {@code model.from} or a seeded initialisation, fed with this task's data.
