@@ -1,5 +1,6 @@
 package dev.sinter.cli;
 
+import dev.sinter.framework.util.Json;
 import dev.sinter.eval.results.EvalResults;
 import dev.sinter.eval.tasks.TaskResult;
 import dev.sinter.eval.tasks.Tasks;
@@ -14,8 +15,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@link Sinter#evaluate} / {@link Sinter#perplexity}: {@code sinter eval --model PATH --tasks a,b,c} (zero-shot tasks, lm-eval-shaped results) or
- * {@code sinter eval --model PATH --perplexity FILE} (mean token NLL, token and word perplexity as JSON).
+ * {@link Sinter#evaluate} / {@link Sinter#perplexity} / {@link Sinter#evaluateClassifier}: {@code sinter eval --model
+ * PATH --tasks a,b,c} (zero-shot tasks, lm-eval-shaped results), {@code sinter eval --model PATH --perplexity FILE}
+ * (mean token NLL, token and word perplexity as JSON), or {@code sinter eval --model RUN --classification FILE}
+ * (accuracy and macro-F1 of a classification run's saved classifier, with its Tribuo provenance, as JSON).
  */
 @Command(name = "eval", description = {"Zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file.",
         "Tasks: the registered ones (sinter ls; zero_shot = the zero-shot suite) or YAML task files."})
@@ -33,6 +36,10 @@ final class EvalCommand implements Callable<Integer> {
         @Option(names = "--perplexity", paramLabel = "FILE",
                 description = "text file; split at <|endoftext|> or WikiText headings when present")
         Path perplexity;
+
+        @Option(names = "--classification", paramLabel = "FILE",
+                description = "labelled examples (the run's task format) for the classifier of a classification run")
+        Path classification;
     }
 
     @Option(names = "--limit", defaultValue = "0", description = "score only the first N items of each task (0 = all)")
@@ -50,6 +57,10 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Sinter.EvalOptions options = new Sinter.EvalOptions(limit, batchSize, output);
+        if (what.classification != null) {
+            System.out.println(Json.write(Sinter.evaluateClassifier(source.model, what.classification, options)));
+            return 0;
+        }
         if (what.perplexity != null) {
             Path json = Sinter.perplexity(source.model, source.tokenizer, what.perplexity, options);
             System.out.println(Files.readString(json));

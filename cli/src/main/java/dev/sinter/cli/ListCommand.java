@@ -5,7 +5,9 @@ import dev.sinter.eval.tasks.TaskType;
 import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
+import dev.sinter.models.family.ModelFamily;
 import dev.sinter.trainers.TrainerType;
+import dev.sinter.trainers.TrainingTaskType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +37,18 @@ final class ListCommand implements Callable<Integer> {
             System.out.printf("  %-14s %s%n  %-14s %s%n", preset.name(), shape(preset.config()), "",
                     preset.description());
         }
+        System.out.println("model families (model.from: \"FAMILY:…\"; a path or none = decoder):");
+        for (ModelFamily f : ModelFamily.registry().entries()) {
+            System.out.printf("  %-14s %s%n", f.name(), f.description());
+        }
+        System.out.println("training tasks (task.type; none = language modelling on data:):");
+        for (TrainingTaskType<?> t : TrainingTaskType.registry().entries()) {
+            System.out.printf("  %-14s %s (%s family)%n", t.name(), t.description(), t.family());
+        }
         System.out.println("trainers (trainer.type):");
         for (TrainerType<?> t : TrainerType.registry().entries()) {
-            System.out.printf("  %-14s %s%n", t.name(), t.description());
+            System.out.printf("  %-14s %s%s%n", t.name(), t.description(),
+                    t.families().isEmpty() ? "" : " (" + String.join(", ", t.families()) + " only)");
             if (verbose) {
                 System.out.printf("  %-14s trainer: %s%n", "", t.example().trainer());
                 if (t.example().teacherRun() != null) {

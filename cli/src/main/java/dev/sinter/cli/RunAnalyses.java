@@ -22,6 +22,7 @@ import java.util.Optional;
  * {@code training.log_every} steps, into {@code metrics.jsonl}), and a finisher that, while the run directory is
  * still locked, runs the super-weight detector on the trained model ({@code super_weights.txt},
  * {@code super_weights/}) and writes the run report ({@code report.html}, {@code report.json}, {@code loss.png}).
+ * A {@code task:} run (e.g. encoder classification) gets none of them: they read a decoder language model.
  * When the detector does not apply (every layer MoE, or probe prompts longer than the context) its verdict says
  * {@code not applicable: <reason>} and the run still ends normally.
  */
@@ -39,6 +40,9 @@ final class RunAnalyses implements TrainingRun.Finisher {
 
     /** Adds the configured listeners and the end-of-run finisher to {@code run}; read the outputs after it ran. */
     static RunAnalyses install(TrainingRun run, RunConfig config) throws IOException {
+        if (config.task() != null) {
+            return new RunAnalyses(config, null); // the analyses read a decoder language model; a task run has none
+        }
         Tokenizer tok = config.data().tokenizer().load();
         if (config.analysis().emergence()) {
             int[] probe = tok.encode(SuperWeightDetector.DEFAULT_PROMPTS.get(0), true, false);
@@ -63,15 +67,19 @@ final class RunAnalyses implements TrainingRun.Finisher {
             return false;
         }
         AnalysisConfig a = config.analysis();
-        return (!a.superWeights() || Files.isRegularFile(runDir.resolve("super_weights.txt")))
-                && (!a.report() || Files.isRegularFile(runDir.resolve("report.json")));
+        boolean superWeights = !a.superWeights() || Files.isRegularFile(runDir.resolve("super_weights.txt"));
+        boolean report = !a.report() || Files.isRegularFile(runDir.resolve("report.json"));
+        return config.task() != null || superWeights && report;
     }
 
     @Override
     public void finish(TrainingRun.Result r) throws IOException {
+        if (config.task() != null) {
+            return;
+        }
         if (config.analysis().superWeights()) {
             verdict = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT)
-                    .analyse(r.model(), tokenizer, SuperWeightDetector.DEFAULT_PROMPTS);
+                    .analyse(r.decoder(), tokenizer, SuperWeightDetector.DEFAULT_PROMPTS);
             superWeightReport = new SuperWeightReport(r.runDir().resolve("super_weights"),
                     "Super weights at the end of " + config.name(),
                     Map.of("run", r.runDir().toString(), "steps", r.steps()))

@@ -1,5 +1,6 @@
 package dev.sinter.cli;
 
+import dev.sinter.encoders.ClassifierEvaluation;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.report.RunReport;
@@ -84,9 +85,9 @@ public final class Sinter {
             return run.samples();
         }
 
-        /** The trained dense model (LoRA merged, SMT written back). */
+        /** The trained dense decoder (LoRA merged, SMT written back); fails for a {@code task:} run's encoder. */
         public TransformerModel model() {
-            return run.model();
+            return run.decoder();
         }
     }
 
@@ -209,6 +210,24 @@ public final class Sinter {
         Path json = e.outputDir().resolve("perplexity.json");
         Files.writeString(json, Json.pretty().writeValueAsString(p));
         return json;
+    }
+
+    /**
+     * Scores the saved classifier of a classification run ({@code run}: the run directory or its
+     * {@code classifier/}) on the labelled examples of {@code file} (the run's task format): accuracy, macro-F1 and
+     * the classifier's Tribuo provenance, also written to {@code classification.json} in the results folder.
+     */
+    public static Map<String, Object> evaluateClassifier(Path run, Path file, EvalOptions options)
+            throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new UsageException("classification: file not found: " + file.toAbsolutePath());
+        }
+        SameDiffRuntime.init();
+        Map<String, Object> scores = ClassifierEvaluation.evaluate(run, file);
+        Path out = options.output() != null ? options.output() : Path.of("runs", "eval", run.getFileName().toString());
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("classification.json"), Json.write(scores));
+        return scores;
     }
 
     /**

@@ -6,13 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.encoders.BertEncoder;
+import dev.sinter.encoders.EncoderConfig;
+import dev.sinter.encoders.EncoderSource;
+import dev.sinter.encoders.Pooling;
+import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.eval.tasks.TaskSpec;
-import dev.sinter.framework.util.Json;
-import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.TextSource;
 import dev.sinter.framework.data.TokenCorpus;
+import dev.sinter.framework.testing.TestData;
+import dev.sinter.framework.util.Json;
 import dev.sinter.models.ModelIO;
+import dev.sinter.models.transformer.LinearLayer;
+import dev.sinter.trainers.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * Every config under {@code configs/} is run, not only validated: run configs train for two steps through
@@ -97,6 +105,10 @@ class ShippedConfigsTest {
     /** Trains {@code config} with {@code overrides} for two steps, shrunk, and checks the run directory. */
     void runBriefly(Path config, List<String> overrides, String name) throws IOException {
         RunConfig shipped = RunConfig.load(config, overrides);
+        if (shipped.task() != null) {
+            runClassification(config, shipped);
+            return;
+        }
         List<String> extra = new ArrayList<>(overrides);
         String type = shipped.trainer().type();
         if (type.equals("smt")) {
@@ -122,6 +134,42 @@ class ShippedConfigsTest {
         if (shipped.model().from() != null) {
             assertStartsFromTheBase(run, rows.get(0).get("loss").asDouble());
         }
+    }
+
+    /**
+     * A classification config ({@code configs/encoders/}) trains a tiny random BERT with MiniLM's vocabulary on the
+     * committed BoolQ slice for two steps through {@code sinter train}, with its trainer settings kept (SMT's blocks
+     * shrunk to the tiny matrices); then {@code sinter eval --classification} scores the saved classifier.
+     */
+    void runClassification(Path config, RunConfig shipped) throws IOException {
+        Path encoder = dir.resolve("tiny-bert");
+        if (!Files.isDirectory(encoder)) {
+            EncoderConfig cfg = new EncoderConfig(2, 32, 4, 64, 30522, 64, 2, 1e-12, Pooling.MEAN);
+            EncoderSource.save(encoder, BertEncoder.create(cfg, 0, DataType.FLOAT, 7, LinearLayer.DENSE),
+                    PretrainedEncoder.ALL_MINILM_L6_V2.tokenizerJson(), Map.of());
+        }
+        String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
+        Path boolq = TestData.fixture("eval/boolq.jsonl");
+        List<String> args = new ArrayList<>(List.of("train", config.toString(), "name=" + name,
+                "output_dir=" + dir.resolve("runs"), "model.from=encoder:" + encoder, "task.train=" + boolq,
+                "task.limit=0", "task.validation_size=6", "task.max_length=48", "training.steps=" + STEPS,
+                "training.warmup_steps=0", "training.eval_every=" + STEPS, "checkpoint.every=" + STEPS));
+        if (shipped.trainer().type().equals("smt")) {
+            args.addAll(List.of("trainer.warmup_steps=1", "trainer.block_size=8", "trainer.num_blocks=2"));
+        }
+        Outcome o = CliHarness.run(args.toArray(String[]::new));
+        assertEquals(0, o.code(), config + ": " + o.err());
+        Path run = dir.resolve("runs").resolve(name);
+        assertEquals(List.of(1L, 2L), CliHarness.trainRows(run).stream().map(r -> r.get("step").asLong()).toList());
+        assertTrue(Files.readString(run.resolve("metrics.jsonl")).contains("\"val_macro_f1\""), config.toString());
+        Path out = dir.resolve("eval-" + name);
+        Outcome eval = CliHarness.run("eval", "--model", run.toString(), "--classification", boolq.toString(),
+                "--output", out.toString());
+        assertEquals(0, eval.code(), config + ": " + eval.err());
+        JsonNode scores = Json.read(out.resolve("classification.json"));
+        assertEquals(30, scores.get("examples").asInt(), scores.toString());
+        assertTrue(scores.get("accuracy").asDouble() >= 0 && scores.get("provenance").asText()
+                .contains(shipped.trainer().type()), scores.toString());
     }
 
     /**

@@ -1,9 +1,15 @@
 package dev.sinter.encoders;
 
+import dev.sinter.framework.util.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
+import dev.sinter.models.family.FamilyModel;
+import dev.sinter.models.family.ModelFamily;
+import dev.sinter.models.family.Projection;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.NormGraphs;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +34,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code [B, D]} (mean over real tokens or CLS), {@link #SENTENCE_EMBEDDING} (pooled, L2-normalised), and with a head
  * {@link #LOGITS} {@code [B, C]} and the mean cross-entropy {@link #LOSS}. Intermediates per layer:
  * {@link BertNames#downProjInput}, {@link BertNames#downProjOutput}, {@link BertNames#layerOutput}.
+ *
+ * <p>As a {@link FamilyModel} of the {@link EncoderFamily} it trains on classification examples {@link #feed fed} to
+ * it: the loop's windows are example indices (see {@link #indexStream}), a window's first element selects the example.
  */
-public final class BertEncoder {
+public final class BertEncoder implements FamilyModel {
     public static final String INPUT_IDS = "input_ids";
     public static final String TOKEN_TYPE_IDS = "token_type_ids";
     public static final String ATTENTION_MASK = "attention_mask";
@@ -53,6 +62,8 @@ public final class BertEncoder {
     private SDVariable batch; // [1] LONG: B
     private SDVariable time; // [1] LONG: T
     private Consumer<Map<String, INDArray>> inferencePlaceholders = ph -> { };
+    private EncodedBatch examples;
+    private int[] labels;
 
     private BertEncoder(EncoderConfig cfg, int numClasses, DataType dtype, long seed, LinearLayer linearLayer) {
         this.cfg = cfg;
@@ -92,56 +103,106 @@ public final class BertEncoder {
         return numClasses;
     }
 
+    @Override
     public DataType dataType() {
         return dtype;
     }
 
+    @Override
+    public ModelFamily family() {
+        return EncoderFamily.INSTANCE;
+    }
+
+    @Override
+    public List<Projection> projections() {
+        return EncoderFamily.projections(cfg);
+    }
+
+    /** The same architecture and head, freshly built with seed 0, fed the same examples. */
+    @Override
+    public BertEncoder rebuild(LinearLayer linear) {
+        BertEncoder e = create(cfg, numClasses, dtype, 0, linear);
+        e.examples = examples;
+        e.labels = labels;
+        return e;
+    }
+
+    /** The classification head (absent from a pretrained base, so it keeps its initialisation when loading one). */
+    @Override
+    public List<String> headParameters() {
+        return numClasses == 0 ? List.of() : List.of(BertNames.CLASSIFIER + ".weight", BertNames.CLASSIFIER + ".bias");
+    }
+
+    /** The architecture and head size as JSON under {@link EncoderFamily#CONFIG_KEY} and the family's name. */
+    @Override
+    public Map<String, String> metadata() {
+        try {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put(EncoderFamily.FAMILY_KEY, EncoderFamily.NAME);
+            m.put(EncoderFamily.CONFIG_KEY, Json.mapper().writeValueAsString(cfg));
+            m.put(EncoderFamily.CLASSES_KEY, Integer.toString(numClasses));
+            return m;
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The model's own parameters (HF names, stable order); method-added variables (adapters) are not included. */
+    @Override
     public List<String> parameterNames() {
         return List.copyOf(params);
     }
 
-    /** The live parameter arrays, in {@link #parameterNames()} order. */
-    public Map<String, INDArray> parameters() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        params.forEach(n -> out.put(n, sd.getVariable(n).getArr()));
-        return out;
+    @Override
+    public String lossName() {
+        return LOSS;
     }
 
     /**
-     * Copies {@code weights} into the parameters. Every encoder parameter must be present with its exact shape; the
-     * classification head may be absent (it keeps its initialisation). Unknown names are rejected.
+     * Sets the classification examples the training loop's windows index ({@link #indexStream}).
      *
-     * @param source where the weights came from, for error messages
+     * @param labels one class index per example row
      */
-    public void loadParameters(Map<String, INDArray> weights, String source) {
-        for (String name : weights.keySet()) {
-            if (!params.contains(name)) {
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' is not a parameter of this encoder");
-            }
+    public void feed(EncodedBatch examples, int[] labels) {
+        if (numClasses < 2) {
+            throw new IllegalArgumentException("the encoder has no classification head to train");
         }
-        for (String name : params) {
-            INDArray w = weights.get(name);
-            INDArray p = sd.getVariable(name).getArr();
-            if (w == null) {
-                if (name.startsWith(BertNames.CLASSIFIER + ".")) {
-                    continue;
-                }
-                throw new IllegalArgumentException(source + ": missing tensor '" + name + "' "
-                        + java.util.Arrays.toString(p.shape()));
-            }
-            if (!java.util.Arrays.equals(w.shape(), p.shape())) {
-                throw new IllegalArgumentException(source + ": tensor '" + name + "' has shape "
-                        + java.util.Arrays.toString(w.shape()) + ", expected " + java.util.Arrays.toString(p.shape()));
-            }
-            p.assign(w.castTo(dtype));
+        if (labels.length != examples.batchSize()) {
+            throw new IllegalArgumentException(labels.length + " labels for " + examples.batchSize() + " examples");
         }
+        this.examples = examples;
+        this.labels = labels.clone();
     }
 
-    /**
-     * Sets what an inference pass adds to a batch's placeholders (e.g. LoRA's all-ones dropout masks); default none.
-     */
-    public void setInferencePlaceholders(Consumer<Map<String, INDArray>> hook) {
+    /** The token stream of {@code new BatchSampler(indexStream(n), 1, seed)} over n examples: 0, 1, …, n. */
+    public static int[] indexStream(int n) {
+        int[] s = new int[n + 1];
+        for (int i = 0; i <= n; i++) {
+            s[i] = i;
+        }
+        return s;
+    }
+
+    /** The fed examples selected by each window's first element, with their labels. */
+    @Override
+    public Map<String, INDArray> trainingPlaceholders(int[][] windows) {
+        if (examples == null) {
+            throw new IllegalStateException("no classification examples fed to the encoder; call feed(examples, labels)");
+        }
+        int[] rows = new int[windows.length];
+        int[] y = new int[windows.length];
+        for (int i = 0; i < windows.length; i++) {
+            rows[i] = windows[i][0];
+            y[i] = labels[rows[i]];
+        }
+        Map<String, INDArray> ph = examples.select(rows).placeholders(dtype);
+        ph.put(LABELS, Nd4j.createFromArray(y));
+        return ph;
+    }
+
+    /** Inference passes ({@link #output}, validation) add what {@code hook} adds (e.g. LoRA's all-ones masks). */
+    @Override
+    public void setExtraInputs(Consumer<Map<String, INDArray>> hook) {
         this.inferencePlaceholders = hook;
     }
 
@@ -150,6 +211,18 @@ public final class BertEncoder {
         Map<String, INDArray> ph = batch.placeholders(dtype);
         inferencePlaceholders.accept(ph);
         return PooledExecution.output(sd, ph, List.of(outputs));
+    }
+
+    /** Class probabilities {@code [n, C]} for {@code data}, {@code batch} examples per forward pass. */
+    public INDArray probabilities(EncodedBatch data, int batch) {
+        List<INDArray> parts = new ArrayList<>();
+        for (int i = 0; i < data.batchSize(); i += batch) {
+            int[] rows = java.util.stream.IntStream.range(i, Math.min(data.batchSize(), i + batch)).toArray();
+            INDArray logits = output(data.select(rows), LOGITS).get(LOGITS); // [b, C]
+            parts.add(org.nd4j.linalg.ops.transforms.Transforms.softmax(logits, true));
+            SameDiffRuntime.releaseMemory();
+        }
+        return Nd4j.vstack(parts.toArray(INDArray[]::new));
     }
 
     private void build() {

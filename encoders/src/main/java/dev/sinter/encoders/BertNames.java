@@ -41,18 +41,6 @@ public final class BertNames {
         return "encoder.layer." + i + ".hidden_state";
     }
 
-    /** The Llama role of a BERT projection weight, e.g. {@code self_attn.q_proj}, or null for other tensors. */
-    public static String llamaRole(String weightName) {
-        String[][] map = {{QUERY, "self_attn.q_proj"}, {KEY, "self_attn.k_proj"}, {VALUE, "self_attn.v_proj"},
-                {ATTN_OUT, "self_attn.o_proj"}, {UP, "mlp.up_proj"}, {DOWN, "mlp.down_proj"}};
-        for (String[] m : map) {
-            if (weightName.startsWith("encoder.layer.") && weightName.endsWith("." + m[0] + ".weight")) {
-                return m[1];
-            }
-        }
-        return null;
-    }
-
     /** The layer index of an {@code encoder.layer.{i}.…} name, or -1. */
     public static int layerIndex(String name) {
         if (!name.startsWith("encoder.layer.")) {

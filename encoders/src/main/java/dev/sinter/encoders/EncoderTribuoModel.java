@@ -15,7 +15,11 @@ import org.tribuo.Example;
 import org.tribuo.Excuse;
 import org.tribuo.ImmutableFeatureMap;
 import org.tribuo.Model;
+import org.tribuo.MutableDataset;
 import org.tribuo.MutableFeatureMap;
+import org.tribuo.datasource.ListDataSource;
+import org.tribuo.provenance.SimpleDataSourceProvenance;
+import dev.sinter.trainers.TrainingRun;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
 import org.tribuo.classification.LabelFactory;
@@ -29,7 +33,8 @@ import org.tribuo.provenance.impl.TrainerProvenanceImpl;
  * Predictions hold class probabilities. Provenance: the dataset's provenance, a trainer provenance with the base model,
  * its Maven artifact and the fine-tuning method, and instance provenance with the tokenizer's maximum length.
  *
- * <p>The SameDiff graph is not Java-serialisable; save the weights with {@code SafetensorsIO} instead.
+ * <p>The SameDiff graph is not Java-serialisable: {@link SavedClassifier} saves the weights, tokenizer and provenance
+ * and restores the model with its provenance.
  */
 public final class EncoderTribuoModel extends Model<Label> {
     private static final long serialVersionUID = 1L;
@@ -63,19 +68,31 @@ public final class EncoderTribuoModel extends Model<Label> {
     public static EncoderTribuoModel of(BertEncoder encoder, EncoderTokenizer tokenizer, List<String> classes,
                                         int maxLength, PretrainedEncoder base, String method,
                                         Map<String, String> settings, Dataset<Label> train) {
+        return of(encoder, tokenizer, classes, maxLength, base.id(), base.mavenCoordinates(), method, settings, train);
+    }
+
+    /**
+     * Wraps a trained classifier fine-tuned from any encoder.
+     *
+     * @param baseId       the encoder it started from (short name)
+     * @param baseArtifact where that encoder's weights came from (Maven coordinates or a directory)
+     */
+    public static EncoderTribuoModel of(BertEncoder encoder, EncoderTokenizer tokenizer, List<String> classes,
+                                        int maxLength, String baseId, String baseArtifact, String method,
+                                        Map<String, String> settings, Dataset<Label> train) {
         if (encoder.numClasses() != classes.size()) {
             throw new IllegalArgumentException(classes.size() + " class names for a " + encoder.numClasses()
                     + "-class head");
         }
         Map<String, Provenance> trainer = new LinkedHashMap<>();
-        trainer.put("class-name", new StringProvenance("class-name", EncoderFineTuner.class.getName()));
+        trainer.put("class-name", new StringProvenance("class-name", TrainingRun.class.getName()));
         trainer.put("host-short-name", new StringProvenance("host-short-name", "Trainer"));
         trainer.put("train-invocation-count", new IntProvenance("train-invocation-count", 1));
         trainer.put("is-sequence", new com.oracle.labs.mlrg.olcut.provenance.primitives.BooleanProvenance(
                 "is-sequence", false));
         trainer.put("tribuo-version", new StringProvenance("tribuo-version", org.tribuo.Tribuo.VERSION));
-        trainer.put("base-model", new StringProvenance("base-model", base.id()));
-        trainer.put("base-artifact", new StringProvenance("base-artifact", base.mavenCoordinates()));
+        trainer.put("base-model", new StringProvenance("base-model", baseId));
+        trainer.put("base-artifact", new StringProvenance("base-artifact", baseArtifact));
         trainer.put("method", new StringProvenance("method", method));
         settings.forEach((k, v) -> trainer.put(k, new StringProvenance(k, v)));
         Map<String, Provenance> instance = new LinkedHashMap<>();
@@ -83,8 +100,39 @@ public final class EncoderTribuoModel extends Model<Label> {
         instance.put("tokenizer", new StringProvenance("tokenizer", tokenizer.source()));
         ModelProvenance prov = new ModelProvenance(EncoderTribuoModel.class.getName(), OffsetDateTime.now(),
                 train.getProvenance(), new TrainerProvenanceImpl(trainer), instance);
-        return new EncoderTribuoModel(base.id() + "-" + method, prov, encoder, tokenizer, classes, maxLength);
+        return new EncoderTribuoModel(baseId + "-" + method, prov, encoder, tokenizer, classes, maxLength);
     }
+
+    /** A saved classifier with its recorded provenance (see {@link SavedClassifier#load}). */
+    static EncoderTribuoModel restore(String name, ModelProvenance provenance, BertEncoder encoder,
+                                      EncoderTokenizer tokenizer, List<String> classes, int maxLength) {
+        return new EncoderTribuoModel(name, provenance, encoder, tokenizer, classes, maxLength);
+    }
+
+    /** A Tribuo dataset of {@code items} (class names from {@code data}), its provenance named {@code description}. */
+    public static MutableDataset<Label> dataset(TextClassificationData data, List<TextClassificationData.Item> items,
+                                                String description) {
+        LabelFactory f = new LabelFactory();
+        List<Example<Label>> examples = items.stream().map(i -> example(i.first(), i.second(),
+                new Label(data.classes().get(i.label())))).toList();
+        return new MutableDataset<>(new ListDataSource<>(examples, f, new SimpleDataSourceProvenance(description, f)));
+    }
+
+    /** The fine-tuned encoder. */
+    public BertEncoder encoder() {
+        return encoder;
+    }
+
+    /** Class names, index = the head's output. */
+    public List<String> classes() {
+        return classes;
+    }
+
+    /** Word pieces per example. */
+    public int maxLength() {
+        return maxLength;
+    }
+
 
     /** An example carrying {@code text} (and {@code pair}, may be null) with its gold label, for Tribuo datasets. */
     public static Example<Label> example(String text, String pair, Label gold) {
@@ -117,7 +165,7 @@ public final class EncoderTribuoModel extends Model<Label> {
         boolean pairs = list.stream().allMatch(e -> e.getMetadataValue(TEXT_PAIR).isPresent());
         EncodedBatch batch = pairs ? tokenizer.encodePairs(a, list.stream().map(e -> text(e, TEXT_PAIR)).toList(),
                 maxLength) : tokenizer.encode(a, maxLength);
-        INDArray probs = EncoderFineTuner.predict(encoder, batch, 16);
+        INDArray probs = encoder.probabilities(batch, 16);
         List<Prediction<Label>> out = new java.util.ArrayList<>();
         for (int i = 0; i < list.size(); i++) {
             Map<String, Label> scores = new LinkedHashMap<>();

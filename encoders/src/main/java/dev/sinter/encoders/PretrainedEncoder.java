@@ -80,6 +80,13 @@ public enum PretrainedEncoder {
         }
     }
 
+    /** The bytes of the word-piece tokenizer's {@code tokenizer.json} (saved beside a fine-tuned classifier). */
+    public byte[] tokenizerJson() throws IOException {
+        try (InputStream in = open(PretrainedEncoder.class.getClassLoader(), tokenizerResource)) {
+            return in.readAllBytes();
+        }
+    }
+
     /** Opens a resource of the model jar; a missing one names the Maven artifact that holds it. */
     InputStream open(ClassLoader loader, String resource) throws IOException {
         InputStream in = loader.getResourceAsStream(resource);

@@ -76,6 +76,92 @@ public record TextClassificationData(String name, List<String> classes, List<Ite
                 flatten(split.get(1)));
     }
 
+    /**
+     * The examples of a {@code task: {type: classification}} section: train and validation from their files (or
+     * {@code validation_size} held out of train), in the section's format, shuffled with {@code seed}.
+     */
+    public static TextClassificationData of(ClassificationTaskConfig task, long seed) throws IOException {
+        Path train = Path.of(task.train());
+        if (task.validation() == null) {
+            TextClassificationData d = read(task, train, task.validationSize(), task.limit(), seed);
+            return d.withClasses(task.classes());
+        }
+        TextClassificationData t = read(task, train, 0, task.limit(), seed);
+        TextClassificationData v = read(task, Path.of(task.validation()), 0, task.validationSize(), seed);
+        if (!t.classes().equals(v.classes()) && task.classes() == null) {
+            throw new IOException(task.validation() + ": its labels " + v.classes() + " differ from the training"
+                    + " labels " + t.classes() + "; list them in task.classes");
+        }
+        return new TextClassificationData(t.name(), t.classes(), t.train(), v.train()).withClasses(task.classes());
+    }
+
+    private static TextClassificationData read(ClassificationTaskConfig task, Path file, int testSize, int limit,
+                                               long seed) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + ": classification data not found; check task.train / task.validation");
+        }
+        return switch (task.format()) {
+            case "boolq" -> boolq(file, testSize, limit, seed);
+            case "piqa" -> piqa(file, testSize, limit, seed);
+            default -> jsonl(file, task.textFields(), task.labelField(), task.classes(), testSize, limit, seed);
+        };
+    }
+
+    /** The same examples under the given class names (null keeps them); the label count must not exceed them. */
+    private TextClassificationData withClasses(List<String> names) {
+        if (names == null) {
+            return this;
+        }
+        int max = java.util.stream.Stream.concat(train.stream(), test.stream()).mapToInt(Item::label).max().orElse(0);
+        if (max >= names.size()) {
+            throw new IllegalArgumentException("task.classes " + names + " has no class for label index " + max);
+        }
+        return new TextClassificationData(name, List.copyOf(names), train, test);
+    }
+
+    /**
+     * Generic JSON Lines examples: the text in {@code textFields[0]} (and the pair's second text in
+     * {@code textFields[1]}), the label in {@code labelField}: a class name, or an integer index into {@code classes}.
+     * Without {@code classes} the classes are the sorted distinct label names of the file.
+     */
+    public static TextClassificationData jsonl(Path file, List<String> textFields, String labelField,
+                                               List<String> classes, int testSize, int limit, long seed)
+            throws IOException {
+        List<JsonLine> lines = readJsonLines(file);
+        List<String> names = classes;
+        if (names == null) {
+            java.util.TreeSet<String> seen = new java.util.TreeSet<>();
+            for (JsonLine l : lines) {
+                seen.add(field(file, l, labelField).asText());
+            }
+            names = List.copyOf(seen);
+        }
+        List<Item> all = new ArrayList<>();
+        for (JsonLine l : lines) {
+            String first = field(file, l, textFields.get(0)).asText();
+            String second = textFields.size() > 1 ? field(file, l, textFields.get(1)).asText() : null;
+            JsonNode label = field(file, l, labelField);
+            int index = label.isIntegralNumber() && classes != null ? label.asInt() : names.indexOf(label.asText());
+            if (index < 0 || index >= names.size()) {
+                throw new IOException(file + ":" + l.number() + ": label " + label + " is not among the classes "
+                        + names + "; fix the label or task.classes");
+            }
+            all.add(new Item(first, second, index));
+        }
+        List<List<Item>> split = split(all, testSize, limit, seed);
+        return new TextClassificationData(file.getFileName().toString(), names, List.copyOf(split.get(0)),
+                List.copyOf(split.get(1)));
+    }
+
+    private static JsonNode field(Path file, JsonLine l, String name) throws IOException {
+        JsonNode n = l.node().get(name);
+        if (n == null || n.isNull()) {
+            throw new IOException(file + ":" + l.number() + ": no field '" + name + "'; check task.text_fields and"
+                    + " task.label_field");
+        }
+        return n;
+    }
+
     /** One non-blank line of a JSON Lines file, with its 1-based number for error messages. */
     private record JsonLine(int number, JsonNode node) {
     }

@@ -3,43 +3,39 @@ package dev.sinter.encoders;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.sinter.trainers.lora.LoraTrainerConfig;
-import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.testing.TestData;
+import dev.sinter.models.transformer.LinearLayer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.tribuo.MutableDataset;
 import org.tribuo.Prediction;
 import org.tribuo.classification.Label;
-import org.tribuo.classification.LabelFactory;
 import org.tribuo.classification.evaluation.LabelEvaluation;
 import org.tribuo.classification.evaluation.LabelEvaluator;
-import org.tribuo.datasource.ListDataSource;
-import org.tribuo.provenance.SimpleDataSourceProvenance;
 
 /**
- * all-MiniLM-L6-v2 + LoRA on a handful of BoolQ examples (the committed slice), served as a Tribuo model: its
- * predictions equal the fine-tuned encoder's own, item by item; evaluation and provenance.
+ * all-MiniLM-L6-v2 with a seeded classification head on a handful of BoolQ examples (the committed slice), served as
+ * a Tribuo model: its predictions equal the encoder's own, item by item; evaluation and provenance, also after a
+ * save/load round trip through {@link SavedClassifier}. (Training through runs: {@code ClassificationRunTest}.)
  */
 class EncoderTribuoModelTest {
     @Test
-    void fineTunedEncoderRoundTripsThroughTribuo() throws Exception {
+    void encoderClassifierRoundTripsThroughTribuoAndDisk(@TempDir Path dir) throws Exception {
         TextClassificationData boolq = TextClassificationData.boolq(TestData.fixture("eval/boolq.jsonl"), 6, 22, 42);
         PretrainedEncoder base = PretrainedEncoder.ALL_MINILM_L6_V2;
         ImportedEncoder weights = base.load();
         try (EncoderTokenizer tok = base.tokenizer()) {
-            EncodedBatch train = TextClassificationData.encode(tok, boolq.train(), 64);
-            int[] labels = boolq.train().stream().mapToInt(TextClassificationData.Item::label).toArray();
-            TrainingConfig t = new TrainingConfig(2, 8, 8, 1e-3, 1e-4, 0, 0.0, 0.9, 0.95, 1e-8, 1.0, 1000, 1, 1);
-            EncoderFineTuner.Result r = EncoderFineTuner.train(weights, train, labels, 2, "lora", t,
-                    new LoraTrainerConfig(4, 8, 0.1, List.of("q", "v")), null, 1);
+            BertEncoder encoder = BertEncoder.create(weights.config(), 2, DataType.FLOAT, 1, LinearLayer.DENSE);
+            encoder.loadParameters(weights.weights(), weights.source()); // the head keeps its seeded initialisation
 
-            LabelFactory f = new LabelFactory();
-            MutableDataset<Label> trainSet = dataset(boolq, boolq.train(), "train", f);
-            MutableDataset<Label> testSet = dataset(boolq, boolq.test(), "test", f);
-            EncoderTribuoModel model = EncoderTribuoModel.of(r.model(), tok, boolq.classes(), 64, base, "lora",
+            MutableDataset<Label> trainSet = EncoderTribuoModel.dataset(boolq, boolq.train(), "boolq train split (seed 42)");
+            MutableDataset<Label> testSet = EncoderTribuoModel.dataset(boolq, boolq.test(), "boolq test split (seed 42)");
+            EncoderTribuoModel model = EncoderTribuoModel.of(encoder, tok, boolq.classes(), 64, base, "lora",
                     Map.of("rank", "4", "steps", "2"), trainSet);
 
             // reference: the fine-tuned encoder's own forward pass, one item at a time (no batching, no padding)
@@ -47,7 +43,7 @@ class EncoderTribuoModelTest {
             double[][] expected = new double[test.size()][];
             for (int i = 0; i < test.size(); i++) {
                 EncodedBatch one = TextClassificationData.encode(tok, List.of(test.get(i)), 64);
-                INDArray logits = r.model().output(one, BertEncoder.LOGITS).get(BertEncoder.LOGITS); // [1, C]
+                INDArray logits = encoder.output(one, BertEncoder.LOGITS).get(BertEncoder.LOGITS); // [1, C]
                 expected[i] = softmax(logits.toDoubleVector());
             }
             List<Prediction<Label>> predictions = model.predict(testSet.getData()); // one batched pass
@@ -70,6 +66,16 @@ class EncoderTribuoModelTest {
             assertEquals(correct / (double) test.size(), eval.accuracy(), 1e-12);
             String prov = model.getProvenance().toString();
             assertTrue(prov.contains("all-minilm-l6-v2") && prov.contains("lora") && prov.contains("boolq train"), prov);
+
+            SavedClassifier.save(dir, model, base.tokenizerJson());
+            EncoderTribuoModel loaded = SavedClassifier.load(dir);
+            assertEquals(model.getProvenance(), loaded.getProvenance(), "provenance restored");
+            assertEquals(model.getName(), loaded.getName());
+            List<Prediction<Label>> again = loaded.predict(testSet.getData());
+            for (int i = 0; i < test.size(); i++) {
+                assertEquals(predictions.get(i).getOutput().getLabel(), again.get(i).getOutput().getLabel());
+                assertEquals(predictions.get(i).getOutput().getScore(), again.get(i).getOutput().getScore(), 1e-6);
+            }
         }
     }
 
@@ -86,13 +92,5 @@ class EncoderTribuoModelTest {
             best = v[i] > v[best] ? i : best;
         }
         return best;
-    }
-
-    private static MutableDataset<Label> dataset(TextClassificationData d, List<TextClassificationData.Item> items,
-                                                 String split, LabelFactory f) {
-        List<org.tribuo.Example<Label>> ex = items.stream().map(i -> EncoderTribuoModel.example(i.first(), i.second(),
-                new Label(d.classes().get(i.label())))).toList();
-        return new MutableDataset<>(new ListDataSource<>(ex, f, new SimpleDataSourceProvenance(d.name() + " " + split
-                + " split (seed 42)", f)));
     }
 }

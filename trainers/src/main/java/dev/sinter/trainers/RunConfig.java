@@ -8,6 +8,7 @@ import dev.sinter.framework.config.SamplesConfig;
 import dev.sinter.framework.config.TrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.models.config.ModelSection;
+import dev.sinter.models.transformer.DecoderFamily;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -20,18 +21,20 @@ import static java.util.Objects.requireNonNullElse;
  * @param name       run name (non-blank)
  * @param outputDir  directory under which the run directory is created (default {@code runs})
  * @param seed       seed of every random stream of the run (default 42)
- * @param model      architecture
- * @param data       training and validation text
+ * @param model      architecture, or the family and weights to start from
+ * @param data       training and validation text of language modelling (absent with {@code task})
  * @param training   schedule and optimizer
  * @param checkpoint checkpoint cadence and resumption (default {@link CheckpointConfig#defaults()})
  * @param trainer    what is trained and how (default {@code type: full}, every parameter)
  * @param samples    generations printed at the end (default {@link SamplesConfig#defaults()})
  * @param analysis   emergence tracking, end-of-run super-weight analysis and report (default
- *                   {@link AnalysisConfig#defaults()}: all on)
+ *                   {@link AnalysisConfig#defaults()}: all on; decoder language modelling only)
+ * @param task       what else than language modelling the run trains for (a registered {@link TrainingTaskType},
+ *                   e.g. {@code classification}); null = language modelling on {@code data}
  */
 public record RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
                         TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
-                        SamplesConfig samples, AnalysisConfig analysis) {
+                        SamplesConfig samples, AnalysisConfig analysis, TaskConfig task) {
 
     public RunConfig {
         Checks.required("name", name);
@@ -39,16 +42,30 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
         outputDir = requireNonNullElse(outputDir, "runs");
         Checks.nonBlank("output_dir", outputDir);
         Checks.required("model", model);
-        Checks.required("data", data);
+        if (task == null) {
+            Checks.required("data", data);
+        } else if (data != null) {
+            throw new IllegalArgumentException("data must be absent with task (" + task.type() + "): the task names its"
+                    + " own train and validation files; remove data");
+        }
         Checks.required("training", training);
         checkpoint = requireNonNullElse(checkpoint, CheckpointConfig.defaults());
         trainer = requireNonNullElse(trainer, new FullTrainerConfig(null));
         samples = requireNonNullElse(samples, SamplesConfig.defaults());
         analysis = requireNonNullElse(analysis, AnalysisConfig.defaults());
-        if (trainer instanceof ChecksArchitecture constrained && model.from() == null) {
-            constrained.checkAgainst(model.resolve());
+        String family = task == null ? DecoderFamily.NAME
+                : TrainingTaskType.registry().get(task.type()).family();
+        if (!model.family().equals(family)) {
+            throw new IllegalArgumentException("model.from must name a model of the " + family + " family for "
+                    + (task == null ? "language modelling" : "task " + task.type()) + ", got "
+                    + (model.from() == null ? "a " + DecoderFamily.NAME + " preset" : "'" + model.from() + "'")
+                    + (family.equals(DecoderFamily.NAME) ? "" : "; e.g. from: \"" + family + ":<model>\""));
         }
-        if (data.seqLen() > model.maxSeqLen()) {
+        TrainerType.registry().find(trainer.type()).ifPresent(t -> t.requireFamily(family));
+        if (trainer instanceof ChecksArchitecture constrained && model.from() == null) {
+            constrained.checkAgainst(DecoderFamily.projections(model.resolve()));
+        }
+        if (data != null && data.seqLen() > model.maxSeqLen()) {
             throw new IllegalArgumentException("data.seq_len must be <= model.max_seq_len " + model.maxSeqLen()
                     + ", got " + data.seqLen() + "; shorten seq_len or raise max_seq_len");
         }
@@ -65,9 +82,17 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
                                @JsonProperty("checkpoint") CheckpointConfig checkpoint,
                                @JsonProperty("trainer") TrainerConfig trainer,
                                @JsonProperty("samples") SamplesConfig samples,
-                               @JsonProperty("analysis") AnalysisConfig analysis) {
+                               @JsonProperty("analysis") AnalysisConfig analysis,
+                               @JsonProperty("task") TaskConfig task) {
         return new RunConfig(name, outputDir, requireNonNullElse(seed, 42L), model, data, training, checkpoint,
-                trainer, samples, analysis);
+                trainer, samples, analysis, task);
+    }
+
+    /** A language-modelling run (no {@code task}) with the default analyses. */
+    public RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
+                     TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
+                     SamplesConfig samples) {
+        this(name, outputDir, seed, model, data, training, checkpoint, trainer, samples, null, null);
     }
 
     /** Loads a run config file with {@code key.path=value} overrides applied on top. */

@@ -3,11 +3,15 @@ package dev.sinter.trainers;
 import dev.sinter.framework.config.Checks;
 import dev.sinter.framework.config.Suggest;
 
+import dev.sinter.models.family.Projection;
 import java.util.List;
 
-/** The projection names fine-tuning methods may target: {@code q,k,v,o} (attention) and {@code gate,up,down} (MLP). */
+/**
+ * Checks the projection roles fine-tuning methods may target: {@code q,k,v,o} (attention) and {@code gate,up,down}
+ * (MLP), the {@link Projection#ROLES} that each model family maps to its weight names.
+ */
 public final class TargetModules {
-    public static final List<String> ALL = List.of("q", "k", "v", "o", "gate", "up", "down");
+    public static final List<String> ALL = Projection.ROLES;
 
     private TargetModules() {
     }
@@ -28,10 +32,5 @@ public final class TargetModules {
             throw new IllegalArgumentException(key + " lists a module twice: " + targets);
         }
         return List.copyOf(targets);
-    }
-
-    /** The HF weight-name fragment of a target: {@code self_attn.q_proj} or {@code mlp.gate_proj}. */
-    public static String fragment(String target) {
-        return (List.of("q", "k", "v", "o").contains(target) ? "self_attn." : "mlp.") + target + "_proj.weight";
     }
 }

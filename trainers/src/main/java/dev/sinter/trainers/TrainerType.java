@@ -18,10 +18,37 @@ import java.util.List;
  * @param recordType  the {@code trainer:} section's record
  * @param factory     builds the trainer of a run from its bound section
  * @param example     a minimal valid use of the method on the tiny model
+ * @param families    the {@link dev.sinter.models.family.ModelFamily} names the method can train; empty = every
+ *                    family (a method that needs the decoder, like distillation, names it)
  * @param <C>         the config record
  */
 public record TrainerType<C extends TrainerConfig>(String name, String description, Class<C> recordType,
-                                                   Factory<C> factory, Example example) implements ConfigType {
+                                                   Factory<C> factory, Example example, List<String> families)
+        implements ConfigType {
+    public TrainerType {
+        families = List.copyOf(families);
+    }
+
+    /** A method that trains every model family. */
+    public TrainerType(String name, String description, Class<C> recordType, Factory<C> factory, Example example) {
+        this(name, description, recordType, factory, example, List.of());
+    }
+
+    /** Whether this method can train models of the family {@code family}. */
+    public boolean supports(String family) {
+        return families.isEmpty() || families.contains(family);
+    }
+
+    /** Fails with a one-line fix when this method cannot train {@code family}. */
+    public void requireFamily(String family) {
+        if (!supports(family)) {
+            throw new IllegalArgumentException("trainer type " + name + " trains only the " + String.join(", ", families)
+                    + " family, but the model is a " + family + "; choose one of "
+                    + String.join(", ", registry().entries().stream().filter(t -> t.supports(family))
+                    .map(TrainerType::name).toList()));
+        }
+    }
+
     /** Builds a method's trainer from its config section and the whole run config. */
     @FunctionalInterface
     public interface Factory<C> {

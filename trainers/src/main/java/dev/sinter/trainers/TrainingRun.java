@@ -4,26 +4,17 @@ import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.checkpoint.TrainerState;
 import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.util.Json;
-import dev.sinter.trainers.RunConfig;
 import dev.sinter.framework.config.SamplesConfig;
-import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.BatchSampler;
-import dev.sinter.framework.data.TextSource;
-import dev.sinter.framework.data.TokenCorpus;
-import dev.sinter.framework.data.TokenSequence;
 import dev.sinter.framework.data.Tokenizer;
-import dev.sinter.framework.data.shards.ShardIndex;
-import dev.sinter.framework.data.shards.ShardedTokens;
-import dev.sinter.framework.data.shards.TokenizerFingerprint;
 import dev.sinter.framework.train.MetricsJsonl;
 import dev.sinter.framework.train.ProgressListener;
 import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.util.Provenance;
-import dev.sinter.models.ModelIO;
+import dev.sinter.models.family.FamilyModel;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
@@ -38,12 +29,12 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
-import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * One training run from a resolved {@link RunConfig}: creates the run directory (resolved config and provenance
- * first), loads data and model, resumes from the newest checkpoint when asked, trains with the configured
- * {@link Trainer}, checkpoints, and prints sample generations. The CLI's {@code train} and the Java API both
+ * first), opens its {@link TrainingTask} (language modelling on {@code data:}, or a registered {@code task:}), builds
+ * the model, resumes from the newest checkpoint when asked, trains with the configured {@link Trainer} through its
+ * {@link Phase}s, checkpoints, and lets the task finish (sample generations, a saved classifier). The CLI's {@code train} and the Java API both
  * call {@link #execute()}.
  *
  * <p>Crash safety: the run holds {@link RunLock} on its directory while it executes; it resumes from the newest
@@ -74,8 +65,8 @@ public final class TrainingRun {
     }
 
     /**
-     * Adds a listener that needs the model being trained (e.g. activation analyses); {@code factory} is called with
-     * the model of each training loop (a method that switches models mid-run, like SMT, calls it again).
+     * Adds a listener that needs the decoder being trained (e.g. activation analyses); {@code factory} is called with
+     * the model of each training loop (each {@link Phase} has its own); runs of other families do not call it.
      */
     public TrainingRun addModelListener(Function<TransformerModel, TrainingListener> factory) {
         modelListeners.add(factory);
@@ -101,9 +92,19 @@ public final class TrainingRun {
         return runDir;
     }
 
-    /** What a finished run reports; {@code model} is the dense result (LoRA merged, SMT written back). */
+    /**
+     * What a finished run reports; {@code model} is the dense result (LoRA merged, SMT written back) and
+     * {@code samples} what the task printed (a decoder's generations).
+     */
     public record Result(Path runDir, long steps, double validationLoss, double wallSeconds, long parameters,
-                         List<String> samples, TransformerModel model) {
+                         List<String> samples, FamilyModel model) {
+        /** The result of a decoder run (language modelling); fails for another family. */
+        public TransformerModel decoder() {
+            if (!(model instanceof TransformerModel d)) {
+                throw new IllegalStateException("the run trained a " + model.family().name() + ", not a decoder");
+            }
+            return d;
+        }
     }
 
     /**
@@ -125,28 +126,21 @@ public final class TrainingRun {
         String resolvedYaml = ConfigLoader.toYaml(config);
         Files.writeString(runDir.resolve("config.yaml"), resolvedYaml);
 
-        DataConfig data = config.data();
-        Path tokPath = data.tokenizer().path() == null ? null : Path.of(data.tokenizer().path());
-        Tokenizer tokenizer = data.tokenizer().load();
-        Map<String, Object> dataFacts = new LinkedHashMap<>();
-        TokenSequence[] splits = data.shards() == null ? tokenizeInMemory(data, tokenizer, dataFacts)
-                : openShards(data, tokenizer, dataFacts); // [train, validation]
-        dataFacts.put("tokenizer", tokenizer.describe());
-        Provenance.write(runDir.resolve("provenance.json"), Provenance.collect(resolvedYaml, config.seed(), dataFacts));
+        TrainingTask task = openTask(config);
+        Provenance.write(runDir.resolve("provenance.json"),
+                Provenance.collect(resolvedYaml, config.seed(), task.provenance()));
 
         Trainer trainer = Trainer.of(config);
-        TransformerModel model = buildModel(trainer);
-        checkCompatible(model, tokenizer, data);
-        LOG.info("run {}: {} parameters, {} train / {} validation tokens, tokenizer {}, trainer {}", runDir,
-                model.parameterCount(), splits[0].length(), splits[1].length(), tokenizer.describe(), trainer.type());
+        FamilyModel model = task.buildModel(trainer);
+        LOG.info("run {}: {} {} parameters, {}, trainer {}", runDir, model.parameterCount(), model.family().name(),
+                task.describe(), trainer.type());
 
-        BatchSampler sampler = new BatchSampler(requireWindow("train", splits[0], data.seqLen()), data.seqLen(),
-                config.seed());
-        int[][] validation = BatchSampler.sequentialWindows(requireWindow("validation", splits[1], data.seqLen()),
-                data.seqLen(), config.training().evalBatches() * config.training().microBatchSize());
+        BatchSampler sampler = task.sampler();
+        int[][] validation = task.validationWindows();
         CheckpointManager checkpoints = new CheckpointManager(runDir.resolve("checkpoints"), config.checkpoint().keepLast());
-        Map<String, byte[]> runFiles = new LinkedHashMap<>(ModelIO.tokenizerFiles(data.tokenizer().type(), tokPath));
+        Map<String, byte[]> runFiles = new LinkedHashMap<>(task.runFiles());
         runFiles.put("config.yaml", resolvedYaml.getBytes(StandardCharsets.UTF_8));
+        Loops loops = new Loops(trainer, task, sampler, validation, checkpoints, runFiles);
 
         checkpoints.removeUnfinished();
         Optional<Checkpoint> resumeFrom = resumePoint(checkpoints);
@@ -154,92 +148,78 @@ public final class TrainingRun {
         checkpoints.supersedeNewerThan(resumeStep); // a newer (damaged or abandoned) timeline must not be kept
         MetricsJsonl.keepThrough(runDir.resolve(METRICS_FILE), resumeStep);
         if (resumeFrom.isPresent()) {
-            model = trainer.resume(model, resumeFrom.get());
+            model = trainer.resume(model, resumeFrom.get()); // the model of the phase the checkpoint lies in
         }
-        TrainingLoop loop = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
+        TrainingLoop loop = loops.create(model);
         if (resumeFrom.isPresent()) {
             Checkpoint cp = resumeFrom.get();
             loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(),
                     cp.state().lastValidationLoss(), trainer.optimizerState(cp));
             LOG.info("resumed from {} at step {}", cp.directory(), cp.state().step());
         }
-        if (loop.step() < trainer.switchStep() && trainer.switchStep() < config.training().steps()) {
-            loop.runUntil(trainer.switchStep());
-            model = trainer.switchModel(model);
-            TrainingLoop next = newLoop(model, trainer, sampler, validation, checkpoints, runFiles);
+        for (Phase phase : trainer.phases()) {
+            if (phase.start() <= loop.step() || phase.start() >= config.training().steps()) {
+                continue; // the phase a resumed run is in was entered by Trainer.resume; a phase past the end never is
+            }
+            loop.runUntil(phase.start());
+            LOG.info("{}: entering phase {} at step {}", trainer.type(), phase.name(), loop.step());
+            model = phase.enter().apply(model);
+            TrainingLoop next = loops.create(model);
             next.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), loop.lastValidationLoss(), Map.of());
-            loop = next; // the first phase's graph, gradients and optimizer state can now be collected
+            loop = next; // the previous phase's graph, gradients and optimizer state can now be collected
             SameDiffRuntime.releaseMemory();
         }
         loop.run();
         double valLoss = Double.isNaN(loop.lastValidationLoss()) ? loop.validate() : loop.lastValidationLoss();
         writeSummary(loop, model);
         trainer.writeArtifacts(runDir);
-        TransformerModel result = trainer.finalModel(model);
-        List<String> samples = samples(result, tokenizer, config.samples());
-        Files.write(runDir.resolve("samples.txt"), samples, StandardCharsets.UTF_8);
+        FamilyModel result = trainer.finalModel(model);
+        List<String> samples = task.finish(result, runDir);
         double wall = (System.nanoTime() - t0) / 1e9;
         return new Result(runDir, loop.step(), valLoss, wall, result.parameterCount(), samples, result);
     }
 
-    /** Reads and tokenizes {@code data.train} (and {@code data.validation}) in memory: {train, validation}. */
-    private static TokenSequence[] tokenizeInMemory(DataConfig data, Tokenizer tokenizer, Map<String, Object> facts)
-            throws IOException {
-        String trainText = TextSource.read(data.train());
-        String valText = data.validation() == null ? null : TextSource.read(data.validation());
-        facts.put("train_data", data.train());
-        facts.put("train_data_sha256", Provenance.sha256(trainText));
-        if (valText != null) {
-            facts.put("validation_data", data.validation());
-            facts.put("validation_data_sha256", Provenance.sha256(valText));
+    /** The run's task: the registered {@code task:} type, or language modelling on {@code data:}. */
+    private static TrainingTask openTask(RunConfig config) throws IOException {
+        if (config.task() == null) {
+            return new LanguageModelTask(config);
         }
-        TokenCorpus corpus = valText == null
-                ? TokenCorpus.fromText(trainText, tokenizer, data.valFraction(), data.maxTokens())
-                : TokenCorpus.fromTexts(trainText, valText, tokenizer, data.maxTokens());
-        return new TokenSequence[] {TokenSequence.of(corpus.train()), TokenSequence.of(corpus.validation())};
+        return TrainingTaskType.registry().get(config.task().type()).open(config);
     }
 
-    /** Memory-maps the shards of {@code data.shards}, refusing another tokenizer's: {train, validation}. */
-    private static TokenSequence[] openShards(DataConfig data, Tokenizer tokenizer, Map<String, Object> facts)
-            throws IOException {
-        Path dir = Path.of(data.shards());
-        ShardedTokens shards = ShardedTokens.open(dir);
-        shards.requireTokenizer(tokenizer.describe(), TokenizerFingerprint.of(data.tokenizer()));
-        facts.put("shards", data.shards());
-        facts.put("shards_index_sha256", Provenance.sha256(Files.readAllBytes(dir.resolve(ShardIndex.FILE))));
-        return new TokenSequence[] {shards.train(), shards.validation()};
-    }
+    /** Builds the training loop of each phase's model with the run's listeners and checkpointing. */
+    private final class Loops {
+        private final Trainer trainer;
+        private final TrainingTask task;
+        private final BatchSampler sampler;
+        private final int[][] validation;
+        private final CheckpointManager checkpoints;
+        private final Map<String, byte[]> runFiles;
 
-    private static TokenSequence requireWindow(String split, TokenSequence tokens, int seqLen) {
-        if (tokens.length() < seqLen + 1) {
-            throw new UsageException("corpus " + split + " has " + tokens.length() + " tokens, too few for seq_len "
-                    + seqLen + " (need at least " + (seqLen + 1) + ")");
+        Loops(Trainer trainer, TrainingTask task, BatchSampler sampler, int[][] validation,
+              CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
+            this.trainer = trainer;
+            this.task = task;
+            this.sampler = sampler;
+            this.validation = validation;
+            this.checkpoints = checkpoints;
+            this.runFiles = runFiles;
         }
-        return tokens;
-    }
 
-    /** The model to train: the method's projections, base weights from {@code model.from} or a seeded init. */
-    private TransformerModel buildModel(Trainer trainer) throws IOException {
-        String from = config.model().from();
-        if (from == null) {
-            TransformerModel model = TransformerModel.create(trainer.architecture().orElseGet(config.model()::resolve),
-                    DataType.FLOAT, config.seed(), trainer.linearLayer());
-            trainer.initialise(model);
-            return model;
+        TrainingLoop create(FamilyModel model) {
+            return newLoop(model, trainer, task, sampler, validation, checkpoints, runFiles);
         }
-        TransformerModel base = ModelIO.load(Path.of(from));
-        TransformerModel model = TransformerModel.create(base.config(), DataType.FLOAT, config.seed(),
-                trainer.linearLayer());
-        model.loadParameters(base.parameters(), from);
-        return model;
     }
 
-    private TrainingLoop newLoop(TransformerModel model, Trainer trainer, BatchSampler sampler, int[][] validation,
-                                 CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
+    private TrainingLoop newLoop(FamilyModel model, Trainer trainer, TrainingTask task, BatchSampler sampler,
+                                 int[][] validation, CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
         TrainingLoop loop = new TrainingLoop(trainer.trainable(model), config.training(), trainer, sampler, validation);
         loop.addListener(new MetricsJsonl(runDir.resolve(METRICS_FILE)));
+        task.listeners(model, runDir.resolve(METRICS_FILE)).forEach(loop::addListener);
         extraListeners.forEach(loop::addListener);
-        modelListeners.forEach(f -> loop.addListener(f.apply(model)));
+        if (model instanceof TransformerModel decoder) {
+            modelListeners.forEach(f -> loop.addListener(f.apply(decoder)));
+        }
         loop.addListener(new ProgressListener("train " + config.name(), config.training().steps(), 0,
                 config.training().logEvery()));
         loop.checkpointEvery(config.checkpoint().every(), l -> {
@@ -262,7 +242,7 @@ public final class TrainingRun {
         return extra;
     }
 
-    private void writeSummary(TrainingLoop loop, TransformerModel model) throws IOException {
+    private void writeSummary(TrainingLoop loop, FamilyModel model) throws IOException {
         long trainable = loop.trainableParameters().stream()
                 .mapToLong(n -> model.graph().getVariable(n).getArr().length()).sum();
         Map<String, Object> s = new LinkedHashMap<>();
@@ -300,18 +280,6 @@ public final class TrainingRun {
             }
         }
         return from.isEmpty() ? Optional.empty() : Optional.of(CheckpointManager.read(from.get()));
-    }
-
-    private static void checkCompatible(TransformerModel model, Tokenizer tokenizer, DataConfig data) {
-        if (tokenizer.vocabSize() > model.config().vocabSize()) {
-            throw new dev.sinter.framework.config.UsageException("tokenizer " + tokenizer.describe() + " has " + tokenizer.vocabSize()
-                    + " ids but the model's vocab_size is " + model.config().vocabSize()
-                    + "; set model.vocab_size >= " + tokenizer.vocabSize());
-        }
-        if (data.seqLen() > model.config().maxSeqLen()) {
-            throw new dev.sinter.framework.config.UsageException("data.seq_len " + data.seqLen() + " exceeds the model's max_seq_len "
-                    + model.config().maxSeqLen());
-        }
     }
 
     /**

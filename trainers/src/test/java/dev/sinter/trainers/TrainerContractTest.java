@@ -90,7 +90,7 @@ class TrainerContractTest {
         TrainingRun.Result resumed = new TrainingRun(cfg).execute();
         assertEquals(TrainingRunTest.trainLosses(dir.resolve("straight")), TrainingRunTest.trainLosses(dir.resolve("resumed")));
         // save → load → identical outputs (LoRA through its merge)
-        assertEquals(resumed.model().logits(PROBE), reload(dir.resolve("resumed")).logits(PROBE));
+        assertEquals(resumed.decoder().logits(PROBE), reload(dir.resolve("resumed")).logits(PROBE));
     }
 
     @ParameterizedTest

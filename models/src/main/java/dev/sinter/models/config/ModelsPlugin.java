@@ -2,10 +2,12 @@ package dev.sinter.models.config;
 
 import dev.sinter.framework.registry.Plugins;
 import dev.sinter.framework.registry.SinterPlugin;
+import dev.sinter.models.family.ModelFamily;
+import dev.sinter.models.transformer.DecoderFamily;
 import java.util.List;
 
 /**
- * The model presets of this module, one registration each: {@code tiny} (tests), {@code small} (quickstart),
+ * The decoder model family and the model presets of this module, one registration each. Presets: {@code tiny} (tests), {@code small} (quickstart),
  * {@code stories260k}, {@code llama-110m} (the scale check), and the DeepSpeed-MoE variants of {@code tiny} and
  * {@code small} (papers.md §3.2): {@code -moe} (top-1 MoE-4 on every other layer), {@code -pyramid} (more experts in
  * the last MoE layer), {@code -residual} (dense MLP + top-1 expert, learned mix) and {@code -prmoe} (pyramid +
@@ -21,6 +23,7 @@ public final class ModelsPlugin implements SinterPlugin {
 
     @Override
     public void register(Plugins plugins) {
+        plugins.register(ModelFamily.class, DecoderFamily.INSTANCE);
         preset(plugins, "tiny", "2 layers, d 32: unit tests and gradient checks", TINY);
         preset(plugins, "small", "~3.3M parameters: the quickstart model (byte-level vocabulary)", SMALL);
         preset(plugins, "stories260k", "Karpathy's tinyllamas stories260K architecture (llama2.c header)",

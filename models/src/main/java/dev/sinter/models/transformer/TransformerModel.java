@@ -3,7 +3,10 @@ package dev.sinter.models.transformer;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
-import dev.sinter.framework.train.TrainableModel;
+import dev.sinter.models.ModelIO;
+import dev.sinter.models.family.FamilyModel;
+import dev.sinter.models.family.ModelFamily;
+import dev.sinter.models.family.Projection;
 import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeNames;
 import java.util.ArrayList;
@@ -34,7 +37,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code ce_loss}, per MoE layer {@code aux_loss}, {@code expert_counts} and {@code dropped} ({@link MoeNames}); their
  * {@value #LOSS} is CE + coef · Σ l_aux in training and CE otherwise.
  */
-public final class TransformerModel implements TrainableModel {
+public final class TransformerModel implements FamilyModel {
     public static final String INPUT_IDS = "input_ids";
     public static final String LABELS = "labels";
     public static final String ATTENTION_BIAS = "attention_bias";
@@ -95,6 +98,28 @@ public final class TransformerModel implements TrainableModel {
         return config;
     }
 
+    @Override
+    public ModelFamily family() {
+        return DecoderFamily.INSTANCE;
+    }
+
+    @Override
+    public List<Projection> projections() {
+        return DecoderFamily.projections(config);
+    }
+
+    @Override
+    public TransformerModel rebuild(LinearLayer linearLayer) {
+        return create(config, dtype, 0, linearLayer);
+    }
+
+    /** The model config as JSON ({@link ModelIO#metadata}). */
+    @Override
+    public Map<String, String> metadata() {
+        return ModelIO.metadata(config);
+    }
+
+    @Override
     public DataType dataType() {
         return dtype;
     }
@@ -112,41 +137,6 @@ public final class TransformerModel implements TrainableModel {
     @Override
     public List<String> parameterNames() {
         return parameterNames;
-    }
-
-    /** Total number of scalar parameters. */
-    public long parameterCount() {
-        long n = 0;
-        for (INDArray a : parameters().values()) {
-            n += a.length();
-        }
-        return n;
-    }
-
-    /**
-     * Copies the given tensors into the model's parameters. Every parameter must be present with its exact shape;
-     * extra tensors are an error. Values are cast to the model's data type.
-     */
-    public void loadParameters(Map<String, INDArray> tensors, String source) {
-        Map<String, INDArray> mine = parameters();
-        for (String name : tensors.keySet()) {
-            if (!mine.containsKey(name)) {
-                throw new IllegalArgumentException(source + ": unexpected tensor '" + name
-                        + "' (this architecture has no such parameter; check the model config)");
-            }
-        }
-        for (Map.Entry<String, INDArray> e : mine.entrySet()) {
-            INDArray src = tensors.get(e.getKey());
-            if (src == null) {
-                throw new IllegalArgumentException(source + ": missing tensor '" + e.getKey() + "'");
-            }
-            if (!java.util.Arrays.equals(src.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException(source + ": tensor '" + e.getKey() + "' has shape "
-                        + java.util.Arrays.toString(src.shape()) + ", expected "
-                        + java.util.Arrays.toString(e.getValue().shape()));
-            }
-            e.getValue().assign(src.castTo(dtype));
-        }
     }
 
     /** Training mode: MoE capacity factor, routing noise keyed by (seed, batch) and the aux-loss coefficient. */
@@ -285,6 +275,7 @@ public final class TransformerModel implements TrainableModel {
      * masks, all ones outside training), so every forward pass through this model can be fed. Training steps may
      * overwrite them afterwards.
      */
+    @Override
     public void setExtraInputs(java.util.function.Consumer<Map<String, INDArray>> extraInputs) {
         this.extraInputs = extraInputs;
     }
@@ -323,13 +314,6 @@ public final class TransformerModel implements TrainableModel {
     /** Mean next-token cross-entropy over windows {@code [B][T+1]} (evaluation mode), without gradients. */
     public double loss(int[][] windows) {
         return PooledExecution.output(sd, validationPlaceholders(windows), List.of(LOSS)).get(LOSS).getDouble(0);
-    }
-
-    /** Copies of every parameter (for snapshots and tests). */
-    public Map<String, INDArray> parameterSnapshot() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        parameters().forEach((k, v) -> out.put(k, v.dup()));
-        return out;
     }
 
     /** The cached value of a shape-determined input (RoPE tables, causal bias) for batch b and length t. */

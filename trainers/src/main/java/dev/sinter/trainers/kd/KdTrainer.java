@@ -5,6 +5,7 @@ import dev.sinter.trainers.kd.KdStage;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.ModelIO;
+import dev.sinter.models.family.FamilyModel;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.Trainer;
 import java.io.IOException;
@@ -55,7 +56,8 @@ public class KdTrainer implements Trainer {
     }
 
     @Override
-    public TrainableModel trainable(TransformerModel student) {
+    public TrainableModel trainable(FamilyModel model) {
+        TransformerModel student = decoder(model);
         int v = student.config().vocabSize();
         if (teacher().config().vocabSize() != v) {
             throw new UsageException("teacher " + settings.teacher() + " has a vocabulary of "
@@ -106,6 +108,14 @@ public class KdTrainer implements Trainer {
     @Override
     public Map<String, String> stateExtras(long step) {
         return Map.of("kd_stage", String.valueOf(settings.stageIndex(step)));
+    }
+
+    /** The decoder student (the trainer type registers for the decoder family only, so config binding refuses others). */
+    static TransformerModel decoder(FamilyModel model) {
+        if (!(model instanceof TransformerModel student)) {
+            throw new IllegalArgumentException("distillation trains only decoder models, got a " + model.family().name());
+        }
+        return student;
     }
 
     /** Teacher forward passes so far (tests check that a KD-off stage never runs it). */

@@ -2,7 +2,7 @@ package dev.sinter.trainers.kd;
 
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.trainers.kd.MosTrainerConfig;
-import dev.sinter.models.transformer.TransformerModel;
+import dev.sinter.models.family.FamilyModel;
 import java.util.Optional;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -39,9 +39,9 @@ public final class MosTrainer extends KdTrainer {
     }
 
     @Override
-    public void initialise(TransformerModel student) {
+    public void initialise(FamilyModel student) {
         if (cfg.initFromTeacher()) {
-            layout().initialise(student, teacher());
+            layout().initialise(decoder(student), teacher());
         }
     }
 }

@@ -1,10 +1,9 @@
 package dev.sinter.trainers.lora;
 
-import dev.sinter.trainers.lora.LoraTrainerConfig;
-import dev.sinter.trainers.TargetModules;
 import dev.sinter.models.transformer.LinearLayer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -12,7 +11,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * LoRA projection (PEFT semantics): {@code y = x·Wᵀ + (alpha/r)·(drop(x)·Aᵀ)·Bᵀ} for target weights, dense otherwise.
+ * LoRA projection (PEFT semantics): {@code y = x·Wᵀ + (alpha/r)·(drop(x)·Aᵀ)·Bᵀ} for the target weights (chosen by
+ * role from the model family's projections), dense otherwise.
  * A {@code [r, in]} is Kaiming-uniform (bound 1/√in), B {@code [out, r]} is zero, so training starts at the base
  * model. Adapter names follow PEFT: {@code <module>.lora_A.weight}, {@code <module>.lora_B.weight}. Dropout uses a
  * mask placeholder {@code <module>.lora_dropout_mask} {@code [N, in]} that {@link LoraTrainer} fills.
@@ -23,13 +23,14 @@ final class LoraLinearLayer implements LinearLayer {
     }
 
     private final LoraTrainerConfig cfg;
-    private final List<String> fragments;
+    private final Set<String> targetWeights;
     private final SplittableRandom rng;
     private final List<Adapter> adapters = new ArrayList<>();
 
-    LoraLinearLayer(LoraTrainerConfig cfg, long seed) {
+    /** @param targetWeights the weight names that get adapters */
+    LoraLinearLayer(LoraTrainerConfig cfg, long seed, Set<String> targetWeights) {
         this.cfg = cfg;
-        this.fragments = cfg.targets().stream().map(TargetModules::fragment).toList();
+        this.targetWeights = Set.copyOf(targetWeights);
         this.rng = new SplittableRandom(seed ^ 0x10AAL);
     }
 
@@ -40,7 +41,7 @@ final class LoraLinearLayer implements LinearLayer {
     @Override
     public SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w) {
         SDVariable base = sd.mmul(x, w, false, true, false); // [N, out]
-        if (fragments.stream().noneMatch(weightName::endsWith)) {
+        if (!targetWeights.contains(weightName)) {
             return base;
         }
         String module = weightName.substring(0, weightName.length() - ".weight".length());

@@ -2,16 +2,18 @@ package dev.sinter.trainers.lora;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.sinter.framework.checkpoint.Checkpoint;
+import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.framework.util.Json;
-import dev.sinter.trainers.lora.LoraTrainerConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.ModelIO;
+import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.family.FamilyModel;
+import dev.sinter.models.family.Projection;
+import dev.sinter.models.transformer.DecoderFamily;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.Trainer;
-import dev.sinter.framework.checkpoint.CheckpointManager;
-import dev.sinter.models.config.ModelConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -19,13 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * LoRA fine-tuning: only the adapters train; checkpoints hold only the adapters (plus the base model's path and
- * the LoRA settings in their metadata); {@link #merge} folds them into a dense model, {@code W + (alpha/r)·B·A}.
+ * LoRA fine-tuning of any model family: adapters on the projections whose role is among {@code trainer.targets}
+ * (the family's role map names the weights), plus the model's head parameters (PEFT's {@code modules_to_save}, e.g. a
+ * classifier); the base weights are frozen. Checkpoints hold only what trains (plus the base model's path and the
+ * LoRA settings in their metadata); {@link #merge} folds the adapters into a dense model, {@code W + (alpha/r)·B·A}.
  */
 public final class LoraTrainer implements Trainer {
     /** Metadata key of an adapter checkpoint: the LoRA settings as JSON. */
@@ -52,18 +58,21 @@ public final class LoraTrainer implements Trainer {
     }
 
     @Override
-    public LinearLayer linearLayer() {
-        layer = new LoraLinearLayer(cfg, seed);
+    public LinearLayer linearLayer(List<Projection> projections) {
+        layer = new LoraLinearLayer(cfg, seed, Projection.inRoles(projections, cfg.targets()).stream()
+                .map(Projection::weight).collect(Collectors.toSet()));
         return layer;
     }
 
+    /** The adapters, then the model's head parameters. */
     @Override
     public List<String> trainableParameters(TrainableModel model) {
-        List<String> names = layer.adapters().stream().flatMap(a -> java.util.stream.Stream.of(a.a(), a.b())).toList();
-        if (names.isEmpty()) {
-            throw new UsageException("trainer.targets " + cfg.targets() + " matched no projection");
+        List<String> adapters = layer.adapters().stream().flatMap(a -> Stream.of(a.a(), a.b())).toList();
+        if (adapters.isEmpty()) {
+            throw new UsageException("trainer.targets " + cfg.targets() + " matched no projection of this model");
         }
-        return names;
+        List<String> head = model instanceof FamilyModel f ? f.headParameters() : List.of();
+        return Stream.concat(adapters.stream(), head.stream()).toList();
     }
 
     @Override
@@ -71,11 +80,12 @@ public final class LoraTrainer implements Trainer {
         if (cfg.dropout() == 0) {
             return;
         }
-        INDArray ids = ph.get(TransformerModel.INPUT_IDS);
-        int n = (int) ids.length();
+        int n = rows(ph);
         double keep = 1 - cfg.dropout();
         // a stream per (step, micro-batch): resumed runs draw the same masks
         SplittableRandom rng = new SplittableRandom(seed * 1_000_003L + step * 64 + micro);
+        DataType dt = ph.values().stream().map(INDArray::dataType).anyMatch(t -> t == DataType.DOUBLE)
+                ? DataType.DOUBLE : DataType.FLOAT;
         for (LoraLinearLayer.Adapter a : layer.adapters()) {
             float[] m = new float[n * a.in()];
             if (training) {
@@ -85,9 +95,13 @@ public final class LoraTrainer implements Trainer {
             } else {
                 java.util.Arrays.fill(m, 1f);
             }
-            DataType dt = ids.dataType() == DataType.DOUBLE ? DataType.DOUBLE : DataType.FLOAT;
             ph.put(a.mask(), Nd4j.create(m, new long[]{n, a.in()}, 'c').castTo(dt));
         }
+    }
+
+    /** N = B·T, the rows of the projections' input: the token ids' count (decoder and encoder alike). */
+    private static int rows(Map<String, INDArray> ph) {
+        return (int) ph.get(TransformerModel.INPUT_IDS).length();
     }
 
     /** Placeholders for an inference pass through the adapted (unmerged) model: no dropout. */
@@ -96,13 +110,13 @@ public final class LoraTrainer implements Trainer {
     }
 
     @Override
-    public TrainableModel trainable(TransformerModel model) {
+    public TrainableModel trainable(FamilyModel model) {
         model.setExtraInputs(this::addInferencePlaceholders); // forward passes outside the loop (probes, samples)
         return model;
     }
 
     @Override
-    public Map<String, INDArray> checkpointTensors(TransformerModel model) {
+    public Map<String, INDArray> checkpointTensors(FamilyModel model) {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : trainableParameters(model)) {
             out.put(name, model.graph().getVariable(name).getArr());
@@ -111,8 +125,8 @@ public final class LoraTrainer implements Trainer {
     }
 
     @Override
-    public Map<String, String> checkpointMetadata(TransformerModel model) {
-        Map<String, String> meta = new LinkedHashMap<>(ModelIO.metadata(model.config()));
+    public Map<String, String> checkpointMetadata(FamilyModel model) {
+        Map<String, String> meta = new LinkedHashMap<>(model.metadata());
         try {
             Map<String, Object> adapter = new LinkedHashMap<>();
             adapter.put("type", "lora");
@@ -129,10 +143,11 @@ public final class LoraTrainer implements Trainer {
     }
 
     @Override
-    public TransformerModel resume(TransformerModel model, Checkpoint cp) {
+    public FamilyModel resume(FamilyModel model, Checkpoint cp) {
+        List<String> trainable = trainableParameters(model);
         for (Map.Entry<String, INDArray> e : cp.parameters().entrySet()) {
             var v = model.graph().getVariable(e.getKey());
-            if (v == null || !trainableParameters(model).contains(e.getKey())) {
+            if (v == null || !trainable.contains(e.getKey())) {
                 throw new IllegalArgumentException(cp.directory() + ": tensor '" + e.getKey()
                         + "' is not an adapter of this LoRA configuration");
             }
@@ -142,13 +157,13 @@ public final class LoraTrainer implements Trainer {
     }
 
     @Override
-    public TransformerModel finalModel(TransformerModel adapted) {
+    public FamilyModel finalModel(FamilyModel adapted) {
         return merge(adapted, cfg.scale(), layer.adapters().stream().map(LoraLinearLayer.Adapter::module).toList());
     }
 
     /**
-     * Merges an adapter-only checkpoint into a dense model. The base comes from {@code baseOverride}, else from
-     * the path recorded at training time, else (a run that trained adapters on a fresh initialisation) from the
+     * Merges a decoder's adapter-only checkpoint into a dense model. The base comes from {@code baseOverride}, else
+     * from the path recorded at training time, else (a run that trained adapters on a fresh initialisation) from the
      * recorded seed.
      */
     public static TransformerModel mergeCheckpoint(Path adapterPath, Path baseOverride) throws IOException {
@@ -168,12 +183,13 @@ public final class LoraTrainer implements Trainer {
         Path basePath = baseOverride != null ? baseOverride : recordedBase == null ? null : Path.of((String) recordedBase);
         LoraTrainer trainer = new LoraTrainer(cfg, seed, basePath == null ? null : basePath.toString());
         ModelConfig config = ModelIO.configOf(cp);
-        TransformerModel adapted = TransformerModel.create(config, DataType.FLOAT, seed, trainer.linearLayer());
+        TransformerModel adapted = TransformerModel.create(config, DataType.FLOAT, seed,
+                trainer.linearLayer(DecoderFamily.projections(config)));
         if (basePath != null) {
             adapted.loadParameters(ModelIO.load(basePath).parameters(), basePath.toString());
         }
         trainer.resume(adapted, cp);
-        return trainer.finalModel(adapted);
+        return (TransformerModel) trainer.finalModel(adapted);
     }
 
     /**
@@ -181,8 +197,8 @@ public final class LoraTrainer implements Trainer {
      *
      * @param modules adapted module names, e.g. {@code model.layers.0.self_attn.q_proj}
      */
-    public static TransformerModel merge(TransformerModel adapted, double scale, List<String> modules) {
-        TransformerModel dense = TransformerModel.create(adapted.config(), adapted.dataType(), 0);
+    public static FamilyModel merge(FamilyModel adapted, double scale, List<String> modules) {
+        FamilyModel dense = adapted.rebuild(LinearLayer.DENSE);
         Map<String, INDArray> weights = new LinkedHashMap<>(adapted.parameters());
         for (String m : modules) {
             INDArray a = adapted.graph().getVariable(m + ".lora_A.weight").getArr(); // [r, in]

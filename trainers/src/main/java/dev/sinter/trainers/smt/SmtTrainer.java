@@ -4,10 +4,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
 import dev.sinter.framework.util.Json;
-import dev.sinter.trainers.smt.SmtTrainerConfig;
-import dev.sinter.trainers.TargetModules;
 import dev.sinter.framework.train.TrainableModel;
-import dev.sinter.models.transformer.TransformerModel;
+import dev.sinter.models.family.FamilyModel;
+import dev.sinter.models.family.Projection;
+import dev.sinter.models.transformer.LinearLayer;
+import dev.sinter.trainers.Phase;
 import dev.sinter.trainers.Trainer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,11 +22,12 @@ import org.apache.logging.log4j.Logger;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Sparse Matrix Tuning (papers.md §2.1). Phase A: {@code warmup_steps} of full fine-tuning while the signed
- * gradients of the target matrices are summed. Then the top blocks are selected and the model is rebuilt with
- * {@link SmtLinearLayer}: only the blocks train, with optimizer state for them alone. Checkpoints always hold the
- * dense (written-back) weights, plus the gradient sums (phase A) or the selection (phase B), so resuming in either
- * phase is exact, and the run leaves a plain dense model.
+ * Sparse Matrix Tuning (papers.md §2.1) of any model family, in two {@link Phase}s. {@code warmup}: {@code warmup_steps}
+ * of full fine-tuning while the signed gradients of the target matrices (the projections whose role is among
+ * {@code trainer.targets}) are summed. {@code sparse}: the top blocks are selected and the model is rebuilt with
+ * {@link SmtLinearLayer}: only the blocks (and the model's head parameters) train, with optimizer state for them
+ * alone. Checkpoints always hold the dense (written-back) weights, plus the gradient sums (warm-up) or the selection
+ * (sparse), so resuming in either phase is exact, and the run leaves a plain dense model.
  */
 public final class SmtTrainer implements Trainer {
     public static final String SELECTION_FILE = "smt_selection.json";
@@ -36,6 +38,7 @@ public final class SmtTrainer implements Trainer {
     private final Map<String, INDArray> gradientSums = new LinkedHashMap<>();
     private List<Block> selection;
     private SmtLinearLayer sparse;
+    private Map<String, Projection> targets = Map.of(); // weight name → projection, of the architecture's target roles
 
     public SmtTrainer(SmtTrainerConfig cfg) {
         this.cfg = cfg;
@@ -46,12 +49,28 @@ public final class SmtTrainer implements Trainer {
         return SmtTrainerConfig.TYPE;
     }
 
+    /** Records the target projections of the architecture; the warm-up model is dense. */
+    @Override
+    public LinearLayer linearLayer(List<Projection> projections) {
+        targets = new LinkedHashMap<>();
+        Projection.inRoles(projections, cfg.targets()).forEach(p -> targets.put(p.weight(), p));
+        return LinearLayer.DENSE;
+    }
+
+    @Override
+    public List<Phase> phases() {
+        return List.of(Phase.first("warmup"), new Phase("sparse", cfg.warmupSteps(), this::sparseModel));
+    }
+
+    /** Warm-up: every parameter; sparse: the blocks, then the model's head parameters. */
     @Override
     public List<String> trainableParameters(TrainableModel model) {
         if (sparse == null) {
             return model.parameterNames();
         }
-        return sparse.blocksByMatrix().keySet().stream().map(SmtLinearLayer::blocksName).toList();
+        List<String> blocks = sparse.blocksByMatrix().keySet().stream().map(SmtLinearLayer::blocksName).toList();
+        List<String> head = model instanceof FamilyModel f ? f.headParameters() : List.of();
+        return java.util.stream.Stream.concat(blocks.stream(), head.stream()).toList();
     }
 
     @Override
@@ -61,41 +80,36 @@ public final class SmtTrainer implements Trainer {
         }
         // SMT §2.1: sum the signed full gradients of the target matrices over the warm-up
         gradients.forEach((name, g) -> {
-            if (isTarget(name)) {
+            if (targets.containsKey(name)) {
                 gradientSums.merge(name, g.dup(), INDArray::addi);
             }
         });
     }
 
-    @Override
-    public long switchStep() {
-        return cfg.warmupSteps();
-    }
-
-    @Override
-    public TransformerModel switchModel(TransformerModel dense) {
-        cfg.checkAgainst(dense.config());
+    /** Selects the blocks from the warm-up's gradient sums and builds the sparse phase's model. */
+    private FamilyModel sparseModel(FamilyModel dense) {
+        cfg.checkAgainst(dense.projections());
         if (gradientSums.isEmpty()) {
             throw new IllegalStateException("SMT has no warm-up gradients to select blocks from");
         }
-        Map<String, String> targets = new LinkedHashMap<>();
+        Map<String, String> roles = new LinkedHashMap<>();
         Map<String, Integer> layers = new LinkedHashMap<>();
         gradientSums.keySet().forEach(n -> {
-            targets.put(n, targetOf(n));
-            layers.put(n, layerOf(n));
+            roles.put(n, targets.get(n).role());
+            layers.put(n, targets.get(n).layer());
         });
         BlockSelector selector = new BlockSelector(cfg);
         int n = selector.blockCount(dense.parameterCount());
-        selection = selector.select(gradientSums, targets, layers, n);
+        selection = selector.select(gradientSums, roles, layers, n);
         LOG.info("SMT: selected {} blocks of {}×{} ({} parameters, {}% of the model)", selection.size(),
                 cfg.blockSize(), cfg.blockSize(), (long) selection.size() * cfg.blockSize() * cfg.blockSize(),
                 String.format("%.3f", 100.0 * selection.size() * cfg.blockSize() * cfg.blockSize() / dense.parameterCount()));
         return buildSparse(dense.parameterSnapshot(), dense);
     }
 
-    private TransformerModel buildSparse(Map<String, INDArray> denseWeights, TransformerModel like) {
+    private FamilyModel buildSparse(Map<String, INDArray> denseWeights, FamilyModel like) {
         sparse = new SmtLinearLayer(selection, cfg.blockSize());
-        TransformerModel model = TransformerModel.create(like.config(), like.dataType(), 0, sparse);
+        FamilyModel model = like.rebuild(sparse);
         Map<String, INDArray> blocks = sparse.extractBlocks(denseWeights); // zeroes the blocks in denseWeights
         model.loadParameters(denseWeights, "SMT W0");
         blocks.forEach((name, b) -> model.graph().getVariable(name).getArr().assign(b));
@@ -103,7 +117,7 @@ public final class SmtTrainer implements Trainer {
     }
 
     @Override
-    public Map<String, INDArray> checkpointTensors(TransformerModel model) {
+    public Map<String, INDArray> checkpointTensors(FamilyModel model) {
         return sparse == null ? model.parameters() : writtenBack(model);
     }
 
@@ -126,7 +140,7 @@ public final class SmtTrainer implements Trainer {
     }
 
     @Override
-    public TransformerModel resume(TransformerModel dense, Checkpoint cp) {
+    public FamilyModel resume(FamilyModel dense, Checkpoint cp) {
         dense.loadParameters(cp.parameters(), cp.directory().toString());
         try {
             Path sel = cp.directory().resolve(SELECTION_FILE);
@@ -141,7 +155,7 @@ public final class SmtTrainer implements Trainer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read SMT state from " + cp.directory(), e);
         }
-        return cp.state().step() >= cfg.warmupSteps() ? switchModel(dense) : dense;
+        return cp.state().step() >= cfg.warmupSteps() ? sparseModel(dense) : dense;
     }
 
     @Override
@@ -152,11 +166,11 @@ public final class SmtTrainer implements Trainer {
     }
 
     @Override
-    public TransformerModel finalModel(TransformerModel trained) {
+    public FamilyModel finalModel(FamilyModel trained) {
         if (sparse == null) {
             return trained;
         }
-        TransformerModel dense = TransformerModel.create(trained.config(), trained.dataType(), 0);
+        FamilyModel dense = trained.rebuild(LinearLayer.DENSE);
         dense.loadParameters(writtenBack(trained), "SMT write-back");
         return dense;
     }
@@ -174,21 +188,7 @@ public final class SmtTrainer implements Trainer {
         return selection;
     }
 
-    private Map<String, INDArray> writtenBack(TransformerModel model) {
+    private Map<String, INDArray> writtenBack(FamilyModel model) {
         return sparse.writeBack(model.parameters(), name -> model.graph().getVariable(name).getArr());
-    }
-
-    private boolean isTarget(String name) {
-        return name.startsWith("model.layers.") && cfg.targets().stream().map(TargetModules::fragment)
-                .anyMatch(name::endsWith);
-    }
-
-    private String targetOf(String name) {
-        return cfg.targets().stream().filter(t -> name.endsWith(TargetModules.fragment(t))).findFirst().orElseThrow();
-    }
-
-    private static int layerOf(String name) {
-        String rest = name.substring("model.layers.".length());
-        return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
     }
 }

@@ -3,7 +3,7 @@ package dev.sinter.trainers.smt;
 import dev.sinter.trainers.ChecksArchitecture;
 import dev.sinter.framework.config.Checks;
 import dev.sinter.framework.config.TrainerConfig;
-import dev.sinter.models.config.ModelConfig;
+import dev.sinter.models.family.Projection;
 import dev.sinter.trainers.TargetModules;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
@@ -66,24 +66,13 @@ public record SmtTrainerConfig(int warmupSteps, int blockSize, String score, Int
 
     /** Checks the block size against the architecture's target matrices; throws with the offending matrix. */
     @Override
-    public void checkAgainst(ModelConfig model) {
-        for (String t : targets) {
-            int[] shape = shapeOf(t, model);
-            if (shape[0] % blockSize != 0 || shape[1] % blockSize != 0) {
-                throw new IllegalArgumentException("block_size " + blockSize + " does not divide the " + t
-                        + "_proj matrix [" + shape[0] + ", " + shape[1] + "]; choose a common divisor of its dimensions");
+    public void checkAgainst(List<Projection> projections) {
+        for (Projection p : Projection.inRoles(projections, targets)) {
+            if (p.out() % blockSize != 0 || p.in() % blockSize != 0) {
+                throw new IllegalArgumentException("block_size " + blockSize + " does not divide the " + p.role()
+                        + " matrix " + p.weight() + " [" + p.out() + ", " + p.in()
+                        + "]; choose a common divisor of its dimensions");
             }
         }
-    }
-
-    /** {@code [out, in]} of a target projection. */
-    public static int[] shapeOf(String target, ModelConfig m) {
-        return switch (target) {
-            case "q", "o" -> new int[]{m.dim(), m.dim()};
-            case "k", "v" -> new int[]{m.kvDim(), m.dim()};
-            case "gate", "up" -> new int[]{m.hiddenDim(), m.dim()};
-            case "down" -> new int[]{m.dim(), m.hiddenDim()};
-            default -> throw new IllegalArgumentException("unknown target " + target);
-        };
     }
 }

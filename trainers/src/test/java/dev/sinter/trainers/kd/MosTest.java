@@ -60,6 +60,6 @@ class MosTest {
         TransformerModel student = ModelIO.load(r.runDir());
         assertEquals(2, student.config().nLayers());
         assertEquals(List.of(1), student.config().moeLayers());
-        assertEquals(r.model().logits(new int[][]{{1, 2, 3}}), student.logits(new int[][]{{1, 2, 3}}));
+        assertEquals(r.decoder().logits(new int[][]{{1, 2, 3}}), student.logits(new int[][]{{1, 2, 3}}));
     }
 }

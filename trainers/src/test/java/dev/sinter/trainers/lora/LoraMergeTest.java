@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.trainers.lora.LoraTrainerConfig;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.models.transformer.TransformerModel;
@@ -13,14 +14,16 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import dev.sinter.models.transformer.DecoderFamily;
 
 /** LoRA's adapted graph against its merge and against finite differences. */
 class LoraMergeTest {
     final LoraTrainerConfig cfg = new LoraTrainerConfig(3, 6, 0.2, List.of("q", "k", "v", "o", "gate", "up", "down"));
 
     TransformerModel adapted(LoraTrainer t) {
-        TransformerModel m = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.DOUBLE, 4,
-                t.linearLayer());
+        ModelConfig tiny = ModelPreset.registry().get("tiny").config();
+        TransformerModel m = TransformerModel.create(tiny, DataType.DOUBLE, 4,
+                t.linearLayer(DecoderFamily.projections(tiny)));
         // B starts at zero; give it values so the adapters matter
         for (String n : t.trainableParameters(m)) {
             if (n.endsWith("lora_B.weight")) {
@@ -41,7 +44,7 @@ class LoraMergeTest {
         INDArray viaAdapters = m.graph().output(ph, TransformerModel.LOGITS).get(TransformerModel.LOGITS);
         t.trainable(m); // registers the no-dropout masks for plain forward passes (probes, samples)
         assertEquals(viaAdapters, m.logits(ids));
-        TransformerModel merged = t.finalModel(m);
+        TransformerModel merged = (TransformerModel) t.finalModel(m);
         double maxDiff = viaAdapters.sub(merged.logits(ids)).amaxNumber().doubleValue();
         assertEquals(0, maxDiff, 1e-12);
         INDArray base = TransformerModel.create(m.config(), DataType.DOUBLE, 4).logits(ids);

@@ -60,12 +60,13 @@ class SmtBlocksTest {
                 List.of("q", "k", "v", "down"));
         TransformerModel dense = TransformerModel.create(ModelPreset.registry().get("tiny").config(), DataType.DOUBLE, 6);
         SmtTrainer smt = new SmtTrainer(cfg);
+        smt.linearLayer(dense.projections()); // the trainer learns the target projections before the model is built
         Map<String, INDArray> fakeGrads = new LinkedHashMap<>();
         dense.parameters().forEach((n, w) -> fakeGrads.put(n, Nd4j.rand(DataType.DOUBLE, w.shape()).subi(0.5)));
         smt.transformGradients(1, fakeGrads);
         int[][] ids = {{3, 1, 4, 1, 5, 9, 2}};
         INDArray before = dense.logits(ids);
-        TransformerModel sparse = smt.switchModel(dense);
+        TransformerModel sparse = (TransformerModel) smt.phases().get(1).enter().apply(dense);
         SmtLinearLayer layer = new SmtLinearLayer(smt.selection(), 8);
         long denseForms = smt.selection().stream().collect(Collectors.groupingBy(Block::matrix)).entrySet().stream()
                 .filter(e -> {
@@ -81,7 +82,7 @@ class SmtBlocksTest {
         }
         INDArray trained = sparse.logits(ids);
         assertTrue(trained.sub(before).amaxNumber().doubleValue() > 1e-4);
-        assertEquals(0, trained.sub(smt.finalModel(sparse).logits(ids)).amaxNumber().doubleValue(), 1e-12,
+        assertEquals(0, trained.sub(((TransformerModel) smt.finalModel(sparse)).logits(ids)).amaxNumber().doubleValue(), 1e-12,
                 "write-back must reproduce the training-time outputs");
         GradientCheck.check(sparse.graph(), sparse.trainingPlaceholders(new int[][]{{1, 5, 2, 7, 3, 8}}),
                 TransformerModel.LOSS, smt.trainableParameters(sparse), 10, 1e-5);
