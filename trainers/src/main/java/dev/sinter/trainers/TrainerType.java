@@ -43,7 +43,7 @@ public record TrainerType<C extends TrainerConfig>(String name, String descripti
     public void requireFamily(String family) {
         if (!supports(family)) {
             throw new IllegalArgumentException("trainer type " + name + " trains only the " + String.join(", ", families)
-                    + " family, but the model is a " + family + "; choose one of "
+                    + " family, but the model is of the " + family + " family; choose one of "
                     + String.join(", ", registry().entries().stream().filter(t -> t.supports(family))
                     .map(TrainerType::name).toList()));
         }
