@@ -24,8 +24,8 @@ public record GrowthDecision(SortedMap<Integer, Double> angles, double epsilon, 
 
     /**
      * Decides from the mean cosines: {@code cosineToSet} per existing set k (to S_k) and {@code cosineToPretrained}
-     * (to S_pre). The authors take ε from the last set's pass; the S_pre cosine does not depend on the set used
-     * for the pass only up to the prompts' effect on the gradient, so callers pass the mean over the sets' passes.
+     * (to S_pre). The authors take ε from the last set's pass; the S_pre cosine differs between the sets' passes only
+     * through the active prompts, and callers pass its mean over all passes, which does not depend on their order.
      */
     public static GrowthDecision decide(Map<Integer, Double> cosineToSet, double cosineToPretrained) {
         if (cosineToSet.isEmpty()) {
