@@ -1,7 +1,6 @@
 package dev.sinter.eval.continual;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
@@ -41,9 +40,6 @@ public final class SourceIdentificationBenchmark {
 
     /** The default texts per class: 100 train, 20 validation, 60 test (the smallest default source, TinyStories, has 184). */
     public static final Split DEFAULT_SPLIT = new Split(100, 20, 60);
-
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper ROW = new ObjectMapper();
 
     /**
      * One class: a label, the file it is read from and how ({@code corpus}, {@code question}, {@code passage},
@@ -164,7 +160,7 @@ public final class SourceIdentificationBenchmark {
         manifest.put("window_words", WINDOW_WORDS);
         manifest.put("tasks", tasks);
         manifest.put("sources", described);
-        JSON.writeValue(out.resolve("benchmark.json").toFile(), manifest);
+        Json.writePretty(out.resolve("benchmark.json"), manifest);
         return new Result(out, tasks);
     }
 
@@ -187,7 +183,7 @@ public final class SourceIdentificationBenchmark {
                     Map<String, String> row = new LinkedHashMap<>();
                     row.put("text", texts.get(label).get(i));
                     row.put("label", label);
-                    w.write(ROW.writeValueAsString(row));
+                    w.write(Json.write(row));
                     w.write('\n');
                 }
             }

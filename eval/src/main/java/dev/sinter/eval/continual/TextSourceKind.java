@@ -1,8 +1,8 @@
 package dev.sinter.eval.continual;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.eval.tasks.HellaSwag;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,8 +37,6 @@ enum TextSourceKind {
             + n.path("continuation").asText())),
     /** HellaSwag: each item's context without its activity label. */
     HELLASWAG(TextSourceKind::hellaswagContexts);
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Reader reader;
 
@@ -93,7 +91,7 @@ enum TextSourceKind {
             }
             JsonNode n;
             try {
-                n = JSON.readTree(line);
+                n = Json.read(line);
             } catch (IOException e) {
                 throw new IOException(file + ":" + number + ": not a JSON object (" + e.getMessage() + ")", e);
             }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sinter.eval.continual.SourceIdentificationBenchmark.Source;
 import dev.sinter.eval.continual.SourceIdentificationBenchmark.Split;
 import dev.sinter.framework.testing.SharedData;
 import dev.sinter.framework.testing.TestData;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SourceIdentificationBenchmarkTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Split SMALL = new Split(4, 2, 4);
 
     private static List<Source> fixtureSources() {
@@ -39,7 +38,7 @@ class SourceIdentificationBenchmarkTest {
     private static List<JsonNode> rows(Path file) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(file)) {
-            out.add(JSON.readTree(line));
+            out.add(Json.read(line));
         }
         return out;
     }
@@ -70,7 +69,7 @@ class SourceIdentificationBenchmarkTest {
                 }
             }
         }
-        JsonNode manifest = JSON.readTree(out.resolve("benchmark.json").toFile());
+        JsonNode manifest = Json.read(out.resolve("benchmark.json"));
         assertEquals(7, manifest.get("seed").asLong());
         assertEquals(6, manifest.get("sources").size());
         assertEquals(64, manifest.get("sources").get(0).get("sha256").asText().length());
