@@ -51,6 +51,21 @@ public final class HellaSwag {
 
     static List<MultipleChoiceTask.Item> load(Path file) throws IOException {
         List<MultipleChoiceTask.Item> items = new ArrayList<>();
+        List<String[]> groups = groups(file);
+        for (int i = 0; i < groups.size(); i++) {
+            items.add(item(file, 6 * i + 1, groups.get(i)));
+        }
+        return items;
+    }
+
+    /** Each item's {@code activity_label: context} line, preprocessed as the task does. */
+    public static List<String> contexts(Path file) throws IOException {
+        return groups(file).stream().map(g -> preprocess(g[0])).toList();
+    }
+
+    /** The file's 6-line groups (context, gold index, 4 endings); a truncated last group is an error. */
+    private static List<String[]> groups(Path file) throws IOException {
+        List<String[]> groups = new ArrayList<>();
         try (InputStream raw = Files.newInputStream(file);
              InputStream in = file.toString().endsWith(".bz2") ? new BZip2CompressorInputStream(raw, true) : raw;
              BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
@@ -61,7 +76,8 @@ public final class HellaSwag {
                 group[lineNo % 6] = s;
                 lineNo++;
                 if (lineNo % 6 == 0) {
-                    items.add(item(file, lineNo - 5, group));
+                    groups.add(group);
+                    group = new String[6];
                 }
             }
             if (lineNo % 6 != 0) {
@@ -69,7 +85,7 @@ public final class HellaSwag {
                         + (lineNo % 6) + " of 6 lines (context, gold index, 4 endings)");
             }
         }
-        return items;
+        return groups;
     }
 
     private static MultipleChoiceTask.Item item(Path file, int firstLine, String[] g) {
