@@ -303,6 +303,14 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
             }
             if (kind.equals("sweep")) {
                 new SweepFile("sweep", config, variants, grid); // a sweep needs variants and/or a grid; folder names
+                for (Map.Entry<String, List<JsonNode>> axis : grid.entrySet()) {
+                    if (axis.getValue() != null && axis.getValue().stream()
+                            .anyMatch(v -> v != null && v.toString().contains("${"))) {
+                        throw new IllegalArgumentException("grid must not hold references (a grid value names its"
+                                + " runs); put the reference under set: or in a variant, got grid." + axis.getKey()
+                                + ": " + axis.getValue());
+                    }
+                }
             }
             if (kind.equals("evaluate") && tasks.isEmpty()) {
                 throw new IllegalArgumentException("tasks must list the tasks to score, e.g. tasks: [arc_easy, piqa]");

@@ -85,6 +85,13 @@ class StudyFileTest {
     }
 
     @Test
+    void gridValuesHoldNoReferences() throws IOException {
+        assertEquals(dir.resolve("study.yaml") + ":9: stages.ft.grid: must not hold references (a grid value names"
+                + " its runs); put the reference under set: or in a variant, got grid.model.from: [\"${stages.base.run}\"]",
+                error("    kind: sweep\n", "    kind: sweep\n    grid: {model.from: [\"${stages.base.run}\"]}\n"));
+    }
+
+    @Test
     void badClaimExpression() throws IOException {
         assertEquals(dir.resolve("study.yaml") + ":21: claims.ft_helps.holds: must be a comparison of declared"
                 + " metrics: 'full < bse' at character 8: unknown metric 'bse'; did you mean 'base'?; declare it"
