@@ -12,6 +12,7 @@ import dev.sinter.trainers.RunConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -153,9 +154,12 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
                 }
             } catch (ConfigException | IllegalArgumentException ex) {
                 throw new ConfigException(where + ": " + ex.getMessage());
+            } catch (NoSuchFileException ex) {
+                throw new ConfigException(where + ": file not found: " + ex.getFile());
             }
             String hash = sha256(previous + "\n" + s.kind() + "\n" + description);
-            steps.add(new Step(name, s, seed, stageDir, out, configs, sweep, List.copyOf(sweepOverrides), model, description.toString(), hash));
+            steps.add(new Step(name, s, seed, stageDir, out, configs, sweep, List.copyOf(sweepOverrides), model,
+                    description.toString(), hash));
             outputs.put(name, out);
             previous = hash;
         }

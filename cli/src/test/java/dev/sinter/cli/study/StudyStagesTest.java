@@ -73,4 +73,23 @@ class StudyStagesTest {
         assertEquals("reproduced", report.at("/claims/above_zero/verdict").asText());
         assertEquals(List.of(), Sinter.study(study).ran()); // all four complete
     }
+
+    @Test
+    void anUnknownTaskStopsTheStudyBeforeAnyWork() throws IOException {
+        Files.writeString(dir.resolve("run.yaml"), "name: x\nmodel: {name: tiny}\ndata: {train: c.txt, seq_len: 32}\n"
+                + "training: {steps: 2, batch_size: 2, lr: 3.0e-3}\n");
+        Path study = dir.resolve("bad.yaml");
+        Files.writeString(study, """
+                name: bad
+                output_dir: %s
+                seeds: [1]
+                stages:
+                  base: {kind: train, config: run.yaml}
+                  ev: {kind: evaluate, model: "${stages.base.run}", tasks: [arc_easyy]}
+                """.formatted(dir.resolve("runs")));
+        String message = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.sinter.framework.config.ConfigException.class, () -> Sinter.study(study)).getMessage();
+        assertTrue(message.startsWith(study + ": stages.ev (seed 1): unknown task 'arc_easyy'"), message);
+        assertTrue(Files.notExists(dir.resolve("runs")), "nothing ran");
+    }
 }
