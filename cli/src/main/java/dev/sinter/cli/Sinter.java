@@ -1,6 +1,8 @@
 package dev.sinter.cli;
 
 import dev.sinter.encoders.ClassifierEvaluation;
+import dev.sinter.cli.study.StudyPlan;
+import dev.sinter.cli.study.StudyRunner;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.report.RunReport;
@@ -39,7 +41,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
- * Sinter's Java API, and the CLI's path: {@code sinter train}, {@code sweep}, {@code prepare}, {@code eval},
+ * Sinter's Java API, and the CLI's path: {@code sinter train}, {@code sweep}, {@code study}, {@code prepare}, {@code eval},
  * {@code analyze}, {@code quantize}, {@code merge} and {@code report} parse their options, call one method here and
  * print the result. {@link #train(RunConfig)} runs what {@code sinter train} runs, with the analyses and reports the
  * config's {@code analysis:} section switches on.
@@ -144,6 +146,20 @@ public final class Sinter {
         }
         Path dir = Path.of(configs.values().iterator().next().outputDir());
         return new SweepResult(dir, runs, trained, SweepReport.write(List.copyOf(runs.values()), dir));
+    }
+
+    /**
+     * Runs a study file ({@link dev.sinter.cli.study.StudyFile}): every stage for every seed through this facade, in
+     * {@code <output_dir>/<study name>/seed-<S>/<stage>}, skipping the stages already complete with the same
+     * configuration, then writes {@code study.json} and {@code study.html} (each claim, our numbers as mean ± std over
+     * seeds, and a verdict). Every reference, run config and claim is validated before the first stage runs.
+     * {@code overrides} starting with {@code study.} change the study file's keys ({@code study.seeds=[1]}); the
+     * others apply to every run of every stage, after the stage's own.
+     *
+     * @throws ConfigException naming the study file, the line or stage, and the key, for any invalid part
+     */
+    public static StudyRunner.Result study(Path studyFile, String... overrides) throws IOException {
+        return StudyRunner.run(StudyPlan.resolve(studyFile, List.of(overrides)));
     }
 
     /**

@@ -5,10 +5,12 @@
  * <ul>
  *   <li>{@code train}: train a model from a YAML run config ({@code key.path=value} overrides);</li>
  *   <li>{@code sweep}: run every variant of a sweep file (a base config plus named overrides), then its report;</li>
+ *   <li>{@code study}: run a study file (stages per seed, resumable) and judge its claims
+ *       ({@link dev.sinter.cli.study});</li>
  *   <li>{@code prepare}: tokenize {@code data.train} once into memory-mappable token shards;</li>
  *   <li>{@code generate}: generate text from a run, a checkpoint or a llama2.c {@code .bin} file;</li>
  *   <li>{@code eval}: zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file;</li>
- *   <li>{@code validate}: check YAML run configs without running them;</li>
+ *   <li>{@code validate}: check YAML run configs, sweep files and study files without running them;</li>
  *   <li>{@code ls}: list the registered model presets, trainer types, tokenizers and eval tasks, the pretrained
  *       encoders and the shipped configs;</li>
  *   <li>{@code merge}: merge a LoRA adapter checkpoint into a dense model;</li>

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.cli.study.StudyPlan;
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.testing.TestData;
 import java.io.IOException;
@@ -31,7 +32,9 @@ class CliTest {
         assertFalse(files.isEmpty(), "no configs found under " + CONFIGS.toAbsolutePath());
         List<Path> runs = files.stream().filter(f -> !f.startsWith(CONFIGS.resolve("eval"))).toList();
         for (Path f : runs) { // each throws ConfigException with file:line on any problem
-            if (Sweeps.isSweepFile(f)) {
+            if (ValidateCommand.isStudyFile(f)) {
+                assertFalse(StudyPlan.resolve(f, List.of()).steps().isEmpty(), f.toString()); // every stage resolves
+            } else if (Sweeps.isSweepFile(f)) {
                 assertFalse(Sweeps.resolve(f, List.of()).isEmpty(), f.toString()); // every variant resolves
             } else {
                 RunConfig.load(f, List.of());

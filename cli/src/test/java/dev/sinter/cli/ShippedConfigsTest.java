@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.CliHarness.Outcome;
+import dev.sinter.cli.study.StudyFile;
 import dev.sinter.encoders.BertEncoder;
 import dev.sinter.encoders.EncoderConfig;
 import dev.sinter.encoders.EncoderSource;
@@ -39,8 +40,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * on a corpus written by the test; a config that starts from {@code model.from} gets a base trained here from the
  * quickstart config, and distillation gets a teacher trained here from {@code moe/prmoe4-8.yaml}. Task definitions
  * under {@code configs/eval/} are scored by {@code sinter eval} on items written where their {@code file:} points.
- * A sweep file's variants are each run the same way (its base config with the variant's overrides). New configs and
- * variants are picked up by listing the folder.
+ * A sweep file's variants are each run the same way (its base config with the variant's overrides); a study file
+ * ({@code configs/studies/}) runs whole through {@code sinter study}, shrunk the same way, with one seed. New configs
+ * and variants are picked up by listing the folder.
  */
 class ShippedConfigsTest {
     /** d 32 (8 heads of 4, 4 key/value heads), SwiGLU hidden 64; the preset's layers and MoE layout stay. */
@@ -91,6 +93,10 @@ class ShippedConfigsTest {
             return;
         }
         String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
+        if (ValidateCommand.isStudyFile(config)) {
+            runStudyShrunk(config, name);
+            return;
+        }
         if (!Sweeps.isSweepFile(config)) {
             runBriefly(config, List.of(), name);
             return;
@@ -134,6 +140,43 @@ class ShippedConfigsTest {
         if (shipped.model().from() != null) {
             assertStartsFromTheBase(run, rows.get(0).get("loss").asDouble());
         }
+    }
+
+    /**
+     * A study ({@code configs/studies/}) runs end to end through {@code sinter study} with one seed, every run shrunk
+     * as above (SMT variants to 2 blocks after 1 warm-up step, through study-file overrides of those variants), the
+     * super-weight analyses off; every stage runs and every claim gets a verdict.
+     */
+    void runStudyShrunk(Path config, String name) throws IOException {
+        StudyFile study = StudyFile.load(config, List.of());
+        List<String> args = new ArrayList<>(List.of("study", config.toString(), "study.seeds=[1]",
+                "study.output_dir=" + dir.resolve("studies")));
+        study.stages().forEach((stage, s) -> s.variants().forEach((variant, overrides) -> {
+            JsonNode trainer = overrides.get("trainer");
+            if (trainer != null && trainer.path("type").asText().equals("smt")) {
+                String at = "study.stages." + stage + ".variants." + variant + ".trainer.";
+                args.addAll(List.of(at + "warmup_steps=1", at + "num_blocks=2"));
+            }
+        }));
+        args.addAll(SHRINK);
+        args.addAll(List.of("data.train=" + corpus, "data.seq_len=32", "training.steps=" + STEPS,
+                "training.batch_size=2", "training.micro_batch_size=2", "training.warmup_steps=0",
+                "training.eval_every=" + STEPS, "training.eval_batches=1", "checkpoint.every=" + STEPS,
+                "samples.count=1", "samples.max_new_tokens=2", "analysis.super_weights=false",
+                "analysis.emergence=false"));
+        Outcome o = CliHarness.run(args.toArray(String[]::new));
+        assertEquals(0, o.code(), config + ": " + o.err());
+        JsonNode report = Json.read(dir.resolve("studies").resolve(study.name()).resolve("study.json"));
+        assertEquals(study.claims().keySet(), iterable(report.get("claims").fieldNames()));
+        report.get("claims").forEach(c -> assertTrue(List.of("reproduced", "not at this scale", "contradicted")
+                .contains(c.get("verdict").asText()), name + ": " + c));
+        assertTrue(o.out().lines().noneMatch(l -> l.endsWith("skipped")), o.out());
+    }
+
+    private static java.util.Set<String> iterable(java.util.Iterator<String> names) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        names.forEachRemaining(out::add);
+        return out;
     }
 
     /**
