@@ -75,12 +75,13 @@ public final class MoeLayer {
         // slot → token (+1; 0 = empty slot) by scattering token ids; integer bookkeeping, no gradient
         SDVariable tokenIds = sd.cumsum(g.weight1().mul(0.0).add(1.0), false, false, 0); // [N] 1..N
         SDVariable capL = g.capacity().castTo(DataType.LONG); // [1] C
-        SDVariable slotToken = sd.scatterAdd(sd.fill(capL.mul(e), dt, 0.0), g.slot1(),
+        SDVariable slotTokens = sd.scatterAdd(sd.fill(capL.mul(e), dt, 0.0), g.slot1(),
                 tokenIds.mul(g.weight1().gt(0.0).castTo(dt)));
         if (g.slot2() != null) {
-            slotToken = sd.scatterAdd(slotToken, g.slot2(), tokenIds.mul(g.weight2().gt(0.0).castTo(dt)));
+            slotTokens = sd.scatterAdd(slotTokens, g.slot2(), tokenIds.mul(g.weight2().gt(0.0).castTo(dt)));
         }
         // empty slots compute token 0 and are never read back
+        SDVariable slotToken = sd.identity(MoeNames.slotTokens(i), slotTokens); // [E·C]
         SDVariable slotIdx = sd.nn().relu(slotToken.sub(1.0), 0).castTo(DataType.INT); // [E·C]
         SDVariable buf = sd.reshape(sd.gather(x, slotIdx, 0), ctx.shape(e, capL, d)); // [E, C, D]
 
@@ -92,7 +93,9 @@ public final class MoeLayer {
         } else {
             act = ctx.activate(null, sd.mmul(buf, stacked(sd, i, e, "up", initStd, hid, d, ctx), false, true, false));
         }
-        SDVariable y3 = sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false); // [E, C, D]
+        act = sd.identity(MoeNames.expertDownInput(i), act); // [E, C, H]
+        SDVariable y3 = sd.identity(MoeNames.expertDownOutput(i),
+                sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false)); // [E, C, D]
         SDVariable y = sd.reshape(y3, -1, d); // [E·C, D]
 
         // [N, D]: each token's expert output times its gate
