@@ -42,6 +42,11 @@ public final class MoeNames {
         return mlp(i) + "coefficient.weight";
     }
 
+    /** Residual MoE's learned-mix bias {@code [2]} ({@code moe.coefficient_bias}). */
+    public static String coefficientBias(int i) {
+        return mlp(i) + "coefficient.bias";
+    }
+
     /** Output: layer i's load-balancing loss (scalar). */
     public static String auxLoss(int i) {
         return mlp(i) + "aux_loss";

@@ -259,6 +259,11 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         return param(name, w.castTo(dtype));
     }
 
+    @Override
+    public SDVariable bias(String name, int n) {
+        return zeros(name, n);
+    }
+
     private SDVariable ones(String name, int n) {
         return param(name, Nd4j.ones(dtype, n));
     }
