@@ -262,11 +262,13 @@ public final class SuperWeightReport {
                 .write(dir.resolve("super_weights.html"));
     }
 
+    /** Per layer, the largest |input| and |output| over the layer's down projections (every expert in MoE layers). */
     private static void addLayerSeries(XYChart c, ActivationScan s, String suffix) {
-        List<LayerStats> dense = s.layers().stream().filter(l -> l.downInput() != null).toList();
-        double[] x = dense.stream().mapToDouble(LayerStats::layer).toArray();
-        c.addSeries("|down_proj input|" + suffix, x, dense.stream().mapToDouble(l -> l.downInput().abs()).toArray());
-        c.addSeries("|down_proj output|" + suffix, x, dense.stream().mapToDouble(l -> l.downOutput().abs()).toArray());
+        double[] x = s.layers().stream().mapToDouble(LayerStats::layer).toArray();
+        c.addSeries("|down_proj input|" + suffix, x, s.layers().stream().mapToDouble(l -> l.projections().stream()
+                .mapToDouble(p -> p.input().abs()).max().orElse(0)).toArray());
+        c.addSeries("|down_proj output|" + suffix, x, s.layers().stream().mapToDouble(l -> l.projections().stream()
+                .mapToDouble(p -> p.output().abs()).max().orElse(0)).toArray());
     }
 
     private void heatmap(double[][] m) throws IOException {
