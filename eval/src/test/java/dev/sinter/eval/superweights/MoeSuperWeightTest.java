@@ -135,4 +135,20 @@ class MoeSuperWeightTest {
                 () -> SuperWeight.parse("layers[0].mlp.experts[0].down_proj.weight[5, 9]").check(moe)).getMessage();
         assertTrue(msg.contains("layer 0 is a dense layer"), msg);
     }
+
+    @Test
+    void emergenceRowsOfMoeLayersNameTheExpertHoldingTheMaximum(@TempDir Path tmp) throws Exception {
+        TransformerModel m = plantedInExpert();
+        Path file = tmp.resolve("metrics.jsonl");
+        int[] probe = SuperWeightAttributionTest.BYTES.encode("Apple Inc. is a worldwide tech company.", true, false);
+        EmergenceListener l = new EmergenceListener(m, probe, 10, new dev.sinter.framework.train.MetricsJsonl(file));
+        l.onFinish(7);
+        com.fasterxml.jackson.databind.JsonNode row = dev.sinter.framework.util.Json.read(
+                Files.readAllLines(file).get(0));
+        assertEquals(7, row.get("step").asLong());
+        assertEquals(EXPERT, row.get("sw.0.out_expert").asInt()); // the planted spike, at BOS in expert 2
+        assertEquals(SuperWeightAttributionTest.ROW, row.get("sw.0.out_ch").asInt());
+        assertTrue(row.get("sw.0.out_max").asDouble() > 400, row.toString());
+        assertTrue(row.has("sw.1.in_max") && row.has("sw.1.in_expert"), row.toString());
+    }
 }
