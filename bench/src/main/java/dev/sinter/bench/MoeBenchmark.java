@@ -89,6 +89,12 @@ public final class MoeBenchmark {
             }
 
             @Override
+            public SDVariable bias(String name, int n) {
+                params.add(name);
+                return sd.var(name, Nd4j.zeros(DataType.FLOAT, n));
+            }
+
+            @Override
             public SDVariable activate(SDVariable gate, SDVariable up) {
                 return SigmoidWithComposedGradient.silu(sd, gate).mul(up); // as the transformer's SwiGLU
             }

@@ -45,7 +45,7 @@ final class AnalyzeCommand {
         double thresholdRel;
 
         @Option(names = "--min-share", defaultValue = "0.5",
-                description = "share of the output spike one weight must explain")
+                description = "share of the output spike its weights (at most 3) must explain together")
         double minShare;
 
         @Option(names = "--super-weight", paramLabel = "L,ROW,COL",
@@ -58,8 +58,9 @@ final class AnalyzeCommand {
         @Option(names = "--ablate", description = "run the ablation table and the scaling sweep")
         boolean ablate;
 
-        @Option(names = "--prune-fraction", defaultValue = "1e-4",
-                description = "p of 'prune non-SW': ⌊p·numel⌋ largest weights per matrix (paper: 1e-6 at 7B)")
+        @Option(names = "--prune-fraction", defaultValue = "1e-6",
+                description = "p of 'prune non-SW': every |w| >= the ⌊p·numel⌋-th largest, per matrix (the paper's"
+                        + " 1e-6; matrices with ⌊p·numel⌋ < 1 are left alone, so small models need a larger p)")
         double pruneFraction;
 
         @Option(names = "--stopwords", description = "stopword shift over LAMBADA contexts")

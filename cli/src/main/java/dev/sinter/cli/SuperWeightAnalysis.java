@@ -77,7 +77,7 @@ public final class SuperWeightAnalysis {
         /** Only the detector, with its default thresholds, on the default prompts; report in the default folder. */
         public static Request detect(Path model, String tokenizer) {
             return new Request(model, tokenizer, List.of(), SuperWeightDetector.Options.DEFAULT, List.of(), null,
-                    false, 1e-4, null, null, 0, null);
+                    false, Ablations.PAPER_PRUNE_FRACTION, null, null, 0, null);
         }
     }
 
@@ -130,6 +130,7 @@ public final class SuperWeightAnalysis {
             } else if (q.ablate()) {
                 long a0 = System.nanoTime();
                 table = scorer.run(sws, q.pruneFraction(), Ablations.SCALES);
+                skipped.addAll(table.notes());
                 ablationSeconds = (System.nanoTime() - a0) / 1e9;
                 report.ablations(table);
             }

@@ -16,8 +16,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Per-tensor asymmetric INT-b fake quantization of every {@code mlp.down_proj} output (papers.md §1.7, W8A8's
- * activation half), built into a copy of the model so any task can score it.
+ * Per-tensor asymmetric INT-b fake quantization of every dense layer's {@code mlp.down_proj} output (papers.md §1.7,
+ * W8A8's activation half), built into a copy of the model so any task can score it. MoE layers' outputs (experts,
+ * residual MLP) stay unquantized.
  *
  * <p>Naive: {@code lo, hi} = min, max of the whole batch tensor {@code [N, D]}, then round-to-nearest with
  * {@code Δ = (hi − lo)/(2^b − 1)}. Held out: in each super-activation channel (the rows of the given super weights, at
@@ -33,9 +34,20 @@ public final class ActivationQuantization {
     private ActivationQuantization() {
     }
 
-    /** A copy of {@code model} whose down_proj outputs are fake-quantized; {@code holdOut} empty = naive. */
+    /**
+     * A copy of {@code model} whose dense layers' down_proj outputs are fake-quantized; {@code holdOut} empty = naive.
+     *
+     * @throws IllegalArgumentException if a held-out super weight is not in a dense layer's down_proj (the outputs of
+     *                                  experts and of the residual MLP are not quantized here)
+     */
     public static TransformerModel build(TransformerModel model, int bits, Collection<SuperWeight> holdOut) {
         holdOut.forEach(s -> s.check(model.config()));
+        for (SuperWeight s : holdOut) {
+            if (s.site() != SuperWeight.Site.DENSE) {
+                throw new UsageException(s.coordinate() + ": activation quantization covers the dense layers'"
+                        + " down_proj outputs only; hold out super activations of dense layers");
+            }
+        }
         TransformerModel copy = TransformerModel.create(model.config(), model.dataType(), 0,
                 layer(bits, List.copyOf(holdOut), model.dataType(), model.config().dim()));
         copy.loadParameters(model.parameters(), "activation-quantized copy");

@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * The quantization table (papers.md §1.7): FP32; per block size, naive RTN vs z-clipping + super-weight restore; and
- * per-tensor INT8 activations, naive vs super activation held out. Scored by the eval harness through
+ * per-tensor INT8 activations of the dense layers' down projections, naive vs super activation held out (super
+ * weights inside MoE layers are restored in the weight rows; their activations are not quantized). Scored by the eval harness through
  * {@link Ablations#score}; the model is restored exactly after every weight setting.
  *
  * @param bits       weight bits (4 or 8)
@@ -39,9 +40,11 @@ public record QuantizationStudy(int bits, List<Integer> blockSizes, double clipZ
         if (activationBits > 0) {
             rows.add(scorer.score(ActivationQuantization.build(model, activationBits, List.of()),
                     "A" + activationBits + " per-tensor naive", 0));
-            if (!sws.isEmpty()) {
-                rows.add(scorer.score(ActivationQuantization.build(model, activationBits, sws),
-                        "A" + activationBits + " per-tensor, SA held out", sws.size()));
+            List<SuperWeight> dense = sws.stream().filter(s -> s.site() == SuperWeight.Site.DENSE).toList();
+            if (!dense.isEmpty()) {
+                rows.add(scorer.score(ActivationQuantization.build(model, activationBits, dense),
+                        "A" + activationBits + " per-tensor, SA held out"
+                                + (dense.size() < sws.size() ? " (dense layers)" : ""), dense.size()));
             }
         }
         SameDiffRuntime.releaseMemory();

@@ -15,10 +15,12 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Block-wise weight quantization (fake-quantized in place, undone by {@link Applied#close()}), as the paper's
- * {@code quantize_blockwise} (papers.md §1.7): every linear {@code .weight} except norms, embeddings and the LM head is
- * flattened (row-major) and cut into contiguous blocks of {@code blockSize} elements (the last block may be
- * shorter; 0 = the whole tensor), optionally z-clipped, round-tripped through {@link Rtn}, and the super weights'
- * original values are written back afterwards.
+ * {@code quantize_blockwise} (papers.md §1.7): every linear {@code .weight} except norms, embeddings and the LM head (in
+ * MoE layers every expert, the residual MLP, the router and the mix coefficient too) is flattened (row-major) and cut
+ * into contiguous blocks of {@code blockSize} elements (0 = the whole tensor), optionally z-clipped, round-tripped
+ * through {@link Rtn}, and the super weights' original values are written back afterwards. A tensor whose size is not
+ * a multiple of the block size is quantized as one block, as the official code's fallback does (its threshold,
+ * minimum and maximum are then the whole tensor's).
  *
  * @param bits      4 or 8 (any 1..16)
  * @param blockSize elements per block, 0 for per-tensor
@@ -100,7 +102,7 @@ public record WeightQuantizer(int bits, int blockSize, double clipZ, List<SuperW
             }
             originals.put(e.getKey(), a.dup());
             double[] w = a.castTo(DataType.DOUBLE).dup('c').data().asDouble();
-            int bs = blockSize == 0 ? w.length : blockSize;
+            int bs = blockSize == 0 || w.length % blockSize != 0 ? w.length : blockSize;
             for (int from = 0; from < w.length; from += bs) {
                 clipped += Rtn.roundTrip(w, from, Math.min(w.length, from + bs), bits, clipZ);
             }

@@ -17,12 +17,18 @@ import org.apache.logging.log4j.Logger;
 
 /**
  * The paper's ablations (papers.md §1.4, §1.6) scored by the eval harness on any task list (zero-shot tasks,
- * perplexity files): original; prune the super weights; prune the ⌊p·numel⌋ largest other weights of every
- * projection (super weights kept); prune the super weights but restore the super activations; and the scaling sweep.
+ * perplexity files): original; prune the super weights; prune the largest weights of every layer matrix as the official
+ * code does (super weights kept, {@link WeightEdit#pruneLargestOthers}); prune the super weights but restore the super
+ * activations (not for weights inside experts); and the scaling sweep.
  * Every edit is undone exactly after its evaluation.
  */
 public final class Ablations {
     private static final Logger LOG = LogManager.getLogger(Ablations.class);
+    /**
+     * The paper's prune fraction of "prune non-SW" ({@code search_percentage_1e-6_0-32_all}); in a matrix smaller than
+     * 1/p it prunes nothing, as the official code skips matrices where ⌊p·numel⌋ &lt; 1.
+     */
+    public static final double PAPER_PRUNE_FRACTION = 1e-6;
     /** The sensitivity script's factors (§1.6). */
     public static final List<Double> SCALES = List.of(0.0, 0.2, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0);
 
@@ -30,9 +36,9 @@ public final class Ablations {
     public record Row(String condition, long weightsChanged, Map<String, Double> metrics, double seconds) {
     }
 
-    /** The ablation table and the scaling sweep. */
+    /** The ablation table, the scaling sweep, and why a condition was left out (empty when none was). */
     public record Table(List<SuperWeight> superWeights, double pruneFraction, List<Row> conditions,
-                        List<Row> scaling) {
+                        List<Row> scaling, List<String> notes) {
     }
 
     private final TransformerModel model;
@@ -79,7 +85,8 @@ public final class Ablations {
     /**
      * Runs every condition and the sweep.
      *
-     * @param pruneFraction p of "prune non-SW" (the paper's 1e-6 at 7B; small models need more to touch any weight)
+     * @param pruneFraction p of "prune non-SW" ({@link #PAPER_PRUNE_FRACTION}; small models need more to touch any
+     *                      weight)
      * @param scales        factors of the sweep (empty: no sweep)
      */
     public Table run(List<SuperWeight> sws, double pruneFraction, List<Double> scales) throws IOException {
@@ -98,14 +105,21 @@ public final class Ablations {
             long n = e.pruneLargestOthers(pruneFraction, valued);
             rows.add(score("prune non-SW (top " + pruneFraction + " per matrix)", n));
         }
-        TransformerModel restored = SuperActivationRestore.build(model, valued);
-        rows.add(score(restored, "prune SW, +SA", valued.size()));
+        List<String> notes = new ArrayList<>();
+        List<SuperWeight> inExperts = valued.stream().filter(s -> s.site() == SuperWeight.Site.EXPERT).toList();
+        if (inExperts.isEmpty()) {
+            TransformerModel restored = SuperActivationRestore.build(model, valued);
+            rows.add(score(restored, "prune SW, +SA", valued.size()));
+        } else {
+            notes.add("prune SW, +SA left out: restoring a super activation inside an expert is not supported ("
+                    + String.join(", ", inExperts.stream().map(SuperWeight::coordinate).toList()) + ")");
+        }
         List<Row> sweep = new ArrayList<>();
         for (double s : scales) {
             try (WeightEdit e = new WeightEdit(model).scale(valued, s)) {
                 sweep.add(score("scale SW ×" + s, e.size()));
             }
         }
-        return new Table(valued, pruneFraction, rows, sweep);
+        return new Table(valued, pruneFraction, rows, sweep, notes);
     }
 }

@@ -12,8 +12,10 @@ import java.util.Map;
 /**
  * Tracks super activations while a model trains: every {@code every} steps (and at step 1 and the end) one forward
  * pass over a fixed probe prompt, and a {@code metrics.jsonl} row with, per layer {@code l}, the largest
- * |down_proj input| and |output| with their channels, and the largest |residual stream| with its channel and ratio to
- * the median: keys {@code sw.{l}.in_max}, {@code sw.{l}.in_ch}, {@code sw.{l}.out_max}, {@code sw.{l}.out_ch},
+ * |down_proj input| and |output| with their channels (in MoE layers over every expert and the residual MLP, with
+ * {@code sw.{l}.in_expert}/{@code out_expert} naming the expert, -1 for the residual MLP), and the largest |residual
+ * stream| with its channel and ratio to the median: keys {@code sw.{l}.in_max}, {@code sw.{l}.in_ch},
+ * {@code sw.{l}.out_max}, {@code sw.{l}.out_ch},
  * {@code sw.{l}.res_max}, {@code sw.{l}.res_ch}, {@code sw.{l}.res_ratio} (rows without a {@code loss} key, so the
  * run report's loss curves ignore them).
  */
@@ -58,11 +60,19 @@ public final class EmergenceListener implements TrainingListener {
         row.put("step", step);
         for (LayerStats l : scan.layers()) {
             String p = PREFIX + l.layer() + ".";
-            if (l.downInput() != null) {
-                row.put(p + "in_max", l.downInput().abs());
-                row.put(p + "in_ch", l.downInput().channel());
-                row.put(p + "out_max", l.downOutput().abs());
-                row.put(p + "out_ch", l.downOutput().channel());
+            ActivationScan.DownProj in = null;
+            ActivationScan.DownProj out = null;
+            for (ActivationScan.DownProj d : l.projections()) {
+                in = in == null || d.input().abs() > in.input().abs() ? d : in;
+                out = out == null || d.output().abs() > out.output().abs() ? d : out;
+            }
+            row.put(p + "in_max", in.input().abs());
+            row.put(p + "in_ch", in.input().channel());
+            row.put(p + "out_max", out.output().abs());
+            row.put(p + "out_ch", out.output().channel());
+            if (l.downInput() == null) { // MoE layer: which expert (-1: the residual MLP) holds each maximum
+                row.put(p + "in_expert", in.expert());
+                row.put(p + "out_expert", out.expert());
             }
             row.put(p + "res_max", l.residual().abs());
             row.put(p + "res_ch", l.residual().channel());

@@ -1,7 +1,8 @@
 package dev.sinter.eval.superweights;
 
+import dev.sinter.framework.config.UsageException;
+import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.transformer.LinearLayer;
-import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.Collection;
 import java.util.List;
@@ -16,8 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * The paper's "Prune SW, +SA" condition (papers.md §1.4) as a model: a copy of the model with its super weights zeroed
- * whose {@code down_proj} at each super weight's layer writes the original super activation back, so it can be scored
- * by any task like any other model.
+ * whose down projection holding each super weight (a dense layer's, or a Residual MoE's dense MLP's) writes the
+ * original super activation back, so it can be scored by any task like any other model. Weights inside experts are
+ * refused: their down projections are batched over experts and do not pass the per-matrix {@link LinearLayer}.
  *
  * <p>The paper's hook records the original output, recomputes it with the weight zeroed, and overwrites, per batch
  * row, the element of channel {@code row} with the largest |original value|. Since only {@code W[row, col]} changed,
@@ -34,29 +36,38 @@ public final class SuperActivationRestore {
      * {@code model} itself is not changed.
      */
     public static TransformerModel build(TransformerModel model, Collection<SuperWeight> sws) {
+        sws.forEach(s -> s.check(model.config()));
+        for (SuperWeight s : sws) {
+            if (s.site() == SuperWeight.Site.EXPERT) {
+                throw new UsageException(s.coordinate() + ": restoring a super activation inside an expert is not"
+                        + " supported (the experts' down projections run batched, outside the per-matrix hook);"
+                        + " prune it without the restore, or name a dense or residual-MLP weight");
+            }
+        }
         List<SuperWeight> valued = WeightEdit.withCurrentValues(model, sws);
-        valued.forEach(s -> s.check(model.config()));
         TransformerModel copy = TransformerModel.create(model.config(), model.dataType(), 0, layer(valued,
-                model.dataType(), model.config().hiddenDim(), model.config().dim()));
+                model.dataType(), model.config()));
         copy.loadParameters(model.parameters(), "super-activation restore copy");
         new WeightEdit(copy).prune(valued); // never undone: this copy is the pruned model
         return copy;
     }
 
     /** The {@link LinearLayer}: dense everywhere, plus the restore at the super weights' down projections. */
-    static LinearLayer layer(List<SuperWeight> sws, DataType dtype, int hidden, int dim) {
-        // layer -> row -> the super weights feeding that super-activation channel
-        Map<Integer, Map<Integer, List<SuperWeight>>> byLayer = sws.stream().collect(Collectors.groupingBy(
-                SuperWeight::layer, TreeMap::new, Collectors.groupingBy(SuperWeight::row, TreeMap::new,
+    static LinearLayer layer(List<SuperWeight> sws, DataType dtype, ModelConfig cfg) {
+        int dim = cfg.dim();
+        // matrix -> row -> the super weights feeding that super-activation channel
+        Map<String, Map<Integer, List<SuperWeight>>> byMatrix = sws.stream().collect(Collectors.groupingBy(
+                SuperWeight::parameter, TreeMap::new, Collectors.groupingBy(SuperWeight::row, TreeMap::new,
                         Collectors.toList())));
         return (sd, name, x, w) -> {
             SDVariable y = sd.mmul(x, w, false, true, false); // [N, D]
-            for (Map.Entry<Integer, Map<Integer, List<SuperWeight>>> e : byLayer.entrySet()) {
-                if (!name.equals(ParameterNames.mlp(e.getKey(), "down"))) {
+            for (Map.Entry<String, Map<Integer, List<SuperWeight>>> e : byMatrix.entrySet()) {
+                if (!name.equals(e.getKey())) {
                     continue;
                 }
                 for (Map.Entry<Integer, List<SuperWeight>> r : e.getValue().entrySet()) {
-                    INDArray c = Nd4j.zeros(dtype, hidden, 1);
+                    boolean shared = r.getValue().get(0).site() == SuperWeight.Site.SHARED;
+                    INDArray c = Nd4j.zeros(dtype, shared ? cfg.expertHiddenDim() : cfg.hiddenDim(), 1);
                     for (SuperWeight sw : r.getValue()) {
                         c.putScalar(sw.col(), 0, sw.value());
                     }

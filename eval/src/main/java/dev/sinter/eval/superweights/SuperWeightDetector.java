@@ -1,5 +1,6 @@
 package dev.sinter.eval.superweights;
 
+import dev.sinter.eval.superweights.ActivationScan.DownProj;
 import dev.sinter.eval.superweights.ActivationScan.Extreme;
 import dev.sinter.eval.superweights.ActivationScan.LayerStats;
 import dev.sinter.models.config.ModelConfig;
@@ -8,49 +9,92 @@ import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Finds super weights as the paper's code does (papers.md §1.2): one forward pass per prompt, per layer the
- * largest-|value| element of the {@code mlp.down_proj} input and output; at the earliest <em>spiking</em> layer the
+ * Finds super weights as the paper's code reads them (papers.md §1.2; {@code analyze.py::plot_down_proj_input_output}):
+ * one forward pass per prompt; per layer and down projection the largest-|value| element of its input and of its
+ * output; a projection <em>spikes</em> when both exceed {@code thresholdAbs} (the code's 50) and
+ * {@code thresholdRel} × the median |value| of the same tensor (ours; 0 turns it off). The official read-out is the
  * weight {@code down_proj.weight[row = output spike channel, col = input spike channel]}; then zero it, rerun and look
  * again until nothing spikes. Every zeroed weight is restored before {@link #detect} returns.
  *
- * <p>A layer spikes when both its input and its output maximum exceed {@code thresholdAbs} (the paper's 50) and
- * {@code thresholdRel} × the median |value| of the same tensor, sit at the same token, and the candidate weight
- * alone explains at least {@code minShare} of the output spike ({@code x[t, col]·W[row, col] / y[t, row]}). The last
- * test is ours: it keeps a coordinate from being reported when the input and output spikes merely coincide.
+ * <p>Attribution: several super weights can feed one output channel (Llama-13B: two on row 2231; Llama-30B: two on
+ * row 5633 in layer 3), so no single weight explains the spike. At the output spike {@code y[t, row]} every weight of
+ * the row contributes {@code x[t, k]·W[row, k]}; the fewest largest contributions that together explain at least
+ * {@code minShare} of {@code y[t, row]} are the spike's weights, provided they include the official read-out's column
+ * and number at most {@code maxPerSpike} (a spike spread over more weights has no super weight). All of them are
+ * zeroed before the next pass.
+ *
+ * <p>Early layers: the official code prints spikes at every layer, but the maintainers count none in the last layers
+ * (Llama-2-7B layer 30 of 32, issue #2; OLMo-1B layer 15 of 16, issue #6) while their table keeps layers up to 24 of
+ * 32 (OLMo-7B) and 10 of 60 (Llama-30B). Only layers below ⌈{@code earlyFraction}·layers⌉ (0.8: every layer of the
+ * table, none of the excluded ones) yield super weights; spikes beyond are reported as late-layer spikes.
+ *
+ * <p>Mixture-of-Experts layers (none of the papers' code does this): each expert's down projection is read over the
+ * tokens routed to it, and the Residual MoE's dense MLP over every token; a finding names its expert.
  */
 public final class SuperWeightDetector {
     /** Thresholds and limits. */
-    public record Options(double thresholdAbs, double thresholdRel, double minShare, int maxIterations) {
-        /** The paper's |max| > 50, 100× the median, at least half the spike from one weight, at most 6 (§1.1). */
-        public static final Options DEFAULT = new Options(50, 100, 0.5, 6);
+    public record Options(double thresholdAbs, double thresholdRel, double minShare, int maxIterations,
+                          int maxPerSpike, double earlyFraction) {
+        /**
+         * The code's |max| > 50, 100× the median, half of the spike explained by at most 3 weights (the most the
+         * official table has on one row of one layer is 2), at most 6 passes (§1.1), candidates in the first 80% of
+         * the layers.
+         */
+        public static final Options DEFAULT = new Options(50, 100, 0.5, 6, 3, 0.8);
 
         public Options {
-            if (!(thresholdAbs >= 0) || !(thresholdRel >= 0) || !(minShare > 0 && minShare <= 1) || maxIterations < 1) {
+            if (!(thresholdAbs >= 0) || !(thresholdRel >= 0) || !(minShare > 0 && minShare <= 1) || maxIterations < 1
+                    || maxPerSpike < 1 || !(earlyFraction > 0 && earlyFraction <= 1)) {
                 throw new UsageException("detector options: threshold-abs and threshold-rel must be >= 0,"
-                        + " min share in (0, 1], max iterations >= 1; got " + thresholdAbs + ", " + thresholdRel + ", "
-                        + minShare + ", " + maxIterations);
+                        + " min share in (0, 1], max iterations >= 1, max weights per spike >= 1, early fraction in"
+                        + " (0, 1]; got " + thresholdAbs + ", " + thresholdRel + ", " + minShare + ", " + maxIterations
+                        + ", " + maxPerSpike + ", " + earlyFraction);
             }
+        }
+
+        /** The given thresholds with the default attribution limit and early-layer fraction. */
+        public Options(double thresholdAbs, double thresholdRel, double minShare, int maxIterations) {
+            this(thresholdAbs, thresholdRel, minShare, maxIterations, DEFAULT.maxPerSpike(), DEFAULT.earlyFraction());
         }
 
         boolean spikes(Extreme e) {
             return e != null && e.abs() > thresholdAbs && e.ratio() > thresholdRel;
         }
+
+        boolean spikes(DownProj p) {
+            return spikes(p.input()) && spikes(p.output());
+        }
+
+        /** Layers {@code 0 .. earlyLayers − 1} may hold super weights: ⌈earlyFraction · layers⌉. */
+        public int earlyLayers(int layers) {
+            return Math.max(1, (int) Math.ceil(earlyFraction * layers - 1e-9));
+        }
     }
 
-    /** A found weight with its evidence at the pass that found it. */
+    /**
+     * A found weight with its evidence at the pass that found it: the output spike's token, the input at that token
+     * in the weight's column, the output spike, the weight's share {@code x[t, col]·w / y[t, row]}, and the
+     * projection's max |output| after zeroing every weight found in the same pass.
+     */
     public record Finding(SuperWeight weight, int token, double inputValue, double outputValue, double share,
                           double outputMaxAfterZeroing) {
     }
 
-    /** One pass: its scan, the spiking layers, and what it found (null when nothing). */
-    public record Iteration(ActivationScan scan, List<Integer> spikingLayers, Finding found) {
+    /**
+     * One pass: its scan, the layers with a spiking projection, and what it found (the weights of one spike; empty
+     * when nothing).
+     */
+    public record Iteration(ActivationScan scan, List<Integer> spikingLayers, List<Finding> found) {
     }
 
     /** All passes over one prompt. */
@@ -61,7 +105,7 @@ public final class SuperWeightDetector {
         }
 
         public List<Finding> findings() {
-            return iterations.stream().filter(i -> i.found() != null).map(Iteration::found).toList();
+            return iterations.stream().flatMap(i -> i.found().stream()).toList();
         }
     }
 
@@ -90,10 +134,7 @@ public final class SuperWeightDetector {
         }
     }
 
-    /**
-     * The detector cannot run on this model with these prompts: every layer is a Mixture-of-Experts layer (there is
-     * no dense {@code mlp.down_proj} to read), or a prompt does not fit the model's context.
-     */
+    /** The detector cannot run on this model with these prompts: a prompt is empty or does not fit the context. */
     public record NotApplicable(String reason) implements Outcome {
         @Override
         public String verdict() {
@@ -123,8 +164,7 @@ public final class SuperWeightDetector {
 
     /**
      * The detection over each prompt ({@code texts} label them in the report; ids include BOS), or
-     * {@link NotApplicable} with the reason when the model has no dense down projection or a prompt is empty or
-     * longer than the model's context.
+     * {@link NotApplicable} with the reason when a prompt is empty or longer than the model's context.
      *
      * @throws IllegalArgumentException if no prompt is given, or texts and prompts differ in number
      */
@@ -155,12 +195,8 @@ public final class SuperWeightDetector {
         return (Detection) o;
     }
 
-    /** Why the detector cannot analyse a model of this architecture with these prompts; empty when it can. */
+    /** Why the detector cannot analyse this model with these prompts; empty when it can. */
     public static Optional<NotApplicable> notApplicable(ModelConfig cfg, List<int[]> prompts) {
-        if (cfg.moeLayers().size() == cfg.nLayers()) {
-            return Optional.of(new NotApplicable("every layer of this model is a Mixture-of-Experts layer, so there is"
-                    + " no dense mlp.down_proj to read a super weight from"));
-        }
         for (int p = 0; p < prompts.size(); p++) {
             int tokens = prompts.get(p).length;
             if (tokens == 0) {
@@ -194,17 +230,24 @@ public final class SuperWeightDetector {
                 passes++;
                 while (true) {
                     List<Integer> spiking = spikingLayers(scan);
-                    Finding f = its.size() < options.maxIterations() ? candidate(model, scan, spiking) : null;
-                    if (f == null) {
-                        its.add(new Iteration(scan, spiking, null));
+                    List<Finding> found = its.size() < options.maxIterations()
+                            ? candidates(model, scan) : List.of();
+                    if (found.isEmpty()) {
+                        its.add(new Iteration(scan, spiking, List.of()));
                         break;
                     }
-                    zeroed.set(f.weight().parameter(), f.weight().row(), f.weight().col(), 0);
+                    for (Finding f : found) {
+                        zeroed.set(f.weight().parameter(), f.weight().row(), f.weight().col(), 0);
+                    }
                     ActivationScan next = ActivationScan.of(model, prompts.get(p));
                     passes++;
-                    double after = next.layers().get(f.weight().layer()).downOutput().abs();
-                    its.add(new Iteration(scan, spiking, new Finding(f.weight(), f.token(), f.inputValue(),
-                            f.outputValue(), f.share(), after)));
+                    List<Finding> withAfter = new ArrayList<>();
+                    for (Finding f : found) {
+                        double after = projection(next, f.weight()).map(d -> d.output().abs()).orElse(0.0);
+                        withAfter.add(new Finding(f.weight(), f.token(), f.inputValue(), f.outputValue(), f.share(),
+                                after));
+                    }
+                    its.add(new Iteration(scan, spiking, withAfter));
                     scan = next;
                 }
             }
@@ -221,31 +264,70 @@ public final class SuperWeightDetector {
     private List<Integer> spikingLayers(ActivationScan scan) {
         List<Integer> out = new ArrayList<>();
         for (LayerStats l : scan.layers()) {
-            if (options.spikes(l.downInput()) && options.spikes(l.downOutput())) {
+            if (l.projections().stream().anyMatch(options::spikes)) {
                 out.add(l.layer());
             }
         }
         return out;
     }
 
-    /** The paper's read-out at the earliest spiking layer whose output spike one weight explains. */
-    private Finding candidate(TransformerModel model, ActivationScan scan, List<Integer> spiking) {
-        for (int l : spiking) {
-            LayerStats s = scan.layers().get(l);
-            if (s.downInput().token() != s.downOutput().token()) {
-                continue;
+    /** The projection of a scan that holds a weight (absent when an expert received no token). */
+    private static Optional<DownProj> projection(ActivationScan scan, SuperWeight w) {
+        return scan.layers().get(w.layer()).projections().stream()
+                .filter(d -> d.site() == w.site() && d.expert() == w.expert()).findFirst();
+    }
+
+    /** The weights of the earliest spike (in the early layers) that a few weights explain; empty when none does. */
+    private List<Finding> candidates(TransformerModel model, ActivationScan scan) {
+        int early = options.earlyLayers(scan.layers().size());
+        for (LayerStats l : scan.layers()) {
+            if (l.layer() >= early) {
+                break;
             }
-            int row = s.downOutput().channel();
-            int col = s.downInput().channel();
-            SuperWeight sw = new SuperWeight(l, row, col, Double.NaN);
-            double w = model.parameters().get(sw.parameter()).getDouble(row, col);
-            double share = s.downInput().value() * w / s.downOutput().value();
-            if (share >= options.minShare()) {
-                return new Finding(sw.withValue(w), s.downOutput().token(), s.downInput().value(),
-                        s.downOutput().value(), share, Double.NaN);
+            for (DownProj d : l.projections()) {
+                if (options.spikes(d)) {
+                    List<Finding> found = attribute(model, l.layer(), d);
+                    if (!found.isEmpty()) {
+                        return found;
+                    }
+                }
             }
         }
-        return null;
+        return List.of();
+    }
+
+    /**
+     * The fewest weights of the output spike's row whose contributions {@code x[t, k]·W[row, k]} explain at least
+     * {@code minShare} of {@code y[t, row]}, if they include the input spike's column and number at most
+     * {@code maxPerSpike}; else empty.
+     */
+    private List<Finding> attribute(TransformerModel model, int layer, DownProj d) {
+        int row = d.output().channel();
+        double y = d.output().value();
+        INDArray w = model.parameters().get(d.weight(layer, row, 0).parameter()); // [D, hidden]
+        double[] x = d.inputAtPeak();
+        Integer[] order = new Integer[x.length];
+        double[] share = new double[x.length];
+        for (int k = 0; k < x.length; k++) {
+            order[k] = k;
+            share[k] = x[k] * w.getDouble(row, k) / y;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer k) -> -share[k]).thenComparingInt(k -> k));
+        double explained = 0;
+        List<Finding> found = new ArrayList<>();
+        for (int k : order) {
+            if (found.size() == options.maxPerSpike() || share[k] <= 0) {
+                return List.of();
+            }
+            SuperWeight sw = d.weight(layer, row, k).withValue(w.getDouble(row, k));
+            found.add(new Finding(sw, d.output().token(), x[k], y, share[k], Double.NaN));
+            explained += share[k];
+            if (explained >= options.minShare()) {
+                break;
+            }
+        }
+        boolean readOut = found.stream().anyMatch(f -> f.weight().col() == d.input().channel());
+        return explained >= options.minShare() && readOut ? found : List.of();
     }
 
     private static List<Consistency> consistency(List<PromptResult> results) {
@@ -266,9 +348,9 @@ public final class SuperWeightDetector {
                 if (r.findings().stream().anyMatch(f -> f.weight().sameCoordinates(sw))) {
                     found++;
                 }
-                Extreme e = r.original().layers().get(sw.layer()).downOutput();
-                channels.add(e.channel());
-                tokens.add(e.token());
+                Optional<Extreme> e = projection(r.original(), sw).map(DownProj::output);
+                channels.add(e.map(Extreme::channel).orElse(-1));
+                tokens.add(e.map(Extreme::token).orElse(-1));
             }
             out.add(new Consistency(sw, results.size(), found, channels, tokens));
         }
@@ -283,27 +365,31 @@ public final class SuperWeightDetector {
                 Consistency c = consistency.stream().filter(x -> x.weight().sameCoordinates(sw)).findFirst().orElseThrow();
                 Finding f = results.stream().flatMap(r -> r.findings().stream())
                         .filter(x -> x.weight().sameCoordinates(sw)).findFirst().orElseThrow();
-                b.append(String.format(Locale.ROOT, "%s = %.4g (found with %d/%d prompts; input spike %.4g at token %d"
+                b.append(String.format(Locale.ROOT, "%s = %.4g (%s; found with %d/%d prompts; input %.4g at token %d"
                                 + " channel %d, output spike %.4g at channel %d, of which this weight gives %.0f%%;"
-                                + " zeroing it takes max|down_proj output| of layer %d from %.4g to %.4g); ",
-                        sw.coordinate(), sw.value(), c.foundIn(), c.prompts(), f.inputValue(), f.token(), sw.col(),
-                        f.outputValue(), sw.row(), 100 * f.share(), sw.layer(), Math.abs(f.outputValue()),
-                        f.outputMaxAfterZeroing()));
+                                + " zeroing the spike's weights takes max|down_proj output| of layer %d's %s from %.4g"
+                                + " to %.4g); ",
+                        sw.coordinate(), sw.value(), sw.siteLabel(), c.foundIn(), c.prompts(), f.inputValue(),
+                        f.token(), sw.col(), f.outputValue(), sw.row(), 100 * f.share(), sw.layer(), sw.siteLabel(),
+                        Math.abs(f.outputValue()), f.outputMaxAfterZeroing()));
             }
-            return b.toString().replaceAll("; $", "");
+            return appendLate(b.toString().replaceAll("; $", ""), results);
         }
         ActivationScan s = results.get(0).original();
         LayerStats in = null;
+        DownProj inP = null;
         LayerStats outL = null;
+        DownProj outP = null;
         for (LayerStats l : s.layers()) {
-            if (l.downInput() == null) {
-                continue;
-            }
-            if (in == null || l.downInput().abs() > in.downInput().abs()) {
-                in = l;
-            }
-            if (outL == null || l.downOutput().abs() > outL.downOutput().abs()) {
-                outL = l;
+            for (DownProj d : l.projections()) {
+                if (inP == null || d.input().abs() > inP.input().abs()) {
+                    in = l;
+                    inP = d;
+                }
+                if (outP == null || d.output().abs() > outP.output().abs()) {
+                    outL = l;
+                    outP = d;
+                }
             }
         }
         LayerStats res = s.layers().get(0);
@@ -313,28 +399,55 @@ public final class SuperWeightDetector {
             }
         }
         b.append(String.format(Locale.ROOT, "no super weight found: with the first prompt the largest |down_proj input|"
-                        + " is %.4g (layer %d, channel %d, token %d, %.1f× the median) and the largest |down_proj output|"
-                        + " %.4g (layer %d, channel %d, token %d, %.1f× the median), against thresholds |x| > %.4g and"
-                        + " > %.4g× the median; the largest residual-stream ratio is %.1f× (layer %d, channel %d, |h| %.4g)",
-                in.downInput().abs(), in.layer(), in.downInput().channel(), in.downInput().token(), in.downInput().ratio(),
-                outL.downOutput().abs(), outL.layer(), outL.downOutput().channel(), outL.downOutput().token(),
-                outL.downOutput().ratio(), options.thresholdAbs(), options.thresholdRel(), res.residual().ratio(),
-                res.layer(), res.residual().channel(), res.residual().abs()));
+                        + " is %.4g (layer %d%s, channel %d, token %d, %.1f× the median) and the largest |down_proj"
+                        + " output| %.4g (layer %d%s, channel %d, token %d, %.1f× the median), against thresholds"
+                        + " |x| > %.4g and > %.4g× the median; the largest residual-stream ratio is %.1f× (layer %d,"
+                        + " channel %d, |h| %.4g)",
+                inP.input().abs(), in.layer(), siteSuffix(inP), inP.input().channel(), inP.input().token(),
+                inP.input().ratio(), outP.output().abs(), outL.layer(), siteSuffix(outP), outP.output().channel(),
+                outP.output().token(), outP.output().ratio(), options.thresholdAbs(), options.thresholdRel(),
+                res.residual().ratio(), res.layer(), res.residual().channel(), res.residual().abs()));
         List<String> unexplained = new ArrayList<>();
+        int early = options.earlyLayers(s.layers().size());
         for (int p = 0; p < results.size(); p++) {
             for (int l : results.get(p).iterations().get(0).spikingLayers()) {
-                unexplained.add("prompt " + p + " layer " + l);
+                if (l < early) {
+                    unexplained.add("prompt " + p + " layer " + l);
+                }
             }
         }
         if (!unexplained.isEmpty()) {
-            b.append("; spikes without a single-weight cause: ").append(String.join(", ", unexplained));
+            b.append("; spikes that at most ").append(options.maxPerSpike()).append(" weight(s) do not explain: ")
+                    .append(String.join(", ", unexplained));
         }
         if (!consistency.isEmpty()) {
             b.append("; candidates found with fewer than half of the prompts: ");
             b.append(String.join(", ", consistency.stream().map(c -> c.weight().coordinate() + " (" + c.foundIn() + "/"
                     + c.prompts() + ")").toList()));
         }
-        return b.toString();
+        return appendLate(b.toString(), results);
+    }
+
+    private static String siteSuffix(DownProj d) {
+        return d.site() == SuperWeight.Site.DENSE ? "" : " " + d.label();
+    }
+
+    /** Adds the spikes of the first pass in layers past the early ones, which are not counted. */
+    private String appendLate(String verdict, List<PromptResult> results) {
+        ActivationScan s = results.get(0).original();
+        int early = options.earlyLayers(s.layers().size());
+        List<String> late = new ArrayList<>();
+        for (LayerStats l : s.layers()) {
+            for (DownProj d : l.projections()) {
+                if (l.layer() >= early && options.spikes(d)) {
+                    late.add(String.format(Locale.ROOT, "layer %d%s (input %.4g at channel %d, output %.4g at channel"
+                            + " %d)", l.layer(), siteSuffix(d), d.input().value(), d.input().channel(),
+                            d.output().value(), d.output().channel()));
+                }
+            }
+        }
+        return late.isEmpty() ? verdict : verdict + "; late-layer spikes with the first prompt, not counted (only"
+                + " layers below " + early + " can hold a super weight): " + String.join(", ", late);
     }
 
     /** Sun et al.'s massive-activation criterion (§1.9): |h| > 100 and > 1000× the median of that hidden state. */
@@ -350,6 +463,16 @@ public final class SuperWeightDetector {
             r.put("layer", l.layer());
             r.put("down_proj_input", l.downInput());
             r.put("down_proj_output", l.downOutput());
+            List<Map<String, Object>> projections = new ArrayList<>();
+            for (DownProj d : l.projections()) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("mlp", d.label());
+                p.put("tokens", d.tokens());
+                p.put("input", d.input());
+                p.put("output", d.output());
+                projections.add(p);
+            }
+            r.put("down_projections", projections);
             r.put("residual", l.residual());
             r.put("massive_activation", massive(l.residual()));
             rows.add(r);

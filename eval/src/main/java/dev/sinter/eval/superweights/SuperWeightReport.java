@@ -106,21 +106,23 @@ public final class SuperWeightReport {
                 .image("heatmap.png", "residual stream channel × layer heat map");
         List<Map<String, Object>> rows = new ArrayList<>();
         for (LayerStats l : first.original().layers()) {
-            Map<String, Object> r = new LinkedHashMap<>();
-            r.put("layer", l.layer());
-            if (l.downInput() != null) {
-                r.put("max |in|", l.downInput().abs());
-                r.put("in tok/ch", l.downInput().token() + "/" + l.downInput().channel());
-                r.put("in ×median", l.downInput().ratio());
-                r.put("max |out|", l.downOutput().abs());
-                r.put("out tok/ch", l.downOutput().token() + "/" + l.downOutput().channel());
-                r.put("out ×median", l.downOutput().ratio());
+            for (ActivationScan.DownProj dp : l.projections()) { // one row per down projection (each expert in MoE)
+                Map<String, Object> r = new LinkedHashMap<>();
+                r.put("layer", l.layer());
+                r.put("mlp", dp.label());
+                r.put("tokens", dp.tokens());
+                r.put("max |in|", dp.input().abs());
+                r.put("in tok/ch", dp.input().token() + "/" + dp.input().channel());
+                r.put("in ×median", dp.input().ratio());
+                r.put("max |out|", dp.output().abs());
+                r.put("out tok/ch", dp.output().token() + "/" + dp.output().channel());
+                r.put("out ×median", dp.output().ratio());
+                r.put("max |h|", l.residual().abs());
+                r.put("h tok/ch", l.residual().token() + "/" + l.residual().channel());
+                r.put("h ×median", l.residual().ratio());
+                r.put("massive (Sun)", SuperWeightDetector.massive(l.residual()));
+                rows.add(r);
             }
-            r.put("max |h|", l.residual().abs());
-            r.put("h tok/ch", l.residual().token() + "/" + l.residual().channel());
-            r.put("h ×median", l.residual().ratio());
-            r.put("massive (Sun)", SuperWeightDetector.massive(l.residual()));
-            rows.add(r);
         }
         html.table(rows, SuperWeightReport::fmt);
         List<Map<String, Object>> prompts = new ArrayList<>();
@@ -260,11 +262,13 @@ public final class SuperWeightReport {
                 .write(dir.resolve("super_weights.html"));
     }
 
+    /** Per layer, the largest |input| and |output| over the layer's down projections (every expert in MoE layers). */
     private static void addLayerSeries(XYChart c, ActivationScan s, String suffix) {
-        List<LayerStats> dense = s.layers().stream().filter(l -> l.downInput() != null).toList();
-        double[] x = dense.stream().mapToDouble(LayerStats::layer).toArray();
-        c.addSeries("|down_proj input|" + suffix, x, dense.stream().mapToDouble(l -> l.downInput().abs()).toArray());
-        c.addSeries("|down_proj output|" + suffix, x, dense.stream().mapToDouble(l -> l.downOutput().abs()).toArray());
+        double[] x = s.layers().stream().mapToDouble(LayerStats::layer).toArray();
+        c.addSeries("|down_proj input|" + suffix, x, s.layers().stream().mapToDouble(l -> l.projections().stream()
+                .mapToDouble(p -> p.input().abs()).max().orElse(0)).toArray());
+        c.addSeries("|down_proj output|" + suffix, x, s.layers().stream().mapToDouble(l -> l.projections().stream()
+                .mapToDouble(p -> p.output().abs()).max().orElse(0)).toArray());
     }
 
     private void heatmap(double[][] m) throws IOException {

@@ -1,12 +1,10 @@
 package dev.sinter.eval.superweights;
 
 import dev.sinter.framework.config.UsageException;
-import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +17,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * order. Use with try-with-resources around one evaluation.
  */
 public final class WeightEdit implements AutoCloseable {
-    /** The matrices of the paper's "prune non-SW" condition: q/k/v/o and gate/up/down of every layer (§1.4). */
-    private static final Pattern PROJECTION = Pattern.compile("model\\.layers\\.\\d+\\.(self_attn|mlp)\\.[a-z]+_proj\\.weight");
+    /** The matrices of the paper's "prune non-SW" condition: every layer's weights except the norms (§1.4). */
+    private static final Pattern LAYER_MATRIX = Pattern.compile("model\\.layers\\.\\d+\\.(?!.*norm).*\\.weight");
 
     private record Change(INDArray array, long row, long col, double original) {
     }
@@ -58,8 +56,12 @@ public final class WeightEdit implements AutoCloseable {
     }
 
     /**
-     * The paper's "Prune Non-SW" (§1.4): in every q/k/v/o/gate/up/down matrix, zeroes the ⌊fraction·numel⌋ largest |w|
-     * (ties by position) that are not super weights. Returns how many scalars were zeroed.
+     * The paper's "Prune Non-SW" as its code runs it ({@code search_percentage_<p>_0-<n>_all} with
+     * {@code restore_and_scale_GO=1}, papers.md §1.4): in every linear weight matrix of the layers (norms, embeddings
+     * and the LM head excluded; in MoE layers every expert, the residual MLP, the router and the mix coefficient too),
+     * {@code k = ⌊fraction·numel⌋} (matrices with {@code k < 1} are left alone), the threshold is the k-th largest |w|,
+     * and every element with {@code |w| ≥ threshold} is zeroed (ties included, so possibly more than k); the super
+     * weights are among the candidates and get their value back. Returns how many other scalars were zeroed.
      */
     public long pruneLargestOthers(double fraction, Collection<SuperWeight> keep) {
         if (!(fraction >= 0 && fraction < 1)) {
@@ -67,35 +69,31 @@ public final class WeightEdit implements AutoCloseable {
         }
         long total = 0;
         for (Map.Entry<String, INDArray> e : params.entrySet()) {
-            if (!PROJECTION.matcher(e.getKey()).matches()) {
-                continue;
-            }
             INDArray a = e.getValue();
-            long cols = a.size(1);
-            int k = (int) Math.floor(fraction * a.length());
-            if (k == 0) {
+            if (!LAYER_MATRIX.matcher(e.getKey()).matches() || a.rank() != 2) {
                 continue;
             }
-            double[] v = ActivationScan.values(a);
-            List<Integer> order = new ArrayList<>(v.length);
-            for (int i = 0; i < v.length; i++) {
-                order.add(i);
+            int k = (int) Math.floor(fraction * a.length());
+            if (k < 1) {
+                continue;
             }
-            order.sort(Comparator.comparingDouble((Integer i) -> -Math.abs(v[i])).thenComparingInt(i -> i));
-            int done = 0;
-            for (int i : order) {
-                if (done == k) {
-                    break;
-                }
+            long cols = a.size(1);
+            double[] v = ActivationScan.values(a);
+            double[] abs = new double[v.length];
+            for (int i = 0; i < v.length; i++) {
+                abs[i] = Math.abs(v[i]);
+            }
+            double[] sorted = abs.clone();
+            Arrays.sort(sorted);
+            double threshold = sorted[sorted.length - k]; // the k-th largest |w|
+            for (int i = 0; i < v.length; i++) {
                 long r = i / cols;
                 long c = i % cols;
-                if (isSuperWeight(e.getKey(), r, c, keep)) {
-                    continue;
+                if (abs[i] >= threshold && !isSuperWeight(e.getKey(), r, c, keep)) {
+                    set(e.getKey(), r, c, 0);
+                    total++;
                 }
-                set(e.getKey(), r, c, 0);
-                done++;
             }
-            total += done;
         }
         return total;
     }
@@ -121,7 +119,6 @@ public final class WeightEdit implements AutoCloseable {
     /** The original value of each super weight as stored in the model now. */
     static List<SuperWeight> withCurrentValues(TransformerModel model, Collection<SuperWeight> sws) {
         Map<String, INDArray> p = model.parameters();
-        return sws.stream().map(s -> s.withValue(p.get(ParameterNames.mlp(s.layer(), "down"))
-                .getDouble(s.row(), s.col()))).toList();
+        return sws.stream().map(s -> s.withValue(p.get(s.parameter()).getDouble(s.row(), s.col()))).toList();
     }
 }

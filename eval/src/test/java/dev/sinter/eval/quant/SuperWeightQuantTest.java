@@ -92,6 +92,26 @@ class SuperWeightQuantTest {
     }
 
     @Test
+    void aTensorThatIsNotAMultipleOfTheBlockSizeIsQuantizedAsOneBlock() {
+        ModelConfig tiny = ModelPreset.registry().get("tiny").config();
+        TransformerModel m = TransformerModel.create(tiny, DataType.DOUBLE, 5);
+        String q = ParameterNames.attn(0, "q"); // [32, 32]: 1024 elements, not a multiple of 768, a multiple of 512
+        m.parameters().get(q).putScalar(new long[]{0, 3}, 0.9); // an outlier in the first 768 elements
+        INDArray perTensor;
+        try (WeightQuantizer.Applied a = WeightQuantizer.naive(4, 0).apply(m)) {
+            perTensor = m.parameters().get(q).dup();
+        }
+        try (WeightQuantizer.Applied a = WeightQuantizer.naive(4, 768).apply(m)) {
+            // the official fallback: the whole tensor is one block (the old code cut [0, 768) and [768, 1024))
+            assertEquals(perTensor, m.parameters().get(q));
+        }
+        try (WeightQuantizer.Applied a = WeightQuantizer.naive(4, 512).apply(m)) {
+            // a multiple: two blocks; the second block does not see the outlier, so it gets finer levels
+            assertNotEquals(perTensor, m.parameters().get(q));
+        }
+    }
+
+    @Test
     void heldOutActivationIsReconstructedExactly() {
         SameDiff sd = SameDiff.create();
         int n = 6;

@@ -2,11 +2,9 @@ package dev.sinter.eval.superweights;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
-import dev.sinter.eval.superweights.SuperWeightDetector.NotApplicable;
 import dev.sinter.eval.superweights.SuperWeightDetector.Outcome;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
@@ -16,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 
-/** The detector says why it does not apply instead of failing: all-MoE models, prompts that exceed the context. */
+/** The detector runs on MoE models and says why it does not apply to prompts that exceed the context. */
 class SuperWeightApplicabilityTest {
     static final SuperWeightDetector DETECTOR = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT);
     static final List<String> PROMPTS = SuperWeightDetector.DEFAULT_PROMPTS;
@@ -26,15 +24,15 @@ class SuperWeightApplicabilityTest {
     }
 
     @Test
-    void everyLayerMoeIsNotApplicable() {
-        Outcome o = DETECTOR.analyse(model("tiny-prmoe"), new ByteTokenizer(), PROMPTS);
-        NotApplicable na = assertInstanceOf(NotApplicable.class, o);
-        assertEquals("not applicable: every layer of this model is a Mixture-of-Experts layer, so there is no dense"
-                + " mlp.down_proj to read a super weight from", na.verdict());
-        assertEquals(List.of(), o.superWeights());
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> DETECTOR.detect(model("tiny-prmoe"), new ByteTokenizer(), PROMPTS));
-        assertEquals(na.reason(), e.getMessage());
+    void everyLayerMoeIsAnalysedPerExpert() {
+        Detection d = assertInstanceOf(Detection.class, DETECTOR.analyse(model("tiny-prmoe"), new ByteTokenizer(),
+                PROMPTS));
+        ActivationScan s = d.prompts().get(0).original();
+        assertTrue(s.layers().get(0).downInput() == null, "layer 0 is MoE");
+        // every expert that received a token, then the residual MLP
+        assertTrue(s.layers().get(1).projections().size() >= 2, s.layers().get(1).projections().toString());
+        assertTrue(d.verdict().startsWith("no super weight found: with the first prompt the largest |down_proj input|"),
+                d.verdict());
     }
 
     @Test

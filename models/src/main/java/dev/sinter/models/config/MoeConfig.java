@@ -29,18 +29,23 @@ import static java.util.Objects.requireNonNullElse;
  *                           unused: outside training no token is dropped (capacity = the largest expert load)
  * @param minCapacity        lower bound of the capacity
  * @param dropTokens         false = capacity is the largest expert load (no token is ever dropped)
- * @param useRts             random token selection: which tokens an over-full expert keeps is random (else first-come)
+ * @param useRts             random token selection for top-1 gating: which tokens an over-full expert keeps is random
+ *                           (else first-come). DeepSpeed's {@code top2gating} has none, so top-2 always queues tokens
+ *                           first-come (first choices before second choices), whatever this says
  * @param auxLossCoef        weight of the summed load-balancing losses in the training loss
  * @param jitter             multiplicative router-input jitter ε, U(1−ε, 1+ε), training only (0 = off)
  * @param residual           Residual MoE: a dense MLP ({@code mlp.shared.*}) beside the experts
  * @param residualMix        {@code learned} (DeepSpeed: per-token 2-way softmax, {@code mlp.coefficient.weight})
  *                           or {@code sum} (the paper's plain sum)
  * @param expertHiddenDim    hidden width of each expert and of the residual MLP (null = the model's hidden_dim)
+ * @param coefficientBias    the learned mix's {@code Linear(D, 2)} has a bias {@code mlp.coefficient.bias [2]}, as
+ *                           DeepSpeed's {@code coefficient} does; off by default because checkpoints written before
+ *                           the option existed have no such tensor (off = a bias fixed at 0)
  */
 public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> layers, int topK,
                         double capacityFactor, double evalCapacityFactor, int minCapacity, boolean dropTokens,
                         boolean useRts, double auxLossCoef, double jitter, boolean residual, String residualMix,
-                        Integer expertHiddenDim) {
+                        Integer expertHiddenDim, boolean coefficientBias) {
     public static final String MIX_LEARNED = "learned";
     public static final String MIX_SUM = "sum";
 
@@ -88,6 +93,20 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
         if (expertHiddenDim != null) {
             Checks.positive("moe.expert_hidden_dim", expertHiddenDim);
         }
+        if (coefficientBias && !(residual && residualMix.equals(MIX_LEARNED))) {
+            throw new IllegalArgumentException("moe.coefficient_bias is the bias of the residual MoE's learned mix;"
+                    + " set residual: true and residual_mix: learned, or drop coefficient_bias");
+        }
+    }
+
+    /** Whether tokens claim expert capacity in a random order: {@code use_rts} under top-1 (DeepSpeed's top-2 has none). */
+    public boolean randomTokenSelection() {
+        return useRts && topK == 1;
+    }
+
+    /** Whether the residual MoE's learned mix is in the graph ({@code mlp.coefficient.weight}). */
+    public boolean learnedMix() {
+        return residual && residualMix.equals(MIX_LEARNED);
     }
 
     /** Top-k MoE with DeepSpeed's defaults (capacity factor 1, min capacity 4, RTS, aux coefficient 0.01). */
@@ -111,7 +130,7 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
         return new Builder(experts).moeEvery(moeEvery).layers(layers).topK(topK).capacityFactor(capacityFactor)
                 .evalCapacityFactor(evalCapacityFactor).minCapacity(minCapacity).dropTokens(dropTokens).useRts(useRts)
                 .auxLossCoef(auxLossCoef).jitter(jitter).residual(residual).residualMix(residualMix)
-                .expertHiddenDim(expertHiddenDim);
+                .expertHiddenDim(expertHiddenDim).coefficientBias(coefficientBias);
     }
 
     /** Names every field of a {@link MoeConfig}; {@link #build} range-checks them as the record does. */
@@ -130,6 +149,7 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
         private boolean residual;
         private String residualMix = MIX_LEARNED;
         private Integer expertHiddenDim;
+        private boolean coefficientBias;
 
         private Builder(List<Integer> experts) {
             this.experts = experts;
@@ -219,10 +239,16 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
             return this;
         }
 
+        /** A bias on the learned mix (DeepSpeed's {@code coefficient} has one). */
+        public Builder coefficientBias(boolean coefficientBias) {
+            this.coefficientBias = coefficientBias;
+            return this;
+        }
+
         /** The range-checked config. */
         public MoeConfig build() {
             return new MoeConfig(experts, moeEvery, layers, topK, capacityFactor, evalCapacityFactor, minCapacity,
-                    dropTokens, useRts, auxLossCoef, jitter, residual, residualMix, expertHiddenDim);
+                    dropTokens, useRts, auxLossCoef, jitter, residual, residualMix, expertHiddenDim, coefficientBias);
         }
     }
 
@@ -262,7 +288,7 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
     public record Section(List<Integer> experts, Integer moeEvery, List<Integer> layers, Integer topK,
                           Double capacityFactor, Double evalCapacityFactor, Integer minCapacity, Boolean dropTokens,
                           Boolean useRts, Double auxLossCoef, Double jitter, Boolean residual, String residualMix,
-                          Integer expertHiddenDim) {
+                          Integer expertHiddenDim, Boolean coefficientBias) {
 
         @JsonCreator
         public Section(@JsonProperty("experts") List<Integer> experts,
@@ -278,7 +304,8 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
                        @JsonProperty("jitter") Double jitter,
                        @JsonProperty("residual") Boolean residual,
                        @JsonProperty("residual_mix") String residualMix,
-                       @JsonProperty("expert_hidden_dim") Integer expertHiddenDim) {
+                       @JsonProperty("expert_hidden_dim") Integer expertHiddenDim,
+                       @JsonProperty("coefficient_bias") Boolean coefficientBias) {
             if (experts != null && experts.stream().anyMatch(java.util.Objects::isNull)
                     || layers != null && layers.stream().anyMatch(java.util.Objects::isNull)) {
                 throw new IllegalArgumentException("moe.experts and moe.layers must not contain null entries, got "
@@ -298,13 +325,14 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
             this.residual = residual;
             this.residualMix = residualMix;
             this.expertHiddenDim = expertHiddenDim;
+            this.coefficientBias = coefficientBias;
         }
 
         /** The section that spells out every field of {@code c}. */
         public static Section of(MoeConfig c) {
             return new Section(c.experts(), c.moeEvery(), c.layers(), c.topK(), c.capacityFactor(),
                     c.evalCapacityFactor(), c.minCapacity(), c.dropTokens(), c.useRts(), c.auxLossCoef(), c.jitter(),
-                    c.residual(), c.residualMix(), c.expertHiddenDim());
+                    c.residual(), c.residualMix(), c.expertHiddenDim(), c.coefficientBias());
         }
 
         /** This section over {@code base} (a preset's MoE settings, or null for a dense preset). */
@@ -325,7 +353,8 @@ public record MoeConfig(List<Integer> experts, Integer moeEvery, List<Integer> l
                     .auxLossCoef(requireNonNullElse(auxLossCoef, b.auxLossCoef()))
                     .jitter(requireNonNullElse(jitter, b.jitter())).residual(requireNonNullElse(residual, b.residual()))
                     .residualMix(requireNonNullElse(residualMix, b.residualMix()))
-                    .expertHiddenDim(expertHiddenDim != null ? expertHiddenDim : b.expertHiddenDim()).build();
+                    .expertHiddenDim(expertHiddenDim != null ? expertHiddenDim : b.expertHiddenDim())
+                    .coefficientBias(requireNonNullElse(coefficientBias, b.coefficientBias())).build();
         }
     }
 }

@@ -36,9 +36,10 @@ public final class DecoderWeights {
 
     /**
      * An MoE block: router {@code [E, D]}, one {@link Mlp} per expert, and for Residual MoE the dense branch and (for
-     * the learned mix) the coefficient weights {@code [2, D]}; null otherwise.
+     * the learned mix) the coefficient weights {@code [2, D]} and its bias {@code [2]} ({@code moe.coefficient_bias});
+     * null otherwise.
      */
-    record Moe(float[] router, Mlp[] experts, Mlp shared, float[] coefficient) {
+    record Moe(float[] router, Mlp[] experts, Mlp shared, float[] coefficient, float[] coefficientBias) {
     }
 
     /**
@@ -151,9 +152,9 @@ public final class DecoderWeights {
         }
         MoeConfig moe = config.moe();
         Mlp shared = moe.residual() ? r.mlp(s -> MoeNames.shared(i, s), hid) : null;
-        float[] coefficient = moe.residual() && moe.residualMix().equals(MoeConfig.MIX_LEARNED)
-                ? r.matrix(MoeNames.coefficient(i), 2, d) : null;
-        return new Moe(router, experts, shared, coefficient);
+        float[] coefficient = moe.learnedMix() ? r.matrix(MoeNames.coefficient(i), 2, d) : null;
+        float[] coefficientBias = moe.coefficientBias() ? r.tensor(MoeNames.coefficientBias(i), 2) : null;
+        return new Moe(router, experts, shared, coefficient, coefficientBias);
     }
 
     private static float[] concat(float[]... parts) {

@@ -434,7 +434,11 @@ public final class KvCacheDecoder {
             }
             return;
         }
-        k.matVec(m.coefficient(), 2, d, h, in, coef, 0); // c = softmax(h · Wcᵀ), [2]
+        k.matVec(m.coefficient(), 2, d, h, in, coef, 0); // c = softmax(h · Wcᵀ + b), [2]
+        if (m.coefficientBias() != null) {
+            coef[0] += m.coefficientBias()[0];
+            coef[1] += m.coefficientBias()[1];
+        }
         float c0 = (float) (1 / (1 + Math.exp(coef[1] - coef[0])));
         float c1 = (float) (1 / (1 + Math.exp(coef[0] - coef[1])));
         for (int i = 0; i < d; i++) {

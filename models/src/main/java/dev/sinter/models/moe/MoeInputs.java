@@ -66,7 +66,7 @@ public final class MoeInputs {
                 int c = training ? capacity(tokens, e, moe.topK(), moe.capacityFactor(), moe.minCapacity()) : 0;
                 ph.put(MoeNames.capacity(i), Nd4j.createFromArray(new int[]{c}));
             }
-            if (moe.useRts()) {
+            if (moe.randomTokenSelection()) {
                 // with nothing dropped, the queue order decides only where a token sits in its expert's buffer
                 ph.put(MoeNames.tokenOrder(i), Nd4j.createFromArray(training ? permutation(tokens, rng)
                         : identity(tokens)));

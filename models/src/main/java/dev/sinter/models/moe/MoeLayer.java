@@ -14,9 +14,10 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>Compute per token scales with k·capacity_factor, not with E: tokens are dispatched into an {@code [E, C, D]}
  * buffer (E·C ≈ k·cf·N rows), every expert runs only on its C rows, and each token reads its own row back.
  * <ol>
- *   <li>RTS: the {@code token_order} placeholder is a random permutation that decides which tokens claim expert slots
- *       first, so "first come" in that order is DeepSpeed's "keep the top-C tokens by uniform priority"; only the
- *       gating's integer queue positions follow it, the activations stay in token order;</li>
+ *   <li>RTS (top-1 only, as DeepSpeed: its {@code top2gating} keeps the first tokens in row order): the
+ *       {@code token_order} placeholder is a random permutation that decides which tokens claim expert slots first, so
+ *       "first come" in that order is DeepSpeed's "keep the top-C tokens by uniform priority"; only the gating's
+ *       integer queue positions follow it, the activations stay in token order;</li>
  *   <li>router {@code logits = (h ⊙ jitter) · Wgᵀ} and {@link MoeGating} give each token a slot and a weight; the
  *       {@link MoeNames#TOKEN_MASK} placeholder (shared by all MoE layers) keeps padding out of routing and capacity,
  *       so a padded position gets no expert output;</li>
@@ -25,7 +26,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *   <li>experts: per-expert weights (HF names) are stacked in-graph to {@code [E, H, D]} and applied with batched
  *       {@code mmul} over the expert axis;</li>
  *   <li>combine: {@code gather(y, slot) · weight} per choice; a dropped token gets 0;</li>
- *   <li>Residual MoE: {@code c₀·moe + c₁·dense} with {@code c = softmax(h · Wcᵀ)} (DeepSpeed) or {@code moe + dense}.</li>
+ *   <li>Residual MoE: {@code c₀·moe + c₁·dense} with {@code c = softmax(h · Wcᵀ + b)} (DeepSpeed; the bias {@code b}
+ *       with {@code moe.coefficient_bias}, else none) or {@code moe + dense}.</li>
  * </ol>
  */
 public final class MoeLayer {
@@ -36,6 +38,9 @@ public final class MoeLayer {
 
         /** The MLP nonlinearity on hidden pre-activations: SwiGLU {@code gate·σ(gate)·up}, or GELU(up) with gate null. */
         SDVariable activate(SDVariable gate, SDVariable up);
+
+        /** Registers a fresh bias parameter {@code [n]}, initialised to 0. */
+        SDVariable bias(String name, int n);
 
         /** A shape vector from [1]-LONG variables and fixed sizes. */
         SDVariable shape(Object... dims);
@@ -61,7 +66,7 @@ public final class MoeLayer {
         boolean swiglu = cfg.mlp().equals("swiglu");
         String p = MoeNames.mlp(i);
 
-        SDVariable order = moe.useRts() ? sd.placeHolder(MoeNames.tokenOrder(i), DataType.INT, -1) : null;
+        SDVariable order = moe.randomTokenSelection() ? sd.placeHolder(MoeNames.tokenOrder(i), DataType.INT, -1) : null;
         SDVariable tokenMask = sd.hasVariable(MoeNames.TOKEN_MASK) ? sd.getVariable(MoeNames.TOKEN_MASK)
                 : sd.placeHolder(MoeNames.TOKEN_MASK, dt, -1); // [N] 1 = real token, 0 = padding
         SDVariable x = h; // [N, D]
@@ -75,12 +80,13 @@ public final class MoeLayer {
         // slot → token (+1; 0 = empty slot) by scattering token ids; integer bookkeeping, no gradient
         SDVariable tokenIds = sd.cumsum(g.weight1().mul(0.0).add(1.0), false, false, 0); // [N] 1..N
         SDVariable capL = g.capacity().castTo(DataType.LONG); // [1] C
-        SDVariable slotToken = sd.scatterAdd(sd.fill(capL.mul(e), dt, 0.0), g.slot1(),
+        SDVariable slotTokens = sd.scatterAdd(sd.fill(capL.mul(e), dt, 0.0), g.slot1(),
                 tokenIds.mul(g.weight1().gt(0.0).castTo(dt)));
         if (g.slot2() != null) {
-            slotToken = sd.scatterAdd(slotToken, g.slot2(), tokenIds.mul(g.weight2().gt(0.0).castTo(dt)));
+            slotTokens = sd.scatterAdd(slotTokens, g.slot2(), tokenIds.mul(g.weight2().gt(0.0).castTo(dt)));
         }
         // empty slots compute token 0 and are never read back
+        SDVariable slotToken = sd.identity(MoeNames.slotTokens(i), slotTokens); // [E·C]
         SDVariable slotIdx = sd.nn().relu(slotToken.sub(1.0), 0).castTo(DataType.INT); // [E·C]
         SDVariable buf = sd.reshape(sd.gather(x, slotIdx, 0), ctx.shape(e, capL, d)); // [E, C, D]
 
@@ -92,7 +98,9 @@ public final class MoeLayer {
         } else {
             act = ctx.activate(null, sd.mmul(buf, stacked(sd, i, e, "up", initStd, hid, d, ctx), false, true, false));
         }
-        SDVariable y3 = sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false); // [E, C, D]
+        act = sd.identity(MoeNames.expertDownInput(i), act); // [E, C, H]
+        SDVariable y3 = sd.identity(MoeNames.expertDownOutput(i),
+                sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false)); // [E, C, D]
         SDVariable y = sd.reshape(y3, -1, d); // [E·C, D]
 
         // [N, D]: each token's expert output times its gate
@@ -102,8 +110,11 @@ public final class MoeLayer {
         }
         if (dense != null) {
             if (moe.residualMix().equals(MoeConfig.MIX_LEARNED)) {
-                SDVariable c = sd.nn().softmax(sd.mmul(h, ctx.weight(MoeNames.coefficient(i), initStd, 2, d),
-                        false, true, false), 1); // [N, 2]
+                SDVariable z = sd.mmul(h, ctx.weight(MoeNames.coefficient(i), initStd, 2, d), false, true, false);
+                if (moe.coefficientBias()) {
+                    z = z.add(ctx.bias(MoeNames.coefficientBias(i), 2)); // [N, 2] + [2]
+                }
+                SDVariable c = sd.nn().softmax(z, 1); // [N, 2]
                 SDVariable c0 = c.get(SDIndex.all(), SDIndex.interval(0, 1)); // [N, 1] weight of the experts
                 SDVariable c1 = c.get(SDIndex.all(), SDIndex.interval(1, 2)); // [N, 1] weight of the dense MLP
                 out = RowScale.apply(sd, out, c0, d).add(RowScale.apply(sd, dense, c1, d));

@@ -42,6 +42,11 @@ public final class MoeNames {
         return mlp(i) + "coefficient.weight";
     }
 
+    /** Residual MoE's learned-mix bias {@code [2]} ({@code moe.coefficient_bias}). */
+    public static String coefficientBias(int i) {
+        return mlp(i) + "coefficient.bias";
+    }
+
     /** Output: layer i's load-balancing loss (scalar). */
     public static String auxLoss(int i) {
         return mlp(i) + "aux_loss";
@@ -60,6 +65,34 @@ public final class MoeNames {
     /** Output: the MoE block's output {@code [N, D]} (after the residual mix). */
     public static String output(int i) {
         return mlp(i) + "output";
+    }
+
+    /** Output: the experts' down-projection inputs {@code [E, C, hidden]}, one row per expert slot. */
+    public static String expertDownInput(int i) {
+        return mlp(i) + "experts.down_proj.input";
+    }
+
+    /** Output: the experts' down-projection outputs {@code [E, C, D]}, one row per expert slot. */
+    public static String expertDownOutput(int i) {
+        return mlp(i) + "experts.down_proj.output";
+    }
+
+    /**
+     * Output {@code [E·C]}: which token fills each expert slot, as token index + 1 (row of the {@code [N, D]} batch);
+     * 0 marks an empty slot.
+     */
+    public static String slotTokens(int i) {
+        return mlp(i) + "experts.slot_tokens";
+    }
+
+    /** Output: the residual MLP's down-projection input {@code [N, hidden]}. */
+    public static String sharedDownInput(int i) {
+        return mlp(i) + "shared.down_proj.input";
+    }
+
+    /** Output: the residual MLP's down-projection output {@code [N, D]}. */
+    public static String sharedDownOutput(int i) {
+        return mlp(i) + "shared.down_proj.output";
     }
 
     /** Placeholder {@code [1]} int: expert capacity C; 0 = no dropping (C = the largest expert load). */

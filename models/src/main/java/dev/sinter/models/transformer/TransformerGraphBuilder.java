@@ -190,8 +190,9 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
     /** Residual MoE's dense MLP ({@code mlp.shared.*}, one expert's size), through the {@link LinearLayer}. */
     private SDVariable sharedMlp(int i, SDVariable h, double residualStd) {
         int hid = cfg.expertHiddenDim();
-        SDVariable act = mlpHidden(h, p -> MoeNames.shared(i, p), hid);
-        return linear(act, MoeNames.shared(i, "down"), residualStd, cfg.dim(), hid); // [N, D]
+        SDVariable act = sd.identity(MoeNames.sharedDownInput(i), mlpHidden(h, p -> MoeNames.shared(i, p), hid));
+        return sd.identity(MoeNames.sharedDownOutput(i),
+                linear(act, MoeNames.shared(i, "down"), residualStd, cfg.dim(), hid)); // [N, D]
     }
 
     /** The activated hidden layer {@code [N, hid]} of a dense MLP whose weights are named by {@code names}. */
@@ -256,6 +257,11 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
             data.put(j, (float) (rng.nextGaussian() * std));
         }
         return param(name, w.castTo(dtype));
+    }
+
+    @Override
+    public SDVariable bias(String name, int n) {
+        return zeros(name, n);
     }
 
     private SDVariable ones(String name, int n) {

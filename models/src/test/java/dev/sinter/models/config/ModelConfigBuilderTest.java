@@ -61,12 +61,12 @@ class ModelConfigBuilderTest {
     void theMoeBuilderDefaultsAreDeepSpeeds() {
         MoeConfig m = MoeConfig.builder(List.of(4, 8)).moeEvery(2).build();
         assertEquals(new MoeConfig(List.of(4, 8), 2, null, 1, 1.0, 1.0, 4, true, true, 0.01, 0.0, false,
-                MoeConfig.MIX_LEARNED, null), m);
+                MoeConfig.MIX_LEARNED, null, false), m);
         assertEquals(m, MoeConfig.of(List.of(4, 8), 2, null, 1, false));
         MoeConfig all = MoeConfig.builder(List.of(2)).layers(List.of(1)).topK(2).capacityFactor(0.5)
                 .evalCapacityFactor(2.0).minCapacity(0).dropTokens(false).useRts(false).auxLossCoef(0.5).jitter(0.1)
                 .residual(true).residualMix(MoeConfig.MIX_SUM).expertHiddenDim(12).build();
         assertEquals(new MoeConfig(List.of(2), null, List.of(1), 2, 0.5, 2.0, 0, false, false, 0.5, 0.1, true,
-                MoeConfig.MIX_SUM, 12), all);
+                MoeConfig.MIX_SUM, 12, false), all);
     }
 }

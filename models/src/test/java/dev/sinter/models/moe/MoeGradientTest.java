@@ -29,6 +29,9 @@ class MoeGradientTest {
                         .tieEmbeddings(false).initStd(0.3).build()
                         .withMoe(MoeConfig.builder(List.of(3)).moeEvery(2).topK(2).minCapacity(1).useRts(false)
                                 .auxLossCoef(0.5).residual(true).expertHiddenDim(12).build()),
+                // residual with DeepSpeed's learned mix and its bias, top-2 with the default use_rts
+                BASE.withMoe(MoeConfig.builder(List.of(3)).moeEvery(2).topK(2).minCapacity(1).auxLossCoef(0.5)
+                        .residual(true).coefficientBias(true).build()),
                 // residual with the plain sum, no dropping
                 BASE.withMoe(MoeConfig.builder(List.of(2)).moeEvery(2).minCapacity(0).dropTokens(false)
                         .auxLossCoef(0.5).residual(true).residualMix(MoeConfig.MIX_SUM).build()));
@@ -44,5 +47,8 @@ class MoeGradientTest {
                 m.parameterNames().stream().filter(n -> n.contains(".mlp.") || n.contains("embed")).toList(), 3, 1e-5);
         assertTrue(pts.stream().anyMatch(p -> p.variable().endsWith("mlp.gate.weight") && p.analytic() != 0));
         assertTrue(pts.stream().anyMatch(p -> p.variable().contains("experts.") && p.analytic() != 0));
+        if (cfg.moe().coefficientBias()) {
+            assertTrue(pts.stream().anyMatch(p -> p.variable().endsWith("mlp.coefficient.bias") && p.analytic() != 0));
+        }
     }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -34,19 +35,31 @@ class MoeInferenceTest {
     /** float32: a different batch shape changes matmul summation order by ~1e-7. */
     static final double TOLERANCE = 1e-5;
 
-    /** tiny-moe (top-1, RTS), a top-2 variant with router jitter, and tiny-prmoe (pyramid + residual). */
+    /**
+     * tiny-moe (top-1, RTS), a top-2 variant with router jitter, tiny-prmoe (pyramid + residual), and tiny-prmoe with
+     * DeepSpeed's bias on the learned mix.
+     */
     static Stream<Arguments> models() {
         ModelConfig moe = ModelPreset.registry().get("tiny-moe").config();
         ModelConfig top2 = moe.withMoe(MoeConfig.builder(List.of(4)).moeEvery(2).topK(2).jitter(0.1).build());
+        ModelConfig prmoe = ModelPreset.registry().get("tiny-prmoe").config();
+        ModelConfig biased = prmoe.withMoe(prmoe.moe().toBuilder().coefficientBias(true).build());
         return Stream.of(Arguments.of("tiny-moe", moe), Arguments.of("top-2", top2),
-                Arguments.of("tiny-prmoe", ModelPreset.registry().get("tiny-prmoe").config()));
+                Arguments.of("tiny-prmoe", prmoe), Arguments.of("coefficient bias", biased));
     }
 
-    /** A seeded float model whose routers are scaled by {@link #ROUTER_SCALE}. */
+    /**
+     * A seeded float model whose routers are scaled by {@link #ROUTER_SCALE}; learned-mix biases, when present, get
+     * distinct non-zero values (they start at 0, which would hide a path that ignores them).
+     */
     static TransformerModel unevenlyRouted(ModelConfig cfg, long seed) {
         TransformerModel m = TransformerModel.create(cfg, DataType.FLOAT, seed);
         for (int i : cfg.moeLayers()) {
             m.graph().getVariable(MoeNames.router(i)).getArr().muli(ROUTER_SCALE);
+            if (cfg.moe().coefficientBias()) {
+                m.graph().getVariable(MoeNames.coefficientBias(i)).getArr()
+                        .assign(Nd4j.createFromArray(0.8f + i, -0.6f - i));
+            }
         }
         return m;
     }
