@@ -156,7 +156,10 @@ public final class SmtTrainer implements Trainer {
         try {
             Path sel = cp.directory().resolve(SELECTION_FILE);
             if (Files.exists(sel)) {
-                selection = Json.mapper().readValue(sel.toFile(), new TypeReference<List<Block>>() { });
+                selection = Json.mapper().readValue(sel.toFile(), new TypeReference<List<Block>>() { }).stream()
+                        .map(b -> b.location() != null ? b : new Block(b.matrix(), b.target(), b.layer(), b.rowBlock(),
+                                b.colBlock(), b.score(), targets.get(b.matrix()).location())) // written before locations
+                        .toList();
                 return buildSparse(dense.parameterSnapshot(), dense);
             }
             Path acc = cp.directory().resolve(ACCUMULATOR_FILE);
