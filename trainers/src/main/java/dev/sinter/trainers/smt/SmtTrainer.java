@@ -26,9 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Sparse Matrix Tuning (papers.md §2.1) of any model family, in two {@link Phase}s. {@code warmup}: {@code warmup_steps}
  * of full fine-tuning while the signed gradients of the target matrices (the projections whose role is among
- * {@code trainer.targets}) are summed. {@code sparse}: the top blocks are selected (separate attention and MLP budgets by default, MoE
- * experts and the residual MLP ranked with the rest of the MLP group) and the model is rebuilt with
- * {@link SmtLinearLayer}: only the blocks (and the model's head parameters) train, with optimizer state for them
+ * {@code trainer.targets}) are summed. {@code sparse}: the top blocks are selected (separate attention and MLP
+ * budgets by default; MoE experts and the residual MLP ranked with the rest of the MLP group) and the model is rebuilt
+ * with {@link SmtLinearLayer}: only the blocks (and the model's head parameters) train, with optimizer state for them
  * alone. Checkpoints always hold the dense (written-back) weights, plus the gradient sums (warm-up) or the selection
  * (sparse), so resuming in either phase is exact, and the run leaves a plain dense model.
  */

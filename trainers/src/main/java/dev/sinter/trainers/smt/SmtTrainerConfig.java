@@ -36,7 +36,9 @@ import static java.util.Objects.requireNonNullElse;
  * @param schedule       restart (the sparse phase gets a new optimizer and a new schedule, warm-up + cosine from
  *                       {@code smt_lr} over the remaining steps, as the official code) or continue (the run's schedule
  *                       goes on through the switch)
- * @param smtLr          restart only: peak learning rate of the sparse phase (null: {@code training.lr})
+ * @param smtLr          restart only: peak learning rate of the sparse phase (null: {@code training.lr}, as the
+ *                       official code's comment says all paper results used {@code ft_learning_rate = smt_lr}; its
+ *                       argparse default is 5e-5)
  * @param smtWarmupSteps restart only: warm-up steps of the sparse phase's schedule (official: 0)
  */
 public record SmtTrainerConfig(int warmupSteps, int blockSize, String score, Integer numBlocks, Double budget,
