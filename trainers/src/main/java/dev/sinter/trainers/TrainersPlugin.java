@@ -30,8 +30,9 @@ public final class TrainersPlugin implements SinterPlugin {
                 Example.of("{type: lora, rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, down]}")));
         plugins.register(TrainerType.class, new TrainerType<>(SmtTrainerConfig.TYPE,
                 "Sparse Matrix Tuning: warm-up, then only the top-scoring sub-matrix blocks train",
-                SmtTrainerConfig.class, (c, run) -> new SmtTrainer(c),
-                Example.of("{type: smt, warmup_steps: 4, block_size: 8, num_blocks: 6, targets: [q, k, v, gate]}")));
+                SmtTrainerConfig.class, (c, run) -> new SmtTrainer(c, run.training()),
+                Example.of("{type: smt, warmup_steps: 4, block_size: 8, num_blocks: 4, mlp_num_blocks: 2,"
+                        + " targets: [q, k, v, gate]}")));
         plugins.register(TrainerType.class, new TrainerType<>(KdTrainerConfig.TYPE,
                 "knowledge distillation from a teacher, optionally in stages", KdTrainerConfig.class,
                 (c, run) -> new KdTrainer(KdTrainerConfig.TYPE, c.kd()),
@@ -39,7 +40,7 @@ public final class TrainersPlugin implements SinterPlugin {
                         + " stages: [{until_step: 6, kd_weight: 1.0}, {kd_weight: 0.0}]}"), DECODER_ONLY));
         plugins.register(TrainerType.class, new TrainerType<>(MosTrainerConfig.TYPE,
                 "Mixture-of-Students: a shallower MoE student distilled from an MoE teacher", MosTrainerConfig.class,
-                (c, run) -> new MosTrainer(c),
+                (c, run) -> new MosTrainer(c, run.training().steps()),
                 Example.withTeacher("{type: mos, teacher: " + Example.TEACHER + ", layer_map: [0, 3]}",
                         "model={name: tiny-prmoe, n_layers: 4, moe: {experts: [4, 8], layers: [1, 3]}}"),
                 DECODER_ONLY));

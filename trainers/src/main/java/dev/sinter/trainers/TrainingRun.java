@@ -150,7 +150,7 @@ public final class TrainingRun {
         if (resumeFrom.isPresent()) {
             model = trainer.resume(model, resumeFrom.get()); // the model of the phase the checkpoint lies in
         }
-        TrainingLoop loop = loops.create(model);
+        TrainingLoop loop = loops.create(model, Phase.at(trainer.phases(), resumeStep));
         if (resumeFrom.isPresent()) {
             Checkpoint cp = resumeFrom.get();
             loop.restore(cp.state().step(), cp.state().samplerCursor(), cp.state().tokensSeen(),
@@ -164,7 +164,7 @@ public final class TrainingRun {
             loop.runUntil(phase.start());
             LOG.info("{}: entering phase {} at step {}", trainer.type(), phase.name(), loop.step());
             model = phase.enter().apply(model);
-            TrainingLoop next = loops.create(model);
+            TrainingLoop next = loops.create(model, phase);
             next.restore(loop.step(), loop.samplerCursor(), loop.tokensSeen(), loop.lastValidationLoss(), Map.of());
             loop = next; // the previous phase's graph, gradients and optimizer state can now be collected
             SameDiffRuntime.releaseMemory();
@@ -206,8 +206,13 @@ public final class TrainingRun {
             this.runFiles = runFiles;
         }
 
-        TrainingLoop create(FamilyModel model) {
-            return newLoop(model, trainer, task, sampler, validation, checkpoints, runFiles);
+        /** The loop of {@code phase}'s model, with the phase's own schedule when it restarts one. */
+        TrainingLoop create(FamilyModel model, Phase phase) {
+            TrainingLoop loop = newLoop(model, trainer, task, sampler, validation, checkpoints, runFiles);
+            if (phase.schedule() != null) {
+                loop.restartScheduleAt(phase.start(), phase.schedule());
+            }
+            return loop;
         }
     }
 

@@ -10,6 +10,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sinter.framework.train.LearningRateSchedule;
+import dev.sinter.framework.util.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +46,48 @@ class PhaseTest {
         assertEquals(Files.readString(dir.resolve("straight").resolve(SmtTrainer.SELECTION_FILE)),
                 Files.readString(dir.resolve("resumed").resolve(SmtTrainer.SELECTION_FILE)),
                 "the resumed warm-up sums select the same blocks");
+    }
+
+    /**
+     * The official code builds a new optimizer and a new scheduler at the switch (lr {@code smt_lr}, no warm-up, over
+     * the remaining steps): the first sparse step trains at {@code smt_lr} exactly and the schedule ends at its own
+     * minimum; with {@code schedule: continue} the run's schedule goes on.
+     */
+    @Test
+    void restartedScheduleStartsAtSmtLrAndResumesExactlyInsideTheSparsePhase(@TempDir Path dir) throws IOException {
+        String restart = "trainer={type: smt, warmup_steps: 8, block_size: 8, num_blocks: 6, targets: [q, v],"
+                + " smt_lr: 1.0e-3}";
+        String[] o = {restart, "training.steps=12", "checkpoint.every=2", "training.eval_every=4"};
+        TrainingRun.Result straight = new TrainingRun(TrainingRunTest.config(dir, "straight", o)).execute();
+        Map<Long, Double> lr = learningRates(straight.runDir());
+        LearningRateSchedule run = new LearningRateSchedule(3e-3, 3e-4, 5, 12); // TrainingRunTest's lr, min lr/10
+        assertEquals(run.at(8), lr.get(8L), 1e-15, "the warm-up follows the run's schedule");
+        assertEquals(1e-3, lr.get(9L), 1e-15, "the first sparse step: the official schedule's first value, smt_lr");
+        LearningRateSchedule sparse = new LearningRateSchedule(1e-3, 1e-4, 0, 4); // decays to smt_lr · min_lr / lr
+        assertEquals(sparse.at(1), lr.get(10L), 1e-15, "the scheduler counts from 0, as PyTorch's");
+        assertEquals(sparse.at(3), lr.get(12L), 1e-15);
+
+        RunConfig cfg = TrainingRunTest.config(dir, "resumed", o);
+        TrainingRun crashing = new TrainingRun(cfg).addListener(TrainingRunTestAccess.crashAt(11));
+        assertThrows(IllegalStateException.class, crashing::execute); // last checkpoint: step 10, in the sparse phase
+        TrainingRun.Result resumed = new TrainingRun(cfg).execute();
+        assertEquals(TrainingRunTest.trainLosses(straight.runDir()), TrainingRunTest.trainLosses(resumed.runDir()));
+        assertEquals(lr, learningRates(resumed.runDir()));
+
+        TrainingRun.Result continued = new TrainingRun(TrainingRunTest.config(dir, "continued", SMT.replace("}",
+                ", schedule: continue}"), "training.steps=12", "training.eval_every=4")).execute();
+        assertEquals(run.at(9), learningRates(continued.runDir()).get(9L), 1e-15, "continue: the run's schedule");
+    }
+
+    private static Map<Long, Double> learningRates(Path runDir) throws IOException {
+        Map<Long, Double> out = new TreeMap<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            JsonNode n = Json.read(line);
+            if (n.has("lr")) {
+                out.put(n.get("step").asLong(), n.get("lr").asDouble());
+            }
+        }
+        return out;
     }
 
     @Test

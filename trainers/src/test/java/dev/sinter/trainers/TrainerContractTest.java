@@ -153,6 +153,8 @@ class TrainerContractTest {
         List<Map<String, Object>> blocks = Json.mapper().readValue(selA,
                 new com.fasterxml.jackson.core.type.TypeReference<>() { });
         assertEquals(6, blocks.size());
+        assertEquals(2, blocks.stream().filter(blk -> blk.get("target").equals("gate")).count(),
+                "the example's separate MLP budget: mlp_num_blocks 2 of the 6");
         atSwitch.forEach((name, w0) -> {
             INDArray diff = end.get(name).sub(w0).neq(0).castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE);
             INDArray allowed = w0.ulike().castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).assign(0);

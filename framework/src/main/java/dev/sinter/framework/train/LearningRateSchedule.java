@@ -3,7 +3,7 @@ package dev.sinter.framework.train;
 /** Linear warm-up from 0 to {@code lr}, then cosine decay to {@code minLr} at {@code totalSteps}. */
 public record LearningRateSchedule(double lr, double minLr, int warmupSteps, int totalSteps) {
 
-    /** Learning rate for the 1-based step number. */
+    /** Learning rate at {@code step}: the run counts its steps from 1, a restarted phase (as PyTorch schedulers) from 0. */
     public double at(int step) {
         if (warmupSteps > 0 && step <= warmupSteps) {
             return lr * step / warmupSteps;

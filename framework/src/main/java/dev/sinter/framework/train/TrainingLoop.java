@@ -33,7 +33,9 @@ public final class TrainingLoop {
     private final int[][] validationWindows;
     private final List<String> trainable;
     private final AdamW optimizer;
-    private final LearningRateSchedule schedule;
+    private LearningRateSchedule schedule;
+    private long scheduleStart; // the step AdamW's count starts from (0, or a restarting phase's)
+    private long scheduleOffset; // step s trains with schedule.at(s − offset): 0 for the run's 1-based schedule
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Consumer<TrainingLoop> checkpointer = loop -> { };
     private int checkpointEvery = Integer.MAX_VALUE;
@@ -65,6 +67,19 @@ public final class TrainingLoop {
         return this;
     }
 
+    /**
+     * Makes this loop a phase that restarts the learning-rate schedule and the optimizer at {@code start}, as a new
+     * PyTorch optimizer and scheduler would (SMT's sparse phase): the scheduler counts from 0, so step
+     * {@code start + 1 + k} trains with {@code restarted.at(k)} (the first step with the scheduler's initial value),
+     * and AdamW's bias correction counts steps from {@code start}. Call before {@link #restore}.
+     */
+    public TrainingLoop restartScheduleAt(long start, LearningRateSchedule restarted) {
+        this.scheduleStart = start;
+        this.scheduleOffset = start + 1;
+        this.schedule = restarted;
+        return this;
+    }
+
     /** Continues from a checkpoint: step, data cursor, tokens seen, latest validation loss, optimizer state. */
     public void restore(long step, long samplerCursor, long tokensSeen, double lastValidationLoss,
                         Map<String, INDArray> optimizerState) {
@@ -72,7 +87,7 @@ public final class TrainingLoop {
         this.tokensSeen = tokensSeen;
         this.lastValidationLoss = lastValidationLoss;
         sampler.seek(samplerCursor);
-        optimizer.restore(optimizerState, step, trainableArrays());
+        optimizer.restore(optimizerState, step - scheduleStart, trainableArrays());
     }
 
     /** Runs until {@code training.steps}; returns the final validation loss. */
@@ -128,7 +143,7 @@ public final class TrainingLoop {
                 double scale = cfg.gradClip() / norm;
                 grads.values().forEach(g -> g.muli(scale));
             }
-            double lr = schedule.at((int) next);
+            double lr = schedule.at((int) (next - scheduleOffset));
             optimizer.step(trainableArrays(), grads, lr);
             grads.clear();
             if (next % RELEASE_EVERY == 0) {

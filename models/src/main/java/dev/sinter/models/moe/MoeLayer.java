@@ -36,6 +36,14 @@ public final class MoeLayer {
         /** Registers a fresh parameter {@code [out, in]} ~ N(0, std). */
         SDVariable weight(String name, double std, int out, int in);
 
+        /**
+         * Registers an expert's fresh parameter {@code [out, in]} ~ N(0, std) and returns the weight it computes with
+         * (a fine-tuning method's adapted form); default: the parameter itself.
+         */
+        default SDVariable expertWeight(String name, double std, int out, int in) {
+            return weight(name, std, out, in);
+        }
+
         /** The MLP nonlinearity on hidden pre-activations: SwiGLU {@code gate·σ(gate)·up}, or GELU(up) with gate null. */
         SDVariable activate(SDVariable gate, SDVariable up);
 
@@ -129,7 +137,7 @@ public final class MoeLayer {
     private static SDVariable stacked(SameDiff sd, int i, int e, String p, double std, int out, int in, Context ctx) {
         SDVariable[] ws = new SDVariable[e];
         for (int j = 0; j < e; j++) {
-            ws[j] = ctx.weight(MoeNames.expert(i, j, p), std, out, in);
+            ws[j] = ctx.expertWeight(MoeNames.expert(i, j, p), std, out, in);
         }
         return sd.stack(0, ws);
     }

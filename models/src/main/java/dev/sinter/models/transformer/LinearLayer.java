@@ -21,4 +21,15 @@ public interface LinearLayer {
      * @return output {@code [N, out]}
      */
     SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w);
+
+    /**
+     * The weight an MoE expert's projection uses in place of its parameter {@code w [out, in]}: experts run as one
+     * batched product over stacked weights, so methods adapt them in weight form (LoRA {@code W + s·B·A}, SMT
+     * {@code W0 + ΔW(blocks)}). Default: {@code w} itself.
+     *
+     * @param weightName HF name of the expert's weight, e.g. {@code model.layers.1.mlp.experts.3.up_proj.weight}
+     */
+    default SDVariable expertWeight(SameDiff sd, String weightName, SDVariable w) {
+        return w;
+    }
 }

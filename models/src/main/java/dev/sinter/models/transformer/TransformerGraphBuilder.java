@@ -246,6 +246,11 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
     }
 
     @Override
+    public SDVariable expertWeight(String name, double std, int out, int in) {
+        return linearLayer.expertWeight(sd, name, weight(name, std, out, in));
+    }
+
+    @Override
     public SDVariable weight(String name, double std, int out, int in) {
         if (rng == null) {
             return param(name, Nd4j.zeros(dtype, out, in));

@@ -45,15 +45,29 @@ class DecoderFamilyTest {
     }
 
     @Test
-    void roleMapMatchesTheLlama2cImportAndSkipsMoeExperts() throws Exception {
+    void roleMapMatchesTheLlama2cImportAndNamesEveryExpertAndTheSharedMlp() throws Exception {
         TransformerModel stories = ModelIO.load(TestData.fixture("models/stories260K/stories260K.bin"));
         Map<String, INDArray> params = stories.parameters();
         for (Projection p : stories.projections()) {
             assertArrayEquals(new long[]{p.out(), p.in()}, params.get(p.weight()).shape(), p.toString());
         }
-        // tiny-moe: layer 1 is MoE, whose experts are not targetable; a GELU MLP has no gate
-        List<Projection> moe = DecoderFamily.projections(ModelPreset.registry().get("tiny-moe").config());
-        assertEquals(List.of("q", "k", "v", "o"), moe.stream().filter(p -> p.layer() == 1).map(Projection::role).toList());
+        // tiny-prmoe: every expert's gate/up/down (site expert, its index) and the residual MLP's (site shared)
+        TransformerModel prmoe = TransformerModel.create(ModelPreset.registry().get("tiny-prmoe").config(),
+                DataType.FLOAT, 1);
+        List<Projection> moe = prmoe.projections();
+        Map<String, INDArray> moeParams = prmoe.parameters();
+        for (Projection p : moe) {
+            assertArrayEquals(new long[]{p.out(), p.in()}, moeParams.get(p.weight()).shape(), p.toString());
+        }
+        List<Projection> layer1 = moe.stream().filter(p -> p.layer() == 1).toList();
+        assertEquals(4 + 3 * (8 + 1), layer1.size(), "q, k, v, o; gate, up, down of 8 experts and the shared MLP");
+        assertEquals(new Projection("up", 1, "model.layers.1.mlp.experts.7.up_proj.weight", 64, 32, Projection.EXPERT,
+                7), layer1.get(4 + 3 * 7 + 1));
+        assertEquals("expert 7", layer1.get(4 + 3 * 7 + 1).location());
+        assertEquals(new Projection("down", 1, "model.layers.1.mlp.shared.down_proj.weight", 32, 64,
+                Projection.SHARED, -1), layer1.get(layer1.size() - 1));
+        assertThrows(IllegalArgumentException.class, () -> new Projection("up", 0, "w.weight", 2, 2, Projection.MLP, 3));
+        // a GELU MLP has no gate
         var gelu = ModelPreset.registry().get("tiny").config();
         gelu = gelu.toBuilder().mlp("gelu").build();
         assertTrue(DecoderFamily.projections(gelu).stream().noneMatch(p -> p.role().equals("gate")));

@@ -16,8 +16,9 @@ public final class MosTrainer extends KdTrainer {
     private final MosTrainerConfig cfg;
     private StudentLayout layout;
 
-    public MosTrainer(MosTrainerConfig cfg) {
-        super(MosTrainerConfig.TYPE, cfg.kd());
+    /** @param steps the run's training steps (the default staged KD stops at a fraction of them) */
+    public MosTrainer(MosTrainerConfig cfg, int steps) {
+        super(MosTrainerConfig.TYPE, cfg.settingsFor(steps));
         this.cfg = cfg;
     }
 
@@ -27,7 +28,7 @@ public final class MosTrainer extends KdTrainer {
             ModelConfig t = teacher().config();
             layout = cfg.layerMap() != null ? StudentLayout.mapped(t, cfg.layerMap())
                     : cfg.dropLayers() != null ? StudentLayout.dropping(t, cfg.dropLayers())
-                    : StudentLayout.lowExpertDefault(t);
+                    : StudentLayout.paperDefault(t);
             LOG.info("mos: student of {} layers ← teacher layers {}", layout.layerMap().size(), layout.layerMap());
         }
         return layout;

@@ -57,18 +57,62 @@ public final class StudentLayout {
         return mapped(teacher, map);
     }
 
+    /** The share of the teacher's depth the paper's student drops: 24 → 21 layers (papers.md §3.3). */
+    public static final double DROPPED_DEPTH = 0.125;
+
     /**
-     * The paper's choice: drop the last MoE layer of the low-expert group together with the layer before it
-     * (24 → 21 layers removed layers from the group with the fewest experts); for a dense teacher, its last layer.
+     * The paper's rule (papers.md §3.3: 24 → 21 layers, 12 → 10 MoE layers, the removed MoE layers from the group with
+     * the fewest experts): drop ⌈L/8⌉ of the teacher's L layers, ⌈M/8⌉ of them among its M MoE layers, namely the
+     * last MoE layers of the low-expert group, and the rest dense layers, the nearest before the last dropped MoE
+     * layer. The paper's student keeps most of its low-expert layers (8 of 10), so a teacher whose low-expert group
+     * the rule would empty is refused; a dense teacher loses its last ⌈L/8⌉ layers.
      */
-    public static StudentLayout lowExpertDefault(ModelConfig teacher) {
+    public static StudentLayout paperDefault(ModelConfig teacher) {
+        int depth = teacher.nLayers();
+        int drop = dropped(depth);
+        if (drop >= depth) {
+            throw new UsageException("the Mixture-of-Students rule (drop 12.5% of the depth, at least one layer) leaves"
+                    + " no layer of this " + depth + "-layer teacher; set trainer.layer_map or use a deeper teacher");
+        }
         List<Integer> moe = teacher.moeLayers();
         if (moe.isEmpty()) {
-            return dropping(teacher, List.of(teacher.nLayers() - 1));
+            List<Integer> last = new ArrayList<>();
+            for (int i = depth - drop; i < depth; i++) {
+                last.add(i);
+            }
+            return dropping(teacher, last);
         }
         int fewest = moe.stream().mapToInt(teacher::expertsAt).min().orElseThrow();
-        int last = moe.stream().filter(i -> teacher.expertsAt(i) == fewest).reduce((a, b) -> b).orElseThrow();
-        return dropping(teacher, last > 0 ? List.of(last - 1, last) : List.of(last));
+        List<Integer> low = moe.stream().filter(i -> teacher.expertsAt(i) == fewest).toList();
+        int dropMoe = dropped(moe.size());
+        if (dropMoe >= low.size()) {
+            throw new UsageException("the Mixture-of-Students rule drops " + dropMoe + " of this teacher's " + moe.size()
+                    + " MoE layers from its low-expert group (" + low.size() + " layer(s) of " + fewest + " experts),"
+                    + " which leaves that group no layer; the paper's student keeps 8 of 10. Set trainer.layer_map or"
+                    + " trainer.drop_layers, or use a teacher with more low-expert layers");
+        }
+        List<Integer> out = new ArrayList<>(low.subList(low.size() - dropMoe, low.size()));
+        int lastDropped = out.get(out.size() - 1);
+        List<Integer> dense = new ArrayList<>();
+        for (int i = depth - 1; i >= 0; i--) {
+            if (teacher.expertsAt(i) == 0) {
+                dense.add(i);
+            }
+        }
+        dense.sort(java.util.Comparator.comparingInt((Integer i) -> i < lastDropped ? 0 : 1)
+                .thenComparingInt(i -> -i)); // before the last dropped MoE layer first, nearest first
+        int denseDrop = drop - dropMoe;
+        if (denseDrop > dense.size()) {
+            throw new UsageException("the Mixture-of-Students rule drops " + drop + " layers, " + denseDrop
+                    + " of them dense, but this teacher has " + dense.size() + " dense layer(s); set trainer.layer_map");
+        }
+        out.addAll(dense.subList(0, denseDrop));
+        return dropping(teacher, out);
+    }
+
+    /** Layers the rule removes from n: 12.5% rounded up (24 → 3, 12 → 2, 4 → 1), so a student is always smaller. */
+    static int dropped(int n) {
+        return (int) Math.ceil(n * DROPPED_DEPTH - 1e-9);
     }
 
     public List<Integer> layerMap() {

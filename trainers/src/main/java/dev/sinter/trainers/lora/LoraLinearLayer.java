@@ -12,7 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LoRA projection (PEFT semantics): {@code y = x·Wᵀ + (alpha/r)·(drop(x)·Aᵀ)·Bᵀ} for the target weights (chosen by
- * role from the model family's projections), dense otherwise.
+ * role from the model family's projections), dense otherwise; MoE experts' adapters act in weight form
+ * ({@link #expertWeight}).
  * A {@code [r, in]} is Kaiming-uniform (bound 1/√in), B {@code [out, r]} is zero, so training starts at the base
  * model. Adapter names follow PEFT: {@code <module>.lora_A.weight}, {@code <module>.lora_B.weight}. Dropout uses a
  * mask placeholder {@code <module>.lora_dropout_mask} {@code [N, in]} that {@link LoraTrainer} fills.
@@ -47,15 +48,8 @@ final class LoraLinearLayer implements LinearLayer {
         String module = weightName.substring(0, weightName.length() - ".weight".length());
         int out = (int) w.getArr().size(0);
         int in = (int) w.getArr().size(1);
-        int r = cfg.rank();
-        double bound = 1 / Math.sqrt(in);
-        double[] a = new double[r * in];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = (rng.nextDouble() * 2 - 1) * bound;
-        }
-        INDArray aInit = Nd4j.createFromArray(a).reshape(r, in).castTo(w.dataType());
-        SDVariable va = sd.var(module + ".lora_A.weight", aInit); // [r, in]
-        SDVariable vb = sd.var(module + ".lora_B.weight", Nd4j.zeros(w.dataType(), out, r)); // [out, r]
+        SDVariable va = adapterA(sd, module, w, in); // [r, in]
+        SDVariable vb = sd.var(module + ".lora_B.weight", Nd4j.zeros(w.dataType(), out, cfg.rank())); // [out, r]
         String mask = null;
         SDVariable xin = x;
         if (cfg.dropout() > 0) {
@@ -65,5 +59,35 @@ final class LoraLinearLayer implements LinearLayer {
         adapters.add(new Adapter(module, va.name(), vb.name(), mask, in, out));
         SDVariable low = sd.mmul(xin, va, false, true, false); // [N, r]
         return base.add(sd.mmul(low, vb, false, true, false).mul(cfg.scale())); // [N, out]
+    }
+
+    /**
+     * An MoE expert's adapter in weight form, {@code W + (alpha/r)·B·A} (the experts run as one batched product over
+     * stacked weights); the same function as the unmerged adapter without dropout, which {@link LoraTrainer} refuses
+     * for experts.
+     */
+    @Override
+    public SDVariable expertWeight(SameDiff sd, String weightName, SDVariable w) {
+        if (!targetWeights.contains(weightName)) {
+            return w;
+        }
+        String module = weightName.substring(0, weightName.length() - ".weight".length());
+        int out = (int) w.getArr().size(0);
+        int in = (int) w.getArr().size(1);
+        SDVariable va = adapterA(sd, module, w, in); // [r, in]
+        SDVariable vb = sd.var(module + ".lora_B.weight", Nd4j.zeros(w.dataType(), out, cfg.rank())); // [out, r]
+        adapters.add(new Adapter(module, va.name(), vb.name(), null, in, out));
+        return w.add(sd.mmul(vb, va).mul(cfg.scale())); // [out, in]
+    }
+
+    /** A {@code [r, in]}, Kaiming-uniform with bound 1/√in (PEFT). */
+    private SDVariable adapterA(SameDiff sd, String module, SDVariable w, int in) {
+        int r = cfg.rank();
+        double bound = 1 / Math.sqrt(in);
+        double[] a = new double[r * in];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (rng.nextDouble() * 2 - 1) * bound;
+        }
+        return sd.var(module + ".lora_A.weight", Nd4j.createFromArray(a).reshape(r, in).castTo(w.dataType()));
     }
 }

@@ -29,7 +29,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * LoRA fine-tuning of any model family: adapters on the projections whose role is among {@code trainer.targets}
- * (the family's role map names the weights), plus the model's head parameters (PEFT's {@code modules_to_save}, e.g. a
+ * (the family's role map names the weights; in MoE layers gate/up/down reach every expert and the residual MLP), plus the model's head parameters (PEFT's {@code modules_to_save}, e.g. a
  * classifier); the base weights are frozen. Checkpoints hold only what trains (plus the base model's path and the
  * LoRA settings in their metadata); {@link #merge} folds the adapters into a dense model, {@code W + (alpha/r)·B·A}.
  */
@@ -57,10 +57,16 @@ public final class LoraTrainer implements Trainer {
         return LoraTrainerConfig.TYPE;
     }
 
+    /** Adapters on every projection in a target role: attention, dense MLPs, every MoE expert and the residual MLP. */
     @Override
     public LinearLayer linearLayer(List<Projection> projections) {
-        layer = new LoraLinearLayer(cfg, seed, Projection.inRoles(projections, cfg.targets()).stream()
-                .map(Projection::weight).collect(Collectors.toSet()));
+        List<Projection> targets = Projection.inRoles(projections, cfg.targets());
+        if (cfg.dropout() > 0 && targets.stream().anyMatch(p -> p.site().equals(Projection.EXPERT))) {
+            throw new UsageException("trainer.dropout must be 0 when LoRA targets MoE experts (trainer.targets "
+                    + cfg.targets() + " reach them; expert adapters act in weight form, where no input dropout"
+                    + " applies): set trainer.dropout=0");
+        }
+        layer = new LoraLinearLayer(cfg, seed, targets.stream().map(Projection::weight).collect(Collectors.toSet()));
         return layer;
     }
 
@@ -87,6 +93,9 @@ public final class LoraTrainer implements Trainer {
         DataType dt = ph.values().stream().map(INDArray::dataType).anyMatch(t -> t == DataType.DOUBLE)
                 ? DataType.DOUBLE : DataType.FLOAT;
         for (LoraLinearLayer.Adapter a : layer.adapters()) {
+            if (a.mask() == null) {
+                continue;
+            }
             float[] m = new float[n * a.in()];
             if (training) {
                 for (int i = 0; i < m.length; i++) {

@@ -9,6 +9,9 @@ package dev.sinter.trainers.smt;
  * @param rowBlock block row (rows {@code rowBlock·l … rowBlock·l + l − 1}, output features)
  * @param colBlock block column (input features)
  * @param score    the block's score from the warm-up gradients
+ * @param location where the matrix sits: {@code attention}, {@code mlp}, {@code shared} (a Residual MoE's dense MLP)
+ *                 or {@code expert e}
  */
-public record Block(String matrix, String target, int layer, int rowBlock, int colBlock, double score) {
+public record Block(String matrix, String target, int layer, int rowBlock, int colBlock, double score,
+                    String location) {
 }

@@ -1,18 +1,22 @@
 package dev.sinter.trainers.smt;
 
-import dev.sinter.trainers.smt.SmtTrainerConfig;
 import dev.sinter.framework.config.UsageException;
+import dev.sinter.models.family.Projection;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * SMT block scoring and selection (papers.md §2.1): each accumulated gradient {@code G [out, in]} is cut into
- * {@code l × l} blocks, each block is scored, and the top-n blocks are kept, globally (one ranking over every target
- * matrix, the paper's {@code no_restriction}) or per matrix ({@code norm_dist}). Ties break by matrix order, then
- * row, then column, so the selection is deterministic.
+ * {@code l × l} blocks, each block is scored, and the top-n blocks are kept, globally (one ranking over the group's
+ * matrices, the paper's {@code no_restriction}) or per matrix ({@code norm_dist}). With {@code budgets: separate}
+ * (the official code) the attention matrices (q, k, v, o) and the feed-forward ones (gate, up, down, of dense MLPs,
+ * every MoE expert and the residual MLP alike) are two groups with their own budgets; with {@code shared} they are
+ * one. Ties break by matrix order, then row, then column, so the selection is deterministic.
  */
 public final class BlockSelector {
     private final SmtTrainerConfig cfg;
@@ -21,41 +25,67 @@ public final class BlockSelector {
         this.cfg = cfg;
     }
 
-    /** Number of blocks to select for a model of {@code totalParameters}. */
+    /** Blocks the attention group (or, with shared budgets, every target) gets in a model of {@code totalParameters}. */
     public int blockCount(long totalParameters) {
-        if (cfg.numBlocks() != null) {
-            return cfg.numBlocks();
+        return count(cfg.numBlocks(), cfg.budget(), totalParameters);
+    }
+
+    /** Blocks the MLP group gets with separate budgets: its own setting, else the same as the attention group's. */
+    public int mlpBlockCount(long totalParameters) {
+        return cfg.mlpNumBlocks() == null && cfg.mlpBudget() == null ? blockCount(totalParameters)
+                : count(cfg.mlpNumBlocks(), cfg.mlpBudget(), totalParameters);
+    }
+
+    private int count(Integer blocks, Double fraction, long totalParameters) {
+        if (blocks != null) {
+            return blocks;
         }
         long l2 = (long) cfg.blockSize() * cfg.blockSize();
-        return (int) Math.max(1, Math.floor(cfg.budget() * totalParameters / l2));
+        return (int) Math.max(1, Math.floor(fraction * totalParameters / l2));
     }
 
     /**
-     * Selects blocks from the signed gradient sums.
+     * Selects blocks from the signed gradient sums, group by group (attention first).
      *
-     * @param gradients matrix name → accumulated gradient {@code [out, in]}, in a stable order
-     * @param targets   matrix name → target type (q, k, …)
-     * @param layers    matrix name → layer index
-     * @param n         blocks to select (globally, or per matrix)
+     * @param gradients       matrix name → accumulated gradient {@code [out, in]}, in a stable order
+     * @param projections     matrix name → its projection (role, layer, site)
+     * @param totalParameters the model's parameter count (budgets given as fractions)
      */
-    public List<Block> select(Map<String, INDArray> gradients, Map<String, String> targets, Map<String, Integer> layers,
-                              int n) {
-        List<Block> all = new ArrayList<>();
-        List<String> order = new ArrayList<>(gradients.keySet());
-        for (String name : order) {
-            List<Block> blocks = score(name, targets.get(name), layers.get(name), gradients.get(name));
-            if (cfg.selection().equals("per_matrix")) {
-                all.addAll(top(blocks, n, order));
-            } else {
-                all.addAll(blocks);
+    public List<Block> select(Map<String, INDArray> gradients, Map<String, Projection> projections,
+                              long totalParameters) {
+        if (cfg.budgets().equals(SmtTrainerConfig.SHARED)) {
+            return select(gradients, projections, blockCount(totalParameters), "");
+        }
+        List<Block> out = new ArrayList<>();
+        for (boolean attention : new boolean[]{true, false}) {
+            Map<String, INDArray> group = new LinkedHashMap<>();
+            gradients.forEach((name, g) -> {
+                if (projections.get(name).isAttention() == attention) {
+                    group.put(name, g);
+                }
+            });
+            if (!group.isEmpty()) {
+                int n = attention ? blockCount(totalParameters) : mlpBlockCount(totalParameters);
+                out.addAll(select(group, projections, n, attention ? " for the attention group" : " for the MLP group"));
             }
         }
-        List<Block> chosen = cfg.selection().equals("per_matrix") ? all : top(all, n, order);
-        if (cfg.selection().equals("global") && n > all.size()) {
-            throw new UsageException("trainer.num_blocks/budget asks for " + n + " blocks but the target"
+        return out;
+    }
+
+    /** Top-n of one group of matrices: globally, or n per matrix. */
+    List<Block> select(Map<String, INDArray> gradients, Map<String, Projection> projections, int n, String group) {
+        List<Block> all = new ArrayList<>();
+        List<String> order = new ArrayList<>(gradients.keySet());
+        boolean perMatrix = cfg.selection().equals("per_matrix");
+        for (String name : order) {
+            List<Block> blocks = score(projections.get(name), gradients.get(name));
+            all.addAll(perMatrix ? top(blocks, n, order) : blocks);
+        }
+        if (!perMatrix && n > all.size()) {
+            throw new UsageException("trainer.num_blocks/budget asks for " + n + " blocks" + group + " but its target"
                     + " matrices hold only " + all.size() + "; lower the budget or add targets");
         }
-        return chosen;
+        return perMatrix ? all : top(all, n, order);
     }
 
     private static List<Block> top(List<Block> blocks, int n, List<String> matrixOrder) {
@@ -66,11 +96,11 @@ public final class BlockSelector {
     }
 
     /** Scores every block of one matrix. */
-    List<Block> score(String name, String target, int layer, INDArray g) {
+    List<Block> score(Projection p, INDArray g) {
         int l = cfg.blockSize();
         int rows = (int) g.size(0) / l;
         int cols = (int) g.size(1) / l;
-        double[][] m = g.castTo(org.nd4j.linalg.api.buffer.DataType.DOUBLE).toDoubleMatrix();
+        double[][] m = g.castTo(DataType.DOUBLE).toDoubleMatrix();
         List<Block> out = new ArrayList<>(rows * cols);
         for (int r = 0; r < rows; r++) {
             for (int c = 0; c < cols; c++) {
@@ -87,13 +117,13 @@ public final class BlockSelector {
                 }
                 double count = (double) l * l;
                 double s = switch (cfg.score()) {
-                    case "abs_mean" -> abs / count; // SMT §2.1: mean |G| over the block
-                    case "mean_abs" -> Math.abs(sum / count);
+                    case "mean_abs" -> Math.abs(sum / count); // official default: |mean G| over the block
+                    case "abs_mean" -> abs / count; // the paper's text: mean |G|
                     case "l1" -> abs;
                     case "l2" -> Math.sqrt(sq);
                     default -> throw new IllegalStateException(cfg.score());
                 };
-                out.add(new Block(name, target, layer, r, c, s));
+                out.add(new Block(p.weight(), p.role(), p.layer(), r, c, s, p.location()));
             }
         }
         return out;

@@ -20,7 +20,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code <module>.smt_blocks} {@code [nb, l, l]} per matrix. Each matrix takes the cheaper of two forms: the block
  * form, whose autodiff forms only the {@code [nb, l, l]} block gradients and never a gradient of W0 (SameDiff's matmul
  * gradient is split per operand, see {@code MmulWithSplitGradient}), or, when the blocks cover so much of the matrix
- * that this would cost more than a dense weight gradient, the dense form {@code x·(W0 + ΔW)ᵀ}.
+ * that this would cost more than a dense weight gradient, the dense form {@code x·(W0 + ΔW)ᵀ}. MoE experts' blocks
+ * always train in the weight form {@code W0 + ΔW} ({@link #expertWeight}).
  */
 public final class SmtLinearLayer implements LinearLayer {
     private final int l;
@@ -88,13 +89,33 @@ public final class SmtLinearLayer implements LinearLayer {
         return sd.mmul(yb, sd.constant(place), true, false, false); // [N, out]
     }
 
-    /**
-     * {@code x·(W0 + ΔW)ᵀ}, with ΔW placed from the blocks by a constant one-hot matmul
-     * ({@code [(out/l)·(in/l), nb]} times the flattened blocks) and a reshape/permute. Autodiff forms the dense
-     * gradient of {@code W0 + ΔW} once and hands each block its own {@code l × l} part.
-     */
+    /** {@code x·(W0 + ΔW)ᵀ}: autodiff forms the dense gradient of {@code W0 + ΔW} once and hands each block its part. */
     private SDVariable denseForm(SameDiff sd, SDVariable x, SDVariable w, SDVariable b, List<Block> blocks, int in,
                                  int out) {
+        return sd.mmul(x, w.add(delta(sd, b, blocks, in, out)), false, true, false); // [N, out]
+    }
+
+    /**
+     * An MoE expert's selected blocks train in weight form, {@code W0 + ΔW}: the experts run as one batched product
+     * over their stacked weights, so the block form does not apply.
+     */
+    @Override
+    public SDVariable expertWeight(SameDiff sd, String weightName, SDVariable w) {
+        List<Block> blocks = byMatrix.get(weightName);
+        if (blocks == null) {
+            return w;
+        }
+        int out = (int) w.getArr().size(0);
+        int in = (int) w.getArr().size(1);
+        SDVariable b = sd.var(blocksName(weightName), Nd4j.zeros(w.dataType(), blocks.size(), l, l)); // [nb, l, l]
+        return w.add(delta(sd, b, blocks, in, out)); // [out, in]
+    }
+
+    /**
+     * ΔW {@code [out, in]} placed from the blocks by a constant one-hot matmul ({@code [(out/l)·(in/l), nb]} times the
+     * flattened blocks) and a reshape/permute.
+     */
+    private SDVariable delta(SameDiff sd, SDVariable b, List<Block> blocks, int in, int out) {
         int rows = out / l;
         int cols = in / l;
         INDArray where = Nd4j.zeros(b.dataType(), rows * cols, blocks.size()); // [(out/l)·(in/l), nb]
@@ -102,8 +123,7 @@ public final class SmtLinearLayer implements LinearLayer {
             where.putScalar((long) blocks.get(k).rowBlock() * cols + blocks.get(k).colBlock(), k, 1.0);
         }
         SDVariable grid = sd.mmul(sd.constant(where), sd.reshape(b, blocks.size(), l * l)); // [(out/l)·(in/l), l·l]
-        SDVariable delta = sd.reshape(sd.permute(sd.reshape(grid, rows, cols, l, l), 0, 2, 1, 3), out, in);
-        return sd.mmul(x, w.add(delta), false, true, false); // [N, out]
+        return sd.reshape(sd.permute(sd.reshape(grid, rows, cols, l, l), 0, 2, 1, 3), out, in); // [out, in]
     }
 
     /** Moves the selected blocks of the dense weights into block tensors and zeroes them in place in W0. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.sinter.framework.checkpoint.Checkpoint;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
 import dev.sinter.framework.util.Json;
+import dev.sinter.framework.config.TrainingConfig;
+import dev.sinter.framework.train.LearningRateSchedule;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.family.FamilyModel;
 import dev.sinter.models.family.Projection;
@@ -24,8 +26,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Sparse Matrix Tuning (papers.md §2.1) of any model family, in two {@link Phase}s. {@code warmup}: {@code warmup_steps}
  * of full fine-tuning while the signed gradients of the target matrices (the projections whose role is among
- * {@code trainer.targets}) are summed. {@code sparse}: the top blocks are selected and the model is rebuilt with
- * {@link SmtLinearLayer}: only the blocks (and the model's head parameters) train, with optimizer state for them
+ * {@code trainer.targets}) are summed. {@code sparse}: the top blocks are selected (separate attention and MLP
+ * budgets by default; MoE experts and the residual MLP ranked with the rest of the MLP group) and the model is rebuilt
+ * with {@link SmtLinearLayer}: only the blocks (and the model's head parameters) train, with optimizer state for them
  * alone. Checkpoints always hold the dense (written-back) weights, plus the gradient sums (warm-up) or the selection
  * (sparse), so resuming in either phase is exact, and the run leaves a plain dense model.
  */
@@ -35,13 +38,16 @@ public final class SmtTrainer implements Trainer {
     private static final Logger LOG = LogManager.getLogger(SmtTrainer.class);
 
     private final SmtTrainerConfig cfg;
+    private final TrainingConfig training;
     private final Map<String, INDArray> gradientSums = new LinkedHashMap<>();
     private List<Block> selection;
     private SmtLinearLayer sparse;
     private Map<String, Projection> targets = Map.of(); // weight name → projection, of the architecture's target roles
 
-    public SmtTrainer(SmtTrainerConfig cfg) {
+    /** @param training the run's training settings (the sparse phase's restarted schedule spans its remaining steps) */
+    public SmtTrainer(SmtTrainerConfig cfg, TrainingConfig training) {
         this.cfg = cfg;
+        this.training = training;
     }
 
     @Override
@@ -57,9 +63,21 @@ public final class SmtTrainer implements Trainer {
         return LinearLayer.DENSE;
     }
 
+    /**
+     * Warm-up, then the sparse phase. With {@code schedule: restart} (the official code's new optimizer and scheduler)
+     * the sparse phase has its own schedule: warm-up + cosine from {@code smt_lr} over the remaining steps, decaying to
+     * {@code smt_lr · min_lr / lr} (the run's proportion).
+     */
     @Override
     public List<Phase> phases() {
-        return List.of(Phase.first("warmup"), new Phase("sparse", cfg.warmupSteps(), this::sparseModel));
+        return List.of(Phase.first("warmup"), new Phase("sparse", cfg.warmupSteps(), this::sparseModel,
+                cfg.schedule().equals(SmtTrainerConfig.RESTART) ? sparseSchedule() : null));
+    }
+
+    private LearningRateSchedule sparseSchedule() {
+        double peak = cfg.smtLr() != null ? cfg.smtLr() : training.lr();
+        int remaining = Math.max(1, training.steps() - cfg.warmupSteps());
+        return new LearningRateSchedule(peak, peak * training.minLr() / training.lr(), cfg.smtWarmupSteps(), remaining);
     }
 
     /** Warm-up: every parameter; sparse: the blocks, then the model's head parameters. */
@@ -92,18 +110,11 @@ public final class SmtTrainer implements Trainer {
         if (gradientSums.isEmpty()) {
             throw new IllegalStateException("SMT has no warm-up gradients to select blocks from");
         }
-        Map<String, String> roles = new LinkedHashMap<>();
-        Map<String, Integer> layers = new LinkedHashMap<>();
-        gradientSums.keySet().forEach(n -> {
-            roles.put(n, targets.get(n).role());
-            layers.put(n, targets.get(n).layer());
-        });
-        BlockSelector selector = new BlockSelector(cfg);
-        int n = selector.blockCount(dense.parameterCount());
-        selection = selector.select(gradientSums, roles, layers, n);
+        selection = new BlockSelector(cfg).select(gradientSums, targets, dense.parameterCount());
         LOG.info("SMT: selected {} blocks of {}×{} ({} parameters, {}% of the model)", selection.size(),
                 cfg.blockSize(), cfg.blockSize(), (long) selection.size() * cfg.blockSize() * cfg.blockSize(),
                 String.format("%.3f", 100.0 * selection.size() * cfg.blockSize() * cfg.blockSize() / dense.parameterCount()));
+        LOG.info("SMT: selected share of each matrix type's available blocks: {}", summary().describe());
         return buildSparse(dense.parameterSnapshot(), dense);
     }
 
@@ -145,7 +156,10 @@ public final class SmtTrainer implements Trainer {
         try {
             Path sel = cp.directory().resolve(SELECTION_FILE);
             if (Files.exists(sel)) {
-                selection = Json.mapper().readValue(sel.toFile(), new TypeReference<List<Block>>() { });
+                selection = Json.mapper().readValue(sel.toFile(), new TypeReference<List<Block>>() { }).stream()
+                        .map(b -> b.location() != null ? b : new Block(b.matrix(), b.target(), b.layer(), b.rowBlock(),
+                                b.colBlock(), b.score(), targets.get(b.matrix()).location())) // written before locations
+                        .toList();
                 return buildSparse(dense.parameterSnapshot(), dense);
             }
             Path acc = cp.directory().resolve(ACCUMULATOR_FILE);
@@ -179,8 +193,13 @@ public final class SmtTrainer implements Trainer {
     public void writeArtifacts(Path runDir) throws IOException {
         if (selection != null) {
             Files.write(runDir.resolve(SELECTION_FILE), Json.pretty().writeValueAsBytes(selection));
-            SelectionPlots.write(runDir, selection, cfg.targets());
+            summary().write(runDir, selection, targets.values(), cfg.blockSize());
         }
+    }
+
+    /** Where the selected blocks went, per matrix type and location, relative to the blocks available. */
+    public SelectionSummary summary() {
+        return SelectionSummary.of(selection, targets.values(), cfg.blockSize());
     }
 
     /** The selected blocks (null before the switch). */
