@@ -9,7 +9,6 @@ import dev.sinter.eval.superweights.SuperWeightDetector.Finding;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.transformer.ParameterNames;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.List;
