@@ -154,10 +154,15 @@ public final class FeatureSubspace {
             INDArray s = Nd4j.create(DataType.DOUBLE, n); // descending singular values
             INDArray u = Nd4j.create(DataType.DOUBLE, n, n);
             INDArray v = Nd4j.create(DataType.DOUBLE, n, n);
-            // M2.1's svd cannot infer its output shapes; given the outputs it runs (LAPACK-backed gesdd/Jacobi)
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Svd(square.dup(), false, s, u, v));
-            INDArray[] out = {s, u};
-            return new Result(out[1], s.mul(s));
+            // M2.1's svd cannot infer its output shapes, so the outputs are given; its divide-and-conquer path (taken
+            // above switchNum rows, default 16) then fails with "lengths of arrays are mismatched", so the switch is
+            // set past n and the one-sided Jacobi path runs at every size
+            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Svd(square.dup(), false, s, u, v) {
+                {
+                    iArguments.set(2, (long) n + 1); // iArgs: [fullUV, computeUV, switchNum]
+                }
+            });
+            return new Result(u, s.mul(s));
         }
     }
 }

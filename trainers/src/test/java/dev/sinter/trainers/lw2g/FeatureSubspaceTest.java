@@ -84,6 +84,31 @@ class FeatureSubspaceTest {
     }
 
     @Test
+    void wideFeatureSpacesAreDecomposedToo() {
+        // D = 48 (> ND4J's svd switch size of 16, where M2.1's divide-and-conquer path fails); known energies
+        int dim = 48;
+        INDArray r = Nd4j.zeros(DataType.DOUBLE, dim, dim);
+        double total = 0;
+        for (int i = 0; i < dim; i++) {
+            r.putScalar(i, i, Math.pow(0.9, i)); // energy of axis i: 0.9^(4i)
+            total += Math.pow(0.9, 4 * i);
+        }
+        int expected = 0;
+        double cumulative = 0;
+        for (int i = 0; i < dim && (cumulative += Math.pow(0.9, 4 * i) / total) < 0.95; i++) {
+            expected++;
+        }
+        FeatureSubspace s = FeatureSubspace.fromFeatures(r, 0.95);
+        assertEquals(expected, s.rank());
+        INDArray u = s.basis();
+        assertEquals(0.0, u.transpose().mmul(u).sub(Nd4j.eye(expected).castTo(DataType.DOUBLE))
+                .amaxNumber().doubleValue(), 1e-9, "orthonormal columns");
+        for (int c = 0; c < expected; c++) {
+            assertEquals(1.0, Math.abs(u.getDouble(c, c)), 1e-9, "column " + c + " is axis " + c);
+        }
+    }
+
+    @Test
     void badInputIsRejected() {
         FeatureSubspace s = FeatureSubspace.empty(D);
         assertThrows(IllegalArgumentException.class, () -> s.update(Nd4j.ones(DataType.DOUBLE, D, 2), 0));
