@@ -68,6 +68,15 @@ class PrefixPromptsTest {
     }
 
     @Test
+    void prefixNamesMapBackToTheirLayers() {
+        assertEquals(List.of("prompt.layer.0.key", "prompt.layer.0.value", "prompt.layer.1.key",
+                "prompt.layer.1.value"), PROMPTS.parameterNames());
+        assertEquals(1, PrefixPrompts.layerOf(PrefixPrompts.valueName(1)));
+        assertEquals(12, PrefixPrompts.layerOf(PrefixPrompts.keyName(12)));
+        assertEquals(-1, PrefixPrompts.layerOf("continual.head.weight"));
+    }
+
+    @Test
     void mixedSetBatchEqualsPerSetBatches() {
         BertEncoder e = prompted(0, false);
         int[] mixed = {2, -1, 0, 1};

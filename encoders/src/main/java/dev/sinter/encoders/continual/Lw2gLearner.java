@@ -98,7 +98,7 @@ public final class Lw2gLearner extends PromptLearner {
      * rows {@code [2P, D]} of set k's prefix gradient; the mean cosine to S_k (and to S_pre) over layers and batches
      * gives θ_k (and set k's ε); ε is the mean over the sets' passes (see {@link GrowthDecision#decide}).
      */
-    static GrowthDecision hfc(Map<Integer, List<Map<Integer, INDArray>>> gradientRows,
+    public static GrowthDecision hfc(Map<Integer, List<Map<Integer, INDArray>>> gradientRows,
                               List<Map<Integer, FeatureSubspace>> subspaces, FeatureSubspace pretrained) {
         Map<Integer, Double> toSet = new TreeMap<>();
         double toPretrained = 0;
@@ -130,13 +130,25 @@ public final class Lw2gLearner extends PromptLearner {
      * orthogonal to S_k (in the other order the CPK term would put a component back into S_k).
      */
     void projectGradients(int set, boolean reuse, Map<String, INDArray> gradients) {
-        for (int l : layers()) {
-            for (String name : List.of(PrefixPrompts.keyName(l), PrefixPrompts.valueName(l))) {
-                INDArray rows = gradients.get(name).get(NDArrayIndex.point(set), NDArrayIndex.all(),
-                        NDArrayIndex.all()); // [P, D] view
-                INDArray out = pretrained.removeFrom(rows, lw2g.cpkLambda());
-                rows.assign(reuse ? subspace(set, l).removeFrom(out, 1.0) : out);
+        project(gradients, set, pretrained, lw2g.cpkLambda(), reuse ? subspaces.get(set) : null);
+    }
+
+    /**
+     * The projection step on set {@code set}'s rows of the prefix gradients {@code gradients} (in place): the CPK term
+     * with strength {@code lambda} against {@code pretrained}, then, when {@code setSubspaces} (prompt layer → S_k) is
+     * given, the hard projection off S_k; the prompt layers are the keys of {@code setSubspaces} or, without them,
+     * every layer that has prefix gradients.
+     */
+    public static void project(Map<String, INDArray> gradients, int set, FeatureSubspace pretrained, double lambda,
+                               Map<Integer, FeatureSubspace> setSubspaces) {
+        for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
+            int layer = PrefixPrompts.layerOf(e.getKey());
+            if (layer < 0) {
+                continue;
             }
+            INDArray rows = e.getValue().get(NDArrayIndex.point(set), NDArrayIndex.all(), NDArrayIndex.all()); // [P, D]
+            INDArray out = pretrained.removeFrom(rows, lambda);
+            rows.assign(setSubspaces == null ? out : setSubspaces.get(layer).removeFrom(out, 1.0));
         }
     }
 

@@ -28,12 +28,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * current task's classes; all seen classes at inference); the loss is the mean cross-entropy over those logits. Only
  * the prompt prefixes and the head train; the backbone's weights are loaded once and never change.
  */
-final class PromptedClassifier implements TrainableModel {
-    static final String HEAD_WEIGHT = "continual.head.weight"; // [C, D]
-    static final String HEAD_BIAS = "continual.head.bias"; // [C]
-    static final String LOGIT_MASK = "continual.logit_mask"; // [B, C]
-    static final String LOGITS = "continual.logits"; // [B, C]
-    static final String LOSS = "continual.loss";
+public final class PromptedClassifier implements TrainableModel {
+    public static final String HEAD_WEIGHT = "continual.head.weight"; // [C, D]
+    public static final String HEAD_BIAS = "continual.head.bias"; // [C]
+    public static final String LOGIT_MASK = "continual.logit_mask"; // [B, C]
+    public static final String LOGITS = "continual.logits"; // [B, C]
+    public static final String LOSS = "continual.loss";
     private static final double MASKED = -1e9;
 
     private final BertEncoder encoder;
@@ -48,7 +48,7 @@ final class PromptedClassifier implements TrainableModel {
      * Builds the graph with {@code prompts.sets()} zero prompt sets and a zero head of {@code classes} rows, and loads
      * the frozen backbone {@code backbone} (every encoder parameter).
      */
-    PromptedClassifier(EncoderConfig cfg, DataType dtype, PrefixPrompts prompts, int classes,
+    public PromptedClassifier(EncoderConfig cfg, DataType dtype, PrefixPrompts prompts, int classes,
                        Map<String, INDArray> backbone) {
         if (classes < 1) {
             throw new IllegalArgumentException("the head needs at least one class, got " + classes);
@@ -72,15 +72,15 @@ final class PromptedClassifier implements TrainableModel {
         sd.setLossVariables(LOSS);
     }
 
-    PrefixPrompts prompts() {
+    public PrefixPrompts prompts() {
         return prompts;
     }
 
-    int classes() {
+    public int classes() {
         return classes;
     }
 
-    int dim() {
+    public int dim() {
         return encoder.config().dim();
     }
 
@@ -107,7 +107,7 @@ final class PromptedClassifier implements TrainableModel {
      * The examples the training loop's windows index (a window's first element is the row), each with its label, its
      * prompt set and the classes its logits may take.
      */
-    void feed(EncodedBatch examples, int[] labels, int[] sets, boolean[] allowed) {
+    public void feed(EncodedBatch examples, int[] labels, int[] sets, boolean[] allowed) {
         this.examples = examples;
         this.labels = labels.clone();
         this.sets = sets.clone();
@@ -124,7 +124,7 @@ final class PromptedClassifier implements TrainableModel {
     }
 
     /** The graph's placeholders for {@code batch} with the given labels, prompt sets and allowed classes. */
-    Map<String, INDArray> placeholders(EncodedBatch batch, int[] labelIds, int[] setIds, boolean[] allowedClasses) {
+    public Map<String, INDArray> placeholders(EncodedBatch batch, int[] labelIds, int[] setIds, boolean[] allowedClasses) {
         if (allowedClasses.length != classes) {
             throw new IllegalArgumentException(allowedClasses.length + " class flags for a head of " + classes);
         }
@@ -142,7 +142,7 @@ final class PromptedClassifier implements TrainableModel {
     }
 
     /** Named outputs of one forward pass (labels are only read by the loss). */
-    Map<String, INDArray> output(EncodedBatch batch, int[] setIds, boolean[] allowedClasses, String... names) {
+    public Map<String, INDArray> output(EncodedBatch batch, int[] setIds, boolean[] allowedClasses, String... names) {
         Map<String, INDArray> out = PooledExecution.output(graph(),
                 placeholders(batch, new int[batch.batchSize()], setIds, allowedClasses), List.of(names));
         Map<String, INDArray> copies = new LinkedHashMap<>();
@@ -151,7 +151,7 @@ final class PromptedClassifier implements TrainableModel {
     }
 
     /** The gradients of the loss with respect to the prefix parameters (copies). */
-    Map<String, INDArray> promptGradients(EncodedBatch batch, int[] labelIds, int[] setIds, boolean[] allowedClasses) {
+    public Map<String, INDArray> promptGradients(EncodedBatch batch, int[] labelIds, int[] setIds, boolean[] allowedClasses) {
         var r = PooledExecution.gradients(graph(), placeholders(batch, labelIds, setIds, allowedClasses),
                 List.of(LOSS), prompts.parameterNames());
         Map<String, INDArray> out = new LinkedHashMap<>();
@@ -165,7 +165,7 @@ final class PromptedClassifier implements TrainableModel {
      * The inputs of layer {@code layer} at the real tokens of {@code batch}, with each example's prompt set active:
      * {@code [n_tokens, D]}.
      */
-    INDArray layerInputs(EncodedBatch batch, int[] setIds, int layer) {
+    public INDArray layerInputs(EncodedBatch batch, int[] setIds, int layer) {
         INDArray x = output(batch, setIds, new boolean[classes], BertNames.layerInput(layer))
                 .get(BertNames.layerInput(layer)); // [B·T, D]
         List<Long> real = new ArrayList<>();
@@ -182,12 +182,12 @@ final class PromptedClassifier implements TrainableModel {
     }
 
     /** The live variable {@code name}. */
-    INDArray variable(String name) {
+    public INDArray variable(String name) {
         return graph().getVariable(name).getArr();
     }
 
     /** Copies of the trainable state: prefixes and head. */
-    Map<String, INDArray> state() {
+    public Map<String, INDArray> state() {
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : parameterNames()) {
             out.put(name, variable(name).dup());
@@ -199,7 +199,7 @@ final class PromptedClassifier implements TrainableModel {
      * Copies {@code state} (from a model with at most as many sets and classes) into the leading rows of the prefixes
      * and the head; the remaining rows keep their values.
      */
-    void loadLeading(Map<String, INDArray> state) {
+    public void loadLeading(Map<String, INDArray> state) {
         for (Map.Entry<String, INDArray> e : state.entrySet()) {
             INDArray src = e.getValue();
             INDArray dst = variable(e.getKey());

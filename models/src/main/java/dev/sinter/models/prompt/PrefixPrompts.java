@@ -60,6 +60,16 @@ public record PrefixPrompts(int sets, int length, int heads, int headDim, Sorted
         return "prompt.layer." + layer + ".value";
     }
 
+    /** The layer of a prefix parameter's name ({@link #keyName} or {@link #valueName}), or -1 for any other name. */
+    public static int layerOf(String name) {
+        for (String suffix : List.of(".key", ".value")) {
+            if (name.startsWith("prompt.layer.") && name.endsWith(suffix)) {
+                return Integer.parseInt(name.substring("prompt.layer.".length(), name.length() - suffix.length()));
+            }
+        }
+        return -1;
+    }
+
     /** Every prefix parameter: keys then values, layer by layer. */
     public List<String> parameterNames() {
         List<String> out = new ArrayList<>();
