@@ -144,25 +144,29 @@ public final class FeatureSubspace {
         return m.get(NDArrayIndex.all(), NDArrayIndex.interval(0, count)).dup();
     }
 
-    /** ND4J's SVD of a square float64 matrix: the left singular vectors and the squared singular values. */
+    /**
+     * The left singular vectors and squared singular values of a square float64 matrix M, as the eigenvectors and
+     * eigenvalues of the symmetric M·Mᵀ (LAPACK syev through ND4J). M2.1's svd op is no use here: its
+     * divide-and-conquer path (above 16 rows) fails with "lengths of arrays are mismatched", and its Jacobi path takes
+     * minutes at D = 384.
+     */
     private static final class Svd {
         record Result(INDArray u, INDArray energy) {
         }
 
         static Result of(INDArray square) {
             int n = (int) square.rows();
-            INDArray s = Nd4j.create(DataType.DOUBLE, n); // descending singular values
+            INDArray mmt = square.mmul(square.transpose()); // [n, n]
+            INDArray vectors = mmt.add(mmt.transpose()).muli(0.5).dup('f'); // exactly symmetric; overwritten below
+            INDArray ascending = org.nd4j.linalg.eigen.Eigen.symmetricGeneralizedEigenvalues(vectors, true);
             INDArray u = Nd4j.create(DataType.DOUBLE, n, n);
-            INDArray v = Nd4j.create(DataType.DOUBLE, n, n);
-            // M2.1's svd cannot infer its output shapes, so the outputs are given; its divide-and-conquer path (taken
-            // above switchNum rows, default 16) then fails with "lengths of arrays are mismatched", so the switch is
-            // set past n and the one-sided Jacobi path runs at every size
-            Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.Svd(square.dup(), false, s, u, v) {
-                {
-                    iArguments.set(2, (long) n + 1); // iArgs: [fullUV, computeUV, switchNum]
-                }
-            });
-            return new Result(u, s.mul(s));
+            INDArray energy = Nd4j.create(DataType.DOUBLE, n); // descending
+            for (int i = 0; i < n; i++) {
+                int j = n - 1 - i;
+                energy.putScalar(i, Math.max(0, ascending.getDouble(j)));
+                u.getColumn(i).assign(vectors.getColumn(j));
+            }
+            return new Result(u, energy);
         }
     }
 }

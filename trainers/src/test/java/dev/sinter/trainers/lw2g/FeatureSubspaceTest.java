@@ -85,7 +85,7 @@ class FeatureSubspaceTest {
 
     @Test
     void wideFeatureSpacesAreDecomposedToo() {
-        // D = 48 (> ND4J's svd switch size of 16, where M2.1's divide-and-conquer path fails); known energies
+        // D = 48 (M2.1's svd op fails above 16 rows); known energies
         int dim = 48;
         INDArray r = Nd4j.zeros(DataType.DOUBLE, dim, dim);
         double total = 0;
@@ -106,6 +106,12 @@ class FeatureSubspaceTest {
         for (int c = 0; c < expected; c++) {
             assertEquals(1.0, Math.abs(u.getDouble(c, c)), 1e-9, "column " + c + " is axis " + c);
         }
+        // all-MiniLM's width: 100 random features span at most 100 of the 384 directions
+        FeatureSubspace wide = FeatureSubspace.fromFeatures(Nd4j.randn(DataType.DOUBLE, 384, 100), 0.95);
+        assertEquals(true, wide.rank() > 1 && wide.rank() < 100, "rank " + wide.rank());
+        INDArray w = wide.basis();
+        assertEquals(0.0, w.transpose().mmul(w).sub(Nd4j.eye(wide.rank()).castTo(DataType.DOUBLE))
+                .amaxNumber().doubleValue(), 1e-9, "orthonormal columns at D = 384");
     }
 
     @Test
