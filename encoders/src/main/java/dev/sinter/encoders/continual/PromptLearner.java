@@ -307,10 +307,6 @@ public class PromptLearner implements ContinualLearner {
         return layers;
     }
 
-    protected TrainingConfig training() {
-        return training;
-    }
-
     /** Row index chunks of at most the training batch size over {@code n} examples. */
     protected List<int[]> chunks(int n) {
         List<int[]> out = new ArrayList<>();
