@@ -7,6 +7,7 @@ import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.models.family.FamilyModel;
 import dev.sinter.models.family.ModelFamily;
 import dev.sinter.models.family.Projection;
+import dev.sinter.models.prompt.AttentionPrefix;
 import dev.sinter.models.transformer.LinearLayer;
 import dev.sinter.models.transformer.NormGraphs;
 import java.io.UncheckedIOException;
@@ -33,7 +34,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@link #LABELS} {@code [B]} INT. Outputs: {@link #LAST_HIDDEN_STATE} {@code [B, T, D]}, {@link #POOLED}
  * {@code [B, D]} (mean over real tokens or CLS), {@link #SENTENCE_EMBEDDING} (pooled, L2-normalised), and with a head
  * {@link #LOGITS} {@code [B, C]} and the mean cross-entropy {@link #LOSS}. Intermediates per layer:
- * {@link BertNames#downProjInput}, {@link BertNames#downProjOutput}, {@link BertNames#layerOutput}.
+ * {@link BertNames#layerInput}, {@link BertNames#downProjInput}, {@link BertNames#downProjOutput},
+ * {@link BertNames#layerOutput}. An {@link AttentionPrefix} (prompt prefixes) may extend every layer's keys and values.
  *
  * <p>As a {@link FamilyModel} of the {@link EncoderFamily} it trains on classification examples {@link #feed fed} to
  * it: the loop's windows are example indices (see {@link #indexStream}), a window's first element selects the example.
@@ -59,19 +61,22 @@ public final class BertEncoder implements FamilyModel {
     private final List<String> params = new ArrayList<>();
     private final SplittableRandom rng;
     private final LinearLayer linearLayer;
+    private final AttentionPrefix prefix;
     private SDVariable batch; // [1] LONG: B
     private SDVariable time; // [1] LONG: T
     private Consumer<Map<String, INDArray>> inferencePlaceholders = ph -> { };
     private EncodedBatch examples;
     private int[] labels;
 
-    private BertEncoder(EncoderConfig cfg, int numClasses, DataType dtype, long seed, LinearLayer linearLayer) {
+    private BertEncoder(EncoderConfig cfg, int numClasses, DataType dtype, long seed, LinearLayer linearLayer,
+                        AttentionPrefix prefix) {
         this.cfg = cfg;
         this.numClasses = numClasses;
         this.dtype = dtype;
         this.sd = SameDiff.create();
         this.rng = new SplittableRandom(seed);
         this.linearLayer = linearLayer;
+        this.prefix = prefix;
     }
 
     /**
@@ -82,11 +87,20 @@ public final class BertEncoder implements FamilyModel {
      */
     public static BertEncoder create(EncoderConfig cfg, int numClasses, DataType dtype, long seed,
                                      LinearLayer linearLayer) {
+        return create(cfg, numClasses, dtype, seed, linearLayer, AttentionPrefix.NONE);
+    }
+
+    /**
+     * As {@link #create(EncoderConfig, int, DataType, long, LinearLayer)}, with {@code prefix} prepended to every
+     * layer's keys and values (prompt prefixes; their parameters are not among {@link #parameterNames()}).
+     */
+    public static BertEncoder create(EncoderConfig cfg, int numClasses, DataType dtype, long seed,
+                                     LinearLayer linearLayer, AttentionPrefix prefix) {
         if (numClasses < 0 || numClasses == 1) {
             throw new IllegalArgumentException("num_classes must be 0 (no head) or >= 2, got " + numClasses);
         }
         SameDiffRuntime.init();
-        BertEncoder e = new BertEncoder(cfg, numClasses, dtype, seed, linearLayer);
+        BertEncoder e = new BertEncoder(cfg, numClasses, dtype, seed, linearLayer, prefix);
         e.build();
         return e;
     }
@@ -121,7 +135,7 @@ public final class BertEncoder implements FamilyModel {
     /** The same architecture and head, freshly built with seed 0, fed the same examples. */
     @Override
     public BertEncoder rebuild(LinearLayer linear) {
-        BertEncoder e = create(cfg, numClasses, dtype, 0, linear);
+        BertEncoder e = create(cfg, numClasses, dtype, 0, linear, prefix);
         e.examples = examples;
         e.labels = labels;
         return e;
@@ -245,6 +259,7 @@ public final class BertEncoder implements FamilyModel {
         // padding mask → additive bias [B, 1, 1, T]: 0 for real keys, MASKED for padding
         SDVariable bias = sd.reshape(mask.rsub(1.0).mul(MASKED), shape(batch, 1, 1, time));
         for (int i = 0; i < cfg.nLayers(); i++) {
+            x = sd.identity(BertNames.layerInput(i), x);
             SDVariable attn = attention(i, x, bias);
             x = layerNorm(BertNames.layer(i, BertNames.ATTN_NORM), x.add(attn));
             SDVariable act = sd.identity(BertNames.downProjInput(i),
@@ -289,8 +304,10 @@ public final class BertEncoder implements FamilyModel {
         SDVariable q = heads(linear(x, BertNames.layer(i, BertNames.QUERY), d, d)); // [B, H, T, hd]
         SDVariable k = heads(linear(x, BertNames.layer(i, BertNames.KEY), d, d));
         SDVariable v = heads(linear(x, BertNames.layer(i, BertNames.VALUE), d, d));
-        SDVariable scores = sd.mmul(q.mul(1.0 / Math.sqrt(hd)), k, false, true, false).add(bias); // [B, H, T, T]
-        SDVariable ctx = sd.mmul(sd.nn().softmax(scores, 3), v); // [B, H, T, hd]
+        AttentionPrefix.Prefixed p = prefix.extend(sd, i, k, v, bias); // keys/values [B, H, P + T, hd]
+        SDVariable scores = sd.mmul(q.mul(1.0 / Math.sqrt(hd)), p.keys(), false, true, false)
+                .add(p.bias()); // [B, H, T, P + T]
+        SDVariable ctx = sd.mmul(sd.nn().softmax(scores, 3), p.values()); // [B, H, T, hd]
         SDVariable merged = sd.reshape(sd.permute(ctx, 0, 2, 1, 3), -1, d); // [B, T, H, hd] → [N, D]
         return linear(merged, BertNames.layer(i, BertNames.ATTN_OUT), d, d);
     }

@@ -36,6 +36,11 @@ public final class BertNames {
         return layer(i, DOWN) + ".output";
     }
 
+    /** The residual stream entering layer i (its attention's input), {@code [N, D]}. */
+    public static String layerInput(int i) {
+        return "encoder.layer." + i + ".input";
+    }
+
     /** The residual stream after layer i (after its output LayerNorm), {@code [N, D]}. */
     public static String layerOutput(int i) {
         return "encoder.layer." + i + ".hidden_state";

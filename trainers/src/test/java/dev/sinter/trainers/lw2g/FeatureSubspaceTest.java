@@ -84,6 +84,37 @@ class FeatureSubspaceTest {
     }
 
     @Test
+    void wideFeatureSpacesAreDecomposedToo() {
+        // D = 48 (M2.1's svd op fails above 16 rows); known energies
+        int dim = 48;
+        INDArray r = Nd4j.zeros(DataType.DOUBLE, dim, dim);
+        double total = 0;
+        for (int i = 0; i < dim; i++) {
+            r.putScalar(i, i, Math.pow(0.9, i)); // energy of axis i: 0.9^(4i)
+            total += Math.pow(0.9, 4 * i);
+        }
+        int expected = 0;
+        double cumulative = 0;
+        for (int i = 0; i < dim && (cumulative += Math.pow(0.9, 4 * i) / total) < 0.95; i++) {
+            expected++;
+        }
+        FeatureSubspace s = FeatureSubspace.fromFeatures(r, 0.95);
+        assertEquals(expected, s.rank());
+        INDArray u = s.basis();
+        assertEquals(0.0, u.transpose().mmul(u).sub(Nd4j.eye(expected).castTo(DataType.DOUBLE))
+                .amaxNumber().doubleValue(), 1e-9, "orthonormal columns");
+        for (int c = 0; c < expected; c++) {
+            assertEquals(1.0, Math.abs(u.getDouble(c, c)), 1e-9, "column " + c + " is axis " + c);
+        }
+        // all-MiniLM's width: 100 random features span at most 100 of the 384 directions
+        FeatureSubspace wide = FeatureSubspace.fromFeatures(Nd4j.randn(DataType.DOUBLE, 384, 100), 0.95);
+        assertEquals(true, wide.rank() > 1 && wide.rank() < 100, "rank " + wide.rank());
+        INDArray w = wide.basis();
+        assertEquals(0.0, w.transpose().mmul(w).sub(Nd4j.eye(wide.rank()).castTo(DataType.DOUBLE))
+                .amaxNumber().doubleValue(), 1e-9, "orthonormal columns at D = 384");
+    }
+
+    @Test
     void badInputIsRejected() {
         FeatureSubspace s = FeatureSubspace.empty(D);
         assertThrows(IllegalArgumentException.class, () -> s.update(Nd4j.ones(DataType.DOUBLE, D, 2), 0));

@@ -1,0 +1,57 @@
+package dev.sinter.encoders.continual;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/**
+ * LW2G's settings ({@code lw2g:} section), with the authors' defaults (papers.md §4.1).
+ *
+ * @param threshold            energy kept by a prompt set's feature subspace S_k after each task ({@code threshold},
+ *                             0.95); in (0, 1]
+ * @param thresholdPretrained  energy kept by the pre-trained subspace S_pre ({@code threshold_pretrained}, 0.95);
+ *                             in (0, 1]
+ * @param cpkLambda            strength λ of the soft CPK term g ← g − λ·g·P_pre ({@code threshold2}, 0.1); in (0, 1]
+ * @param samplesPerClass      examples per class of the first task whose frozen layer inputs form S_pre (10); >= 1
+ * @param featureExamples      training examples per task whose layer inputs update S_k (ours: 128, bounding the
+ *                             forward pass; the authors take one batch); >= 1
+ * @param fftInit              FFT: a new set starts as the mean of the old sets instead of uniform [-1, 1] (off)
+ */
+public record Lw2gConfig(double threshold, double thresholdPretrained, double cpkLambda, int samplesPerClass,
+                         int featureExamples, boolean fftInit) {
+    public Lw2gConfig {
+        unitInterval("threshold", threshold);
+        unitInterval("threshold_pretrained", thresholdPretrained);
+        unitInterval("cpk_lambda", cpkLambda);
+        if (samplesPerClass < 1) {
+            throw new IllegalArgumentException("lw2g.samples_per_class must be >= 1, got " + samplesPerClass);
+        }
+        if (featureExamples < 1) {
+            throw new IllegalArgumentException("lw2g.feature_examples must be >= 1, got " + featureExamples);
+        }
+    }
+
+    /** Binds the YAML section; nulls take the authors' defaults. */
+    @JsonCreator
+    public static Lw2gConfig of(@JsonProperty("threshold") Double threshold,
+                                @JsonProperty("threshold_pretrained") Double thresholdPretrained,
+                                @JsonProperty("cpk_lambda") Double cpkLambda,
+                                @JsonProperty("samples_per_class") Integer samplesPerClass,
+                                @JsonProperty("feature_examples") Integer featureExamples,
+                                @JsonProperty("fft_init") Boolean fftInit) {
+        return new Lw2gConfig(threshold == null ? 0.95 : threshold,
+                thresholdPretrained == null ? 0.95 : thresholdPretrained, cpkLambda == null ? 0.1 : cpkLambda,
+                samplesPerClass == null ? 10 : samplesPerClass, featureExamples == null ? 128 : featureExamples,
+                fftInit != null && fftInit);
+    }
+
+    /** The authors' defaults. */
+    public static Lw2gConfig defaults() {
+        return of(null, null, null, null, null, null);
+    }
+
+    private static void unitInterval(String key, double value) {
+        if (!(value > 0 && value <= 1)) {
+            throw new IllegalArgumentException("lw2g." + key + " must be in (0, 1], got " + value);
+        }
+    }
+}

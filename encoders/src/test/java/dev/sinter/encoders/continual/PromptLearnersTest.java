@@ -1,0 +1,243 @@
+package dev.sinter.encoders.continual;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.encoders.BertEncoder;
+import dev.sinter.encoders.TextClassificationData.Item;
+import dev.sinter.framework.testing.GradientCheck;
+import dev.sinter.models.prompt.PrefixPrompts;
+import dev.sinter.models.transformer.LinearLayer;
+import dev.sinter.trainers.lw2g.FeatureSubspace;
+import dev.sinter.trainers.lw2g.GrowthDecision;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The prompt learners (sequential, always-grow, LW2G) on a tiny random BERT and synthetic tasks. */
+class PromptLearnersTest {
+    private static final int[][] TASKS = {{0, 1}, {2, 3}, {4, 5}};
+
+    private static ContinualLearner.LearnReport learn(ContinualLearner l, int task) throws Exception {
+        int[] classes = TASKS[task];
+        return l.learn(task, TinyTasks.classNames(2 * task + 2), List.of(classes[0], classes[1]),
+                TinyTasks.items(classes, 16, 100 + task), List.of());
+    }
+
+    private static List<Item> test(int task) {
+        return TinyTasks.items(TASKS[task], 8, 200 + task);
+    }
+
+    @Test
+    void badSettingsGiveOneClearError() {
+        assertEquals("lw2g.threshold must be in (0, 1], got 1.5", assertThrows(IllegalArgumentException.class,
+                () -> Lw2gConfig.of(1.5, null, null, null, null, null)).getMessage());
+        assertEquals("lw2g.threshold_pretrained must be in (0, 1], got 0.0", assertThrows(
+                IllegalArgumentException.class, () -> Lw2gConfig.of(null, 0.0, null, null, null, null)).getMessage());
+        assertEquals("lw2g.cpk_lambda must be in (0, 1], got -0.1", assertThrows(IllegalArgumentException.class,
+                () -> Lw2gConfig.of(null, null, -0.1, null, null, null)).getMessage());
+        assertEquals("lw2g.samples_per_class must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> Lw2gConfig.of(null, null, null, 0, null, null)).getMessage());
+        assertEquals("prompt.length must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
+                () -> PromptConfig.of(0, null)).getMessage());
+        assertEquals("prompt.layers [1, 6] names layer 6 but the model has 6 layers (0..5)", assertThrows(
+                IllegalArgumentException.class, () -> PromptConfig.of(null, List.of(1, 6)).layersFor(6)).getMessage());
+        Lw2gConfig d = Lw2gConfig.defaults();
+        assertEquals(List.of(0.95, 0.95, 0.1), List.of(d.threshold(), d.thresholdPretrained(), d.cpkLambda()));
+        assertEquals(10, d.samplesPerClass());
+        assertFalse(d.fftInit());
+    }
+
+    @Test
+    void defaultPromptLayersScaleDualPromptsELayersToTheDepth() {
+        assertEquals(List.of(2, 3, 4), List.copyOf(PromptConfig.defaults().layersFor(12)));
+        assertEquals(List.of(1, 2), List.copyOf(PromptConfig.defaults().layersFor(6)));
+        assertEquals(List.of(0, 1), List.copyOf(PromptConfig.defaults().layersFor(2)));
+        assertEquals(5, PromptConfig.defaults().length());
+    }
+
+    @Test
+    void hfcReusesTheSetWhoseSubspaceTheGradientAvoidsAndGrowsWhenItLiesInEverySetsSubspace() {
+        int dim = 6;
+        FeatureSubspace pre = FeatureSubspace.ofBasis(axes(dim, 0, 1, 2, 3));
+        List<Map<Integer, FeatureSubspace>> sets = List.of(Map.of(0, FeatureSubspace.ofBasis(axes(dim, 0, 1))),
+                Map.of(0, FeatureSubspace.ofBasis(axes(dim, 2, 3))));
+        // the gradient of both passes lies along e2: inside S_pre (ε = 0°), inside S_1 (θ_1 = 0°), orthogonal to S_0
+        Map<Integer, List<Map<Integer, INDArray>>> avoids0 = Map.of(0, List.of(Map.of(0, row(dim, 2))),
+                1, List.of(Map.of(0, row(dim, 2))));
+        GrowthDecision reuse = Lw2gLearner.hfc(avoids0, sets, pre);
+        assertEquals(90.0, reuse.angles().get(0), 1e-9);
+        assertEquals(0.0, reuse.angles().get(1), 1e-6);
+        assertTrue(reuse.reuse());
+        assertEquals(0, reuse.set());
+        // each set's pass has its gradient inside that set's old subspace: reuse would project it all away
+        Map<Integer, List<Map<Integer, INDArray>>> inside = Map.of(0, List.of(Map.of(0, row(dim, 1))),
+                1, List.of(Map.of(0, row(dim, 3))));
+        GrowthDecision grow = Lw2gLearner.hfc(inside, sets, pre);
+        assertFalse(grow.reuse());
+        assertEquals(-1, grow.set());
+    }
+
+    @Test
+    void projectionKeepsReusedSetGradientsOrthogonalToItsSubspace() throws Exception {
+        Lw2gLearner l = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(4),
+                Lw2gConfig.defaults(), 1);
+        learn(l, 0);
+        SplittableRandom rng = new SplittableRandom(3);
+        Map<String, INDArray> grads = new LinkedHashMap<>();
+        for (String name : l.model().prompts().parameterNames()) {
+            grads.put(name, Nd4j.rand(DataType.FLOAT, 1, 5, 32).subi(0.5));
+        }
+        Map<String, INDArray> before = new LinkedHashMap<>();
+        grads.forEach((k, v) -> before.put(k, v.dup()));
+        l.projectGradients(0, true, grads);
+        for (int layer : l.layers()) {
+            INDArray basis = l.subspace(0, layer).basis().castTo(DataType.FLOAT); // [D, r]
+            assertTrue(basis.columns() > 0 && basis.columns() < 32, "a proper subspace, rank " + basis.columns());
+            for (String name : List.of(PrefixPrompts.keyName(layer), PrefixPrompts.valueName(layer))) {
+                INDArray was = before.get(name).slice(0).mmul(basis); // [P, r]
+                INDArray now = grads.get(name).slice(0).mmul(basis);
+                assertTrue(was.amaxNumber().doubleValue() > 0.05, name + " had a component in S_0");
+                assertEquals(0.0, now.amaxNumber().doubleValue(), 1e-5, name + " keeps none of it");
+            }
+        }
+        // growing (no reuse): only the soft CPK term, g − 0.1·g·P_pre
+        Map<String, INDArray> soft = new LinkedHashMap<>();
+        before.forEach((k, v) -> soft.put(k, v.dup()));
+        l.projectGradients(0, false, soft);
+        String key = PrefixPrompts.keyName(l.layers().first());
+        INDArray g = before.get(key).slice(0).castTo(DataType.DOUBLE);
+        INDArray expected = g.sub(l.pretrainedSubspace().project(g).mul(0.1));
+        assertEquals(0.0, soft.get(key).slice(0).castTo(DataType.DOUBLE).sub(expected).amaxNumber().doubleValue(),
+                1e-6);
+    }
+
+    @Test
+    void alwaysGrowAddsASetPerTaskRetrievesItAndKeepsOldClassesRows() throws Exception {
+        PromptLearner l = PromptLearner.alwaysGrow(TinyTasks.encoder(), PromptConfig.defaults(),
+                TinyTasks.training(20), 1);
+        assertTrue(learn(l, 0).grew());
+        INDArray oldRows = l.model().variable(PromptedClassifier.HEAD_WEIGHT).dup(); // [2, D]
+        INDArray set0 = l.model().variable(PrefixPrompts.keyName(1)).slice(0).dup();
+        for (int t = 1; t < TASKS.length; t++) {
+            ContinualLearner.LearnReport r = learn(l, t);
+            assertTrue(r.grew());
+            assertEquals(t, r.promptSet());
+        }
+        assertEquals(3, l.promptSets());
+        INDArray head = l.model().variable(PromptedClassifier.HEAD_WEIGHT);
+        assertEquals(oldRows, head.get(NDArrayIndex.interval(0, 2), NDArrayIndex.all()),
+                "task 0's head rows get no gradient from later tasks (train mask)");
+        assertEquals(set0, l.model().variable(PrefixPrompts.keyName(1)).slice(0), "set 0 is untouched later");
+        int correct = 0;
+        int total = 0;
+        for (int t = 0; t < TASKS.length; t++) {
+            ContinualLearner.Predictions p = l.predict(test(t));
+            double pra = l.promptRetrievalAccuracy(t, p);
+            assertTrue(pra >= 0.75, "task " + t + " retrieves its own set for " + pra + " of its inputs");
+            for (int i = 0; i < p.labels().length; i++) {
+                correct += p.labels()[i] == test(t).get(i).label() ? 1 : 0;
+                total++;
+            }
+        }
+        assertTrue(correct > 0.6 * total, "class-incremental accuracy " + correct + "/" + total + " (chance 1/6)");
+    }
+
+    @Test
+    void sequentialSharesOneSet() throws Exception {
+        PromptLearner l = PromptLearner.sequential(TinyTasks.encoder(), PromptConfig.defaults(),
+                TinyTasks.training(4), 1);
+        assertTrue(learn(l, 0).grew());
+        ContinualLearner.LearnReport second = learn(l, 1);
+        assertFalse(second.grew());
+        assertEquals(0, second.promptSet());
+        assertEquals(1, l.promptSets());
+        assertArrayEquals(new int[16], l.predict(test(0)).promptSets());
+        assertEquals("sequential", l.name());
+        IllegalArgumentException outOfOrder = assertThrows(IllegalArgumentException.class, () -> learn(l, 0));
+        assertEquals("task 0 after 2 learned tasks: tasks are learned in order from 0", outOfOrder.getMessage());
+        IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class, () -> l.learn(2,
+                TinyTasks.classNames(6), List.of(4, 5), TinyTasks.items(new int[]{1}, 2, 0), List.of()));
+        assertEquals("task 2 has an item of class 1, which is not among its classes [4, 5]", foreign.getMessage());
+    }
+
+    @Test
+    void restoredLw2gLearnerContinuesExactly(@TempDir Path dir) throws Exception {
+        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, null, null, true);
+        Lw2gLearner straight = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),
+                cfg, 4);
+        Lw2gLearner first = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),
+                cfg, 4);
+        List<ContinualLearner.LearnReport> reports = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            reports.add(learn(straight, t));
+        }
+        learn(first, 0);
+        learn(first, 1);
+        first.save(dir.resolve("after-1"));
+        Lw2gLearner resumed = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),
+                cfg, 4);
+        resumed.restore(dir.resolve("after-1"));
+        assertEquals(first.promptSets(), resumed.promptSets());
+        assertEquals(reports.get(2), learn(resumed, 2), "the same HFC angles, decision and set");
+        for (int t = 0; t < 3; t++) {
+            ContinualLearner.Predictions a = straight.predict(test(t));
+            ContinualLearner.Predictions b = resumed.predict(test(t));
+            assertArrayEquals(a.labels(), b.labels());
+            assertArrayEquals(a.promptSets(), b.promptSets());
+        }
+        assertEquals(straight.model().state(), resumed.model().state(), "bit-identical prompts and head");
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> PromptLearner
+                .sequential(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(4), 1)
+                .restore(dir.resolve("after-1")));
+        assertTrue(wrong.getMessage().endsWith("holds a 'lw2g' learner, not 'sequential'"), wrong.getMessage());
+    }
+
+    @Test
+    void maskedHeadLossHasFiniteDifferenceGradients() {
+        var cfg = TinyTasks.CONFIG;
+        PrefixPrompts prompts = new PrefixPrompts(2, 3, cfg.nHeads(), cfg.headDim(), PromptConfig.defaults()
+                .layersFor(cfg.nLayers()), DataType.DOUBLE);
+        BertEncoder backbone = BertEncoder.create(cfg, 0, DataType.DOUBLE, 2, LinearLayer.DENSE);
+        PromptedClassifier m = new PromptedClassifier(cfg, DataType.DOUBLE, prompts, 4, backbone.parameters());
+        SplittableRandom rng = new SplittableRandom(5);
+        for (String name : m.parameterNames()) {
+            INDArray p = m.variable(name);
+            for (long i = 0; i < p.length(); i++) {
+                p.putScalar(i, rng.nextDouble(-0.5, 0.5));
+            }
+        }
+        List<Item> items = TinyTasks.items(new int[]{1, 2}, 2, 7);
+        Map<String, INDArray> ph = m.placeholders(TinyTasks.encode(items), new int[]{1, 2, 1, 2},
+                new int[]{0, 1, -1, 1}, new boolean[]{false, true, true, false});
+        GradientCheck.check(m.graph(), ph, PromptedClassifier.LOSS, m.parameterNames(), 24, 1e-5);
+        double loss = m.graph().output(ph, PromptedClassifier.LOSS).get(PromptedClassifier.LOSS).getDouble(0);
+        assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+    }
+
+    private static INDArray axes(int dim, int... axes) {
+        INDArray b = Nd4j.zeros(DataType.DOUBLE, dim, axes.length);
+        for (int c = 0; c < axes.length; c++) {
+            b.putScalar(axes[c], c, 1.0);
+        }
+        return b;
+    }
+
+    private static INDArray row(int dim, int axis) {
+        INDArray r = Nd4j.zeros(DataType.DOUBLE, 1, dim);
+        r.putScalar(0, axis, 2.0);
+        return r;
+    }
+}
