@@ -64,6 +64,15 @@ public record ContinualConfig(String name, String outputDir, long seed, ModelSec
         return ConfigLoader.bindString(yaml, sourceName, ContinualConfig.class, overrides);
     }
 
+    /** Whether {@code file} is a continual config (a YAML mapping with a top-level {@code continual:} key). */
+    public static boolean isContinualFile(Path file) {
+        try {
+            return new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(file.toFile()).has("continual");
+        } catch (java.io.IOException e) {
+            return false; // not readable as YAML: the run-config loader reports why
+        }
+    }
+
     /** This config as YAML with every default spelled out. */
     public String toYaml() {
         return ConfigLoader.toYaml(this);

@@ -36,6 +36,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class FineTuneLearner implements ContinualLearner {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final String STATE = "learner.json";
+    /** Test examples per forward pass (larger than a training micro-batch: fewer graph executions). */
+    private static final int PREDICT_BATCH = 64;
 
     private final FineTuneMethodConfig method;
     private final ContinualConfig run;
@@ -150,7 +152,7 @@ public final class FineTuneLearner implements ContinualLearner {
         try (InputStream in = Files.newInputStream(classifier.resolve("tokenizer.json"));
              EncoderTokenizer tokenizer = EncoderTokenizer.read(in, classifier + "/tokenizer.json")) {
             probs = loaded.encoder().probabilities(TextClassificationData.encode(tokenizer, test,
-                    run.continual().maxLength()), run.training().microBatchSize()); // [n, C]
+                    run.continual().maxLength()), PREDICT_BATCH); // [n, C]
         }
         int[] labels = probs.argMax(1).toIntVector();
         int[] sets = new int[test.size()];
