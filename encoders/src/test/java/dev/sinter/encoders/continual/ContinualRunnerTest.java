@@ -63,6 +63,62 @@ class ContinualRunnerTest {
         assertTrue(Files.size(r.runDir().resolve(ContinualReport.HEAT_MAP)) > 1000);
     }
 
+    /**
+     * A scripted prompt learner: tasks 0 and 1 share set 0 (the second reuses it), task 2 grows set 1; every
+     * prediction is right but uses set 0, so PRA counts tasks 0 and 1's examples and none of task 2's.
+     */
+    static final class ReusingLearner implements ContinualLearner {
+        private int sets;
+
+        @Override
+        public String name() {
+            return "reusing";
+        }
+
+        @Override
+        public LearnReport learn(int task, List<String> classes, List<Integer> taskClasses,
+                                 List<dev.sinter.encoders.TextClassificationData.Item> train,
+                                 List<dev.sinter.encoders.TextClassificationData.Item> validation) {
+            boolean grow = task != 1;
+            sets += grow ? 1 : 0;
+            return new LearnReport(task == 2 ? 1 : 0, grow, java.util.Map.of("angles", List.of(12.5, 80.0)));
+        }
+
+        @Override
+        public Predictions predict(List<dev.sinter.encoders.TextClassificationData.Item> test) {
+            return new Predictions(test.stream().mapToInt(dev.sinter.encoders.TextClassificationData.Item::label)
+                    .toArray(), new int[test.size()]);
+        }
+
+        @Override
+        public void save(Path dir) {
+        }
+
+        @Override
+        public void restore(Path dir) {
+        }
+
+        @Override
+        public int promptSets() {
+            return sets;
+        }
+    }
+
+    @Test
+    void praFollowsTheTaskToSetMapOfTheLearnReportsAndTheReportShowsReuse() throws IOException {
+        ContinualConfig config = config("reuse");
+        ContinualRunner.Result r = ContinualRunner.run(config, ContinualTasks.read(config.continual()),
+                new ReusingLearner());
+        assertEquals(List.of(1.0, 1.0), r.rows().stream().limit(2).map(ContinualRunner.Row::pra).toList());
+        assertEquals(12.0 / 18, r.rows().get(2).pra(), 1e-12);
+        assertEquals(List.of(1, 1, 2), r.rows().stream().map(ContinualRunner.Row::promptSets).toList());
+        assertEquals(1.0, (double) r.summary().get("final_average_accuracy"), 1e-12);
+        assertEquals(0.0, (double) r.summary().get("average_forgetting"), 1e-12);
+        String html = Files.readString(r.runDir().resolve(ContinualReport.PAGE));
+        assertTrue(html.contains("<td>task-02</td><td>0</td><td>reuse</td><td>1</td><td>100.0</td>"
+                + "<td>{angles=[12.5, 80.0]}</td>"), html);
+    }
+
     @Test
     void aRunKilledDuringATaskResumesThereFromTheStateAfterThePreviousTask() throws IOException {
         ContinualConfig straightConfig = config("straight");
