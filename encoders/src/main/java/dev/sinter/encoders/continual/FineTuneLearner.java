@@ -184,6 +184,7 @@ public final class FineTuneLearner implements ContinualLearner {
         seenValidation.addAll(state.get("validation"));
         classifier = dir.resolve(SavedClassifier.DIRECTORY);
         loaded = null;
+        ContinualRunner.deleteTree(workDir); // task runs of the interrupted timeline; the state above is all that counts
     }
 
     @Override

@@ -65,6 +65,30 @@ class FineTuneLearnerTest {
     }
 
     @Test
+    void aRestoredLearnerPredictsAndContinuesAsTheSavedOne() throws IOException {
+        ContinualConfig config = ContinualFixtures.config(dir, "saved", ContinualFixtures.tasks(dir.resolve("data")),
+                "{type: joint}", tinyEncoder().toString(), "training.steps=2");
+        ContinualTasks tasks = ContinualTasks.read(config.continual());
+        FineTuneLearner a = new FineTuneLearner((FineTuneMethodConfig) config.continual().method(), config,
+                dir.resolve("a"));
+        ContinualTasks.Task first = tasks.tasks().get(0);
+        a.learn(0, tasks.classesThrough(0), first.newClasses(), first.train(), first.validation());
+        a.save(dir.resolve("state"));
+        Files.createDirectories(dir.resolve("b/task-07"));
+        FineTuneLearner b = new FineTuneLearner((FineTuneMethodConfig) config.continual().method(), config,
+                dir.resolve("b"));
+        b.restore(dir.resolve("state"));
+        assertFalse(Files.exists(dir.resolve("b/task-07")), "an interrupted timeline's task runs are removed");
+        List<dev.sinter.encoders.TextClassificationData.Item> test = tasks.tasks().get(0).test();
+        assertEquals(java.util.Arrays.toString(a.predict(test).labels()),
+                java.util.Arrays.toString(b.predict(test).labels()));
+        ContinualTasks.Task second = tasks.tasks().get(1);
+        ContinualLearner.LearnReport r = b.learn(1, tasks.classesThrough(1), second.newClasses(), second.train(),
+                second.validation());
+        assertEquals(24, r.details().get("train_examples"), "joint keeps the restored task's data");
+    }
+
+    @Test
     void jointTrainingRetrainsFromTheBaseOnEverythingSeen() throws IOException {
         ContinualConfig config = ContinualFixtures.config(dir, "joint", ContinualFixtures.tasks(dir.resolve("data")),
                 "{type: joint}", tinyEncoder().toString(), "training.steps=2");
