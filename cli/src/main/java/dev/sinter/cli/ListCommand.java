@@ -1,6 +1,7 @@
 package dev.sinter.cli;
 
 import dev.sinter.encoders.PretrainedEncoder;
+import dev.sinter.encoders.continual.ContinualMethod;
 import dev.sinter.eval.tasks.TaskType;
 import dev.sinter.framework.data.TokenizerType;
 import dev.sinter.models.config.ModelConfig;
@@ -44,6 +45,10 @@ final class ListCommand implements Callable<Integer> {
         System.out.println("training tasks (task.type; none = language modelling on data:):");
         for (TrainingTaskType<?> t : TrainingTaskType.registry().entries()) {
             System.out.printf("  %-14s %s (%s family)%n", t.name(), t.description(), t.family());
+        }
+        System.out.println("continual methods (sinter continual; continual.method.type):");
+        for (ContinualMethod<?> m : ContinualMethod.registry().entries()) {
+            System.out.printf("  %-14s %s%n", m.name(), m.description());
         }
         System.out.println("trainers (trainer.type):");
         for (TrainerType<?> t : TrainerType.registry().entries()) {

@@ -3,6 +3,10 @@ package dev.sinter.cli;
 import dev.sinter.encoders.ClassifierEvaluation;
 import dev.sinter.cli.study.StudyPlan;
 import dev.sinter.cli.study.StudyRunner;
+import dev.sinter.encoders.continual.ContinualConfig;
+import dev.sinter.encoders.continual.ContinualRunner;
+import dev.sinter.eval.continual.BenchmarkSources;
+import dev.sinter.eval.continual.SourceIdentificationBenchmark;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.eval.Evaluator;
 import dev.sinter.eval.report.RunReport;
@@ -323,5 +327,48 @@ public final class Sinter {
     /** Compares finished runs: validation loss against trainable parameters, into {@code outDir/sweep.html}. */
     public static Path compare(List<Path> runDirs, Path outDir) throws IOException {
         return SweepReport.write(runDirs, outDir);
+    }
+
+    /**
+     * Builds the class-incremental source-identification benchmark into {@code out}: the twelve default sources of
+     * {@code dataDir}, or those a {@code sources} file lists ({@link BenchmarkSources}; null = the defaults),
+     * {@code classesPerTask} new classes per task, {@code perClass} texts per class and split. Every check (files,
+     * kinds, sizes, an {@code out} that holds something else) runs before anything is written.
+     */
+    public static SourceIdentificationBenchmark.Result continualData(Path dataDir, Path sources, Path out, long seed,
+                                                                     int classesPerTask,
+                                                                     SourceIdentificationBenchmark.Split perClass)
+            throws IOException {
+        if (sources != null && !Files.isRegularFile(sources)) {
+            throw new UsageException("--sources: file not found: " + sources);
+        }
+        if (sources == null && !Files.isDirectory(dataDir)) {
+            throw new UsageException("--data: no such folder " + dataDir.toAbsolutePath() + "; point it at the shared"
+                    + " data folder (../shared/data) or give --sources FILE");
+        }
+        if (Files.isDirectory(out) && !Files.isRegularFile(out.resolve("benchmark.json"))) {
+            try (var entries = Files.list(out)) {
+                if (entries.findAny().isPresent()) {
+                    throw new UsageException("--out " + out + " is a non-empty folder without benchmark.json; give an "
+                            + "empty or new folder (or a benchmark folder to rebuild)");
+                }
+            }
+        }
+        List<SourceIdentificationBenchmark.Source> list = sources != null ? BenchmarkSources.read(sources)
+                : SourceIdentificationBenchmark.defaultSources(dataDir);
+        try {
+            return SourceIdentificationBenchmark.build(list, classesPerTask, perClass, seed, out);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * Runs (or resumes) a continual-learning config ({@link ContinualConfig}): its tasks in order with its method,
+     * the accuracy matrix after each, {@code continual.json}, {@code metrics.jsonl} and {@code continual.html} in
+     * {@code output_dir/name}.
+     */
+    public static ContinualRunner.Result continual(Path yaml, String... overrides) throws IOException {
+        return ContinualRunner.run(ContinualConfig.load(yaml, List.of(overrides)));
     }
 }

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sinter", mixinStandardHelpOptions = true, version = "sinter 0.1.0",
         description = "Train, fine-tune, evaluate and analyse transformer language models on the JVM.",
-        subcommands = {TrainCommand.class, SweepCommand.class, StudyCommand.class, PrepareCommand.class, GenerateCommand.class, EvalCommand.class, ValidateCommand.class, ListCommand.class, MergeCommand.class, ExportCommand.class, ReportCommand.class, AnalyzeCommand.class, QuantizeCommand.class})
+        subcommands = {TrainCommand.class, SweepCommand.class, StudyCommand.class, PrepareCommand.class, GenerateCommand.class, EvalCommand.class, ValidateCommand.class, ListCommand.class, MergeCommand.class, ExportCommand.class, ReportCommand.class, AnalyzeCommand.class, QuantizeCommand.class, ContinualDataCommand.class, ContinualCommand.class})
 public final class SinterCommand {
     public static final int USAGE_ERROR = 2;
     public static final int RUNTIME_ERROR = 1;

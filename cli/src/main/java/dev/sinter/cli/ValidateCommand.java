@@ -1,6 +1,7 @@
 package dev.sinter.cli;
 
 import dev.sinter.cli.study.StudyPlan;
+import dev.sinter.encoders.continual.ContinualConfig;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.trainers.RunConfig;
 import java.io.IOException;
@@ -13,10 +14,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code sinter validate CONFIG…}: checks run configs, sweep files (every variant) and study files (every stage of
- * every seed, every reference and claim) without running them.
+ * {@code sinter validate CONFIG…}: checks run configs, sweep files (every variant), study files (every stage of every
+ * seed, every reference and claim) and continual configs without running them.
  */
-@Command(name = "validate", description = "Check YAML run configs, sweep files (every variant) and study files without running them.")
+@Command(name = "validate", description = "Check YAML run configs, sweep files (every variant), study files and continual configs without running them.")
 final class ValidateCommand implements Callable<Integer> {
     /** A top-level {@code stages:} key, which a study file has and run configs and sweep files have not. */
     private static final Pattern STAGES_KEY = Pattern.compile("(?m)^stages\\s*:");
@@ -32,6 +33,9 @@ final class ValidateCommand implements Callable<Integer> {
                     StudyPlan plan = StudyPlan.resolve(c, List.of());
                     System.out.println("ok " + c + " (" + plan.study().stages().size() + " stages, "
                             + plan.study().seeds().size() + " seeds, " + plan.study().claims().size() + " claims)");
+                } else if (ContinualConfig.isContinualFile(c)) {
+                    ContinualConfig.load(c, List.of());
+                    System.out.println("ok " + c + " (continual)");
                 } else if (Sweeps.isSweepFile(c)) {
                     System.out.println("ok " + c + " (" + Sweeps.resolve(c, List.of()).size() + " variants)");
                 } else {

@@ -12,6 +12,7 @@ import dev.sinter.encoders.EncoderConfig;
 import dev.sinter.encoders.EncoderSource;
 import dev.sinter.encoders.Pooling;
 import dev.sinter.encoders.PretrainedEncoder;
+import dev.sinter.encoders.continual.ContinualConfig;
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.TextSource;
@@ -41,8 +42,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * quickstart config, and distillation gets a teacher trained here from {@code moe/prmoe4-8.yaml}. Task definitions
  * under {@code configs/eval/} are scored by {@code sinter eval} on items written where their {@code file:} points.
  * A sweep file's variants are each run the same way (its base config with the variant's overrides); a study file
- * ({@code configs/studies/}) runs whole through {@code sinter study}, shrunk the same way, with one seed. New configs
- * and variants are picked up by listing the folder.
+ * ({@code configs/studies/}) runs whole through {@code sinter study}, shrunk the same way, with one seed. Continual
+ * configs under {@code configs/continual/} run through {@code sinter continual} on a benchmark built from the committed
+ * fixtures. New configs and variants are picked up by listing the folder.
  */
 class ShippedConfigsTest {
     /** d 32 (8 heads of 4, 4 key/value heads), SwiGLU hidden 64; the preset's layers and MoE layout stay. */
@@ -95,6 +97,10 @@ class ShippedConfigsTest {
         String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
         if (ValidateCommand.isStudyFile(config)) {
             runStudyShrunk(config, name);
+            return;
+        }
+        if (ContinualConfig.isContinualFile(config)) {
+            runContinual(config, name);
             return;
         }
         if (!Sweeps.isSweepFile(config)) {
@@ -213,6 +219,28 @@ class ShippedConfigsTest {
         assertEquals(30, scores.get("examples").asInt(), scores.toString());
         assertTrue(scores.get("accuracy").asDouble() >= 0 && scores.get("provenance").asText()
                 .contains(shipped.trainer().type()), scores.toString());
+    }
+
+    /**
+     * A continual config ({@code configs/continual/}) learns the fixture benchmark ({@code sinter continual-data
+     * --sources testdata/continual/sources.yaml}: 3 tasks) with the tiny BERT, two steps per task, its method and
+     * trainer kept.
+     */
+    void runContinual(Path config, String name) throws IOException {
+        Path bench = dir.resolve("continual-bench");
+        if (!Files.isDirectory(bench)) {
+            Outcome built = ContinualCliTest.build(bench);
+            assertEquals(0, built.code(), built.err());
+        }
+        Outcome o = CliHarness.run("continual", config.toString(), "name=" + name,
+                "output_dir=" + dir.resolve("runs"), "model.from=encoder:" + ContinualCliTest.tinyBert(dir),
+                "continual.benchmark=" + bench, "training.steps=" + STEPS, "training.warmup_steps=0",
+                "training.eval_every=" + STEPS);
+        assertEquals(0, o.code(), config + ": " + o.err());
+        JsonNode json = Json.read(dir.resolve("runs").resolve(name).resolve("continual.json"));
+        assertEquals(3, json.get("accuracy_matrix").size(), name);
+        assertEquals(ContinualConfig.load(config, List.of()).continual().method().type(),
+                json.get("method").asText());
     }
 
     /**

@@ -1,11 +1,14 @@
 package dev.sinter.encoders;
 
+import dev.sinter.encoders.continual.ContinualMethod;
+import dev.sinter.encoders.continual.FineTuneLearner;
+import dev.sinter.encoders.continual.FineTuneMethodConfig;
 import dev.sinter.framework.registry.Plugins;
 import dev.sinter.framework.registry.SinterPlugin;
 import dev.sinter.models.family.ModelFamily;
 import dev.sinter.trainers.TrainingTaskType;
 
-/** The model family and training task of this module, one registration each. */
+/** The model family, training task and fine-tuning continual-learning baselines of this module, one registration each. */
 public final class EncodersPlugin implements SinterPlugin {
     @Override
     public void register(Plugins plugins) {
@@ -13,5 +16,11 @@ public final class EncodersPlugin implements SinterPlugin {
         plugins.register(TrainingTaskType.class, new TrainingTaskType<>(ClassificationTaskConfig.TYPE,
                 "text or text-pair classification: fine-tune an encoder with a classification head",
                 ClassificationTaskConfig.class, EncoderFamily.NAME, ClassificationTask::open));
+        plugins.register(ContinualMethod.class, new ContinualMethod<>(FineTuneMethodConfig.Sequential.TYPE,
+                "fine-tune one shared classifier on each task in turn (lower bound)",
+                FineTuneMethodConfig.Sequential.class, FineTuneLearner::new));
+        plugins.register(ContinualMethod.class, new ContinualMethod<>(FineTuneMethodConfig.Joint.TYPE,
+                "retrain from the base on every task seen so far (upper bound)",
+                FineTuneMethodConfig.Joint.class, FineTuneLearner::new));
     }
 }
