@@ -10,9 +10,13 @@
  *   <li>{@code prepare}: tokenize {@code data.train} once into memory-mappable token shards;</li>
  *   <li>{@code generate}: generate text from a run, a checkpoint or a llama2.c {@code .bin} file;</li>
  *   <li>{@code eval}: zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file;</li>
- *   <li>{@code validate}: check YAML run configs, sweep files and study files without running them;</li>
- *   <li>{@code ls}: list the registered model presets, trainer types, tokenizers and eval tasks, the pretrained
- *       encoders and the shipped configs;</li>
+ *   <li>{@code continual}: run a continual-learning config (a method over a sequence of classification tasks:
+ *       accuracy matrix, forgetting, prompt retrieval), resumable per task;</li>
+ *   <li>{@code continual-data}: build the class-incremental source-identification benchmark from real data sets;</li>
+ *   <li>{@code validate}: check YAML run configs, sweep files, study files and continual configs without running
+ *       them;</li>
+ *   <li>{@code ls}: list the registered model presets, model families, training tasks, trainer types, continual
+ *       methods, tokenizers and eval tasks, the pretrained encoders and the shipped configs;</li>
  *   <li>{@code merge}: merge a LoRA adapter checkpoint into a dense model;</li>
  *   <li>{@code export}: write a model as a Hugging Face directory or a llama2.c {@code .bin} file;</li>
  *   <li>{@code report}: write the HTML/JSON report of a run, or compare runs with {@code --sweep DIR};</li>

@@ -47,7 +47,7 @@ public class PromptLearner implements ContinualLearner {
     /** How a task's prompt set is chosen. */
     public enum Mode {
         /** One shared set, trained task after task. */
-        SEQUENTIAL("sequential"),
+        SEQUENTIAL("sequential-prompt"),
         /** A new set per task. */
         ALWAYS_GROW("always-grow"),
         /** LW2G's HFC test ({@link Lw2gLearner}). */

@@ -165,7 +165,7 @@ class PromptLearnersTest {
         assertEquals(0, second.promptSet());
         assertEquals(1, l.promptSets());
         assertArrayEquals(new int[16], l.predict(test(0)).promptSets());
-        assertEquals("sequential", l.name());
+        assertEquals("sequential-prompt", l.name());
         IllegalArgumentException outOfOrder = assertThrows(IllegalArgumentException.class, () -> learn(l, 0));
         assertEquals("task 0 after 2 learned tasks: tasks are learned in order from 0", outOfOrder.getMessage());
         IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class, () -> l.learn(2,
