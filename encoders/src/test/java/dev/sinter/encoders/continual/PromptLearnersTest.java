@@ -202,7 +202,7 @@ class PromptLearnersTest {
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> PromptLearner
                 .sequential(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(4), 1)
                 .restore(dir.resolve("after-1")));
-        assertTrue(wrong.getMessage().endsWith("holds a 'lw2g' learner, not 'sequential'"), wrong.getMessage());
+        assertTrue(wrong.getMessage().endsWith("holds a 'lw2g' learner, not 'sequential-prompt'"), wrong.getMessage());
     }
 
     @Test
