@@ -5,8 +5,12 @@ For every configuration and mode it runs the two programs alternately, one fresh
 own warm-up), R rounds, then prints a Markdown table of medians over the rounds and writes every raw row to
 bench/results/<timestamp>.json. Builds nothing: run `mvn -q -B install -DskipTests` first.
 
-    python3 bench/compare.py [--configs small,d256] [--modes train,forward] [--rounds 3] [--threads 1]
-                             [--batch 16] [--seq 128] [--warmup 5] [--steps 10]
+    python3 bench/compare.py [--configs small,d256] [--modes train,forward] [--rounds 3] [--threads 1,2]
+                             [--kernels best] [--batch 16] [--seq 128] [--warmup 5] [--steps 10]
+
+Fair by default: both programs get the fastest OpenBLAS kernels this CPU has (`--kernels best`: OPENBLAS_L2_SIZE
+unset, OPENBLAS_CORETYPE=SkylakeX on an AVX-512 CPU, otherwise unset so OpenBLAS detects the CPU) and every thread
+count in --threads, each side's kernels printed above the table. `--kernels inherit` keeps the caller's environment.
 
 Standard library only.
 """
@@ -46,8 +50,10 @@ def parse_args(argv):
     p.add_argument("--configs", default="small,d256", help=f"comma-separated, from: {', '.join(CONFIGS)}")
     p.add_argument("--modes", default="train,forward", help="comma-separated, from: train, forward")
     p.add_argument("--rounds", type=int, default=3, help="alternating Sinter/PyTorch rounds per config and mode")
-    p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "1")),
-                   help="OMP_NUM_THREADS for both programs (default: $OMP_NUM_THREADS or 1)")
+    p.add_argument("--threads", default="1,2",
+                   help="comma-separated OMP_NUM_THREADS values; both programs run at each (default: 1,2)")
+    p.add_argument("--kernels", default="best", choices=("best", "inherit"),
+                   help="best: the fastest OpenBLAS kernels for this CPU (the default); inherit: the caller's env")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--warmup", type=int, default=5)
@@ -61,10 +67,16 @@ def parse_args(argv):
     a = p.parse_args(argv)
     a.configs = [c.strip() for c in a.configs.split(",") if c.strip()]
     a.modes = [m.strip() for m in a.modes.split(",") if m.strip()]
+    try:
+        a.threads = [int(t) for t in a.threads.split(",") if t.strip()]
+    except ValueError:
+        p.error(f"--threads must be comma-separated integers, got {a.threads!r}")
+    if not a.threads or min(a.threads) < 1:
+        p.error("--threads needs at least one thread count, each >= 1")
     bad = [c for c in a.configs if c not in CONFIGS] + [m for m in a.modes if m not in MODES]
     if bad:
         p.error(f"unknown config/mode {bad}; configs: {', '.join(CONFIGS)}; modes: {', '.join(MODES)}")
-    for name in ("rounds", "threads", "batch", "seq", "steps"):
+    for name in ("rounds", "batch", "seq", "steps"):
         if getattr(a, name) < 1:
             p.error(f"--{name} must be >= 1")
     if a.warmup < 0:
@@ -79,6 +91,33 @@ def commands(args, config, mode):
     java = [args.java] + shlex.split(args.java_opts) + ["-cp", classpath, "dev.sinter.bench.ModelBenchmark"] + flags
     torch = [args.python, str(TWIN)] + flags
     return {"sinter": java, "pytorch": torch}
+
+
+def has_avx512():
+    try:
+        return any(line.startswith("flags") and " avx512f" in line
+                   for line in Path("/proc/cpuinfo").read_text().splitlines())
+    except OSError:
+        return False
+
+
+def kernel_env(base, kernels):
+    """The environment for both programs: the caller's, or with the fastest OpenBLAS kernels for this CPU."""
+    env = dict(base)
+    if kernels == "best":
+        env.pop("OPENBLAS_L2_SIZE", None)
+        if has_avx512():
+            env["OPENBLAS_CORETYPE"] = "SkylakeX"
+        else:
+            env.pop("OPENBLAS_CORETYPE", None)
+    return env
+
+
+def thread_env(env, threads):
+    env = dict(env)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(threads)
+    return env
 
 
 def run_one(impl, cmd, env, timeout):
@@ -130,22 +169,24 @@ def summarize(rows, args):
     summary = []
     for config in args.configs:
         for mode in args.modes:
-            cell = {"config": config, "mode": mode}
-            for impl in ("sinter", "pytorch"):
-                mine = [r for r in rows if r["config"] == config and r["mode"] == mode and r["impl"] == impl]
-                cell[f"{impl}_tokens_per_s"] = statistics.median(r["tokens_per_s"] for r in mine)
-                cell[f"{impl}_peak_rss_mb"] = statistics.median(r["peak_rss_mb"] for r in mine)
-                cell[f"{impl}_params"] = sorted({r["params"] for r in mine})
-                cell[f"{impl}_tokens_per_s_rounds"] = [r["tokens_per_s"] for r in mine]
-            cell["speed_ratio"] = ratio(cell["sinter_tokens_per_s"], cell["pytorch_tokens_per_s"])
-            cell["rss_ratio"] = ratio(cell["sinter_peak_rss_mb"], cell["pytorch_peak_rss_mb"])
-            cell["params_match"] = cell["sinter_params"] == cell["pytorch_params"]
-            summary.append(cell)
+            for threads in args.threads:
+                cell = {"config": config, "mode": mode, "threads": threads}
+                for impl in ("sinter", "pytorch"):
+                    mine = [r for r in rows if r["config"] == config and r["mode"] == mode and r["impl"] == impl
+                            and r["threads"] == threads]
+                    cell[f"{impl}_tokens_per_s"] = statistics.median(r["tokens_per_s"] for r in mine)
+                    cell[f"{impl}_peak_rss_mb"] = statistics.median(r["peak_rss_mb"] for r in mine)
+                    cell[f"{impl}_params"] = sorted({r["params"] for r in mine})
+                    cell[f"{impl}_tokens_per_s_rounds"] = [r["tokens_per_s"] for r in mine]
+                cell["speed_ratio"] = ratio(cell["sinter_tokens_per_s"], cell["pytorch_tokens_per_s"])
+                cell["rss_ratio"] = ratio(cell["sinter_peak_rss_mb"], cell["pytorch_peak_rss_mb"])
+                cell["params_match"] = cell["sinter_params"] == cell["pytorch_params"]
+                summary.append(cell)
     return summary
 
 
 def table(summary):
-    head = ["config", "mode", "Sinter tok/s", "PyTorch tok/s", "Sinter/PyTorch", "Sinter peak RSS MB",
+    head = ["config", "mode", "threads", "Sinter tok/s", "PyTorch tok/s", "Sinter/PyTorch", "Sinter peak RSS MB",
             "PyTorch peak RSS MB", "RSS ratio", "Sinter params", "PyTorch params"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * 2 + ["---:"] * (len(head) - 2)) + "|"]
     for c in summary:
@@ -153,7 +194,7 @@ def table(summary):
         if not c["params_match"]:
             params = [p + " ⚠" for p in params]
         lines.append("| " + " | ".join([
-            c["config"], c["mode"], fmt(c["sinter_tokens_per_s"]), fmt(c["pytorch_tokens_per_s"]),
+            c["config"], c["mode"], str(c["threads"]), fmt(c["sinter_tokens_per_s"]), fmt(c["pytorch_tokens_per_s"]),
             fmt(c["speed_ratio"], 2) + "×" if c["speed_ratio"] else "n/a",
             fmt(c["sinter_peak_rss_mb"], 0), fmt(c["pytorch_peak_rss_mb"], 0),
             fmt(c["rss_ratio"], 2) + "×" if c["rss_ratio"] else "n/a"] + params) + " |")
@@ -166,33 +207,36 @@ def main(argv):
         print(f"{CLASSPATH_FILE.relative_to(ROOT)} or {CLASSES.relative_to(ROOT)} is missing: build first with\n"
               f"  cd {ROOT} && mvn -q -B install -DskipTests", file=sys.stderr)
         return 2
-    env = dict(os.environ)
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = str(args.threads)
+    env = kernel_env(os.environ, args.kernels)
 
     started = datetime.datetime.now()
     rows = []
     for config in args.configs:
         for mode in args.modes:
             cmds = commands(args, config, mode)
-            for rnd in range(args.rounds):
-                # alternate which program goes first, so drift (thermal, page cache) does not favour one side
-                order = ("sinter", "pytorch") if rnd % 2 == 0 else ("pytorch", "sinter")
-                print(f"[{config} {mode}] round {rnd + 1}/{args.rounds}", file=sys.stderr, flush=True)
-                for position, impl in enumerate(order):
-                    r = run_one(impl, cmds[impl], env, args.timeout)
-                    print(f"    {impl}: {r['tokens_per_s']:,.1f} tok/s, peak RSS {r['peak_rss_mb']:,.0f} MB"
-                          + (f", initial loss {r['initial_loss']:.4f}" if "initial_loss" in r else ""),
-                          file=sys.stderr, flush=True)
-                    rows.append({"config": config, "mode": mode, "round": rnd + 1, "position": position, **r})
+            for threads in args.threads:
+                for rnd in range(args.rounds):
+                    # alternate which program goes first, so drift (thermal, page cache) does not favour one side
+                    order = ("sinter", "pytorch") if rnd % 2 == 0 else ("pytorch", "sinter")
+                    print(f"[{config} {mode}, {threads} thread(s)] round {rnd + 1}/{args.rounds}", file=sys.stderr,
+                          flush=True)
+                    for position, impl in enumerate(order):
+                        r = run_one(impl, cmds[impl], thread_env(env, threads), args.timeout)
+                        print(f"    {impl}: {r['tokens_per_s']:,.1f} tok/s, peak RSS {r['peak_rss_mb']:,.0f} MB"
+                              + (f", initial loss {r['initial_loss']:.4f}" if "initial_loss" in r else ""),
+                              file=sys.stderr, flush=True)
+                        rows.append({"config": config, "mode": mode, "threads": threads, "round": rnd + 1,
+                                     "position": position, **r})
 
     summary = summarize(rows, args)
     print(f"\nSinter vs PyTorch — batch {args.batch} × seq {args.seq}, warm-up {args.warmup}, "
-          f"{args.steps} measured steps, {args.rounds} round(s), OMP_NUM_THREADS={args.threads}; "
+          f"{args.steps} measured steps, {args.rounds} round(s), threads {args.threads}; "
           "medians over rounds")
     cores = {impl: sorted({r.get("blas_core", "unknown") for r in rows if r["impl"] == impl})
              for impl in ("sinter", "pytorch")}
-    print("OpenBLAS kernels: " + ", ".join(f"{impl} {'/'.join(c)}" for impl, c in cores.items()) + "\n")
+    print("OpenBLAS kernels: " + ", ".join(f"{impl} {'/'.join(c)}" for impl, c in cores.items())
+          + f" (--kernels {args.kernels}: OPENBLAS_CORETYPE={env.get('OPENBLAS_CORETYPE', '(unset)')}, "
+          f"OPENBLAS_L2_SIZE={env.get('OPENBLAS_L2_SIZE', '(unset)')})\n")
     print(table(summary))
     mismatched = [c for c in summary if not c["params_match"]]
     for c in mismatched:
@@ -206,6 +250,8 @@ def main(argv):
         "machine": {"platform": platform.platform(), "processor": platform.processor() or platform.machine(),
                     "cpu_count": os.cpu_count()},
         "settings": {"configs": args.configs, "modes": args.modes, "rounds": args.rounds, "threads": args.threads,
+                     "kernels": args.kernels, "openblas_env": {k: env.get(k) for k in
+                                                             ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
                      "batch": args.batch, "seq": args.seq, "warmup": args.warmup, "steps": args.steps,
                      "java_opts": args.java_opts, "config_flags": {c: CONFIGS[c] for c in args.configs}},
         "rows": rows,
