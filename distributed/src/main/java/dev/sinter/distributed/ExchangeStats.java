@@ -1,33 +1,35 @@
 package dev.sinter.distributed;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Timing of a data-parallel run's steps on the driver: the whole gradient computation of each step (pack the
- * parameters, the Spark job, sum the results) against the slowest worker's passes; the difference is the exchange
- * overhead (serialization, broadcast, scheduling, summing).
+ * Timing of a data-parallel run's steps on the driver, step by step: the whole gradient computation of each step
+ * (pack the parameters, the Spark job, sum the results) and, of that, the part outside the slowest worker's passes:
+ * the exchange overhead (serialization, broadcast, scheduling, summing; the first step of each phase also builds the
+ * replicas).
  */
 public final class ExchangeStats {
-    private long steps;
-    private long stepNanos;
-    private long computeNanos;
+    private final List<Double> gradientMillis = new ArrayList<>();
+    private final List<Double> exchangeMillis = new ArrayList<>();
 
     synchronized void add(long wallNanos, long slowestComputeNanos) {
-        steps++;
-        stepNanos += wallNanos;
-        computeNanos += slowestComputeNanos;
+        gradientMillis.add(wallNanos / 1e6);
+        exchangeMillis.add((wallNanos - slowestComputeNanos) / 1e6);
     }
 
     /** Steps measured. */
-    public synchronized long steps() {
-        return steps;
+    public synchronized int steps() {
+        return gradientMillis.size();
     }
 
-    /** Mean milliseconds per step from handing out the micro-batches to having the summed gradients. */
-    public synchronized double gradientMillisPerStep() {
-        return steps == 0 ? Double.NaN : stepNanos / 1e6 / steps;
+    /** Per step: milliseconds from handing out the micro-batches to having the summed gradients. */
+    public synchronized List<Double> gradientMillis() {
+        return List.copyOf(gradientMillis);
     }
 
-    /** Mean milliseconds per step of that spent outside the slowest worker's passes. */
-    public synchronized double exchangeMillisPerStep() {
-        return steps == 0 ? Double.NaN : (stepNanos - computeNanos) / 1e6 / steps;
+    /** Per step: milliseconds of {@link #gradientMillis()} spent outside the slowest worker's passes. */
+    public synchronized List<Double> exchangeMillis() {
+        return List.copyOf(exchangeMillis);
     }
 }
