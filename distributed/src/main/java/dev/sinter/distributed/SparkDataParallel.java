@@ -16,19 +16,26 @@ import org.apache.spark.api.java.JavaSparkContext;
 public final class SparkDataParallel implements DataParallel, AutoCloseable {
     private final JavaSparkContext spark;
     private final int workers;
+    private final boolean inProcess;
     private final String runId = UUID.randomUUID().toString();
     private final ExchangeStats stats = new ExchangeStats();
     private final List<SparkStepGradients> engines = new ArrayList<>();
 
-    public SparkDataParallel(JavaSparkContext spark, int workers) {
+    /**
+     * @param inProcess whether the workers run in this JVM (a local master): step inputs and sums then skip
+     *                  serialization ({@link LocalHandoff})
+     */
+    public SparkDataParallel(JavaSparkContext spark, int workers, boolean inProcess) {
         this.spark = spark;
         this.workers = workers;
+        this.inProcess = inProcess;
     }
 
     @Override
     public synchronized StepGradients engine(ReplicaSource source) {
         engines.forEach(SparkStepGradients::release); // an earlier phase's replicas are replaced on first use
-        SparkStepGradients engine = new SparkStepGradients(spark, source, runId + "/" + engines.size(), workers, stats);
+        SparkStepGradients engine = new SparkStepGradients(spark, source, runId + "/" + engines.size(), workers, stats,
+                inProcess);
         engines.add(engine);
         return engine;
     }

@@ -19,7 +19,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * of one task per worker. The driver broadcasts the current trainable values and the step's micro-batches, worker
  * {@code w} computes the summed gradients of its consecutive share, and the driver adds the workers' sums in worker
  * order (a fixed order, so a retried task changes nothing). With one micro-batch per worker the sums are added
- * exactly as one process adds its accumulated micro-batches.
+ * exactly as one process adds its accumulated micro-batches. With a local master the step's input and the sums pass
+ * through {@link LocalHandoff} (same JVM) instead of a broadcast and serialized task results.
  */
 final class SparkStepGradients implements StepGradients {
     private final JavaSparkContext spark;
@@ -27,16 +28,18 @@ final class SparkStepGradients implements StepGradients {
     private final String engineId;
     private final int workers;
     private final ExchangeStats stats;
+    private final boolean inProcess;
     private final JavaRDD<Integer> workerIndices;
     private Broadcast<ReplicaSeed> seed;
 
     SparkStepGradients(JavaSparkContext spark, ReplicaSource source, String engineId, int workers,
-                       ExchangeStats stats) {
+                       ExchangeStats stats, boolean inProcess) {
         this.spark = spark;
         this.source = source;
         this.engineId = engineId;
         this.workers = workers;
         this.stats = stats;
+        this.inProcess = inProcess;
         this.workerIndices = spark.parallelize(IntStream.range(0, workers).boxed().toList(), workers);
     }
 
@@ -52,12 +55,24 @@ final class SparkStepGradients implements StepGradients {
         for (int i = 0; i < values.length; i++) {
             values[i] = Arrays32.flat(live.get(trainable.get(i)));
         }
-        Broadcast<StepInput> input = spark.broadcast(new StepInput(step, values, List.copyOf(microBatches), workers));
+        StepInput input = new StepInput(step, values, List.copyOf(microBatches), workers);
+        String key = engineId + "/" + step;
+        Broadcast<StepInput> broadcast = inProcess ? null : spark.broadcast(input);
         List<WorkerSums> results;
         try {
-            results = new ArrayList<>(workerIndices.map(new WorkerTask(seed, input)).collect());
+            if (inProcess) {
+                LocalHandoff.put(key, input);
+            }
+            results = new ArrayList<>(workerIndices.map(new WorkerTask(seed, broadcast, inProcess ? key : null))
+                    .collect());
+            if (inProcess) {
+                results.replaceAll(r -> LocalHandoff.take(key + "/" + r.worker(), WorkerSums.class));
+            }
         } finally {
-            input.destroy();
+            if (broadcast != null) {
+                broadcast.destroy();
+            }
+            LocalHandoff.clear(key);
         }
         results.sort(Comparator.comparingInt(WorkerSums::worker));
         Sums sums = add(results, trainable, live);
@@ -91,12 +106,20 @@ final class SparkStepGradients implements StepGradients {
         }
     }
 
-    /** One worker's task of a step (serialized to the executors: holds only the two broadcasts). */
-    private record WorkerTask(Broadcast<ReplicaSeed> seed, Broadcast<StepInput> input)
+    /**
+     * One worker's task of a step (serialized to the executors: holds the seed's broadcast and either the step's
+     * broadcast or, in process, the step's {@link LocalHandoff} key).
+     */
+    private record WorkerTask(Broadcast<ReplicaSeed> seed, Broadcast<StepInput> input, String localKey)
             implements Function<Integer, WorkerSums> {
         @Override
         public WorkerSums call(Integer worker) {
-            return Replicas.compute(seed.value(), input.value(), worker);
+            if (localKey == null) {
+                return Replicas.compute(seed.value(), input.value(), worker);
+            }
+            WorkerSums sums = Replicas.compute(seed.value(), LocalHandoff.get(localKey, StepInput.class), worker);
+            LocalHandoff.put(localKey + "/" + worker, sums);
+            return sums.receipt();
         }
     }
 }

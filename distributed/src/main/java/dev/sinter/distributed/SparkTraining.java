@@ -33,7 +33,7 @@ public final class SparkTraining {
         }
         check(config);
         SparkDataParallel engine = new SparkDataParallel(
-                SparkSessions.context(SparkSessions.open(d, "sinter " + config.name())), d.workers());
+                SparkSessions.context(SparkSessions.open(d, "sinter " + config.name())), d.workers(), d.isLocal());
         run.distributeWith(engine);
         return engine;
     }

@@ -46,9 +46,11 @@ class DataParallelEqualityTest {
         System.clearProperty(TaskFaults.PROPERTY);
     }
 
-    static RunConfig config(Path out, String name, String trainer, String distributed) {
+    static RunConfig config(Path out, String name, String trainer, String distributed, String... overrides) {
         String yaml = DistributedConfigTest.yaml(out, name, distributed) + "\n" + trainer;
-        return RunConfig.loadString(yaml, name + ".yaml", List.of("checkpoint.every=3", "checkpoint.keep_last=5"));
+        List<String> all = new ArrayList<>(List.of("checkpoint.every=3", "checkpoint.keep_last=5"));
+        all.addAll(List.of(overrides));
+        return RunConfig.loadString(yaml, name + ".yaml", all);
     }
 
     static TrainingRun.Result train(RunConfig config) throws IOException {
@@ -90,6 +92,43 @@ class DataParallelEqualityTest {
     }
 
     @Test
+    void theClusterPathThroughBroadcastsAndTaskResultsGivesTheSameResult() throws IOException {
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("lora"), ""));
+        RunConfig config = config(dir, "serialized", TRAINERS.get("lora"), DISTRIBUTED);
+        TrainingRun run = new TrainingRun(config);
+        SparkTraining.check(config);
+        var spark = SparkSessions.context(SparkSessions.open(config.distributed(), "serialized"));
+        TrainingRun.Result r;
+        try (SparkDataParallel engine = new SparkDataParallel(spark, 2, false)) { // as on a cluster: serialized
+            run.distributeWith(engine);
+            r = run.execute();
+            assertEquals(5, engine.stats().steps());
+        }
+        assertSameLosses(single.runDir(), r.runDir());
+        assertSameParameters(lastCheckpoint(single.runDir()), lastCheckpoint(r.runDir()));
+    }
+
+    @Test
+    void moeAuxLossAndLoadMetricsAreSummedOverTheWorkers() throws IOException {
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("full"), "", "model.name=tiny-moe"));
+        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get("full"), DISTRIBUTED,
+                "model.name=tiny-moe"));
+        assertSameLosses(single.runDir(), spark.runDir());
+        assertSameParameters(single.model().parameters(), spark.model().parameters());
+        Map<Long, Map<String, Double>> expected = moeMetrics(single.runDir());
+        Map<Long, Map<String, Double>> actual = moeMetrics(spark.runDir());
+        assertEquals(expected.keySet(), actual.keySet());
+        assertTrue(expected.get(1L).containsKey("moe_aux_loss") && expected.get(1L).containsKey("moe.1.load.0"),
+                expected.get(1L).toString());
+        expected.forEach((step, metrics) -> {
+            assertEquals(metrics.keySet(), actual.get(step).keySet());
+            metrics.forEach((name, v) -> assertTrue(Math.abs(v - actual.get(step).get(name)) <= TOLERANCE * Math.abs(v)
+                    + 1e-9, "step " + step + " " + name + ": one process " + v + ", distributed "
+                    + actual.get(step).get(name)));
+        });
+    }
+
+    @Test
     void aFailedWorkerTaskIsRetriedWithTheSameResult() throws IOException {
         TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("full"), ""));
         int before = TaskFaults.injected();
@@ -123,6 +162,24 @@ class DataParallelEqualityTest {
     private static Map<String, INDArray> lastCheckpoint(Path runDir) throws IOException {
         Path latest = new CheckpointManager(runDir.resolve("checkpoints"), 5).latest().orElseThrow();
         return CheckpointManager.read(latest).parameters();
+    }
+
+    /** Step → the MoE metrics of its training row. */
+    private static Map<Long, Map<String, Double>> moeMetrics(Path runDir) throws IOException {
+        Map<Long, Map<String, Double>> out = new TreeMap<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            var row = Json.read(line);
+            if (row.has("loss")) {
+                Map<String, Double> m = new TreeMap<>();
+                row.fields().forEachRemaining(f -> {
+                    if (f.getKey().startsWith("moe")) {
+                        m.put(f.getKey(), f.getValue().asDouble());
+                    }
+                });
+                out.put(row.get("step").asLong(), m);
+            }
+        }
+        return out;
     }
 
     /** Step → training loss, from {@code metrics.jsonl}. */
