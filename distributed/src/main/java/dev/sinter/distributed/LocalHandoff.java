@@ -35,8 +35,8 @@ final class LocalHandoff {
         return v;
     }
 
-    /** Removes every value whose key starts with {@code prefix}. */
-    static void clear(String prefix) {
-        SLOTS.keySet().removeIf(k -> k.startsWith(prefix));
+    /** Removes the value under {@code key} and those under {@code key/…}. */
+    static void clear(String key) {
+        SLOTS.keySet().removeIf(k -> k.equals(key) || k.startsWith(key + "/"));
     }
 }
