@@ -96,7 +96,7 @@ final class Replicas {
         long t0 = System.nanoTime();
         List<String> names = seed.trainable();
         for (int i = 0; i < names.size(); i++) {
-            replica.assign(names.get(i), input.parameters()[i]);
+            Arrays32.assign(replica.variable(names.get(i)), input.parameters()[i]);
         }
         int first = input.firstMicro(worker);
         StepGradients.Sums sums = replica.compute(input.step(),

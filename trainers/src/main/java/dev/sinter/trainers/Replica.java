@@ -18,8 +18,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * One data-parallel worker's copy of a run's model in one {@link Phase}: built from the run's config and a seed
  * checkpoint ({@link ReplicaSource#seedFiles}) as {@link TrainingRun} resumes a run, so it has the same graph,
- * trainable variables and trainer placeholders as the driver's loop. Each step it takes the current values of the
- * trainable variables and returns the summed gradients of its micro-batches.
+ * trainable variables and trainer placeholders as the driver's loop. Each step the caller sets the trainable
+ * variables ({@link #variable}) to the driver's current values and asks for the summed gradients of its micro-batches.
  */
 public final class Replica {
     private final TrainableModel model;
@@ -56,14 +56,12 @@ public final class Replica {
         return trainable;
     }
 
-    /** Sets a trainable variable to the driver's current values ({@code values} in the array's C order). */
-    public void assign(String name, float[] values) {
-        INDArray arr = model.graph().getVariable(name).getArr();
-        if (arr.length() != values.length) {
-            throw new IllegalArgumentException("replica variable " + name + " has " + arr.length()
-                    + " elements, the driver sent " + values.length);
+    /** The live array of a trainable variable, to be set to the driver's current values before each step. */
+    public INDArray variable(String name) {
+        if (!trainable.contains(name)) {
+            throw new IllegalArgumentException(name + " is not a trainable variable of this replica");
         }
-        arr.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(values).reshape(arr.shape()));
+        return model.graph().getVariable(name).getArr();
     }
 
     /** The sums of this replica's micro-batches of {@code step}, the first being micro-batch {@code firstMicro}. */
