@@ -4,6 +4,7 @@ import dev.sinter.framework.config.ConfigLoader;
 import dev.sinter.framework.config.CheckpointConfig;
 import dev.sinter.framework.config.Checks;
 import dev.sinter.framework.config.DataConfig;
+import dev.sinter.framework.config.DistributedConfig;
 import dev.sinter.framework.config.SamplesConfig;
 import dev.sinter.framework.config.TrainerConfig;
 import dev.sinter.framework.config.TrainingConfig;
@@ -31,10 +32,12 @@ import static java.util.Objects.requireNonNullElse;
  *                   {@link AnalysisConfig#defaults()}: all on; decoder language modelling only)
  * @param task       what else than language modelling the run trains for (a registered {@link TrainingTaskType},
  *                   e.g. {@code classification}); null = language modelling on {@code data}
+ * @param distributed data-parallel training on Spark ({@code sinter-distributed}); null = one process
  */
 public record RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
                         TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
-                        SamplesConfig samples, AnalysisConfig analysis, TaskConfig task) {
+                        SamplesConfig samples, AnalysisConfig analysis, TaskConfig task,
+                        DistributedConfig distributed) {
 
     public RunConfig {
         Checks.required("name", name);
@@ -69,6 +72,9 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
             throw new IllegalArgumentException("data.seq_len must be <= model.max_seq_len " + model.maxSeqLen()
                     + ", got " + data.seqLen() + "; shorten seq_len or raise max_seq_len");
         }
+        if (distributed != null) {
+            distributed.checkBatch(training.batchSize(), training.microBatchSize());
+        }
     }
 
     /** Binds the YAML document; null arguments take their defaults; name, model, data and training are required. */
@@ -83,16 +89,17 @@ public record RunConfig(String name, String outputDir, long seed, ModelSection m
                                @JsonProperty("trainer") TrainerConfig trainer,
                                @JsonProperty("samples") SamplesConfig samples,
                                @JsonProperty("analysis") AnalysisConfig analysis,
-                               @JsonProperty("task") TaskConfig task) {
+                               @JsonProperty("task") TaskConfig task,
+                               @JsonProperty("distributed") DistributedConfig distributed) {
         return new RunConfig(name, outputDir, requireNonNullElse(seed, 42L), model, data, training, checkpoint,
-                trainer, samples, analysis, task);
+                trainer, samples, analysis, task, distributed);
     }
 
     /** A language-modelling run (no {@code task}) with the default analyses. */
     public RunConfig(String name, String outputDir, long seed, ModelSection model, DataConfig data,
                      TrainingConfig training, CheckpointConfig checkpoint, TrainerConfig trainer,
                      SamplesConfig samples) {
-        this(name, outputDir, seed, model, data, training, checkpoint, trainer, samples, null, null);
+        this(name, outputDir, seed, model, data, training, checkpoint, trainer, samples, null, null, null);
     }
 
     /** Loads a run config file with {@code key.path=value} overrides applied on top. */

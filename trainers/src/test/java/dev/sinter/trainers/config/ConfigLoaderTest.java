@@ -107,7 +107,7 @@ class ConfigLoaderTest {
                 new CheckpointConfig(250, 2, "none"),
                 new FullTrainerConfig(List.of("layers\\.0\\..*", "lm_head")),
                 new SamplesConfig(List.of("Once upon", ""), 2, 50, 0.0, 1.0),
-                new AnalysisConfig(false, false, false), null);
+                new AnalysisConfig(false, false, false), null, null);
         assertEquals(expected, config);
         assertEquals("full", config.trainer().type());
     }
