@@ -15,6 +15,8 @@ import dev.sinter.eval.results.ResultsWriter;
 import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.eval.tasks.Task;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.distributed.SparkSessions;
+import dev.sinter.distributed.prepare.SparkPrepare;
 import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.TextSource;
@@ -278,10 +280,12 @@ public final class Sinter {
     /**
      * Tokenizes a run config's {@code data.train} (a file or a directory of files) with its tokenizer into the token
      * shards at {@code data.shards}, as {@code data.prepare} says; a later {@link #train} of the same config then
-     * memory-maps them.
+     * memory-maps them. With {@code distributed:} set, Spark tokenizes the files in parallel ({@link SparkPrepare}):
+     * same shards, and {@code data.train} may also be any URI Spark reads and Parquet files.
      */
     public static PreparedShards prepare(Path yaml, String... overrides) throws IOException {
-        DataConfig data = RunConfig.load(yaml, List.of(overrides)).data();
+        RunConfig config = RunConfig.load(yaml, List.of(overrides));
+        DataConfig data = config.data();
         if (data.shards() == null) {
             throw new UsageException("data.shards is not set; set it to the directory the shards go to, "
                     + "e.g. data.shards=shards/corpus");
@@ -290,8 +294,12 @@ public final class Sinter {
             throw new UsageException("prepare reads files, not " + data.train()
                     + "; set data.train to a file or a directory of files");
         }
-        Tokenizer tokenizer = data.tokenizer().load();
         Path dir = Path.of(data.shards());
+        if (config.distributed() != null) {
+            return new PreparedShards(dir, SparkPrepare.prepare(SparkSessions.open(config.distributed(),
+                    "sinter prepare"), data.tokenizer(), data.prepare(), data.train(), data.valFraction(), dir));
+        }
+        Tokenizer tokenizer = data.tokenizer().load();
         return new PreparedShards(dir, new ShardWriter(tokenizer, TokenizerFingerprint.of(data.tokenizer()),
                 data.prepare()).prepare(Path.of(data.train()), data.valFraction(), dir));
     }
