@@ -36,6 +36,8 @@ import dev.sinter.framework.config.ConfigException;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.trainers.TrainingRun;
+import dev.sinter.distributed.SparkDataParallel;
+import dev.sinter.distributed.SparkTraining;
 import dev.sinter.trainers.lora.LoraTrainer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,12 +111,20 @@ public final class Sinter {
 
     /**
      * Runs one training run in {@code <output_dir>/<name>} (resuming from its newest checkpoint when
-     * {@code checkpoint.resume: auto}), then the analyses and reports its {@code analysis:} section switches on.
+     * {@code checkpoint.resume: auto}; data-parallel on Spark with a {@code distributed:} section), then the analyses and reports its {@code analysis:} section switches on.
      */
     public static RunResult train(RunConfig config) throws IOException {
         TrainingRun run = new TrainingRun(config);
         RunAnalyses analyses = RunAnalyses.install(run, config);
-        TrainingRun.Result r = run.execute();
+        SparkDataParallel dataParallel = config.distributed() == null ? null : SparkTraining.attach(run, config);
+        TrainingRun.Result r;
+        try {
+            r = run.execute();
+        } finally {
+            if (dataParallel != null) {
+                dataParallel.close();
+            }
+        }
         return new RunResult(r, analyses.verdict(), analyses.report(), analyses.superWeightReport());
     }
 

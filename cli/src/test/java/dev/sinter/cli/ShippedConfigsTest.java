@@ -132,6 +132,9 @@ class ShippedConfigsTest {
         if (shipped.model().from() != null) {
             extra.add("model.from=" + base);
         }
+        if (shipped.distributed() != null) {
+            extra.add("distributed.workers=1"); // the quick runs' batch is one micro-batch: one worker holds it
+        }
         String tokenizerPath = shipped.data().tokenizer().path();
         if (tokenizerPath != null && !Path.of(tokenizerPath).isAbsolute()) { // shipped paths start at the repo root
             extra.add("data.tokenizer.path=" + CliHarness.CONFIGS.getParent().resolve(tokenizerPath));

@@ -63,7 +63,12 @@ public final class SparkSessions {
                 .set("spark.task.maxFailures", Integer.toString(cfg.maxTaskFailures()))
                 // one task per worker and step: the scheduler must not wait for a "better" locality
                 .set("spark.locality.wait", "0s")
-                .set("spark.executorEnv.OMP_NUM_THREADS", "1");
+                .set("spark.executorEnv.OMP_NUM_THREADS", "1")
+                // every step broadcasts the trainable values and collects one gradient sum per worker: float arrays
+                // that LZ4 barely shrinks, and results that should come back in the task's status message rather
+                // than through a block-manager fetch (capped by spark.rpc.message.maxSize on a cluster)
+                .set("spark.broadcast.compress", "false")
+                .set("spark.task.maxDirectResultSize", "1g");
         if (cfg.isLocal()) {
             conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
         }

@@ -52,6 +52,7 @@ public final class TrainingRun {
     private final List<TrainingListener> extraListeners = new ArrayList<>();
     private final List<Function<TransformerModel, TrainingListener>> modelListeners = new ArrayList<>();
     private final List<Finisher> finishers = new ArrayList<>();
+    private DataParallel dataParallel;
 
     public TrainingRun(RunConfig config) {
         this.config = config;
@@ -85,6 +86,16 @@ public final class TrainingRun {
      */
     public TrainingRun addFinisher(Finisher f) {
         finishers.add(f);
+        return this;
+    }
+
+    /**
+     * Trains data-parallel: every training loop of the run gets its step gradients from {@code engine} (replicas of
+     * the loop's model) instead of its own passes; everything else (update, validation, checkpoints, resume) is as in
+     * one process.
+     */
+    public TrainingRun distributeWith(DataParallel engine) {
+        this.dataParallel = engine;
         return this;
     }
 
@@ -180,7 +191,7 @@ public final class TrainingRun {
     }
 
     /** The run's task: the registered {@code task:} type, or language modelling on {@code data:}. */
-    private static TrainingTask openTask(RunConfig config) throws IOException {
+    static TrainingTask openTask(RunConfig config) throws IOException {
         if (config.task() == null) {
             return new LanguageModelTask(config);
         }
@@ -219,6 +230,9 @@ public final class TrainingRun {
     private TrainingLoop newLoop(FamilyModel model, Trainer trainer, TrainingTask task, BatchSampler sampler,
                                  int[][] validation, CheckpointManager checkpoints, Map<String, byte[]> runFiles) {
         TrainingLoop loop = new TrainingLoop(trainer.trainable(model), config.training(), trainer, sampler, validation);
+        if (dataParallel != null) {
+            loop.computeGradientsWith(dataParallel.engine(new ReplicaSource(config, trainer, model)));
+        }
         loop.addListener(new MetricsJsonl(runDir.resolve(METRICS_FILE)));
         task.listeners(model, runDir.resolve(METRICS_FILE)).forEach(loop::addListener);
         extraListeners.forEach(loop::addListener);

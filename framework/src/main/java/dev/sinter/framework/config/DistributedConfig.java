@@ -1,6 +1,7 @@
 package dev.sinter.framework.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -65,6 +66,7 @@ public record DistributedConfig(String engine, String master, int workers, int m
     }
 
     /** Whether the master runs every worker inside this JVM ({@code local…}). */
+    @JsonIgnore
     public boolean isLocal() {
         return LOCAL.matcher(master).matches();
     }

@@ -67,19 +67,80 @@ public final class SameDiffRuntime {
     }
 
     /**
-     * Runs {@code work} with {@code System.out} discarded. SameDiff prints "Added differentiated op …" through
-     * {@code System.out.println} while creating gradient functions (samediff-notes.md, bug 4).
+     * Runs {@code work} with what this thread prints to {@code System.out} discarded. SameDiff prints "Added
+     * differentiated op …" through {@code System.out.println} while creating gradient functions (samediff-notes.md,
+     * bug 4). Other threads print as usual meanwhile, and quiet sections of several threads run at the same time
+     * (data-parallel replicas compute their gradients concurrently): {@code System.out} gets a filter, once, that
+     * drops the output of threads inside a quiet section.
      */
     public static <T> T quietly(Supplier<T> work) {
-        PrintStream original = System.out;
-        synchronized (SameDiffRuntime.class) {
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-            try {
-                return work.get();
-            } finally {
-                System.setOut(original);
+        QuietFilter.install();
+        QuietFilter.DEPTH.set(QuietFilter.DEPTH.get() + 1);
+        try {
+            return work.get();
+        } finally {
+            QuietFilter.DEPTH.set(QuietFilter.DEPTH.get() - 1);
+        }
+    }
+
+    /**
+     * {@code System.out} for {@link #quietly}: passes every call on to the stream it replaced, except from threads
+     * inside a quiet section (each call is forwarded whole, so the target's own encoding applies).
+     */
+    private static final class QuietFilter extends PrintStream {
+        static final ThreadLocal<Integer> DEPTH = ThreadLocal.withInitial(() -> 0);
+        private final PrintStream target;
+
+        private QuietFilter(PrintStream target) {
+            super(OutputStream.nullOutputStream());
+            this.target = target;
+        }
+
+        /** Puts a filter in front of the current {@code System.out} unless it already has one. */
+        static synchronized void install() {
+            if (!(System.out instanceof QuietFilter)) {
+                System.setOut(new QuietFilter(System.out));
             }
         }
+
+        /** The stream to print to: the target, or nothing inside a quiet section. */
+        private PrintStream out() {
+            return DEPTH.get() > 0 ? NULL : target;
+        }
+
+        private static final PrintStream NULL = new PrintStream(OutputStream.nullOutputStream());
+
+        @Override public void write(int b) { out().write(b); }
+        @Override public void write(byte[] b, int off, int len) { out().write(b, off, len); }
+        @Override public void write(byte[] b) throws java.io.IOException { out().write(b); }
+        @Override public void print(boolean x) { out().print(x); }
+        @Override public void print(char x) { out().print(x); }
+        @Override public void print(int x) { out().print(x); }
+        @Override public void print(long x) { out().print(x); }
+        @Override public void print(float x) { out().print(x); }
+        @Override public void print(double x) { out().print(x); }
+        @Override public void print(char[] x) { out().print(x); }
+        @Override public void print(String x) { out().print(x); }
+        @Override public void print(Object x) { out().print(x); }
+        @Override public void println() { out().println(); }
+        @Override public void println(boolean x) { out().println(x); }
+        @Override public void println(char x) { out().println(x); }
+        @Override public void println(int x) { out().println(x); }
+        @Override public void println(long x) { out().println(x); }
+        @Override public void println(float x) { out().println(x); }
+        @Override public void println(double x) { out().println(x); }
+        @Override public void println(char[] x) { out().println(x); }
+        @Override public void println(String x) { out().println(x); }
+        @Override public void println(Object x) { out().println(x); }
+        @Override public PrintStream printf(String f, Object... args) { out().printf(f, args); return this; }
+        @Override public PrintStream printf(java.util.Locale l, String f, Object... args) { out().printf(l, f, args); return this; }
+        @Override public PrintStream format(String f, Object... args) { out().format(f, args); return this; }
+        @Override public PrintStream format(java.util.Locale l, String f, Object... args) { out().format(l, f, args); return this; }
+        @Override public PrintStream append(CharSequence c) { out().append(c); return this; }
+        @Override public PrintStream append(CharSequence c, int start, int end) { out().append(c, start, end); return this; }
+        @Override public PrintStream append(char c) { out().append(c); return this; }
+        @Override public void flush() { target.flush(); }
+        @Override public boolean checkError() { return target.checkError(); }
     }
 
     /**

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.nd4j.autodiff.samediff.api.OutAndGrad;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -38,6 +37,7 @@ public final class TrainingLoop {
     private long scheduleOffset; // step s trains with schedule.at(s − offset): 0 for the run's 1-based schedule
     private final List<TrainingListener> listeners = new ArrayList<>();
     private Consumer<TrainingLoop> checkpointer = loop -> { };
+    private StepGradients gradients;
     private int checkpointEvery = Integer.MAX_VALUE;
     private long step;
     private long tokensSeen;
@@ -53,10 +53,20 @@ public final class TrainingLoop {
         this.trainable = List.copyOf(hooks.trainableParameters(model));
         this.optimizer = new AdamW(cfg.beta1(), cfg.beta2(), cfg.eps(), cfg.weightDecay());
         this.schedule = new LearningRateSchedule(cfg.lr(), cfg.minLr(), cfg.warmupSteps(), cfg.steps());
+        this.gradients = new ModelGradients(model, hooks);
     }
 
     public TrainingLoop addListener(TrainingListener l) {
         listeners.add(l);
+        return this;
+    }
+
+    /**
+     * Computes each step's summed gradients with {@code engine} instead of this loop's own model (a data-parallel
+     * engine: replicas of the model elsewhere); averaging, clipping, hooks and AdamW stay here.
+     */
+    public TrainingLoop computeGradientsWith(StepGradients engine) {
+        this.gradients = engine;
         return this;
     }
 
@@ -105,29 +115,17 @@ public final class TrainingLoop {
         long stop = Math.min(stopStep, cfg.steps());
         while (step < stop) {
             long t0 = System.nanoTime();
-            Map<String, INDArray> grads = new LinkedHashMap<>();
-            Map<String, INDArray> metricSums = new LinkedHashMap<>(); // model metric outputs, summed over micro-batches
-            double lossSum = 0;
+            List<int[][]> microBatches = new ArrayList<>(accumulation);
             long tokens = 0;
-            List<String> outputs = new ArrayList<>(List.of(model.lossName()));
-            outputs.addAll(model.metricOutputs());
             for (int micro = 0; micro < accumulation; micro++) {
                 int[][] windows = sampler.next(cfg.microBatchSize());
-                Map<String, INDArray> ph = model.trainingPlaceholders(windows);
-                hooks.addPlaceholders(step + 1, micro, true, ph);
-                OutAndGrad r = PooledExecution.gradients(model.graph(), ph, outputs, trainable);
-                lossSum += r.getOutputs().get(model.lossName()).getDouble(0);
-                for (String name : model.metricOutputs()) {
-                    metricSums.merge(name, r.getOutputs().get(name).dup(), INDArray::addi);
-                }
+                microBatches.add(windows);
                 tokens += (long) windows.length * (windows[0].length - 1);
-                for (String name : trainable) {
-                    INDArray g = r.getGradients().get(name);
-                    // one micro-batch: use the session's gradient array as it is (it is not reused before the update)
-                    grads.merge(name, accumulation == 1 ? g : g.dup(), INDArray::addi);
-                }
             }
-            double loss = lossSum / accumulation;
+            StepGradients.Sums sums = gradients.compute(step + 1, microBatches, trainable);
+            Map<String, INDArray> grads = sums.gradients();
+            Map<String, INDArray> metricSums = sums.metrics();
+            double loss = sums.loss() / accumulation;
             if (accumulation > 1) {
                 grads.values().forEach(g -> g.divi(accumulation));
             }

@@ -1,0 +1,204 @@
+package dev.sinter.distributed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.framework.util.Json;
+import dev.sinter.trainers.RunConfig;
+import dev.sinter.trainers.TrainingRun;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@code local[2]} × micro-batch 4 against one process with batch 8 and accumulation 2, on {@code tiny}: the same
+ * losses at every step and the same final parameters (1e-5 relative), for full training, LoRA (with dropout, whose
+ * masks are keyed by the micro-batch index) and SMT (warm-up for 2 steps, then the sparse phase); also after the
+ * driver stops and a new run resumes from a checkpoint in the middle, and after a worker's task fails and Spark runs
+ * it again.
+ */
+class DataParallelEqualityTest {
+    private static final double TOLERANCE = 1e-5;
+    private static final Map<String, String> TRAINERS = Map.of(
+            "full", "trainer: {type: full}",
+            "lora", "trainer: {type: lora, rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, down]}",
+            "smt", "trainer: {type: smt, warmup_steps: 2, block_size: 8, num_blocks: 6}");
+    private static final String DISTRIBUTED = "distributed: {engine: spark, master: \"local[2]\", workers: 2}";
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void clearFault() {
+        System.clearProperty(TaskFaults.PROPERTY);
+    }
+
+    static RunConfig config(Path out, String name, String trainer, String distributed, String... overrides) {
+        String yaml = DistributedConfigTest.yaml(out, name, distributed) + "\n" + trainer;
+        List<String> all = new ArrayList<>(List.of("checkpoint.every=3", "checkpoint.keep_last=5"));
+        all.addAll(List.of(overrides));
+        return RunConfig.loadString(yaml, name + ".yaml", all);
+    }
+
+    static TrainingRun.Result train(RunConfig config) throws IOException {
+        return train(config, config.training().steps());
+    }
+
+    /** Runs {@code config}; a distributed run must compute {@code workerSteps} steps on its workers. */
+    static TrainingRun.Result train(RunConfig config, long workerSteps) throws IOException {
+        TrainingRun run = new TrainingRun(config);
+        if (config.distributed() == null) {
+            return run.execute();
+        }
+        try (SparkDataParallel engine = SparkTraining.attach(run, config)) {
+            TrainingRun.Result r = run.execute();
+            assertEquals(workerSteps, engine.stats().steps(), "steps computed by the workers");
+            return r;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"full", "lora", "smt"})
+    void twoWorkersEqualOneProcessWithAccumulation(String trainer) throws IOException {
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get(trainer), ""));
+        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get(trainer), DISTRIBUTED));
+        assertEquals(5, spark.steps());
+        assertSameLosses(single.runDir(), spark.runDir());
+        assertSameParameters(single.model().parameters(), spark.model().parameters());
+        assertSameParameters(lastCheckpoint(single.runDir()), lastCheckpoint(spark.runDir())); // LoRA: the adapters
+
+        // the driver stops after step 3's checkpoint: a new run resumes there and ends where one process ends
+        RunConfig resumed = config(dir, "spark", TRAINERS.get(trainer), DISTRIBUTED);
+        List<Path> checkpoints = new CheckpointManager(spark.runDir().resolve("checkpoints"), 5).list();
+        assertEquals(2, checkpoints.size(), "checkpoints at steps 3 and 5: " + checkpoints);
+        deleteRecursively(checkpoints.get(1));
+        TrainingRun.Result again = train(resumed, 2);
+        assertSameLosses(single.runDir(), again.runDir());
+        assertSameParameters(single.model().parameters(), again.model().parameters());
+        assertSameParameters(lastCheckpoint(single.runDir()), lastCheckpoint(again.runDir()));
+    }
+
+    @Test
+    void theClusterPathThroughBroadcastsAndTaskResultsGivesTheSameResult() throws IOException {
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("lora"), ""));
+        RunConfig config = config(dir, "serialized", TRAINERS.get("lora"), DISTRIBUTED);
+        TrainingRun run = new TrainingRun(config);
+        SparkTraining.check(config);
+        var spark = SparkSessions.context(SparkSessions.open(config.distributed(), "serialized"));
+        TrainingRun.Result r;
+        try (SparkDataParallel engine = new SparkDataParallel(spark, 2, false)) { // as on a cluster: serialized
+            run.distributeWith(engine);
+            r = run.execute();
+            assertEquals(5, engine.stats().steps());
+        }
+        assertSameLosses(single.runDir(), r.runDir());
+        assertSameParameters(lastCheckpoint(single.runDir()), lastCheckpoint(r.runDir()));
+    }
+
+    @Test
+    void moeAuxLossAndLoadMetricsAreSummedOverTheWorkers() throws IOException {
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("full"), "", "model.name=tiny-moe"));
+        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get("full"), DISTRIBUTED,
+                "model.name=tiny-moe"));
+        assertSameLosses(single.runDir(), spark.runDir());
+        assertSameParameters(single.model().parameters(), spark.model().parameters());
+        Map<Long, Map<String, Double>> expected = moeMetrics(single.runDir());
+        Map<Long, Map<String, Double>> actual = moeMetrics(spark.runDir());
+        assertEquals(expected.keySet(), actual.keySet());
+        assertTrue(expected.get(1L).containsKey("moe_aux_loss") && expected.get(1L).containsKey("moe.1.load.0"),
+                expected.get(1L).toString());
+        expected.forEach((step, metrics) -> {
+            assertEquals(metrics.keySet(), actual.get(step).keySet());
+            metrics.forEach((name, v) -> assertTrue(Math.abs(v - actual.get(step).get(name)) <= TOLERANCE * Math.abs(v)
+                    + 1e-9, "step " + step + " " + name + ": one process " + v + ", distributed "
+                    + actual.get(step).get(name)));
+        });
+    }
+
+    @Test
+    void aFailedWorkerTaskIsRetriedWithTheSameResult() throws IOException {
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("full"), ""));
+        int before = TaskFaults.injected();
+        System.setProperty(TaskFaults.PROPERTY, "3:1"); // worker 1's first attempt at step 3 fails after its passes
+        TrainingRun.Result spark = train(config(dir, "retried", TRAINERS.get("full"), DISTRIBUTED));
+        assertEquals(before + 1, TaskFaults.injected(), "the failure was injected once");
+        assertSameLosses(single.runDir(), spark.runDir());
+        assertSameParameters(single.model().parameters(), spark.model().parameters());
+    }
+
+    private static void assertSameLosses(Path expectedRun, Path actualRun) throws IOException {
+        Map<Long, Double> expected = losses(expectedRun);
+        Map<Long, Double> actual = losses(actualRun);
+        assertEquals(expected.keySet(), actual.keySet(), "steps with a loss");
+        assertEquals(5, expected.size());
+        expected.forEach((step, loss) -> assertTrue(Math.abs(loss - actual.get(step)) <= TOLERANCE * Math.abs(loss),
+                "step " + step + ": one process " + loss + ", distributed " + actual.get(step)));
+    }
+
+    private static void assertSameParameters(Map<String, INDArray> expected, Map<String, INDArray> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((name, e) -> {
+            INDArray a = actual.get(name);
+            double scale = Math.max(e.amaxNumber().doubleValue(), 1e-12);
+            double diff = e.sub(a).amaxNumber().doubleValue();
+            assertTrue(diff <= TOLERANCE * scale, name + ": max |Δ| " + diff + " against max |w| " + scale);
+        });
+    }
+
+    /** The tensors of a run's newest checkpoint (a trainer's own: LoRA's adapters, SMT's written-back weights). */
+    private static Map<String, INDArray> lastCheckpoint(Path runDir) throws IOException {
+        Path latest = new CheckpointManager(runDir.resolve("checkpoints"), 5).latest().orElseThrow();
+        return CheckpointManager.read(latest).parameters();
+    }
+
+    /** Step → the MoE metrics of its training row. */
+    private static Map<Long, Map<String, Double>> moeMetrics(Path runDir) throws IOException {
+        Map<Long, Map<String, Double>> out = new TreeMap<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            var row = Json.read(line);
+            if (row.has("loss")) {
+                Map<String, Double> m = new TreeMap<>();
+                row.fields().forEachRemaining(f -> {
+                    if (f.getKey().startsWith("moe")) {
+                        m.put(f.getKey(), f.getValue().asDouble());
+                    }
+                });
+                out.put(row.get("step").asLong(), m);
+            }
+        }
+        return out;
+    }
+
+    /** Step → training loss, from {@code metrics.jsonl}. */
+    private static Map<Long, Double> losses(Path runDir) throws IOException {
+        Map<Long, Double> out = new TreeMap<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            var row = Json.read(line);
+            if (row.has("loss")) {
+                out.put(row.get("step").asLong(), row.get("loss").asDouble());
+            }
+        }
+        return out;
+    }
+
+    private static void deleteRecursively(Path p) throws IOException {
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(f);
+            }
+        }
+    }
+}
