@@ -1,9 +1,15 @@
 package dev.sinter.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sinter.framework.config.DistributedConfig;
+import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.util.Json;
 import dev.sinter.eval.results.EvalResults;
 import dev.sinter.eval.tasks.TaskResult;
 import dev.sinter.eval.tasks.Tasks;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -51,12 +57,18 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "results folder (default: runs/eval/<model name>)")
     Path output;
 
+    @Option(names = "--distributed", paramLabel = "YAML",
+            description = "a YAML file (e.g. the run config) whose distributed: section spreads the scoring over Spark "
+                    + "workers; same results")
+    Path distributed;
+
     @Mixin
     DataDirOption data;
 
     @Override
     public Integer call() throws Exception {
-        Sinter.EvalOptions options = new Sinter.EvalOptions(limit, batchSize, output);
+        Sinter.EvalOptions options = new Sinter.EvalOptions(limit, batchSize, output,
+                distributed == null ? null : distributedSection(distributed));
         if (what.classification != null) {
             System.out.println(Json.write(Sinter.evaluateClassifier(source.model, what.classification, options)));
             return 0;
@@ -72,6 +84,25 @@ final class EvalCommand implements Callable<Integer> {
             System.err.println("results: " + e.resultsFile());
         }
         return 0;
+    }
+
+    /** The {@code distributed:} section of a YAML file, checked as a run config checks it. */
+    static DistributedConfig distributedSection(Path yaml) throws IOException {
+        if (!Files.isRegularFile(yaml)) {
+            throw new UsageException("--distributed: file not found: " + yaml.toAbsolutePath());
+        }
+        JsonNode section = new YAMLMapper().readTree(yaml.toFile()).get("distributed");
+        if (section == null || !section.isObject()) {
+            throw new UsageException(yaml + " has no distributed: section; add one, e.g. distributed: {engine: spark, "
+                    + "master: 'local[2]', workers: 2}");
+        }
+        try {
+            return new YAMLMapper().treeToValue(section, DistributedConfig.class);
+        } catch (JsonProcessingException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new UsageException(yaml + ": distributed." + (cause instanceof IllegalArgumentException
+                    ? cause.getMessage() : e.getOriginalMessage()));
+        }
     }
 
     private static void printTable(EvalResults r) {

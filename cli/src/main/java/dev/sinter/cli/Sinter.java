@@ -15,6 +15,11 @@ import dev.sinter.eval.results.ResultsWriter;
 import dev.sinter.eval.tasks.PerplexityTask;
 import dev.sinter.eval.tasks.Task;
 import dev.sinter.framework.checkpoint.CheckpointManager;
+import dev.sinter.distributed.SparkSessions;
+import dev.sinter.distributed.eval.SparkBatchScorer;
+import dev.sinter.eval.lm.BatchScorer;
+import dev.sinter.framework.config.DistributedConfig;
+import dev.sinter.distributed.prepare.SparkPrepare;
 import dev.sinter.framework.config.DataConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.TextSource;
@@ -181,13 +186,19 @@ public final class Sinter {
      *
      * @param limit     score only the first N items of each task (0 = all)
      * @param batchSize sequences per forward pass
-     * @param output    results folder; null = {@code runs/eval/<model name>}
+     * @param output      results folder; null = {@code runs/eval/<model name>}
+     * @param distributed Spark workers that run the forward passes (same results); null = this process
      */
-    public record EvalOptions(int limit, int batchSize, Path output) {
+    public record EvalOptions(int limit, int batchSize, Path output, DistributedConfig distributed) {
         public EvalOptions {
             if (limit < 0 || batchSize < 1) {
                 throw new UsageException("limit must be >= 0 and batch size >= 1, got " + limit + " and " + batchSize);
             }
+        }
+
+        /** In this process. */
+        public EvalOptions(int limit, int batchSize, Path output) {
+            this(limit, batchSize, output, null);
         }
 
         /** Every item, batches of 16, the default results folder. */
@@ -208,6 +219,8 @@ public final class Sinter {
 
     /**
      * Scores a model on tasks ({@link dev.sinter.eval.tasks.Tasks#parse} turns names and YAML task files into tasks).
+     * With {@code options.distributed()} set, Spark workers run the forward passes ({@link SparkBatchScorer}); the
+     * results are those of one process, bit for bit.
      *
      * @param model     run directory, checkpoint directory, HF model directory or llama2.c {@code .bin}
      * @param tokenizer tokenizer path or {@code byte}; null = the model's own
@@ -218,9 +231,16 @@ public final class Sinter {
         ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
         Path out = options.output() != null ? options.output()
                 : Path.of("runs", "eval", loaded.path().getFileName().toString().replaceAll("\\.bin$", ""));
-        EvalResults r = Evaluator.of(loaded.model(), loaded.tokenizer(), options.batchSize()).limit(options.limit())
-                .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe())
-                .run(tasks);
+        DistributedConfig spark = options.distributed();
+        BatchScorer scorer = spark == null ? null
+                : new SparkBatchScorer(SparkSessions.open(spark, "sinter eval"), loaded.path(), spark.workers());
+        Evaluator evaluator = Evaluator.of(loaded.model(), loaded.tokenizer(), options.batchSize(), scorer)
+                .limit(options.limit())
+                .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe());
+        if (spark != null) {
+            evaluator.config("distributed", Map.of("master", spark.master(), "workers", spark.workers()));
+        }
+        EvalResults r = evaluator.run(tasks);
         return new Evaluation(r, out, ResultsWriter.write(r, out));
     }
 
@@ -288,10 +308,12 @@ public final class Sinter {
     /**
      * Tokenizes a run config's {@code data.train} (a file or a directory of files) with its tokenizer into the token
      * shards at {@code data.shards}, as {@code data.prepare} says; a later {@link #train} of the same config then
-     * memory-maps them.
+     * memory-maps them. With {@code distributed:} set, Spark tokenizes the files in parallel ({@link SparkPrepare}):
+     * same shards, and {@code data.train} may also be any URI Spark reads and Parquet files.
      */
     public static PreparedShards prepare(Path yaml, String... overrides) throws IOException {
-        DataConfig data = RunConfig.load(yaml, List.of(overrides)).data();
+        RunConfig config = RunConfig.load(yaml, List.of(overrides));
+        DataConfig data = config.data();
         if (data.shards() == null) {
             throw new UsageException("data.shards is not set; set it to the directory the shards go to, "
                     + "e.g. data.shards=shards/corpus");
@@ -300,8 +322,12 @@ public final class Sinter {
             throw new UsageException("prepare reads files, not " + data.train()
                     + "; set data.train to a file or a directory of files");
         }
-        Tokenizer tokenizer = data.tokenizer().load();
         Path dir = Path.of(data.shards());
+        if (config.distributed() != null) {
+            return new PreparedShards(dir, SparkPrepare.prepare(SparkSessions.open(config.distributed(),
+                    "sinter prepare"), data.tokenizer(), data.prepare(), data.train(), data.valFraction(), dir));
+        }
+        Tokenizer tokenizer = data.tokenizer().load();
         return new PreparedShards(dir, new ShardWriter(tokenizer, TokenizerFingerprint.of(data.tokenizer()),
                 data.prepare()).prepare(Path.of(data.train()), data.valFraction(), dir));
     }

@@ -130,6 +130,36 @@ class CliCommandsTest {
     }
 
     @Test
+    void evalWithDistributedGivesTheSameResultsOnTwoSparkWorkers() throws IOException {
+        Path spark = Files.writeString(dir.resolve("spark.yaml"),
+                "distributed: {engine: spark, master: 'local[2]', workers: 2}\n");
+        Path one = dir.resolve("eval-one");
+        Path two = dir.resolve("eval-two");
+        String[] common = {"eval", "--model", run.toString(), "--tasks", "copa,piqa", "--data-dir", data.toString(),
+            "--batch-size", "2", "--output"};
+        Outcome a = CliHarness.run(concat(common, one.toString()));
+        Outcome b = CliHarness.run(concat(common, two.toString(), "--distributed", spark.toString()));
+        assertEquals(0, a.code(), a.err());
+        assertEquals(0, b.code(), b.err());
+        JsonNode ra = Json.read(one.resolve("results.json"));
+        JsonNode rb = Json.read(two.resolve("results.json"));
+        assertEquals(ra.get("results"), rb.get("results"));
+        assertEquals("local[2]", rb.at("/config/distributed/master").asText());
+        assertEquals(Files.readString(one.resolve("samples_copa.jsonl")), Files.readString(two.resolve("samples_copa.jsonl")));
+
+        Path bad = Files.writeString(dir.resolve("bad.yaml"), "distributed: {master: 'local[2]', workers: 3}\n");
+        Outcome c = CliHarness.run(concat(common, two.toString(), "--distributed", bad.toString()));
+        assertEquals(2, c.code(), c.err());
+        assertTrue(c.err().contains("distributed.workers 3 exceeds the 2 cores master 'local[2]' gives"), c.err());
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] out = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, out, head.length, tail.length);
+        return out;
+    }
+
+    @Test
     void evalPerplexityEqualsTheModelsOwnLossOnTheText() throws IOException {
         String text = "The cat sat on the mat. Tom ran to the house.";
         Path file = Files.writeString(dir.resolve("ppl.txt"), text);

@@ -59,4 +59,30 @@ class PrepareCommandTest {
         assertEquals(2, o.code(), o.err());
         assertTrue(o.err().contains("data.shards is not set"), o.err());
     }
+
+    @Test
+    void withDistributedSparkTokenizesTheSameShards() throws IOException {
+        Files.writeString(dir.resolve("docs.jsonl"), "{\"body\": \"one two three\"}\n{\"body\": \"four\"}\n");
+        Path yaml = config("distributed: {engine: spark, master: 'local[2]', workers: 2}");
+        Outcome spark = CliHarness.run("prepare", yaml.toString(), "data.shards=" + dir.resolve("spark"),
+                "training.micro_batch_size=1"); // the section checks that 2 workers split the batch
+        assertEquals(0, spark.code(), spark.err());
+        Outcome single = CliHarness.run("prepare", config("").toString(), "data.shards=" + dir.resolve("single"));
+        assertEquals(0, single.code(), single.err());
+        assertEquals(Files.readString(dir.resolve("single/index.json")), Files.readString(dir.resolve("spark/index.json")));
+        for (String shard : new String[] {"shard-00000.bin", "shard-00001.bin", "shard-00002.bin"}) {
+            assertArrayEquals(Files.readAllBytes(dir.resolve("single").resolve(shard)),
+                    Files.readAllBytes(dir.resolve("spark").resolve(shard)), shard);
+        }
+    }
+
+    @Test
+    void parquetWithoutDistributedIsAUsageErrorNamingTheFix() throws IOException {
+        Files.writeString(dir.resolve("docs.jsonl"), "PAR1");
+        Outcome o = CliHarness.run("prepare", config("").toString(), "data.shards=" + dir.resolve("shards"),
+                "data.prepare.format=parquet");
+        assertEquals(2, o.code(), o.err());
+        assertTrue(o.err().contains("data.prepare.format parquet is read only by the Spark engine; add distributed:"),
+                o.err());
+    }
 }

@@ -1,5 +1,6 @@
 package dev.sinter.eval;
 
+import dev.sinter.eval.lm.BatchScorer;
 import dev.sinter.eval.lm.LanguageModel;
 import dev.sinter.eval.lm.Progress;
 import dev.sinter.eval.lm.SinterLanguageModel;
@@ -50,7 +51,15 @@ public final class Evaluator {
 
     /** An evaluator over a Sinter model. */
     public static Evaluator of(TransformerModel model, Tokenizer tokenizer, int batchSize) {
-        Evaluator e = new Evaluator(new SinterLanguageModel(model, tokenizer, batchSize));
+        return of(model, tokenizer, batchSize, null);
+    }
+
+    /**
+     * An evaluator over a Sinter model whose forward passes run on {@code scorer} (e.g. Spark workers), with results
+     * identical to {@link #of(TransformerModel, Tokenizer, int)}.
+     */
+    public static Evaluator of(TransformerModel model, Tokenizer tokenizer, int batchSize, BatchScorer scorer) {
+        Evaluator e = new Evaluator(new SinterLanguageModel(model, tokenizer, batchSize, scorer));
         e.config.put("batch_size", batchSize);
         return e;
     }

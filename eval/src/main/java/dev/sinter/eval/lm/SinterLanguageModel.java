@@ -40,12 +40,26 @@ public final class SinterLanguageModel implements LanguageModel {
     private final Tokenizer tokenizer;
     private final int batchSize;
     private final int maxLen;
+    private final BatchScorer scorer;
 
     /**
+     * Scores on {@code model} in this process.
+     *
      * @param batchSize sequences per forward pass (results do not depend on it)
      * @throws IllegalArgumentException if the tokenizer has more ids than the model's vocabulary
      */
     public SinterLanguageModel(TransformerModel model, Tokenizer tokenizer, int batchSize) {
+        this(model, tokenizer, batchSize, null);
+    }
+
+    /**
+     * Tokenizes, truncates and batches here, and runs the batches' forward passes on {@code scorer} (e.g. spread over
+     * Spark workers that hold the same model); null scores here.
+     *
+     * @param batchSize sequences per forward pass (results do not depend on it)
+     * @throws IllegalArgumentException if the tokenizer has more ids than the model's vocabulary
+     */
+    public SinterLanguageModel(TransformerModel model, Tokenizer tokenizer, int batchSize, BatchScorer scorer) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
         }
@@ -58,6 +72,7 @@ public final class SinterLanguageModel implements LanguageModel {
         this.tokenizer = tokenizer;
         this.batchSize = batchSize;
         this.maxLen = model.config().maxSeqLen();
+        this.scorer = scorer != null ? scorer : this::scoreHere;
     }
 
     public Tokenizer tokenizer() {
@@ -186,15 +201,14 @@ public final class SinterLanguageModel implements LanguageModel {
 
     /**
      * Scores token-level requests: the summed log-probability of each continuation, and whether it is the greedy
-     * decoding. Progress counts requests.
+     * decoding. Requests are sorted longest first (ties in request order), cut into batches of {@code batch_size} and
+     * handed to the {@link BatchScorer}; progress counts requests.
      *
      * @throws IllegalArgumentException if a continuation is longer than {@code max_seq_len} tokens
      */
     public List<Loglikelihood> scoreTokens(List<TokenRequest> requests, Progress progress) {
         int n = requests.size();
-        int[][] inputs = new int[n][];
-        int[] contLen = new int[n];
-        int[][] targets = new int[n][];
+        int[] inputLength = new int[n];
         for (int i = 0; i < n; i++) {
             TokenRequest r = requests.get(i);
             if (r.context().length == 0) {
@@ -204,65 +218,99 @@ public final class SinterLanguageModel implements LanguageModel {
                 throw new IllegalArgumentException("request " + i + ": continuation of " + r.continuation().length
                         + " tokens exceeds max_seq_len " + maxLen);
             }
-            int[] seq = concat(r.context(), r.continuation());
-            if (seq.length > maxLen + 1) {
-                seq = Arrays.copyOfRange(seq, seq.length - maxLen - 1, seq.length);
-            }
-            inputs[i] = Arrays.copyOf(seq, seq.length - 1);
-            contLen[i] = r.continuation().length;
-            targets[i] = r.continuation();
+            inputLength[i] = Math.min(r.context().length + r.continuation().length, maxLen + 1) - 1;
         }
         // longest first, ties in request order (lm-eval's Collator), so each batch pads little
         Integer[] order = new Integer[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -inputs[i].length).thenComparingInt(i -> i));
-        progress.total(n);
-        Loglikelihood[] out = new Loglikelihood[n];
+        Arrays.sort(order, Comparator.comparingInt((Integer i) -> -inputLength[i]).thenComparingInt(i -> i));
+        List<List<TokenRequest>> batches = new ArrayList<>();
         for (int start = 0; start < n; start += batchSize) {
-            int b = Math.min(batchSize, n - start);
-            int t = inputs[order[start]].length;
-            int[][] ids = new int[b][t]; // right-padded with id 0: causal attention never looks right
-            int[] lengths = new int[b];
-            for (int j = 0; j < b; j++) {
-                int[] in = inputs[order[start + j]];
-                System.arraycopy(in, 0, ids[j], 0, in.length);
-                lengths[j] = in.length;
+            List<TokenRequest> batch = new ArrayList<>();
+            for (int j = start; j < Math.min(n, start + batchSize); j++) {
+                batch.add(requests.get(order[j]));
             }
-            int v = model.config().vocabSize();
-            float[] logits = flatLogits(model.transientLogits(ids, lengths), (long) b * t * v); // [b, t, V] row-major
-            for (int j = 0; j < b; j++) {
-                int r = order[start + j];
-                int len = inputs[r].length;
-                int c = contLen[r];
-                double sum = 0;
-                boolean greedy = true;
-                for (int k = 0; k < c; k++) {
-                    int pos = len - c + k; // logits at pos predict token pos + 1, i.e. continuation token k
-                    int base = (j * t + pos) * v;
-                    int target = targets[r][k];
-                    float max = Float.NEGATIVE_INFINITY;
-                    int argmax = 0;
-                    for (int x = 0; x < v; x++) {
-                        if (logits[base + x] > max) {
-                            max = logits[base + x];
-                            argmax = x;
-                        }
-                    }
-                    double z = 0;
-                    for (int x = 0; x < v; x++) {
-                        z += Math.exp((double) logits[base + x] - max);
-                    }
-                    sum += (double) logits[base + target] - max - Math.log(z);
-                    greedy &= argmax == target;
-                }
-                out[r] = new Loglikelihood(sum, greedy, c);
+            batches.add(batch);
+        }
+        progress.total(n);
+        List<List<Loglikelihood>> scored = scorer.score(batches, progress);
+        Loglikelihood[] out = new Loglikelihood[n];
+        for (int k = 0; k < batches.size(); k++) {
+            for (int j = 0; j < batches.get(k).size(); j++) {
+                out[order[k * batchSize + j]] = scored.get(k).get(j);
             }
-            SameDiffRuntime.releaseMemory();
-            progress.advance(b);
         }
         return Arrays.asList(out);
+    }
+
+    /** Scores the batches one after another on this model. */
+    private List<List<Loglikelihood>> scoreHere(List<List<TokenRequest>> batches, Progress progress) {
+        List<List<Loglikelihood>> out = new ArrayList<>(batches.size());
+        for (List<TokenRequest> batch : batches) {
+            out.add(scoreBatch(model, batch));
+            progress.advance(batch.size());
+        }
+        return out;
+    }
+
+    /**
+     * Scores one batch of requests in one forward pass of {@code model}, right-padded to its longest input; a
+     * sequence longer than {@code max_seq_len + 1} tokens keeps its rightmost {@code max_seq_len + 1}. The same batch
+     * gives the same results wherever it runs, which is what a {@link BatchScorer} relies on.
+     */
+    public static List<Loglikelihood> scoreBatch(TransformerModel model, List<TokenRequest> batch) {
+        int maxLen = model.config().maxSeqLen();
+        int b = batch.size();
+        int[][] inputs = new int[b][];
+        int t = 0;
+        for (int j = 0; j < b; j++) {
+            TokenRequest r = batch.get(j);
+            int[] seq = concat(r.context(), r.continuation());
+            if (seq.length > maxLen + 1) {
+                seq = Arrays.copyOfRange(seq, seq.length - maxLen - 1, seq.length);
+            }
+            inputs[j] = Arrays.copyOf(seq, seq.length - 1);
+            t = Math.max(t, inputs[j].length);
+        }
+        int[][] ids = new int[b][t]; // right-padded with id 0: causal attention never looks right
+        int[] lengths = new int[b];
+        for (int j = 0; j < b; j++) {
+            System.arraycopy(inputs[j], 0, ids[j], 0, inputs[j].length);
+            lengths[j] = inputs[j].length;
+        }
+        int v = model.config().vocabSize();
+        float[] logits = flatLogits(model.transientLogits(ids, lengths), (long) b * t * v); // [b, t, V] row-major
+        List<Loglikelihood> out = new ArrayList<>(b);
+        for (int j = 0; j < b; j++) {
+            int len = inputs[j].length;
+            int[] target = batch.get(j).continuation();
+            int c = target.length;
+            double sum = 0;
+            boolean greedy = true;
+            for (int k = 0; k < c; k++) {
+                int pos = len - c + k; // logits at pos predict token pos + 1, i.e. continuation token k
+                int base = (j * t + pos) * v;
+                float max = Float.NEGATIVE_INFINITY;
+                int argmax = 0;
+                for (int x = 0; x < v; x++) {
+                    if (logits[base + x] > max) {
+                        max = logits[base + x];
+                        argmax = x;
+                    }
+                }
+                double z = 0;
+                for (int x = 0; x < v; x++) {
+                    z += Math.exp((double) logits[base + x] - max);
+                }
+                sum += (double) logits[base + target[k]] - max - Math.log(z);
+                greedy &= argmax == target[k];
+            }
+            out.add(new Loglikelihood(sum, greedy, c));
+        }
+        SameDiffRuntime.releaseMemory();
+        return out;
     }
 
     private static float[] flatLogits(INDArray logits, long expected) {

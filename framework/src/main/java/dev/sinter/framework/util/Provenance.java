@@ -1,5 +1,6 @@
 package dev.sinter.framework.util;
 
+import dev.sinter.framework.backend.ComputeBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -46,7 +47,7 @@ public final class Provenance {
                 + System.getProperty("os.arch"));
         p.put("nd4j", nd4jVersion());
         p.put("cpus", Runtime.getRuntime().availableProcessors());
-        p.put("omp_num_threads", System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+        p.putAll(ComputeBackend.describe());
         return p;
     }
 

@@ -78,7 +78,8 @@ class ConfigErrorsTest {
     @Test
     void shardAndPrepareKeysAreRangeChecked() {
         assertEquals("run.yaml:8: data.prepare.shard_tokens: must be in [1, 536870912], got 0", error(withLine(6, "  seq_len: 32\n  prepare:\n    shard_tokens: 0")));
-        assertEquals("run.yaml:8: data.prepare.format: must be one of text, jsonl, got parquet", error(withLine(6, "  seq_len: 32\n  prepare:\n    format: parquet")));
+        assertEquals("run.yaml:8: data.prepare.format: must be one of text, jsonl, parquet, got csv", error(withLine(6, "  seq_len: 32\n  prepare:\n    format: csv")));
+        assertEquals("run.yaml:8: data.prepare.parquet_column: must not be blank, got ' '", error(withLine(6, "  seq_len: 32\n  prepare:\n    parquet_column: ' '")));
         assertEquals("run.yaml:8: data.validation: must be absent with shards: the validation split is the last "
                 + "val_fraction of the prepared tokens; remove validation", error(withLine(6, "  seq_len: 32\n  shards: out\n  validation: v.txt")));
     }

@@ -19,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -31,13 +32,14 @@ import org.apache.logging.log4j.Logger;
  * {@code ceil(val_fraction * total)} tokens are the validation split (as {@link dev.sinter.framework.data.TokenCorpus}
  * splits). The directory is written under a temporary name and renamed when complete, so a crash leaves no partial
  * shard directory. Per-file reading ({@link DocumentReader#read}) depends only on the file and the settings, so it can
- * run as one task per file elsewhere.
+ * run as one task per file elsewhere and feed {@link #write} (the Spark engine does).
  */
 public final class ShardWriter {
     private static final Logger LOG = LogManager.getLogger(ShardWriter.class);
     private static final String RULE = "text: documents are maximal runs of non-blank lines, each line ending in \\n, "
             + "cut after the line reaching " + DocumentReader.MAX_DOCUMENT_CHARS + " chars; jsonl: one document per "
-            + "non-blank line (its named string field); every document encoded with BOS";
+            + "non-blank line (its named string field); parquet: one document per row (its named string column); "
+            + "every document encoded with BOS";
 
     private final Tokenizer tokenizer;
     private final String tokenizerSha256;
@@ -80,24 +82,56 @@ public final class ShardWriter {
      * @param valFraction share of the tokens held out for validation, in [0, 1)
      */
     public ShardIndex prepare(Path source, double valFraction, Path outDir) throws IOException {
+        checkAbsent(outDir);
+        List<Path> files = sourceFiles(source);
+        return write(source.toString(), valFraction, outDir, sink -> {
+            List<SourceFile> sources = new ArrayList<>();
+            for (Path file : files) {
+                String name = Files.isDirectory(source) ? source.relativize(file).toString()
+                        : file.getFileName().toString();
+                sources.add(DocumentReader.read(file, name, settings, doc -> sink.accept(encode(tokenizer, doc))));
+            }
+            return sources;
+        });
+    }
+
+    /** A document's tokens as the shards hold them: BOS, then the document's encoding. */
+    public static int[] encode(Tokenizer tokenizer, String document) {
+        return tokenizer.encode(document, true, false);
+    }
+
+    /** Fails with a usage error when {@code outDir} exists: shards are never overwritten. */
+    public static void checkAbsent(Path outDir) {
         if (Files.exists(outDir)) {
             throw new UsageException("shard directory " + outDir + " already exists; delete it or set data.shards "
                     + "to a new directory");
         }
-        List<Path> files = sourceFiles(source);
+    }
+
+    /** Produces a token stream, in order, into a sink. */
+    @FunctionalInterface
+    public interface TokenStream {
+        /** Passes every token of the stream to {@code sink} in order; returns the source files read, in order. */
+        List<SourceFile> writeTo(Consumer<int[]> sink) throws IOException;
+    }
+
+    /**
+     * Writes the token stream {@code tokens} produces as shards and index to {@code outDir} (which must not exist
+     * yet), under a temporary name renamed when complete. {@link #prepare} streams files read here; the Spark engine
+     * streams the tokens its workers produced, file by file in the same order.
+     *
+     * @param source      the source as named in messages
+     * @param valFraction share of the tokens held out for validation, in [0, 1)
+     */
+    public ShardIndex write(String source, double valFraction, Path outDir, TokenStream tokens) throws IOException {
+        checkAbsent(outDir);
         Path parent = outDir.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, "." + outDir.getFileName() + ".tmp-");
         try {
             String dtype = ShardIndex.dtypeFor(tokenizer.vocabSize());
-            List<SourceFile> sources = new ArrayList<>();
             ShardOutput out = new ShardOutput(tmp, dtype, settings.shardTokens(), tokenizer.vocabSize());
-            for (Path file : files) {
-                String name = Files.isDirectory(source) ? source.relativize(file).toString()
-                        : file.getFileName().toString();
-                sources.add(DocumentReader.read(file, name, settings,
-                        doc -> out.write(tokenizer.encode(doc, true, false))));
-            }
+            List<SourceFile> sources = tokens.writeTo(out::write);
             List<ShardIndex.Shard> shards = out.finish();
             long total = out.total;
             if (total == 0) {
@@ -111,7 +145,7 @@ public final class ShardWriter {
             Json.writePretty(tmp.resolve(ShardIndex.FILE), index);
             Files.move(tmp, outDir, StandardCopyOption.ATOMIC_MOVE);
             LOG.info("prepared {} tokens ({} validation) from {} files into {} shards at {}", total, validation,
-                    files.size(), shards.size(), outDir);
+                    sources.size(), shards.size(), outDir);
             return index;
         } catch (UncheckedIOException e) {
             deleteTree(tmp);

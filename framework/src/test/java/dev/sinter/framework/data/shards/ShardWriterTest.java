@@ -113,6 +113,34 @@ class ShardWriterTest {
         assertFalse(Files.exists(tmp.resolve("shards")));
     }
 
+    @Test
+    void parquetWithoutTheSparkEngineIsRefusedInOneLine() throws IOException {
+        Path file = tmp.resolve("docs.parquet");
+        Files.writeString(file, "PAR1");
+        UsageException e = assertThrows(UsageException.class,
+                () -> prepare(file, new PrepareConfig("parquet", "text", 1000, "body"), 0.1, bytes));
+        assertTrue(e.getMessage().startsWith("data.prepare.format parquet is read only by the Spark engine"),
+                e.getMessage());
+        assertFalse(Files.exists(tmp.resolve("shards")));
+    }
+
+    @Test
+    void readingAStreamRecordsItsSizeAndHashAsReadingTheFile() throws IOException {
+        Path file = tmp.resolve("a.txt");
+        Files.writeString(file, "one\ntwo\n\nthree\n");
+        List<String> fromFile = new ArrayList<>();
+        List<String> fromStream = new ArrayList<>();
+        DocumentReader.SourceFile a = DocumentReader.read(file, "a.txt", PrepareConfig.DEFAULT, fromFile::add);
+        DocumentReader.SourceFile b;
+        try (var in = new java.io.ByteArrayInputStream(Files.readAllBytes(file))) {
+            b = DocumentReader.read(in, "mem", "a.txt", PrepareConfig.DEFAULT, fromStream::add);
+        }
+        assertEquals(List.of("one\ntwo\n", "three\n"), fromFile);
+        assertEquals(fromFile, fromStream);
+        assertEquals(a, b);
+        assertEquals(Files.size(file), b.bytes());
+    }
+
     /** A tokenizer whose ids lie above 65,536, so its shards need 32 bits. */
     private static final class WideTokenizer implements Tokenizer {
         public int vocabSize() {
