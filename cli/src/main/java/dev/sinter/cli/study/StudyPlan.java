@@ -145,10 +145,16 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
                     }
                     default -> {
                         model = Path.of(StageRef.substitute(s.model(), r -> pathOf(r, outputs).toString()));
+                        if (StageRef.find(s.model()).isEmpty()) {
+                            AnalyzeStage.existing(model, "model"); // a path (not an earlier stage's output) must exist
+                        }
                         description.append("model: ").append(model.toAbsolutePath().normalize()).append('\n')
-                                .append(describe(s));
+                                .append(s.kind().equals("analyze") ? AnalyzeStage.describe(s) : describe(s));
                         if (s.kind().equals("evaluate")) {
                             Tasks.parse(String.join(",", s.tasks()), dataDir(s)); // unknown tasks stop the study now
+                        } else if (s.kind().equals("analyze")) {
+                            AnalyzeStage.scoring(s); // unknown tasks and missing files stop the study now
+                            AnalyzeStage.lambada(s);
                         }
                     }
                 }
@@ -166,7 +172,7 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
         return steps;
     }
 
-    /** An evaluate stage's data folder: its {@code data_dir}, else the default ({@code ../shared/data}). */
+    /** An evaluate or analyze stage's data folder: its {@code data_dir}, else the default ({@code ../shared/data}). */
     static Path dataDir(StudyFile.Stage s) {
         return s.dataDir() != null ? Path.of(s.dataDir()) : Tasks.defaultDataDir();
     }
@@ -174,8 +180,7 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
     /** The stage's own settings besides its model, for the hash. */
     private static String describe(StudyFile.Stage s) {
         return "kind: " + s.kind() + "\ntasks: " + s.tasks() + "\nlimit: " + s.limit() + "\nbatch_size: "
-                + s.batchSize() + "\ndata_dir: " + (s.kind().equals("evaluate") ? dataDir(s) : null) + "\nprompts: "
-                + s.prompts() + "\nbits: " + s.bits() + "\nblock_size: " + s.blockSize() + "\nclip_z: " + s.clipZ()
+                + s.batchSize() + "\ndata_dir: " + (s.kind().equals("evaluate") ? dataDir(s) : null) + "\nbits: " + s.bits() + "\nblock_size: " + s.blockSize() + "\nclip_z: " + s.clipZ()
                 + "\nnaive: " + s.naive() + "\n";
     }
 
