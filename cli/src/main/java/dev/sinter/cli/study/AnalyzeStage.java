@@ -159,8 +159,8 @@ final class AnalyzeStage {
     static void run(StudyPlan.Step step) throws IOException {
         StudyFile.Stage s = step.spec();
         SuperWeightAnalysis.Result r = Sinter.analyzeSuperWeights(new SuperWeightAnalysis.Request(step.model(), null,
-                s.prompts(), SuperWeightDetector.Options.DEFAULT, List.of(), scoring(s), Boolean.TRUE.equals(s.ablate()),
-                s.pruneFraction() == null ? Ablations.PAPER_PRUNE_FRACTION : s.pruneFraction(), s.scales(),
+                s.prompts(), SuperWeightDetector.Options.DEFAULT, List.of(), scoring(s),
+                Boolean.TRUE.equals(s.ablate()), s.pruneFraction() == null ? Ablations.PAPER_PRUNE_FRACTION : s.pruneFraction(), s.scales(),
                 OptionalLong.of(step.seed()), Boolean.TRUE.equals(s.strongestCandidate()),
                 s.quantization() == null ? null : s.quantization().study(), lambada(s),
                 s.stopwords() == null ? 0 : s.stopwords(), step.dir()));

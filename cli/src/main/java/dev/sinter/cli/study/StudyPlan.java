@@ -180,8 +180,9 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
     /** The stage's own settings besides its model, for the hash. */
     private static String describe(StudyFile.Stage s) {
         return "kind: " + s.kind() + "\ntasks: " + s.tasks() + "\nlimit: " + s.limit() + "\nbatch_size: "
-                + s.batchSize() + "\ndata_dir: " + (s.kind().equals("evaluate") ? dataDir(s) : null) + "\nbits: " + s.bits() + "\nblock_size: " + s.blockSize() + "\nclip_z: " + s.clipZ()
-                + "\nnaive: " + s.naive() + "\n";
+                + s.batchSize() + "\ndata_dir: " + (s.kind().equals("evaluate") ? dataDir(s) : null) + "\nbits: "
+                + s.bits() + "\nblock_size: " + s.blockSize() + "\nclip_z: " + s.clipZ() + "\nnaive: " + s.naive()
+                + "\n";
     }
 
     private static Path configPath(Path file, StudyFile.Stage s) {

@@ -175,12 +175,7 @@ public final class RunReport {
                     model.put(f.getKey(), f.getValue().asText());
                 }
             });
-            summary.path("model").fields().forEachRemaining(f -> {
-                if (!f.getValue().isNull()) {
-                    model.put("model." + f.getKey(), f.getValue().isValueNode() ? f.getValue().asText()
-                            : f.getValue().toString());
-                }
-            });
+            flatten("model", summary.path("model"), model);
             page.heading("Model").keyValues(model);
         }
         Path config = runDir.resolve("config.yaml");
@@ -205,6 +200,18 @@ public final class RunReport {
                 .toList());
         return page.paragraph(HtmlPage.text("Same figures: "), HtmlPage.link("report.json", "report.json"),
                 HtmlPage.text(", per step: metrics.jsonl."));
+    }
+
+    /** {@code node}'s non-null leaves as {@code prefix.key[.key…]} → text (a list as {@code [a, b]}). */
+    private static void flatten(String prefix, JsonNode node, Map<String, String> out) {
+        node.fields().forEachRemaining(f -> {
+            if (f.getValue().isObject()) {
+                flatten(prefix + "." + f.getKey(), f.getValue(), out);
+            } else if (!f.getValue().isNull()) {
+                out.put(prefix + "." + f.getKey(), f.getValue().isArray() ? f.getValue().toString().replace(",", ", ")
+                        : f.getValue().asText());
+            }
+        });
     }
 
     private static Double last(List<double[]> points) {

@@ -29,7 +29,7 @@ class RunReportTest {
         Files.writeString(run.resolve("config.yaml"), "name: r\nmodel:\n  name: tiny\ntraining:\n  lr: 0.004\n");
         Files.writeString(run.resolve("summary.json"), "{\"trainer\":\"full\",\"parameters\":1234,"
                 + "\"trainable_parameters\":1234,\"validation_loss\":1.5,\"model\":{\"dim\":32,\"n_layers\":2,"
-                + "\"moe\":null}}");
+                + "\"moe\":{\"experts\":[4,8],\"residual\":true,\"jitter\":null}}}");
         Files.writeString(run.resolve("samples.json"), "[{\"prompt\":\"ROMEO:\",\"completion\":\" I <will>\"}]");
         Path html = RunReport.write(run);
         String page = Files.readString(html);
@@ -38,7 +38,9 @@ class RunReportTest {
                 "grad_norm.png", "throughput.png", "<th>last_lr</th><td>0.004000</td>")) {
             assertTrue(page.contains(shown), shown + " not in " + page);
         }
-        assertTrue(!page.contains("model.moe"), "null architecture fields are left out");
+        assertTrue(page.contains("<th>model.moe.experts</th><td>[4, 8]</td>"), "nested sections are flattened");
+        assertTrue(page.contains("<th>model.moe.residual</th><td>true</td>"));
+        assertTrue(!page.contains("model.moe.jitter"), "null architecture fields are left out");
         for (String png : List.of("loss.png", "lr.png", "grad_norm.png", "throughput.png")) {
             assertTrue(Files.size(run.resolve(png)) > 1000, png);
         }
