@@ -145,16 +145,10 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
                     }
                     default -> {
                         model = Path.of(StageRef.substitute(s.model(), r -> pathOf(r, outputs).toString()));
-                        if (StageRef.find(s.model()).isEmpty()) {
-                            AnalyzeStage.existing(model, "model"); // a path (not an earlier stage's output) must exist
-                        }
                         description.append("model: ").append(model.toAbsolutePath().normalize()).append('\n')
                                 .append(s.kind().equals("analyze") ? AnalyzeStage.describe(s) : describe(s));
-                        if (s.kind().equals("evaluate")) {
+                        if (!s.tasks().isEmpty()) {
                             Tasks.parse(String.join(",", s.tasks()), dataDir(s)); // unknown tasks stop the study now
-                        } else if (s.kind().equals("analyze")) {
-                            AnalyzeStage.scoring(s); // unknown tasks and missing files stop the study now
-                            AnalyzeStage.lambada(s);
                         }
                     }
                 }
@@ -170,6 +164,33 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
             previous = hash;
         }
         return steps;
+    }
+
+    /**
+     * Checks that the files the stages read from outside the study exist: a model given as a path (not an earlier
+     * stage's output), an analyze stage's perplexity text and, for its stopword shift, LAMBADA. {@link StudyRunner}
+     * calls it before any stage runs; validation does not, so a study validates without the shared data.
+     *
+     * @throws ConfigException naming the file, the stage and the key of the first missing file
+     */
+    public void checkInputFiles() {
+        for (Map.Entry<Long, List<Step>> seed : steps.entrySet()) {
+            for (Step step : seed.getValue()) {
+                StudyFile.Stage s = step.spec();
+                try {
+                    if (step.model() != null && StageRef.find(s.model()).isEmpty()) {
+                        AnalyzeStage.existing(step.model(), "model");
+                    }
+                    if (s.perplexity() != null) {
+                        AnalyzeStage.existing(Path.of(s.perplexity()), "perplexity");
+                    }
+                    AnalyzeStage.lambada(s);
+                } catch (ConfigException e) {
+                    throw new ConfigException(file + ": stages." + step.stage() + " (seed " + seed.getKey() + "): "
+                            + e.getMessage());
+                }
+            }
+        }
     }
 
     /** An evaluate or analyze stage's data folder: its {@code data_dir}, else the default ({@code ../shared/data}). */

@@ -51,8 +51,12 @@ public final class StudyRunner {
     public record Result(Path dir, List<String> ran, List<String> skipped, StudyReport report, Path html) {
     }
 
-    /** Runs every incomplete stage of every seed, then writes {@code study.json} and {@code study.html}. */
+    /**
+     * Checks the study's input files ({@link StudyPlan#checkInputFiles}), runs every incomplete stage of every seed,
+     * then writes {@code study.json} and {@code study.html}.
+     */
     public static Result run(StudyPlan plan) throws IOException {
+        plan.checkInputFiles();
         List<String> ran = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Map.Entry<Long, List<StudyPlan.Step>> seed : plan.steps().entrySet()) {
