@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /**
  * Times the super-weight analysis on stories260K: one detector pass (one prompt, median of repeats after warm-up)
@@ -45,7 +46,7 @@ public final class SuperWeightBenchmark {
         SuperWeight candidate = SuperWeight.parse("4,20,8");
         long t0 = System.nanoTime();
         Ablations.Table table = new Ablations(model, tok, Tasks.parse(tasks, shared.resolve("data")), limit, 16)
-                .run(List.of(candidate), 1e-4, Ablations.SCALES);
+                .run(List.of(candidate), 1e-4, Ablations.SCALES, OptionalLong.empty());
         double ablation = (System.nanoTime() - t0) / 1e9;
         System.out.printf(Locale.ROOT, "{\"model\": \"stories260K\", \"detector_pass_s\": %.4f, \"ablation_table_s\": %.2f,"
                         + " \"conditions\": %d, \"tasks\": \"%s\", \"limit\": %d}%n", times.get(times.size() / 2), ablation,

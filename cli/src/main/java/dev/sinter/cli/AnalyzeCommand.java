@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,6 +98,7 @@ final class AnalyzeCommand {
                     SuperWeightDetector.Options.DEFAULT.maxIterations()),
                     given.stream().map(SuperWeight::parse).toList(),
                     scored ? scoring.scoring("--ablate and --quantize") : null, ablate, pruneFraction,
+                    Ablations.SCALES, OptionalLong.empty(), false,
                     quantize ? new QuantizationStudy(bits, QuantizeCommand.blockSizes(blockSizes), clipZ, 8) : null,
                     stopwords ? scoring.data.dir().resolve("eval/lambada_openai.jsonl") : null, lambadaLimit, output));
             System.out.println(r.outcome().verdict());

@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The super-weight analysis of a decoder (papers.md §1.2), what {@code sinter analyze super-weights} runs: the
@@ -57,6 +58,11 @@ public final class SuperWeightAnalysis {
      * @param scoring       scoring for the ablation and quantization tables; null when neither is asked for
      * @param ablate        run the ablation table and the scaling sweep
      * @param pruneFraction p of "prune non-SW": ⌊p·numel⌋ largest weights per matrix
+     * @param scales        factors of the scaling sweep (empty: none)
+     * @param randomSeed    seed of the ablation table's "prune random" row; empty: no such row
+     * @param strongestCandidate when nothing is detected (and no coordinates are given), ablate, shift and restore the
+     *                      strongest early-layer candidate ({@link SuperWeightDetector#strongestCandidate}) instead of
+     *                      skipping
      * @param quantization  the quantization table's settings; null = no table
      * @param lambada       LAMBADA items for the stopword shift; null = no stopword shift
      * @param lambadaLimit  LAMBADA prompts for the stopword shift
@@ -64,10 +70,12 @@ public final class SuperWeightAnalysis {
      */
     public record Request(Path model, String tokenizer, List<String> prompts, SuperWeightDetector.Options detector,
                           List<SuperWeight> superWeights, Scoring scoring, boolean ablate, double pruneFraction,
+                          List<Double> scales, OptionalLong randomSeed, boolean strongestCandidate,
                           QuantizationStudy quantization, Path lambada, int lambadaLimit, Path output) {
         public Request {
             prompts = prompts.isEmpty() ? SuperWeightDetector.DEFAULT_PROMPTS : List.copyOf(prompts);
             superWeights = List.copyOf(superWeights);
+            scales = List.copyOf(scales);
             if ((ablate || quantization != null) && (scoring == null || scoring.tasks().isEmpty())) {
                 throw new UsageException("the ablation and quantization tables need tasks and/or a perplexity file"
                         + " (--tasks, --perplexity)");
@@ -77,7 +85,8 @@ public final class SuperWeightAnalysis {
         /** Only the detector, with its default thresholds, on the default prompts; report in the default folder. */
         public static Request detect(Path model, String tokenizer) {
             return new Request(model, tokenizer, List.of(), SuperWeightDetector.Options.DEFAULT, List.of(), null,
-                    false, Ablations.PAPER_PRUNE_FRACTION, null, null, 0, null);
+                    false, Ablations.PAPER_PRUNE_FRACTION, Ablations.SCALES, OptionalLong.empty(), false, null, null,
+                    0, null);
         }
     }
 
@@ -87,7 +96,8 @@ public final class SuperWeightAnalysis {
      * @param model           the resolved model path
      * @param outcome         the detector's verdict
      * @param detectSeconds   time of the detection
-     * @param superWeights    the coordinates the ablations used (given or detected)
+     * @param superWeights    the coordinates the ablations used (given, detected, or the strongest candidate)
+     * @param candidate       whether {@code superWeights} is the strongest candidate standing in for none detected
      * @param ablations       the ablation table and scaling sweep, when asked for and a super weight exists
      * @param ablationSeconds time of the ablation table
      * @param quantization    the quantization table's rows (empty when not asked for)
@@ -96,7 +106,8 @@ public final class SuperWeightAnalysis {
      * @param report          {@code super_weights.html}
      */
     public record Result(Path model, SuperWeightDetector.Outcome outcome, double detectSeconds,
-                         List<SuperWeight> superWeights, Optional<Ablations.Table> ablations, double ablationSeconds,
+                         List<SuperWeight> superWeights, boolean candidate, Optional<Ablations.Table> ablations,
+                         double ablationSeconds,
                          List<Ablations.Row> quantization, Optional<StopwordShift.Result> stopwords,
                          List<String> skipped, Path report) {
     }
@@ -113,10 +124,19 @@ public final class SuperWeightAnalysis {
         facts.put("tokenizer", mt.tokenizer().describe());
         facts.put("parameters", mt.model().parameterCount());
         facts.put("detection_seconds", detectSeconds);
+        List<SuperWeight> sws = q.superWeights().isEmpty() ? d.superWeights() : q.superWeights();
+        Optional<SuperWeight> standIn = sws.isEmpty() && q.strongestCandidate()
+                && d instanceof SuperWeightDetector.Detection det ? SuperWeightDetector.strongestCandidate(det)
+                : Optional.empty();
+        boolean candidate = standIn.isPresent();
+        if (candidate) {
+            sws = List.of(standIn.get());
+            facts.put("ablated_candidate", sws.get(0).coordinate() + " (none detected: the strongest early-layer"
+                    + " read-out stands in)");
+        }
         String name = modelName(mt.path());
         SuperWeightReport report = new SuperWeightReport(q.output() != null ? q.output()
                 : Path.of("runs", "analysis", name), "Super weights: " + name, facts).outcome(d);
-        List<SuperWeight> sws = q.superWeights().isEmpty() ? d.superWeights() : q.superWeights();
         sws.forEach(s -> s.check(mt.model().config()));
         List<String> skipped = new ArrayList<>();
         Ablations.Table table = null;
@@ -129,7 +149,7 @@ public final class SuperWeightAnalysis {
                 skipped.add("ablations skipped: no super weight (pass --super-weight L,ROW,COL to force)");
             } else if (q.ablate()) {
                 long a0 = System.nanoTime();
-                table = scorer.run(sws, q.pruneFraction(), Ablations.SCALES);
+                table = scorer.run(sws, q.pruneFraction(), q.scales(), q.randomSeed());
                 skipped.addAll(table.notes());
                 ablationSeconds = (System.nanoTime() - a0) / 1e9;
                 report.ablations(table);
@@ -150,7 +170,8 @@ public final class SuperWeightAnalysis {
                     q.lambadaLimit()), sws, StopwordShift.ENGLISH, 10);
             report.stopwords(shift);
         }
-        return new Result(mt.path(), d, detectSeconds, sws, Optional.ofNullable(table), ablationSeconds, quantized,
+        return new Result(mt.path(), d, detectSeconds, sws, candidate, Optional.ofNullable(table), ablationSeconds,
+                quantized,
                 Optional.ofNullable(shift), skipped, report.write());
     }
 

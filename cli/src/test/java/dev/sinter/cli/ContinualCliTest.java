@@ -105,7 +105,7 @@ class ContinualCliTest {
     }
 
     @Test
-    void continualRunsAShippedConfigOnTheBuiltBenchmarkAndPrintsTheMatrix() throws IOException {
+    void continualRunsAShippedConfigOnTheBuiltBenchmarkAndPrintsTheMatrix() throws Exception {
         assertEquals(0, build(dir.resolve("bench")).code());
         Outcome o = CliHarness.run("continual", CliHarness.CONFIGS.resolve("continual/sequential.yaml").toString(),
                 "name=seq", "output_dir=" + dir.resolve("runs"), "model.from=encoder:" + tinyBert(dir),
@@ -117,6 +117,9 @@ class ContinualCliTest {
         assertEquals(3, json.get("accuracy_matrix").size());
         assertEquals(2, json.get("training").get("steps").asInt());
         assertTrue(Files.isRegularFile(dir.resolve("runs/seq/continual.html")));
+        if (BrowserCheck.chromium().isPresent()) { // as ReportsRenderInBrowserTest does for the other reports
+            BrowserCheck.assertPlotsDrawn(dir.resolve("runs/seq/continual.html"), dir.resolve("continual.png"));
+        }
 
         Outcome validate = CliHarness.run("validate", CliHarness.CONFIGS.resolve("continual/joint.yaml").toString());
         assertEquals(0, validate.code(), validate.err());

@@ -160,13 +160,23 @@ class ShippedConfigsTest {
         StudyFile study = StudyFile.load(config, List.of());
         List<String> args = new ArrayList<>(List.of("study", config.toString(), "study.seeds=[1]",
                 "study.output_dir=" + dir.resolve("studies")));
-        study.stages().forEach((stage, s) -> s.variants().forEach((variant, overrides) -> {
-            JsonNode trainer = overrides.get("trainer");
+        study.stages().forEach((stage, s) -> {
+            s.variants().forEach((variant, overrides) -> {
+                JsonNode trainer = overrides.get("trainer");
+                if (trainer != null && trainer.path("type").asText().equals("smt")) {
+                    String at = "study.stages." + stage + ".variants." + variant + ".trainer.";
+                    args.addAll(List.of(at + "warmup_steps=1", at + "num_blocks=2"));
+                }
+            });
+            JsonNode trainer = s.set().get("trainer");
             if (trainer != null && trainer.path("type").asText().equals("smt")) {
-                String at = "study.stages." + stage + ".variants." + variant + ".trainer.";
-                args.addAll(List.of(at + "warmup_steps=1", at + "num_blocks=2"));
+                String at = "study.stages." + stage + ".set.trainer.";
+                args.addAll(List.of(at + "warmup_steps=1", at + "num_blocks=2", at + "mlp_num_blocks=2"));
             }
-        }));
+            if (s.kind().equals("analyze")) {
+                args.addAll(shrunkAnalysis("study.stages." + stage + ".", s));
+            }
+        });
         args.addAll(SHRINK);
         args.addAll(List.of("data.train=" + corpus, "data.seq_len=32", "training.steps=" + STEPS,
                 "training.batch_size=2", "training.micro_batch_size=2", "training.warmup_steps=0",
@@ -180,6 +190,29 @@ class ShippedConfigsTest {
         report.get("claims").forEach(c -> assertTrue(List.of("reproduced", "not at this scale", "contradicted")
                 .contains(c.get("verdict").asText()), name + ": " + c));
         assertTrue(o.out().lines().noneMatch(l -> l.endsWith("skipped")), o.out());
+    }
+
+    /**
+     * An analyze stage on the committed fixtures: a shared-data model ({@code ../shared/data/models/…}) from
+     * {@code testdata/}, its perplexity text from {@code testdata/} when there (else the test corpus), LAMBADA from
+     * {@code testdata/eval}, 5 stopword contexts and 2 documents per condition.
+     */
+    static List<String> shrunkAnalysis(String at, StudyFile.Stage s) {
+        String shared = "../shared/data/";
+        Path fixtures = TestData.fixture("eval/piqa.jsonl").getParent().getParent();
+        List<String> out = new ArrayList<>();
+        if (s.model().startsWith(shared)) {
+            out.add(at + "model=" + fixtures.resolve(s.model().substring(shared.length())));
+        }
+        if (s.perplexity() != null) {
+            Path fixture = fixtures.resolve(s.perplexity().substring(shared.length()));
+            out.add(at + "perplexity=" + (Files.isRegularFile(fixture) ? fixture : corpus));
+        }
+        if (s.stopwords() != null) {
+            out.add(at + "stopwords=5");
+        }
+        out.addAll(List.of(at + "data_dir=" + fixtures, at + "limit=2"));
+        return out;
     }
 
     private static java.util.Set<String> iterable(java.util.Iterator<String> names) {

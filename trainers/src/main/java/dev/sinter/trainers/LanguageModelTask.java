@@ -10,6 +10,7 @@ import dev.sinter.framework.data.Tokenizer;
 import dev.sinter.framework.data.shards.ShardIndex;
 import dev.sinter.framework.data.shards.ShardedTokens;
 import dev.sinter.framework.data.shards.TokenizerFingerprint;
+import dev.sinter.framework.util.Json;
 import dev.sinter.framework.util.Provenance;
 import dev.sinter.models.ModelIO;
 import dev.sinter.models.family.FamilyModel;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,11 +90,20 @@ final class LanguageModelTask implements TrainingTask {
         return ModelIO.tokenizerFiles(config.data().tokenizer().type(), tokenizerPath);
     }
 
-    /** Sample generations into {@code samples.txt}. */
+    /**
+     * Sample generations into {@code samples.txt} (prompt and continuation, one after the other) and
+     * {@code samples.json} ({@code [{prompt, completion}]}, for the run report).
+     */
     @Override
     public List<String> finish(FamilyModel result, Path runDir) throws IOException {
         List<String> samples = TrainingRun.samples((TransformerModel) result, tokenizer, config.samples());
         Files.write(runDir.resolve("samples.txt"), samples, StandardCharsets.UTF_8);
+        List<Map<String, String>> json = new ArrayList<>();
+        for (int i = 0; i < samples.size(); i++) {
+            String prompt = config.samples().prompts().get(i % config.samples().prompts().size());
+            json.add(Map.of("prompt", prompt, "completion", samples.get(i).substring(prompt.length())));
+        }
+        Json.writePretty(runDir.resolve("samples.json"), json);
         return samples;
     }
 

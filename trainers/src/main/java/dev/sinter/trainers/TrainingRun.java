@@ -14,6 +14,7 @@ import dev.sinter.framework.train.TrainingListener;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.util.Provenance;
+import dev.sinter.models.ModelIO;
 import dev.sinter.models.family.FamilyModel;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.function.Function;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
+import org.nd4j.autodiff.samediff.VariableType;
 
 /**
  * One training run from a resolved {@link RunConfig}: creates the run directory (resolved config and provenance
@@ -266,10 +268,17 @@ public final class TrainingRun {
                 .mapToLong(n -> model.graph().getVariable(n).getArr().length()).sum();
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("trainer", config.trainer().type());
+        s.put("parameters", model.graph().variables().stream()
+                .filter(v -> v.getVariableType() == VariableType.VARIABLE)
+                .mapToLong(v -> v.getArr().length()).sum());
         s.put("trainable_parameters", trainable);
         s.put("optimizer_state_bytes", loop.optimizer().stateBytes());
         s.put("validation_loss", loop.lastValidationLoss());
         s.put("peak_rss_mb", PeakRss.megabytes());
+        String architecture = model.metadata().get(ModelIO.CONFIG_KEY);
+        if (architecture != null) {
+            s.put("model", Json.read(architecture));
+        }
         Files.writeString(runDir.resolve("summary.json"),
                 Json.pretty().writeValueAsString(s));
         LOG.info("{}: {} trainable parameters, optimizer state {} bytes, peak RSS {} MB", config.trainer().type(),

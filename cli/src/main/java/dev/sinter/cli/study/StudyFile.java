@@ -84,6 +84,22 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
             for (Map.Entry<String, JsonNode> r : s.getValue().references().entrySet()) {
                 checkReferences(at + "." + r.getKey(), r.getValue(), s.getKey(), earlier, stages);
             }
+            if (s.getValue().kind().equals("analyze")) {
+                try {
+                    AnalyzeStage.check(s.getValue());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(at + "." + e.getMessage());
+                }
+            }
+            if (s.getValue().reference() != null) {
+                List<StageRef> refs = StageRef.find(s.getValue().reference());
+                if (refs.size() != 1 || !s.getValue().reference().equals(refs.get(0).text())
+                        || !stages.get(refs.get(0).stage()).kind().equals("analyze")
+                        || !refs.get(0).output().equals("dir")) {
+                    throw new IllegalArgumentException(at + ".reference must be an earlier analyze stage's folder,"
+                            + " e.g. reference: ${stages.sw_base.dir}, got '" + s.getValue().reference() + "'");
+                }
+            }
             earlier.add(s.getKey());
         }
         for (Map.Entry<String, String> m : metrics.entrySet()) {
@@ -249,8 +265,9 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
      *       {@code runs.VARIANT}.</li>
      *   <li>{@code evaluate} ({@code Sinter.evaluate}): {@code model}, {@code tasks}, {@code limit},
      *       {@code batch_size}, {@code data_dir}; output {@code results} ({@code results.json}).</li>
-     *   <li>{@code analyze} ({@code Sinter.analyzeSuperWeights}, the detector): {@code model}, {@code prompts};
-     *       its {@code dir} holds the report and {@code super_weights.json}.</li>
+     *   <li>{@code analyze} ({@code Sinter.analyzeSuperWeights}): {@code model}, {@code prompts}, and on request the
+     *       ablations, the stopword shift and the quantization table ({@link AnalyzeStage}); its {@code dir} holds the
+     *       report and {@code super_weights.json}.</li>
      *   <li>{@code quantize} ({@code Sinter.quantize}): {@code model}, {@code bits}, {@code block_size},
      *       {@code clip_z}, {@code naive}; output {@code model} (the fake-quantized model).</li>
      * </ul>
@@ -259,7 +276,9 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
     public record Stage(String kind, String config, Map<String, JsonNode> set,
                         Map<String, Map<String, JsonNode>> variants, Map<String, List<JsonNode>> grid,
                         String model, List<String> tasks, Integer limit, Integer batchSize, String dataDir,
-                        List<String> prompts, Integer bits, String blockSize, Double clipZ, Boolean naive) {
+                        List<String> prompts, Integer bits, String blockSize, Double clipZ, Boolean naive,
+                        String perplexity, Boolean ablate, Double pruneFraction, List<Double> scales, Integer stopwords,
+                        AnalyzeStage.Quantization quantization, Boolean strongestCandidate, String reference) {
         public Stage {
             if (kind == null || !KINDS.contains(kind)) {
                 throw new IllegalArgumentException("kind must be one of " + String.join(", ", KINDS)
@@ -270,6 +289,7 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
             grid = grid == null ? Map.of() : grid;
             tasks = tasks == null ? List.of() : List.copyOf(tasks);
             prompts = prompts == null ? List.of() : List.copyOf(prompts);
+            scales = scales == null ? List.of() : List.copyOf(scales);
             Map<String, Object> given = new LinkedHashMap<>();
             given.put("config", config);
             given.put("set", set.isEmpty() ? null : set);
@@ -285,6 +305,14 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
             given.put("block_size", blockSize);
             given.put("clip_z", clipZ);
             given.put("naive", naive);
+            given.put("perplexity", perplexity);
+            given.put("ablate", ablate);
+            given.put("prune_fraction", pruneFraction);
+            given.put("scales", scales.isEmpty() ? null : scales);
+            given.put("stopwords", stopwords);
+            given.put("quantization", quantization);
+            given.put("strongest_candidate", strongestCandidate);
+            given.put("reference", reference);
             List<String> allowed = keysOf(kind);
             for (Map.Entry<String, Object> g : given.entrySet()) {
                 if (g.getValue() != null && !allowed.contains(g.getKey())) {
@@ -336,9 +364,15 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
                         @JsonProperty("batch_size") Integer batchSize, @JsonProperty("data_dir") String dataDir,
                         @JsonProperty("prompts") List<String> prompts, @JsonProperty("bits") Integer bits,
                         @JsonProperty("block_size") String blockSize, @JsonProperty("clip_z") Double clipZ,
-                        @JsonProperty("naive") Boolean naive) {
+                        @JsonProperty("naive") Boolean naive, @JsonProperty("perplexity") String perplexity,
+                        @JsonProperty("ablate") Boolean ablate, @JsonProperty("prune_fraction") Double pruneFraction,
+                        @JsonProperty("scales") List<Double> scales, @JsonProperty("stopwords") Integer stopwords,
+                        @JsonProperty("quantization") AnalyzeStage.Quantization quantization,
+                        @JsonProperty("strongest_candidate") Boolean strongestCandidate,
+                        @JsonProperty("reference") String reference) {
             return new Stage(kind, config, set, variants, grid, model, tasks, limit, batchSize, dataDir, prompts,
-                    bits, blockSize, clipZ, naive);
+                    bits, blockSize, clipZ, naive, perplexity, ablate, pruneFraction, scales, stopwords, quantization,
+                    strongestCandidate, reference);
         }
 
         /** The keys (besides {@code kind}) a stage of this kind takes. */
@@ -347,7 +381,9 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
                 case "train" -> List.of("config", "set");
                 case "sweep" -> List.of("config", "set", "variants", "grid");
                 case "evaluate" -> List.of("model", "tasks", "limit", "batch_size", "data_dir");
-                case "analyze" -> List.of("model", "prompts");
+                case "analyze" -> List.of("model", "prompts", "tasks", "perplexity", "limit", "batch_size", "data_dir",
+                        "ablate", "prune_fraction", "scales", "stopwords", "quantization", "strongest_candidate",
+                        "reference");
                 case "quantize" -> List.of("model", "bits", "block_size", "clip_z", "naive");
                 default -> throw new IllegalStateException(kind);
             };
@@ -377,6 +413,9 @@ public record StudyFile(String name, String outputDir, List<Long> seeds, Map<Str
                     out.put("variants." + variant + "." + k, v)));
             if (model != null) {
                 out.put("model", com.fasterxml.jackson.databind.node.TextNode.valueOf(model));
+            }
+            if (reference != null) {
+                out.put("reference", com.fasterxml.jackson.databind.node.TextNode.valueOf(reference));
             }
             return out;
         }

@@ -146,8 +146,8 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
                     default -> {
                         model = Path.of(StageRef.substitute(s.model(), r -> pathOf(r, outputs).toString()));
                         description.append("model: ").append(model.toAbsolutePath().normalize()).append('\n')
-                                .append(describe(s));
-                        if (s.kind().equals("evaluate")) {
+                                .append(s.kind().equals("analyze") ? AnalyzeStage.describe(s) : describe(s));
+                        if (!s.tasks().isEmpty()) {
                             Tasks.parse(String.join(",", s.tasks()), dataDir(s)); // unknown tasks stop the study now
                         }
                     }
@@ -166,7 +166,34 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
         return steps;
     }
 
-    /** An evaluate stage's data folder: its {@code data_dir}, else the default ({@code ../shared/data}). */
+    /**
+     * Checks that the files the stages read from outside the study exist: a model given as a path (not an earlier
+     * stage's output), an analyze stage's perplexity text and, for its stopword shift, LAMBADA. {@link StudyRunner}
+     * calls it before any stage runs; validation does not, so a study validates without the shared data.
+     *
+     * @throws ConfigException naming the file, the stage and the key of the first missing file
+     */
+    public void checkInputFiles() {
+        for (Map.Entry<Long, List<Step>> seed : steps.entrySet()) {
+            for (Step step : seed.getValue()) {
+                StudyFile.Stage s = step.spec();
+                try {
+                    if (step.model() != null && StageRef.find(s.model()).isEmpty()) {
+                        AnalyzeStage.existing(step.model(), "model");
+                    }
+                    if (s.perplexity() != null) {
+                        AnalyzeStage.existing(Path.of(s.perplexity()), "perplexity");
+                    }
+                    AnalyzeStage.lambada(s);
+                } catch (ConfigException e) {
+                    throw new ConfigException(file + ": stages." + step.stage() + " (seed " + seed.getKey() + "): "
+                            + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /** An evaluate or analyze stage's data folder: its {@code data_dir}, else the default ({@code ../shared/data}). */
     static Path dataDir(StudyFile.Stage s) {
         return s.dataDir() != null ? Path.of(s.dataDir()) : Tasks.defaultDataDir();
     }
@@ -174,9 +201,9 @@ public record StudyPlan(Path file, StudyFile study, Path dir, List<String> overr
     /** The stage's own settings besides its model, for the hash. */
     private static String describe(StudyFile.Stage s) {
         return "kind: " + s.kind() + "\ntasks: " + s.tasks() + "\nlimit: " + s.limit() + "\nbatch_size: "
-                + s.batchSize() + "\ndata_dir: " + (s.kind().equals("evaluate") ? dataDir(s) : null) + "\nprompts: "
-                + s.prompts() + "\nbits: " + s.bits() + "\nblock_size: " + s.blockSize() + "\nclip_z: " + s.clipZ()
-                + "\nnaive: " + s.naive() + "\n";
+                + s.batchSize() + "\ndata_dir: " + (s.kind().equals("evaluate") ? dataDir(s) : null) + "\nbits: "
+                + s.bits() + "\nblock_size: " + s.blockSize() + "\nclip_z: " + s.clipZ() + "\nnaive: " + s.naive()
+                + "\n";
     }
 
     private static Path configPath(Path file, StudyFile.Stage s) {

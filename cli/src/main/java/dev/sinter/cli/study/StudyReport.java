@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.CategoryChart;
+import org.knowm.xchart.CategoryChartBuilder;
 
 /**
  * The study's answer: every metric's number per seed with mean ± std, and every claim next to its numbers and its
@@ -141,6 +144,12 @@ public record StudyReport(StudyPlan plan, Map<String, Numbers> metrics, Map<Stri
                 .paragraph("File: " + plan.file() + ". Seeds: " + plan.study().seeds() + ". Numbers are mean ± sample"
                         + " standard deviation over the seeds.");
         page.heading("Claims");
+        if (!claims.isEmpty()) {
+            writeMargins(dir.resolve("margins.png"));
+            page.image("margins.png", "margin of each claim, mean and standard deviation over the seeds")
+                    .paragraph("Margin: how far each claim's comparison holds in our numbers (above 0: holds), mean ±"
+                            + " standard deviation over the seeds; in the units of its comparison.");
+        }
         List<List<String>> rows = new ArrayList<>();
         claims.forEach((id, c) -> rows.add(List.of(id, c.claim().paper() + (c.claim().source() == null ? ""
                 : " (" + c.claim().source() + ")"), c.claim().holds(), c.left().summary(), c.right().summary(),
@@ -167,6 +176,18 @@ public record StudyReport(StudyPlan plan, Map<String, Numbers> metrics, Map<Stri
                 s.hash().substring(0, 12)))));
         page.table(List.of("stage", "kind", "seed", "folder", "config hash"), stageRows);
         return page.write(dir.resolve("study.html"));
+    }
+
+    /** The claims' margins as bars with the seeds' standard deviation as error bars. */
+    private void writeMargins(Path png) throws IOException {
+        CategoryChart c = new CategoryChartBuilder().width(900).height(420).title("Claims: margin (> 0: holds)")
+                .xAxisTitle("claim").yAxisTitle("margin").build();
+        c.getStyler().setLegendVisible(false);
+        c.getStyler().setXAxisLabelRotation(30);
+        c.addSeries("margin", List.copyOf(claims.keySet()), claims.values().stream().map(o -> o.margin().mean())
+                .toList(), claims.values().stream().map(o -> Double.isNaN(o.margin().std()) ? 0.0 : o.margin().std())
+                .toList());
+        BitmapEncoder.saveBitmap(c, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 
     /** The content of {@code study.json}. */

@@ -51,8 +51,12 @@ public final class StudyRunner {
     public record Result(Path dir, List<String> ran, List<String> skipped, StudyReport report, Path html) {
     }
 
-    /** Runs every incomplete stage of every seed, then writes {@code study.json} and {@code study.html}. */
+    /**
+     * Checks the study's input files ({@link StudyPlan#checkInputFiles}), runs every incomplete stage of every seed,
+     * then writes {@code study.json} and {@code study.html}.
+     */
     public static Result run(StudyPlan plan) throws IOException {
+        plan.checkInputFiles();
         List<String> ran = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (Map.Entry<Long, List<StudyPlan.Step>> seed : plan.steps().entrySet()) {
@@ -102,18 +106,7 @@ public final class StudyRunner {
                     Tasks.parse(String.join(",", s.tasks()), StudyPlan.dataDir(s)),
                     new Sinter.EvalOptions(s.limit() == null ? 0 : s.limit(),
                             s.batchSize() == null ? 16 : s.batchSize(), step.dir()));
-            case "analyze" -> {
-                SuperWeightAnalysis.Request d = SuperWeightAnalysis.Request.detect(step.model(), null);
-                SuperWeightAnalysis.Result r = Sinter.analyzeSuperWeights(new SuperWeightAnalysis.Request(d.model(),
-                        d.tokenizer(), s.prompts(), d.detector(), d.superWeights(), d.scoring(), d.ablate(),
-                        d.pruneFraction(), d.quantization(), d.lambada(), d.lambadaLimit(), step.dir()));
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("verdict", r.outcome().verdict());
-                out.put("count", r.outcome().superWeights().size());
-                out.put("super_weights", r.outcome().superWeights().stream().map(StudyRunner::coordinates).toList());
-                out.put("report", r.report().toString());
-                Json.writePretty(step.dir().resolve("super_weights.json"), out);
-            }
+            case "analyze" -> AnalyzeStage.run(step);
             case "quantize" -> {
                 String block = s.blockSize() == null ? "tensor" : s.blockSize();
                 Quantization.Result r = Sinter.quantize(new Quantization.Request(step.model(), null, List.of(),
@@ -146,7 +139,7 @@ public final class StudyRunner {
             case "sweep" -> Files.isRegularFile(d.resolve("sweep.json")) && step.runConfigs().keySet().stream()
                     .allMatch(v -> Files.isRegularFile(d.resolve(v).resolve("summary.json")));
             case "evaluate" -> Files.isRegularFile(d.resolve("results.json"));
-            case "analyze" -> Files.isRegularFile(d.resolve("super_weights.json"));
+            case "analyze" -> Files.isRegularFile(d.resolve(AnalyzeStage.FILE));
             case "quantize" -> Files.isRegularFile(d.resolve("quantization.json"))
                     && Files.isDirectory(step.outputs().get("model"));
             default -> false;

@@ -74,6 +74,103 @@ class StudyStagesTest {
         assertEquals(List.of(), Sinter.study(study).ran()); // all four complete
     }
 
+    /**
+     * An analyze stage with the ablations, the scaling sweep and the quantization table on a tiny model without a
+     * super weight: the strongest read-out stands in, every condition is in super_weights.json under its key, the
+     * random baseline zeroes one weight, and a second analysis of the same model compared with the first finds the
+     * same strongest weight.
+     */
+    @Test
+    void anAnalyzeStageAblatesTheStrongestCandidateAndComparesWithAReference() throws IOException {
+        Path corpus = dir.resolve("corpus.txt");
+        Files.writeString(corpus, TestCorpus.sentences(4_000, 7));
+        Files.writeString(dir.resolve("run.yaml"), """
+                name: x
+                model: {name: tiny}
+                data: {train: %s, seq_len: 32}
+                training: {steps: 2, batch_size: 2, lr: 3.0e-3, eval_every: 2, eval_batches: 1}
+                checkpoint: {every: 2}
+                samples: {count: 1, max_new_tokens: 2}
+                analysis: {super_weights: false, emergence: false}
+                """.formatted(corpus));
+        Path text = dir.resolve("text.txt");
+        Files.writeString(text, TestCorpus.sentences(300, 3));
+        Path study = dir.resolve("sw.yaml");
+        Files.writeString(study, """
+                name: sw
+                output_dir: %s
+                seeds: [4]
+                stages:
+                  base: {kind: train, config: run.yaml}
+                  a: {kind: analyze, model: "${stages.base.run}", perplexity: %s, ablate: true, prune_fraction: 0.01,
+                      scales: [2.0], strongest_candidate: true, quantization: {bits: 8, block_sizes: [tensor]}}
+                  b: {kind: analyze, model: "${stages.base.run}", reference: "${stages.a.dir}"}
+                metrics:
+                  original: ${stages.a.dir}/super_weights.json#/ablation/original/score
+                  pruned: ${stages.a.dir}/super_weights.json#/ablation/prune_sw/score
+                  same: ${stages.b.dir}/super_weights.json#/reference/same_strongest
+                claims:
+                  same_weight: {paper: the same model has the same strongest weight, holds: same > 0.5}
+                """.formatted(dir.resolve("runs"), text));
+        StudyRunner.Result r = Sinter.study(study);
+        assertEquals(List.of("seed-4/base", "seed-4/a", "seed-4/b"), r.ran());
+        JsonNode a = Json.read(dir.resolve("runs/sw/seed-4/a/super_weights.json"));
+        assertEquals(0, a.get("count").asInt(), a.toString());
+        assertTrue(a.get("candidate").asBoolean(), a.toString());
+        assertEquals(a.get("strongest").get("coordinate"), a.get("ablated").get(0).get("coordinate"));
+        assertEquals(List.of("original", "prune_sw", "prune_non_sw", "prune_random", "prune_sw_restore_sa",
+                "scale_2.0"), names(a.get("ablation")));
+        assertEquals("prune random (seed 4)", a.at("/ablation/prune_random/condition").asText());
+        assertEquals(1, a.at("/ablation/prune_random/weights_changed").asInt());
+        assertEquals(a.at("/ablation/original/metrics/text.txt.token_perplexity").asDouble(),
+                a.at("/ablation/original/score").asDouble(), 0);
+        assertTrue(a.at("/ablation/prune_sw/score").asDouble() != a.at("/ablation/original/score").asDouble());
+        assertEquals(List.of("fp32", "w8_tensor", "w8_tensor_z9_sw", "a8_per_tensor_naive",
+                "a8_per_tensor_sa_held_out"), names(a.get("quantization")));
+        assertTrue(a.at("/max_down_output").asDouble() > 0);
+        assertEquals(a.at("/max_down_output").asDouble(), a.at("/sites/mlp/max_down_output").asDouble(), 0);
+        JsonNode b = Json.read(dir.resolve("runs/sw/seed-4/b/super_weights.json"));
+        assertEquals(1, b.at("/reference/same_strongest").asInt(), b.toString());
+        assertEquals(1, b.at("/reference/same_output_channel").asInt());
+        assertTrue(b.path("ablation").isMissingNode(), "nothing asked for, nothing scored");
+        JsonNode report = Json.read(dir.resolve("runs/sw/study.json"));
+        assertEquals("reproduced", report.at("/claims/same_weight/verdict").asText());
+    }
+
+    private static List<String> names(JsonNode object) {
+        List<String> out = new java.util.ArrayList<>();
+        object.fieldNames().forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void aMissingModelFileOrAnAblationWithoutScoringStopsTheStudyBeforeAnyWork() throws IOException {
+        Path study = dir.resolve("missing.yaml");
+        Files.writeString(study, """
+                name: missing
+                output_dir: %s
+                seeds: [1]
+                stages:
+                  sw: {kind: analyze, model: %s}
+                """.formatted(dir.resolve("runs"), dir.resolve("shared/data/models/stories260K/stories260K.bin")));
+        String message = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.sinter.framework.config.ConfigException.class, () -> Sinter.study(study)).getMessage();
+        assertTrue(message.startsWith(study + ": stages.sw (seed 1): model: file not found: "
+                + dir.resolve("shared/data/models/stories260K/stories260K.bin")), message);
+        assertTrue(message.contains("../shared/data"), message);
+        Files.writeString(study, """
+                name: missing
+                seeds: [1]
+                stages:
+                  sw: {kind: analyze, model: m.bin, ablate: true}
+                """);
+        message = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.sinter.framework.config.ConfigException.class, () -> Sinter.study(study)).getMessage();
+        assertTrue(message.contains("stages.sw.ablate and quantization score the model in every condition: give"
+                + " tasks"), message);
+        assertTrue(Files.notExists(dir.resolve("runs")), "nothing ran");
+    }
+
     @Test
     void anUnknownTaskStopsTheStudyBeforeAnyWork() throws IOException {
         Files.writeString(dir.resolve("run.yaml"), "name: x\nmodel: {name: tiny}\ndata: {train: c.txt, seq_len: 32}\n"

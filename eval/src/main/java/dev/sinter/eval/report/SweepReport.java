@@ -58,6 +58,7 @@ public final class SweepReport {
             chart.addSeries(name, list.stream().mapToDouble(Row::trainableParameters).toArray(),
                     list.stream().mapToDouble(Row::validationLoss).toArray());
         });
+        LogAxes.label(chart);
         BitmapEncoder.saveBitmap(chart, outDir.resolve("sweep.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("runs", rows);

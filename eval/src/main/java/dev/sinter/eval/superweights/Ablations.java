@@ -12,13 +12,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 /**
  * The paper's ablations (papers.md §1.4, §1.6) scored by the eval harness on any task list (zero-shot tasks,
  * perplexity files): original; prune the super weights; prune the largest weights of every layer matrix as the official
- * code does (super weights kept, {@link WeightEdit#pruneLargestOthers}); prune the super weights but restore the super
+ * code does (super weights kept, {@link WeightEdit#pruneLargestOthers}); optionally prune as many random weights of
+ * the same matrices ({@link WeightEdit#pruneRandom}, ours); prune the super weights but restore the super
  * activations (not for weights inside experts); and the scaling sweep.
  * Every edit is undone exactly after its evaluation.
  */
@@ -31,6 +34,9 @@ public final class Ablations {
     public static final double PAPER_PRUNE_FRACTION = 1e-6;
     /** The sensitivity script's factors (§1.6). */
     public static final List<Double> SCALES = List.of(0.0, 0.2, 0.5, 0.8, 1.0, 1.5, 2.0, 3.0);
+
+    /** The condition name (before its seed) of the random baseline. */
+    public static final String RANDOM_PRUNE = "prune random";
 
     /** One condition's metrics ({@code task.metric}, stderr omitted) and how many weights it changed. */
     public record Row(String condition, long weightsChanged, Map<String, Double> metrics, double seconds) {
@@ -88,8 +94,11 @@ public final class Ablations {
      * @param pruneFraction p of "prune non-SW" ({@link #PAPER_PRUNE_FRACTION}; small models need more to touch any
      *                      weight)
      * @param scales        factors of the sweep (empty: no sweep)
+     * @param randomSeed    seed of the "prune random" row (as many random weights of the same matrices); empty: no
+     *                      such row
      */
-    public Table run(List<SuperWeight> sws, double pruneFraction, List<Double> scales) throws IOException {
+    public Table run(List<SuperWeight> sws, double pruneFraction, List<Double> scales,
+                     OptionalLong randomSeed) throws IOException {
         if (sws.isEmpty()) {
             throw new IllegalArgumentException("no super weights to ablate; run the detector first or pass"
                     + " --super-weight L,ROW,COL");
@@ -104,6 +113,12 @@ public final class Ablations {
         try (WeightEdit e = new WeightEdit(model)) {
             long n = e.pruneLargestOthers(pruneFraction, valued);
             rows.add(score("prune non-SW (top " + pruneFraction + " per matrix)", n));
+        }
+        if (randomSeed.isPresent()) {
+            try (WeightEdit e = new WeightEdit(model)) {
+                long n = e.pruneRandom(valued, new Random(randomSeed.getAsLong()));
+                rows.add(score(RANDOM_PRUNE + " (seed " + randomSeed.getAsLong() + ")", n));
+            }
         }
         List<String> notes = new ArrayList<>();
         List<SuperWeight> inExperts = valued.stream().filter(s -> s.site() == SuperWeight.Site.EXPERT).toList();

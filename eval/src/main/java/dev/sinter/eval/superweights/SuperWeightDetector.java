@@ -450,6 +450,29 @@ public final class SuperWeightDetector {
                 + " layers below " + early + " can hold a super weight): " + String.join(", ", late);
     }
 
+    /**
+     * The weight a study ablates when nothing was detected: the official read-out ({@code down_proj.weight[output
+     * spike channel, input spike channel]}) of the down projection with the largest |output| over every prompt's
+     * unmodified model, within the early layers; empty when no early layer has a projection.
+     */
+    public static Optional<SuperWeight> strongestCandidate(Detection d) {
+        DownProj best = null;
+        int bestLayer = -1;
+        for (PromptResult r : d.prompts()) {
+            int early = d.options().earlyLayers(r.original().layers().size());
+            for (LayerStats l : r.original().layers()) {
+                for (DownProj p : l.projections()) {
+                    if (l.layer() < early && (best == null || p.output().abs() > best.output().abs())) {
+                        best = p;
+                        bestLayer = l.layer();
+                    }
+                }
+            }
+        }
+        return best == null ? Optional.empty()
+                : Optional.of(best.weight(bestLayer, best.output().channel(), best.input().channel()));
+    }
+
     /** Sun et al.'s massive-activation criterion (§1.9): |h| > 100 and > 1000× the median of that hidden state. */
     public static boolean massive(Extreme e) {
         return e.abs() > 100 && e.ratio() > 1000;

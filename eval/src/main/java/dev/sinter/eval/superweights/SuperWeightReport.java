@@ -5,6 +5,7 @@ import dev.sinter.eval.superweights.ActivationScan.LayerStats;
 import dev.sinter.eval.superweights.Ablations.Row;
 import dev.sinter.eval.superweights.SuperWeightDetector.Detection;
 import dev.sinter.eval.superweights.SuperWeightDetector.PromptResult;
+import dev.sinter.eval.report.LogAxes;
 import dev.sinter.framework.report.HtmlPage;
 import dev.sinter.framework.util.Json;
 import java.io.IOException;
@@ -304,6 +305,9 @@ public final class SuperWeightReport {
     }
 
     private void save(Chart<?, ?> c, String file) throws IOException {
+        if (c instanceof XYChart xy) {
+            LogAxes.label(xy);
+        }
         BitmapEncoder.saveBitmap(c, dir.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
     }
 

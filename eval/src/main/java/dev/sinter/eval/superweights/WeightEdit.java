@@ -6,8 +6,11 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -92,6 +95,32 @@ public final class WeightEdit implements AutoCloseable {
                 if (abs[i] >= threshold && !isSuperWeight(e.getKey(), r, c, keep)) {
                     set(e.getKey(), r, c, 0);
                     total++;
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * The random baseline of "prune SW": for each super weight, zeroes one other weight drawn uniformly from the same
+     * matrix (never a super weight, never twice the same), so as many scalars change in the same matrices. Returns how
+     * many were zeroed.
+     */
+    public long pruneRandom(Collection<SuperWeight> sws, Random rng) {
+        Set<String> taken = new HashSet<>();
+        long total = 0;
+        for (SuperWeight sw : sws) {
+            INDArray a = params.get(sw.parameter()); // [rows, cols]
+            if (a.length() <= sws.size() + taken.size()) {
+                throw new IllegalArgumentException(sw.parameter() + " has too few weights for a random baseline");
+            }
+            while (true) {
+                long r = rng.nextInt((int) a.size(0));
+                long c = rng.nextInt((int) a.size(1));
+                if (!isSuperWeight(sw.parameter(), r, c, sws) && taken.add(sw.parameter() + "[" + r + "," + c + "]")) {
+                    set(sw.parameter(), r, c, 0);
+                    total++;
+                    break;
                 }
             }
         }

@@ -72,7 +72,7 @@ class MoeSuperWeightTest {
         Path text = tmp.resolve("t.txt");
         Files.writeString(text, "The cat sat on the mat. It was a sunny day and the birds sang.");
         Ablations.Table t = new Ablations(m, SuperWeightAttributionTest.BYTES, List.of(PerplexityTask.of(text)), 0, 4)
-                .run(List.of(sw), 0.01, List.of());
+                .run(List.of(sw), 0.01, List.of(), java.util.OptionalLong.empty());
         m.parameters().forEach((k, v) -> assertEquals(before.get(k), v, k));
         assertEquals(List.of("original", "prune SW", "prune non-SW (top 0.01 per matrix)"),
                 t.conditions().stream().map(Ablations.Row::condition).toList());

@@ -3,6 +3,7 @@ package dev.sinter.eval.superweights;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -83,6 +86,8 @@ class SuperWeightDetectorTest {
         assertTrue(f.outputMaxAfterZeroing() < 0.02 * Math.abs(f.outputValue()), "output max after zeroing "
                 + f.outputMaxAfterZeroing());
         assertTrue(f.share() > 0.99);
+        // the stand-in a study ablates when nothing is detected: here the planted weight's official read-out
+        assertTrue(SuperWeightDetector.strongestCandidate(d).orElseThrow().sameCoordinates(sw));
         assertSameParameters(before, m);
     }
 
@@ -119,6 +124,13 @@ class SuperWeightDetectorTest {
         Detection d = new SuperWeightDetector(SuperWeightDetector.Options.DEFAULT).detect(m, List.of(TEXTS),
                 prompts(TEXTS));
         assertFalse(d.found());
+        SuperWeight standIn = SuperWeightDetector.strongestCandidate(d).orElseThrow();
+        ActivationScan.DownProj strongest = d.prompts().stream().flatMap(p -> p.original().layers().stream())
+                .filter(l -> l.layer() < d.options().earlyLayers(TINY.nLayers()))
+                .flatMap(l -> l.projections().stream())
+                .max(java.util.Comparator.comparingDouble(p -> p.output().abs())).orElseThrow();
+        assertEquals(strongest.output().channel(), standIn.row());
+        assertEquals(strongest.input().channel(), standIn.col());
         assertTrue(d.verdict().startsWith("no super weight found: with the first prompt the largest |down_proj input|"),
                 d.verdict());
         ModelConfig gelu = ModelConfig.builder().dim(32).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(64).vocabSize(260)
@@ -149,12 +161,24 @@ class SuperWeightDetectorTest {
             assertEquals(n, changed);
         }
         assertSameParameters(before, m);
+        try (WeightEdit e = new WeightEdit(m)) {
+            assertEquals(1, e.pruneRandom(List.of(sw), new Random(3)));
+            INDArray down = m.parameters().get(sw.parameter());
+            assertEquals(SW, down.getDouble(ROW, COL)); // never the super weight itself
+            assertEquals(1, down.neq(before.get(sw.parameter())).castTo(DataType.INT).sumNumber().longValue(),
+                    "one other weight of the same matrix zeroed");
+        }
+        assertSameParameters(before, m);
         Path text = tmp.resolve("t.txt");
         Files.writeString(text, "The cat sat on the mat. It was a sunny day and the birds sang.");
         Ablations.Table t = new Ablations(m, BYTES, List.of(PerplexityTask.of(text)), 0, 4)
-                .run(List.of(sw), 0.01, List.of(0.0, 2.0));
+                .run(List.of(sw), 0.01, List.of(0.0, 2.0), OptionalLong.of(3));
         assertSameParameters(before, m);
-        assertEquals(4, t.conditions().size());
+        assertEquals(5, t.conditions().size());
+        Ablations.Row random = t.conditions().get(3);
+        assertEquals("prune random (seed 3)", random.condition());
+        assertEquals(1, random.weightsChanged()); // as many weights as super weights
+        assertNotEquals(t.conditions().get(1).metrics(), random.metrics());
         assertEquals(2, t.scaling().size());
         // the harness's figures against the NLL computed here from the model's logits, before and after pruning
         // (the harness reads logits as float32, hence 1e-5)

@@ -25,7 +25,8 @@ public final class HtmlPage {
     static final String STYLE = "body{font-family:sans-serif;max-width:1000px;margin:2em auto}"
             + "table{border-collapse:collapse;margin:0.5em 0}td,th{padding:2px 8px;text-align:right}th{background:#eee}"
             + "td:first-child,th:first-child{text-align:left}img{max-width:100%}"
-            + "pre,.highlight{background:#f4f4f4;padding:8px;white-space:pre-wrap}";
+            + "pre,.highlight{background:#f4f4f4;padding:8px;white-space:pre-wrap}"
+            + ".figures{display:grid;grid-template-columns:1fr 1fr;gap:8px}summary{cursor:pointer;margin:0.5em 0}";
 
     private final String title;
     private final StringBuilder body = new StringBuilder();
@@ -89,6 +90,22 @@ public final class HtmlPage {
     /** An image, usually a PNG written next to the page ({@code src} relative to it). */
     public HtmlPage image(String src, String alt) {
         body.append("<img src=\"").append(escape(src)).append("\" alt=\"").append(escape(alt)).append("\">");
+        return this;
+    }
+
+    /** Images side by side, two per row ({@code src} → alt text, in order). */
+    public HtmlPage figures(Map<String, String> images) {
+        body.append("<div class=\"figures\">");
+        images.forEach(this::image);
+        body.append("</div>");
+        return this;
+    }
+
+    /** Preformatted text folded under a one-line summary the reader clicks to open. */
+    public HtmlPage folded(String summary, String text) {
+        body.append("<details><summary>").append(escape(summary)).append("</summary>");
+        element("pre", text);
+        body.append("</details>");
         return this;
     }
 
