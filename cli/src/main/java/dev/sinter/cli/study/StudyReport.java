@@ -101,8 +101,10 @@ public record StudyReport(StudyPlan plan, Map<String, Numbers> metrics, Map<Stri
                 holding += e.holds(margin.get(seed)) ? 1 : 0;
             }
             Numbers m = new Numbers(margin);
+            double scale = study.seeds().stream()
+                    .mapToDouble(s -> Math.max(Math.abs(left.get(s)), Math.abs(right.get(s)))).average().orElse(0);
             claims.put(id, new ClaimOutcome(study.claims().get(id), new Numbers(left), new Numbers(right), m,
-                    holding, Verdict.of(e, m.array())));
+                    holding, Verdict.of(e, m.array(), scale)));
         }
         return new StudyReport(plan, metrics, claims);
     }

@@ -110,7 +110,12 @@ class StudyRunnerTest {
         }
         assertNotEquals(margins[0], margins[1]); // the seeds differ
         ClaimExpression lower = ClaimExpression.parse("ft < base", List.of("ft", "base"));
-        assertEquals(Verdict.of(lower, margins).label(), report.at("/claims/ft_lower/verdict").asText());
+        double scale = 0;
+        for (int i = 0; i < margins.length; i++) {
+            scale += Math.max(report.at("/metrics/base/values/" + (i + 1)).asDouble(),
+                    report.at("/metrics/ft/values/" + (i + 1)).asDouble()) / margins.length;
+        }
+        assertEquals(Verdict.of(lower, margins, scale).label(), report.at("/claims/ft_lower/verdict").asText());
         assertEquals((margins[0] + margins[1]) / 2, report.at("/claims/ft_lower/margin/mean").asDouble(), 1e-12);
         assertEquals("contradicted", report.at("/claims/ft_much_lower/verdict").asText()); // losses differ by < 100
         String html = Files.readString(dir.resolve("runs/toy/study.html"));
