@@ -7,6 +7,7 @@ import dev.sinter.encoders.ImportedEncoder;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.encoders.TextClassificationData;
 import dev.sinter.encoders.TextClassificationData.Item;
+import dev.sinter.encoders.continual.Lw2gConfig;
 import dev.sinter.encoders.continual.Lw2gLearner;
 import dev.sinter.encoders.continual.PromptConfig;
 import dev.sinter.encoders.continual.PromptedClassifier;
@@ -87,7 +88,7 @@ public final class PromptBenchmark {
         Map<Integer, FeatureSubspace> pretrained = new TreeMap<>();
         for (int l : layers) {
             INDArray x = model.tokenRows(sample, filled(sample.batchSize(), -1), BertNames.layerOutput(l)); // [n, D]
-            pretrained.put(l, FeatureSubspace.fromFeatures(x.transpose().dup('c'), 0.95));
+            pretrained.put(l, FeatureSubspace.fromFeatures(Lw2gConfig.defaults().representation(x), 0.95));
         }
         List<Map<Integer, FeatureSubspace>> subspaces = new ArrayList<>();
         List<Double> updateSeconds = new ArrayList<>();
@@ -96,7 +97,7 @@ public final class PromptBenchmark {
             Map<Integer, FeatureSubspace> byLayer = new TreeMap<>();
             for (int l : layers) {
                 INDArray x = model.tokenRows(sample, filled(sample.batchSize(), k), BertNames.query(l));
-                byLayer.put(l, FeatureSubspace.empty(cfg.dim()).update(x.transpose().dup('c'), 0.95));
+                byLayer.put(l, FeatureSubspace.empty(cfg.dim()).update(Lw2gConfig.defaults().representation(x), 0.95));
             }
             subspaces.add(byLayer);
             updateSeconds.add((System.nanoTime() - t0) / 1e9);

@@ -2,6 +2,8 @@ package dev.sinter.encoders.continual;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * LW2G's settings ({@code lw2g:} section), with the authors' defaults (papers.md §4.1).
@@ -20,9 +22,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  *                             get_pretrained_feature_and_space}: every class of every task of the data set, once per
  *                             run, so S_pre sees inputs of tasks not yet learned) or {@code first} (the first task's
  *                             classes only, no look-ahead)
+ * @param center               subtract the features' mean before a subspace is built or grown (the authors' code
+ *                             passes S_pre's and S_k's features through sklearn's PCA, which centres them; without it
+ *                             the mean direction can hold over 95% of the σ⁴ energy and leave the subspaces empty);
+ *                             default true
  */
 public record Lw2gConfig(double threshold, double thresholdPretrained, double cpkLambda, int samplesPerClass,
-                         int featureExamples, boolean fftInit, String pretrainedTasks) {
+                         int featureExamples, boolean fftInit, String pretrainedTasks, boolean center) {
     /** S_pre from every task's classes (the authors' code). */
     public static final String ALL_TASKS = "all";
     /** S_pre from the first task's classes only. */
@@ -52,16 +58,30 @@ public record Lw2gConfig(double threshold, double thresholdPretrained, double cp
                                 @JsonProperty("samples_per_class") Integer samplesPerClass,
                                 @JsonProperty("feature_examples") Integer featureExamples,
                                 @JsonProperty("fft_init") Boolean fftInit,
-                                @JsonProperty("pretrained_tasks") String pretrainedTasks) {
+                                @JsonProperty("pretrained_tasks") String pretrainedTasks,
+                                @JsonProperty("center") Boolean center) {
         return new Lw2gConfig(threshold == null ? 0.95 : threshold,
                 thresholdPretrained == null ? 0.95 : thresholdPretrained, cpkLambda == null ? 0.1 : cpkLambda,
                 samplesPerClass == null ? 10 : samplesPerClass, featureExamples == null ? 128 : featureExamples,
-                fftInit != null && fftInit, pretrainedTasks == null ? ALL_TASKS : pretrainedTasks);
+                fftInit != null && fftInit, pretrainedTasks == null ? ALL_TASKS : pretrainedTasks,
+                center == null || center);
     }
 
     /** The authors' defaults. */
     public static Lw2gConfig defaults() {
-        return of(null, null, null, null, null, null, null);
+        return of(null, null, null, null, null, null, null, null);
+    }
+
+    /**
+     * The representation {@code [D, n]} a subspace is built from, given feature rows {@code [n, D]}: their
+     * transpose, centred over the rows when {@link #center()}.
+     */
+    public INDArray representation(INDArray featureRows) {
+        INDArray x = featureRows.castTo(DataType.DOUBLE);
+        if (center) {
+            x = x.subRowVector(x.mean(0));
+        }
+        return x.transpose().dup('c');
     }
 
     private static void unitInterval(String key, double value) {

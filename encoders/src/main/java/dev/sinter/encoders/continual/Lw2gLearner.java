@@ -103,7 +103,7 @@ public final class Lw2gLearner extends PromptLearner {
         pretrained.clear();
         for (int l : layers()) {
             INDArray x = model().tokenRows(sample, filled(sample.batchSize(), -1), BertNames.layerOutput(l)); // [n, D]
-            pretrained.put(l, FeatureSubspace.fromFeatures(x.transpose().dup('c'), lw2g.thresholdPretrained()));
+            pretrained.put(l, FeatureSubspace.fromFeatures(lw2g.representation(x), lw2g.thresholdPretrained()));
         }
     }
 
@@ -202,7 +202,7 @@ public final class Lw2gLearner extends PromptLearner {
         }
         for (int l : layers()) {
             INDArray x = model().tokenRows(sample, filled(n, set), BertNames.query(l)); // [n_tokens, D]
-            subspaces.get(set).put(l, subspace(set, l).update(x.transpose().dup('c'), lw2g.threshold()));
+            subspaces.get(set).put(l, subspace(set, l).update(lw2g.representation(x), lw2g.threshold()));
         }
         reused = -1;
     }

@@ -43,15 +43,16 @@ class PromptLearnersTest {
     @Test
     void badSettingsGiveOneClearError() {
         assertEquals("lw2g.threshold must be in (0, 1], got 1.5", assertThrows(IllegalArgumentException.class,
-                () -> Lw2gConfig.of(1.5, null, null, null, null, null, null)).getMessage());
+                () -> Lw2gConfig.of(1.5, null, null, null, null, null, null, null)).getMessage());
         assertEquals("lw2g.threshold_pretrained must be in (0, 1], got 0.0", assertThrows(
-                IllegalArgumentException.class, () -> Lw2gConfig.of(null, 0.0, null, null, null, null, null)).getMessage());
+                IllegalArgumentException.class, () -> Lw2gConfig.of(null, 0.0, null, null, null, null, null, null))
+                .getMessage());
         assertEquals("lw2g.cpk_lambda must be in (0, 1], got -0.1", assertThrows(IllegalArgumentException.class,
-                () -> Lw2gConfig.of(null, null, -0.1, null, null, null, null)).getMessage());
+                () -> Lw2gConfig.of(null, null, -0.1, null, null, null, null, null)).getMessage());
         assertEquals("lw2g.samples_per_class must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
-                () -> Lw2gConfig.of(null, null, null, 0, null, null, null)).getMessage());
+                () -> Lw2gConfig.of(null, null, null, 0, null, null, null, null)).getMessage());
         assertEquals("lw2g.pretrained_tasks must be 'all' or 'first', got 'some'", assertThrows(
-                IllegalArgumentException.class, () -> Lw2gConfig.of(null, null, null, null, null, null, "some"))
+                IllegalArgumentException.class, () -> Lw2gConfig.of(null, null, null, null, null, null, "some", null))
                 .getMessage());
         assertEquals("prompt.length must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
                 () -> PromptConfig.of(0, null)).getMessage());
@@ -62,6 +63,29 @@ class PromptLearnersTest {
         assertEquals(10, d.samplesPerClass());
         assertFalse(d.fftInit());
         assertEquals("all", d.pretrainedTasks());
+        assertTrue(d.center());
+    }
+
+    @Test
+    void centringKeepsASubspaceThatTheMeanDirectionWouldEmpty() {
+        INDArray rows = Nd4j.createFromArray(new double[][]{{1, 2}, {3, 4}});
+        assertEquals(Nd4j.createFromArray(new double[][]{{-1, 1}, {-1, 1}}), Lw2gConfig.defaults().representation(rows));
+        // 200 features = 10·e0 plus noise of scale 1 along e1 and 0.8 along e2: uncentred, e0 holds > 95% of the σ⁴
+        // energy and the authors' strict rule (keep while the cumulative share stays below 0.95) keeps no direction;
+        // centred, e1 (about 71% of the energy) is kept
+        SplittableRandom rng = new SplittableRandom(4);
+        double[][] x = new double[200][3];
+        for (double[] r : x) {
+            r[0] = 10;
+            r[1] = rng.nextGaussian();
+            r[2] = 0.8 * rng.nextGaussian();
+        }
+        INDArray features = Nd4j.createFromArray(x);
+        Lw2gConfig raw = Lw2gConfig.of(null, null, null, null, null, null, null, false);
+        assertEquals(0, FeatureSubspace.fromFeatures(raw.representation(features), 0.95).rank());
+        FeatureSubspace centred = FeatureSubspace.fromFeatures(Lw2gConfig.defaults().representation(features), 0.95);
+        assertEquals(1, centred.rank(), "e1 alone stays below 0.95, e1 and e2 together reach it");
+        assertEquals(1.0, Math.abs(centred.basis().getDouble(1, 0)), 0.05);
     }
 
     @Test
@@ -135,7 +159,7 @@ class PromptLearnersTest {
 
     @Test
     void pretrainedSubspaceSamplesEveryTasksClassesFromTheLayerOutputs() throws Exception {
-        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, 3, null, null, null);
+        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, 3, null, null, null, null);
         Lw2gLearner all = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(2), cfg, 1);
         List<List<Item>> train = new ArrayList<>();
         for (int t = 0; t < TASKS.length; t++) {
@@ -157,11 +181,11 @@ class PromptLearnersTest {
         for (int layer : all.layers()) {
             INDArray x = all.model().tokenRows(encoded, PromptLearner.filled(encoded.batchSize(), -1),
                     dev.sinter.encoders.BertNames.layerOutput(layer)); // [n_tokens, D]
-            FeatureSubspace expected = FeatureSubspace.fromFeatures(x.transpose().dup('c'), 0.95);
+            FeatureSubspace expected = FeatureSubspace.fromFeatures(cfg.representation(x), 0.95);
             assertEquals(expected.basis(), all.pretrainedSubspace(layer).basis(), "S_pre of layer " + layer);
         }
         Lw2gLearner first = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(2),
-                Lw2gConfig.of(null, null, null, 3, null, null, "first"), 1);
+                Lw2gConfig.of(null, null, null, 3, null, null, "first", null), 1);
         first.preview(train);
         learn(first, 0);
         int layer = first.layers().first();
@@ -220,7 +244,7 @@ class PromptLearnersTest {
 
     @Test
     void restoredLw2gLearnerContinuesExactly(@TempDir Path dir) throws Exception {
-        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, null, null, true, null);
+        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, null, null, true, null, null);
         Lw2gLearner straight = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),
                 cfg, 4);
         Lw2gLearner first = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),

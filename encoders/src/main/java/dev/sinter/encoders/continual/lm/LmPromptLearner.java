@@ -325,7 +325,7 @@ public final class LmPromptLearner {
         pretrained.clear();
         for (int l : layers) {
             INDArray x = queryRows(windows, -1, l); // [rows, KV·hd]
-            pretrained.put(l, FeatureSubspace.fromFeatures(x.transpose().dup('c'), lw2g.thresholdPretrained()));
+            pretrained.put(l, FeatureSubspace.fromFeatures(lw2g.representation(x), lw2g.thresholdPretrained()));
         }
     }
 
@@ -338,7 +338,7 @@ public final class LmPromptLearner {
         }
         for (int l : layers) {
             INDArray x = queryRows(windows, set, l);
-            subspaces.get(set).put(l, subspace(set, l).update(x.transpose().dup('c'), lw2g.threshold()));
+            subspaces.get(set).put(l, subspace(set, l).update(lw2g.representation(x), lw2g.threshold()));
         }
     }
 
