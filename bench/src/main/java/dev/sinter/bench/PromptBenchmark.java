@@ -1,11 +1,13 @@
 package dev.sinter.bench;
 
 import dev.sinter.encoders.BertEncoder;
+import dev.sinter.encoders.BertNames;
 import dev.sinter.encoders.EncodedBatch;
 import dev.sinter.encoders.ImportedEncoder;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.encoders.TextClassificationData;
 import dev.sinter.encoders.TextClassificationData.Item;
+import dev.sinter.encoders.continual.Lw2gConfig;
 import dev.sinter.encoders.continual.Lw2gLearner;
 import dev.sinter.encoders.continual.PromptConfig;
 import dev.sinter.encoders.continual.PromptedClassifier;
@@ -29,7 +31,6 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -84,20 +85,19 @@ public final class PromptBenchmark {
         boolean[] allowed = {true, true, true, true};
 
         EncodedBatch sample = data.select(IntStream.range(0, Math.min(examples, 40)).toArray());
-        List<INDArray> frozen = new ArrayList<>();
+        Map<Integer, FeatureSubspace> pretrained = new TreeMap<>();
         for (int l : layers) {
-            frozen.add(model.layerInputs(sample, filled(sample.batchSize(), -1), l));
+            INDArray x = model.tokenRows(sample, filled(sample.batchSize(), -1), BertNames.layerOutput(l)); // [n, D]
+            pretrained.put(l, FeatureSubspace.fromFeatures(Lw2gConfig.defaults().representation(x), 0.95));
         }
-        FeatureSubspace pretrained = FeatureSubspace.fromFeatures(
-                Nd4j.vstack(frozen.toArray(INDArray[]::new)).transpose().dup('c'), 0.95);
         List<Map<Integer, FeatureSubspace>> subspaces = new ArrayList<>();
         List<Double> updateSeconds = new ArrayList<>();
         for (int k = 0; k < sets; k++) {
             long t0 = System.nanoTime();
             Map<Integer, FeatureSubspace> byLayer = new TreeMap<>();
             for (int l : layers) {
-                INDArray x = model.layerInputs(sample, filled(sample.batchSize(), k), l);
-                byLayer.put(l, FeatureSubspace.empty(cfg.dim()).update(x.transpose().dup('c'), 0.95));
+                INDArray x = model.tokenRows(sample, filled(sample.batchSize(), k), BertNames.query(l));
+                byLayer.put(l, FeatureSubspace.empty(cfg.dim()).update(Lw2gConfig.defaults().representation(x), 0.95));
             }
             subspaces.add(byLayer);
             updateSeconds.add((System.nanoTime() - t0) / 1e9);
@@ -131,8 +131,7 @@ public final class PromptBenchmark {
                             filled(chunk.length, k), allowed);
                     Map<Integer, INDArray> byLayer = new TreeMap<>();
                     for (int l : layers) {
-                        byLayer.put(l, Nd4j.vstack(rowsOf(g.get(PrefixPrompts.keyName(l)), k),
-                                rowsOf(g.get(PrefixPrompts.valueName(l)), k)));
+                        byLayer.put(l, rowsOf(g.get(PrefixPrompts.keyName(l)), k));
                     }
                     batches.add(byLayer);
                 }

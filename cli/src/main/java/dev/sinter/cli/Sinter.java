@@ -5,6 +5,8 @@ import dev.sinter.cli.study.StudyPlan;
 import dev.sinter.cli.study.StudyRunner;
 import dev.sinter.encoders.continual.ContinualConfig;
 import dev.sinter.encoders.continual.ContinualRunner;
+import dev.sinter.encoders.continual.lm.LmContinualConfig;
+import dev.sinter.encoders.continual.lm.LmContinualRunner;
 import dev.sinter.eval.continual.BenchmarkSources;
 import dev.sinter.eval.continual.SourceIdentificationBenchmark;
 import dev.sinter.encoders.PretrainedEncoder;
@@ -406,5 +408,14 @@ public final class Sinter {
      */
     public static ContinualRunner.Result continual(Path yaml, String... overrides) throws IOException {
         return ContinualRunner.run(ContinualConfig.load(yaml, List.of(overrides)));
+    }
+
+    /**
+     * Runs (or resumes) a decoder continual config ({@link LmContinualConfig}: prompt sets on a frozen causal LM over
+     * text domains): the NLL and perplexity matrices, {@code continual.json} and {@code metrics.jsonl} in
+     * {@code output_dir/name}.
+     */
+    public static LmContinualRunner.Result continualLm(Path yaml, String... overrides) throws IOException {
+        return LmContinualRunner.run(LmContinualConfig.load(yaml, List.of(overrides)));
     }
 }

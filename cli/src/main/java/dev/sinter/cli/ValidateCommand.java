@@ -2,6 +2,7 @@ package dev.sinter.cli;
 
 import dev.sinter.cli.study.StudyPlan;
 import dev.sinter.encoders.continual.ContinualConfig;
+import dev.sinter.encoders.continual.lm.LmContinualConfig;
 import dev.sinter.framework.config.ConfigException;
 import dev.sinter.trainers.RunConfig;
 import java.io.IOException;
@@ -33,6 +34,9 @@ final class ValidateCommand implements Callable<Integer> {
                     StudyPlan plan = StudyPlan.resolve(c, List.of());
                     System.out.println("ok " + c + " (" + plan.study().stages().size() + " stages, "
                             + plan.study().seeds().size() + " seeds, " + plan.study().claims().size() + " claims)");
+                } else if (LmContinualConfig.isLmFile(c)) {
+                    LmContinualConfig.load(c, List.of());
+                    System.out.println("ok " + c + " (decoder continual)");
                 } else if (ContinualConfig.isContinualFile(c)) {
                     ContinualConfig.load(c, List.of());
                     System.out.println("ok " + c + " (continual)");

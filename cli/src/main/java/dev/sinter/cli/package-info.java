@@ -11,7 +11,8 @@
  *   <li>{@code generate}: generate text from a run, a checkpoint or a llama2.c {@code .bin} file;</li>
  *   <li>{@code eval}: zero-shot evaluation (lm-evaluation-harness semantics) or perplexity of a text file;</li>
  *   <li>{@code continual}: run a continual-learning config (a method over a sequence of classification tasks:
- *       accuracy matrix, forgetting, prompt retrieval), resumable per task;</li>
+ *       accuracy matrix, forgetting, prompt retrieval; or prompt sets on a frozen decoder over text domains:
+ *       perplexity matrix), resumable per task;</li>
  *   <li>{@code continual-data}: build the class-incremental source-identification benchmark from real data sets;</li>
  *   <li>{@code validate}: check YAML run configs, sweep files, study files and continual configs without running
  *       them;</li>

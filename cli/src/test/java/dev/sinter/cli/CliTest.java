@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.cli.CliHarness.Outcome;
 import dev.sinter.cli.study.StudyPlan;
 import dev.sinter.encoders.continual.ContinualConfig;
+import dev.sinter.encoders.continual.lm.LmContinualConfig;
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.testing.TestData;
 import java.io.IOException;
@@ -35,6 +36,8 @@ class CliTest {
         for (Path f : runs) { // each throws ConfigException with file:line on any problem
             if (ValidateCommand.isStudyFile(f)) {
                 assertFalse(StudyPlan.resolve(f, List.of()).steps().isEmpty(), f.toString()); // every stage resolves
+            } else if (LmContinualConfig.isLmFile(f)) {
+                LmContinualConfig.load(f, List.of());
             } else if (ContinualConfig.isContinualFile(f)) {
                 ContinualConfig.load(f, List.of());
             } else if (Sweeps.isSweepFile(f)) {

@@ -13,6 +13,7 @@ import dev.sinter.encoders.EncoderSource;
 import dev.sinter.encoders.Pooling;
 import dev.sinter.encoders.PretrainedEncoder;
 import dev.sinter.encoders.continual.ContinualConfig;
+import dev.sinter.encoders.continual.lm.LmContinualConfig;
 import dev.sinter.eval.tasks.TaskSpec;
 import dev.sinter.framework.data.ByteTokenizer;
 import dev.sinter.framework.data.TextSource;
@@ -97,6 +98,10 @@ class ShippedConfigsTest {
         String name = CliHarness.CONFIGS.relativize(config).toString().replace(".yaml", "").replace('/', '-');
         if (ValidateCommand.isStudyFile(config)) {
             runStudyShrunk(config, name);
+            return;
+        }
+        if (LmContinualConfig.isLmFile(config)) {
+            runDecoderContinual(config, name);
             return;
         }
         if (ContinualConfig.isContinualFile(config)) {
@@ -277,6 +282,26 @@ class ShippedConfigsTest {
         assertEquals(3, json.get("accuracy_matrix").size(), name);
         assertEquals(ContinualConfig.load(config, List.of()).continual().method().type(),
                 json.get("method").asText());
+    }
+
+    /**
+     * A decoder continual config ({@code configs/continual/decoder-*.yaml}) learns the three fixture text domains on
+     * the committed stories260K, two steps per domain, its method and prompt settings kept.
+     */
+    void runDecoderContinual(Path config, String name) throws IOException {
+        String domains = "[{name: stories, file: " + TestData.fixture("corpora/tinystories_sample.txt") + "}, {name:"
+                + " shakespeare, file: " + TestData.fixture("corpora/tinyshakespeare_slice.txt") + "}, {name: wikitext,"
+                + " file: " + TestData.fixture("corpora/wikitext2_test_slice.txt") + "}]";
+        Outcome o = CliHarness.run("continual", config.toString(), "name=" + name,
+                "output_dir=" + dir.resolve("runs"), "model=" + TestData.fixture("models/stories260K/stories260K.bin"),
+                "continual.domains=" + domains, "continual.seq_len=32", "continual.test_windows=2",
+                "continual.max_train_tokens=400", "training.steps=" + STEPS, "training.warmup_steps=0",
+                "training.batch_size=4");
+        assertEquals(0, o.code(), config + ": " + o.err());
+        assertTrue(o.out().contains("final average perplexity"), o.out());
+        JsonNode json = Json.read(dir.resolve("runs").resolve(name).resolve("continual.json"));
+        assertEquals(3, json.get("perplexity_matrix").size(), name);
+        assertEquals(LmContinualConfig.load(config, List.of()).method().type(), json.get("method").asText());
     }
 
     /**

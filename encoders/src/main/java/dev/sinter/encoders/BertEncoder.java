@@ -301,7 +301,8 @@ public final class BertEncoder implements FamilyModel {
         int d = cfg.dim();
         int h = cfg.nHeads();
         int hd = cfg.headDim();
-        SDVariable q = heads(linear(x, BertNames.layer(i, BertNames.QUERY), d, d)); // [B, H, T, hd]
+        SDVariable q = heads(sd.identity(BertNames.query(i), linear(x, BertNames.layer(i, BertNames.QUERY), d, d)));
+        // q: [B, H, T, hd]
         SDVariable k = heads(linear(x, BertNames.layer(i, BertNames.KEY), d, d));
         SDVariable v = heads(linear(x, BertNames.layer(i, BertNames.VALUE), d, d));
         AttentionPrefix.Prefixed p = prefix.extend(sd, i, k, v, bias); // keys/values [B, H, P + T, hd]

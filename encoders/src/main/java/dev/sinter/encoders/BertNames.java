@@ -41,6 +41,11 @@ public final class BertNames {
         return "encoder.layer." + i + ".input";
     }
 
+    /** Layer i's attention queries before the split into heads, {@code [N, D]} (LW2G's prompt-layer feature). */
+    public static String query(int i) {
+        return "encoder.layer." + i + ".query";
+    }
+
     /** The residual stream after layer i (after its output LayerNorm), {@code [N, D]}. */
     public static String layerOutput(int i) {
         return "encoder.layer." + i + ".hidden_state";

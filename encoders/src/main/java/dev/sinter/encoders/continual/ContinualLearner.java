@@ -17,6 +17,14 @@ public interface ContinualLearner {
     String name();
 
     /**
+     * Called once before the first task of a fresh run (not on resume) with every task's training items, in task
+     * order. A method that builds a prior from the whole data set, as LW2G's authors build S_pre from every class,
+     * keeps what it needs; the default ignores them.
+     */
+    default void preview(List<List<Item>> trainOfEveryTask) {
+    }
+
+    /**
      * Learns task {@code task} (0-based). {@code classes} are all classes seen so far, this task's included;
      * {@code taskClasses} the global ids this task adds; items carry global class ids.
      */

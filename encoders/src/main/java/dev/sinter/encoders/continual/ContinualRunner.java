@@ -73,6 +73,9 @@ public final class ContinualRunner {
             throw new UsageException(runDir + " holds " + rows.size() + " learned tasks but the config has "
                     + tasks.tasks().size() + "; use another run name");
         }
+        if (rows.isEmpty()) {
+            learner.preview(tasks.tasks().stream().map(ContinualTasks.Task::train).toList());
+        }
         if (!rows.isEmpty() && rows.size() < tasks.tasks().size()) {
             learner.restore(stateDir(runDir, rows.size() - 1));
             LOG.info("continual run {}: resuming at task {} of {}", runDir, rows.size() + 1, tasks.tasks().size());

@@ -1,6 +1,8 @@
 package dev.sinter.encoders.continual;
 
+import dev.sinter.encoders.BertNames;
 import dev.sinter.encoders.EncodedBatch;
+import dev.sinter.encoders.TextClassificationData.Item;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.models.prompt.PrefixPrompts;
 import dev.sinter.trainers.lw2g.FeatureSubspace;
@@ -11,26 +13,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * LW2G on prompt prefixes (papers.md §4.1): S_pre from the frozen model's inputs of the prompt layers at
- * {@link Lw2gConfig#samplesPerClass()} examples per class of the first task; after each task, the trained set's
- * GPM subspace S_k per prompt layer is updated from that layer's inputs with the set active. For a later task, one
- * gradient pass over its training data per existing set k gives the mean cosines of the prefix gradient rows to S_k
- * and to S_pre, and {@link GrowthDecision} reuses the set with the widest angle θ_k when it exceeds ε, or grows. While
- * training, every trained set's prefix gradients lose λ of their S_pre part ({@code g ← g − λ·g·P_pre}, CPK), and a
- * reused set's then keep only the part orthogonal to S_k ({@code g ← g − g·P_k}, per layer). The projection acts on
- * gradients, as in the authors' code; Adam's per-element scaling then makes the update itself only approximately
- * orthogonal to S_k. With
- * {@link Lw2gConfig#fftInit()} a new set starts as the mean of the old ones.
+ * LW2G on prompt prefixes (papers.md §4.1), following the authors' code (RAIAN08/LW2G, {@code auto/common_utils.py}
+ * and {@code auto/dualprompt/memory.py}) where it is coherent:
+ * <ul>
+ * <li>S_pre, one per prompt layer l ({@code pretrained_subspace_g[l]}), from the frozen model's (no prompt) output of
+ * layer l ({@code feats_l[l]}, the block's output) at {@link Lw2gConfig#samplesPerClass()} examples per class of
+ * every task ({@code get_pretrained_feature_and_space} loops over all tasks; {@code pretrained_tasks: first} keeps
+ * the first task's classes), energy threshold {@code threshold_pretrained};</li>
+ * <li>after each task, the trained set's S_k per prompt layer from that layer's attention queries with the set
+ * active ({@code get_prefix_matrix} stores {@code attn.key_ = q}), GPM-updated with {@code threshold};</li>
+ * <li>for a later task, one gradient pass over its training data per existing set k; per batch and prompt layer the
+ * mean cosine between the rows of the <em>key</em> prefix gradient and their projections onto S_k and S_pre
+ * ({@code get_angel} reads {@code grad[i][0]}, the key half, only); θ_k = acos of the mean over layers and batches,
+ * ε the same angle against S_pre from the last set's pass; {@link GrowthDecision} reuses the set with the widest
+ * angle when it exceeds ε, or grows;</li>
+ * <li>while training, the key prefix gradients of the trained set lose λ of their S_pre part ({@code g ← g −
+ * λ·g·P_pre}, CPK) and, when reusing, then keep only the part orthogonal to S_k ({@code grad_proj}); value prefixes
+ * are not projected, as in {@code grad_proj}.</li>
+ * </ul>
+ * Where the code is not coherent we follow the paper's GPM reading: the authors' bases live in PCA coordinates (S_pre:
+ * PCA to 768 components of the flattened token×channel features, whose Gram matrix is diagonal, so the basis is the
+ * first r PCA axes; S_k: the 768×768 Gram matrix over 768 samples, so its basis vectors index samples) and are then
+ * applied to the gradient's 768 channel coordinates; ours are bases of the channel space the gradient rows live in,
+ * from token feature rows without PCA. The projection acts on gradients, as in the authors' code; Adam's per-element
+ * scaling then makes the update itself only approximately orthogonal to S_k. With {@link Lw2gConfig#fftInit()} a new
+ * set starts as the mean of the old ones.
  */
 public final class Lw2gLearner extends PromptLearner {
-    private static final String PRETRAINED = "lw2g.pretrained_basis";
 
     private final Lw2gConfig lw2g;
-    private FeatureSubspace pretrained; // S_pre over D
+    private final Map<Integer, FeatureSubspace> pretrained = new TreeMap<>(); // prompt layer → S_pre over D
+    private List<Item> pretrainedItems = List.of(); // the S_pre sample from every task (preview), or none
     private final List<Map<Integer, FeatureSubspace>> subspaces = new ArrayList<>(); // per set: layer → S_k
     private int reused = -1; // the set the current task reuses, or -1
 
@@ -45,27 +61,50 @@ public final class Lw2gLearner extends PromptLearner {
         return subspaces.get(set).get(layer);
     }
 
-    /** S_pre. */
-    public FeatureSubspace pretrainedSubspace() {
-        return pretrained;
+    /** S_pre of prompt layer {@code layer}. */
+    public FeatureSubspace pretrainedSubspace(int layer) {
+        return pretrained.get(layer);
     }
 
+    /** With {@code pretrained_tasks: all}, keeps {@code samples_per_class} training items per class of every task. */
     @Override
-    protected void firstTask(EncodedBatch data, int[] labels) {
+    public void preview(List<List<Item>> trainOfEveryTask) {
+        if (!Lw2gConfig.ALL_TASKS.equals(lw2g.pretrainedTasks())) {
+            return;
+        }
         Map<Integer, Integer> taken = new TreeMap<>();
-        List<Integer> rows = new ArrayList<>();
-        for (int i = 0; i < labels.length; i++) {
-            if (taken.merge(labels[i], 1, Integer::sum) <= lw2g.samplesPerClass()) {
-                rows.add(i);
+        List<Item> sample = new ArrayList<>();
+        for (List<Item> train : trainOfEveryTask) {
+            for (Item item : train) {
+                if (taken.merge(item.label(), 1, Integer::sum) <= lw2g.samplesPerClass()) {
+                    sample.add(item);
+                }
             }
         }
-        EncodedBatch sample = data.select(rows.stream().mapToInt(Integer::intValue).toArray());
-        List<INDArray> features = new ArrayList<>();
-        for (int l : layers()) {
-            features.add(model().layerInputs(sample, filled(sample.batchSize(), -1), l)); // [n, D], frozen
+        pretrainedItems = List.copyOf(sample);
+    }
+
+    /** S_pre per prompt layer from the previewed sample, or from the first task's examples without one. */
+    @Override
+    protected void firstTask(EncodedBatch data, int[] labels) {
+        EncodedBatch sample;
+        if (!pretrainedItems.isEmpty()) {
+            sample = encode(pretrainedItems);
+        } else {
+            Map<Integer, Integer> taken = new TreeMap<>();
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 0; i < labels.length; i++) {
+                if (taken.merge(labels[i], 1, Integer::sum) <= lw2g.samplesPerClass()) {
+                    rows.add(i);
+                }
+            }
+            sample = data.select(rows.stream().mapToInt(Integer::intValue).toArray());
         }
-        pretrained = FeatureSubspace.fromFeatures(Nd4j.vstack(features.toArray(INDArray[]::new)).transpose().dup('c'),
-                lw2g.thresholdPretrained());
+        pretrained.clear();
+        for (int l : layers()) {
+            INDArray x = model().tokenRows(sample, filled(sample.batchSize(), -1), BertNames.layerOutput(l)); // [n, D]
+            pretrained.put(l, FeatureSubspace.fromFeatures(lw2g.representation(x), lw2g.thresholdPretrained()));
+        }
     }
 
     @Override
@@ -95,28 +134,28 @@ public final class Lw2gLearner extends PromptLearner {
 
     /**
      * The HFC test from the gradient pass: {@code gradientRows} per existing set k, per batch, per prompt layer the
-     * rows {@code [2P, D]} of set k's prefix gradient; the mean cosine to S_k (and to S_pre) over layers and batches
-     * gives θ_k (and set k's ε); ε is the mean over the sets' passes (see {@link GrowthDecision#decide}).
+     * rows {@code [P, D]} of set k's key prefix gradient; the mean cosine to S_k (and to that layer's S_pre) over
+     * layers and batches gives θ_k (and set k's ε); ε is the last set's, as in the authors' code.
      */
     public static GrowthDecision hfc(Map<Integer, List<Map<Integer, INDArray>>> gradientRows,
-                              List<Map<Integer, FeatureSubspace>> subspaces, FeatureSubspace pretrained) {
+                              List<Map<Integer, FeatureSubspace>> subspaces, Map<Integer, FeatureSubspace> pretrained) {
         Map<Integer, Double> toSet = new TreeMap<>();
-        double toPretrained = 0;
-        for (Map.Entry<Integer, List<Map<Integer, INDArray>>> e : gradientRows.entrySet()) {
+        double toPretrained = Double.NaN;
+        for (Map.Entry<Integer, List<Map<Integer, INDArray>>> e : new TreeMap<>(gradientRows).entrySet()) {
             double set = 0;
             double pre = 0;
             int count = 0;
             for (Map<Integer, INDArray> batch : e.getValue()) {
                 for (Map.Entry<Integer, INDArray> layer : batch.entrySet()) {
                     set += subspaces.get(e.getKey()).get(layer.getKey()).meanCosine(layer.getValue());
-                    pre += pretrained.meanCosine(layer.getValue());
+                    pre += pretrained.get(layer.getKey()).meanCosine(layer.getValue());
                     count++;
                 }
             }
             toSet.put(e.getKey(), set / count);
-            toPretrained += pre / count;
+            toPretrained = pre / count; // the last set's pass
         }
-        return GrowthDecision.decide(toSet, toPretrained / gradientRows.size());
+        return GrowthDecision.decide(toSet, toPretrained);
     }
 
     @Override
@@ -125,29 +164,29 @@ public final class Lw2gLearner extends PromptLearner {
     }
 
     /**
-     * The soft CPK term {@code g ← g − λ·g·P_pre} on set {@code set}'s prefix gradient rows, then, when {@code reuse},
-     * the hard projection {@code g ← g − g·P_k} per layer. The hard step comes last so the result is exactly
-     * orthogonal to S_k (in the other order the CPK term would put a component back into S_k).
+     * The soft CPK term {@code g ← g − λ·g·P_pre} on set {@code set}'s key prefix gradient rows, then, when
+     * {@code reuse}, the hard projection {@code g ← g − g·P_k} per layer. The hard step comes last so the result is
+     * exactly orthogonal to S_k (in the other order the CPK term would put a component back into S_k).
      */
     void projectGradients(int set, boolean reuse, Map<String, INDArray> gradients) {
         project(gradients, set, pretrained, lw2g.cpkLambda(), reuse ? subspaces.get(set) : null);
     }
 
     /**
-     * The projection step on set {@code set}'s rows of the prefix gradients {@code gradients} (in place): the CPK term
-     * with strength {@code lambda} against {@code pretrained}, then, when {@code setSubspaces} (prompt layer → S_k) is
-     * given, the hard projection off S_k; the prompt layers are the keys of {@code setSubspaces} or, without them,
-     * every layer that has prefix gradients.
+     * The projection step on set {@code set}'s rows of the key prefix gradients in {@code gradients} (in place; value
+     * prefixes and the head are left alone, as in the authors' {@code grad_proj}): the CPK term with strength
+     * {@code lambda} against the layer's S_pre in {@code pretrained}, then, when {@code setSubspaces} (prompt layer →
+     * S_k) is given, the hard projection off S_k.
      */
-    public static void project(Map<String, INDArray> gradients, int set, FeatureSubspace pretrained, double lambda,
-                               Map<Integer, FeatureSubspace> setSubspaces) {
+    public static void project(Map<String, INDArray> gradients, int set, Map<Integer, FeatureSubspace> pretrained,
+                               double lambda, Map<Integer, FeatureSubspace> setSubspaces) {
         for (Map.Entry<String, INDArray> e : gradients.entrySet()) {
             int layer = PrefixPrompts.layerOf(e.getKey());
-            if (layer < 0) {
+            if (layer < 0 || !e.getKey().equals(PrefixPrompts.keyName(layer))) {
                 continue;
             }
             INDArray rows = e.getValue().get(NDArrayIndex.point(set), NDArrayIndex.all(), NDArrayIndex.all()); // [P, D]
-            INDArray out = pretrained.removeFrom(rows, lambda);
+            INDArray out = pretrained.get(layer).removeFrom(rows, lambda);
             rows.assign(setSubspaces == null ? out : setSubspaces.get(layer).removeFrom(out, 1.0));
         }
     }
@@ -162,8 +201,8 @@ public final class Lw2gLearner extends PromptLearner {
             subspaces.add(fresh);
         }
         for (int l : layers()) {
-            INDArray x = model().layerInputs(sample, filled(n, set), l); // [n_tokens, D]
-            subspaces.get(set).put(l, subspace(set, l).update(x.transpose().dup('c'), lw2g.threshold()));
+            INDArray x = model().tokenRows(sample, filled(n, set), BertNames.query(l)); // [n_tokens, D]
+            subspaces.get(set).put(l, subspace(set, l).update(lw2g.representation(x), lw2g.threshold()));
         }
         reused = -1;
     }
@@ -184,7 +223,9 @@ public final class Lw2gLearner extends PromptLearner {
 
     @Override
     protected void saveExtra(Map<String, INDArray> tensors, Map<String, String> metadata) {
-        putBasis(tensors, PRETRAINED, pretrained);
+        for (int l : layers()) {
+            putBasis(tensors, pretrainedName(l), pretrained.get(l));
+        }
         for (int k = 0; k < subspaces.size(); k++) {
             for (int l : layers()) {
                 putBasis(tensors, basisName(k, l), subspace(k, l));
@@ -196,7 +237,11 @@ public final class Lw2gLearner extends PromptLearner {
     @Override
     protected void restoreExtra(Map<String, INDArray> tensors, Map<String, String> metadata) {
         int dim = model().dim();
-        pretrained = basis(tensors, PRETRAINED, dim);
+        pretrained.clear();
+        for (int l : layers()) {
+            pretrained.put(l, basis(tensors, pretrainedName(l), dim));
+        }
+        pretrainedItems = List.of();
         subspaces.clear();
         int sets = Integer.parseInt(metadata.get("lw2g.subspace_sets"));
         for (int k = 0; k < sets; k++) {
@@ -209,13 +254,14 @@ public final class Lw2gLearner extends PromptLearner {
         reused = -1;
     }
 
-    /** The set's gradient rows at layer l: key rows then value rows, {@code [2P, D]}. */
+    /** The set's key prefix gradient rows at layer l, {@code [P, D]} (the authors' {@code grad[i][0][prompt_id]}). */
     private static INDArray gradientRows(Map<String, INDArray> grads, int layer, int set) {
-        List<INDArray> parts = new ArrayList<>();
-        for (String name : List.of(PrefixPrompts.keyName(layer), PrefixPrompts.valueName(layer))) {
-            parts.add(grads.get(name).get(NDArrayIndex.point(set), NDArrayIndex.all(), NDArrayIndex.all()));
-        }
-        return Nd4j.vstack(parts.toArray(INDArray[]::new));
+        return grads.get(PrefixPrompts.keyName(layer)).get(NDArrayIndex.point(set), NDArrayIndex.all(),
+                NDArrayIndex.all()).dup();
+    }
+
+    private static String pretrainedName(int layer) {
+        return "lw2g.pretrained.layer." + layer + ".basis";
     }
 
     private static String basisName(int set, int layer) {

@@ -299,6 +299,11 @@ public class PromptLearner implements ContinualLearner {
     protected void restoreExtra(Map<String, INDArray> tensors, Map<String, String> metadata) {
     }
 
+    /** {@code items} encoded as the run's encoder encodes every task. */
+    protected EncodedBatch encode(List<Item> items) {
+        return encoder.encode().apply(items);
+    }
+
     protected PromptedClassifier model() {
         return model;
     }

@@ -162,12 +162,11 @@ public final class PromptedClassifier implements TrainableModel {
     }
 
     /**
-     * The inputs of layer {@code layer} at the real tokens of {@code batch}, with each example's prompt set active:
-     * {@code [n_tokens, D]}.
+     * The graph output {@code output} ({@code [B·T, D]}: a layer's input, queries or output, {@link BertNames}) at
+     * the real tokens of {@code batch}, with each example's prompt set active: {@code [n_tokens, D]}.
      */
-    public INDArray layerInputs(EncodedBatch batch, int[] setIds, int layer) {
-        INDArray x = output(batch, setIds, new boolean[classes], BertNames.layerInput(layer))
-                .get(BertNames.layerInput(layer)); // [B·T, D]
+    public INDArray tokenRows(EncodedBatch batch, int[] setIds, String output) {
+        INDArray x = output(batch, setIds, new boolean[classes], output).get(output); // [B·T, D]
         List<Long> real = new ArrayList<>();
         int t = batch.length();
         for (int b = 0; b < batch.batchSize(); b++) {

@@ -24,11 +24,17 @@ final class CentroidLearner implements ContinualLearner {
     private Map<Integer, Map<String, Double>> centroids = new LinkedHashMap<>();
     private Map<Integer, Integer> taskOfClass = new LinkedHashMap<>();
     final List<Integer> learned = new ArrayList<>();
+    final List<Integer> previewed = new ArrayList<>(); // training-set sizes the runner previewed, per task
     Path restoredFrom;
 
     CentroidLearner(int forgetAfter, int crashAt) {
         this.forgetAfter = forgetAfter;
         this.crashAt = crashAt;
+    }
+
+    @Override
+    public void preview(List<List<Item>> trainOfEveryTask) {
+        trainOfEveryTask.forEach(t -> previewed.add(t.size()));
     }
 
     @Override

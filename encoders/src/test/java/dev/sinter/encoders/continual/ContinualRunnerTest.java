@@ -122,8 +122,11 @@ class ContinualRunnerTest {
     @Test
     void aRunKilledDuringATaskResumesThereFromTheStateAfterThePreviousTask() throws IOException {
         ContinualConfig straightConfig = config("straight");
-        ContinualRunner.Result straight = ContinualRunner.run(straightConfig,
-                ContinualTasks.read(straightConfig.continual()), new CentroidLearner(1, -1));
+        CentroidLearner straightLearner = new CentroidLearner(1, -1);
+        ContinualTasks straightTasks = ContinualTasks.read(straightConfig.continual());
+        ContinualRunner.Result straight = ContinualRunner.run(straightConfig, straightTasks, straightLearner);
+        assertEquals(straightTasks.tasks().stream().map(t -> t.train().size()).toList(), straightLearner.previewed,
+                "a fresh run previews every task's training items once");
 
         ContinualConfig config = config("killed");
         ContinualTasks tasks = ContinualTasks.read(config.continual());
@@ -136,6 +139,7 @@ class ContinualRunnerTest {
         CentroidLearner fresh = new CentroidLearner(1, -1);
         ContinualRunner.Result resumed = ContinualRunner.run(config, tasks, fresh);
         assertEquals(List.of(2), fresh.learned, "only task 3 is learned again");
+        assertEquals(List.of(), fresh.previewed, "a resumed run does not preview (the learner's state holds it)");
         assertEquals(ContinualRunner.stateDir(runDir, 1), fresh.restoredFrom);
         assertEquals(kept, resumed.rows().subList(0, 2));
         assertEquals(straight.rows().stream().map(ContinualRunner.Row::accuracy).toList(),

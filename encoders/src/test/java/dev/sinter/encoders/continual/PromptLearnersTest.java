@@ -43,13 +43,17 @@ class PromptLearnersTest {
     @Test
     void badSettingsGiveOneClearError() {
         assertEquals("lw2g.threshold must be in (0, 1], got 1.5", assertThrows(IllegalArgumentException.class,
-                () -> Lw2gConfig.of(1.5, null, null, null, null, null)).getMessage());
+                () -> Lw2gConfig.of(1.5, null, null, null, null, null, null, null)).getMessage());
         assertEquals("lw2g.threshold_pretrained must be in (0, 1], got 0.0", assertThrows(
-                IllegalArgumentException.class, () -> Lw2gConfig.of(null, 0.0, null, null, null, null)).getMessage());
+                IllegalArgumentException.class, () -> Lw2gConfig.of(null, 0.0, null, null, null, null, null, null))
+                .getMessage());
         assertEquals("lw2g.cpk_lambda must be in (0, 1], got -0.1", assertThrows(IllegalArgumentException.class,
-                () -> Lw2gConfig.of(null, null, -0.1, null, null, null)).getMessage());
+                () -> Lw2gConfig.of(null, null, -0.1, null, null, null, null, null)).getMessage());
         assertEquals("lw2g.samples_per_class must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
-                () -> Lw2gConfig.of(null, null, null, 0, null, null)).getMessage());
+                () -> Lw2gConfig.of(null, null, null, 0, null, null, null, null)).getMessage());
+        assertEquals("lw2g.pretrained_tasks must be 'all' or 'first', got 'some'", assertThrows(
+                IllegalArgumentException.class, () -> Lw2gConfig.of(null, null, null, null, null, null, "some", null))
+                .getMessage());
         assertEquals("prompt.length must be >= 1, got 0", assertThrows(IllegalArgumentException.class,
                 () -> PromptConfig.of(0, null)).getMessage());
         assertEquals("prompt.layers [1, 6] names layer 6 but the model has 6 layers (0..5)", assertThrows(
@@ -58,6 +62,30 @@ class PromptLearnersTest {
         assertEquals(List.of(0.95, 0.95, 0.1), List.of(d.threshold(), d.thresholdPretrained(), d.cpkLambda()));
         assertEquals(10, d.samplesPerClass());
         assertFalse(d.fftInit());
+        assertEquals("all", d.pretrainedTasks());
+        assertTrue(d.center());
+    }
+
+    @Test
+    void centringKeepsASubspaceThatTheMeanDirectionWouldEmpty() {
+        INDArray rows = Nd4j.createFromArray(new double[][]{{1, 2}, {3, 4}});
+        assertEquals(Nd4j.createFromArray(new double[][]{{-1, 1}, {-1, 1}}), Lw2gConfig.defaults().representation(rows));
+        // 200 features = 10·e0 plus noise of scale 1 along e1 and 0.8 along e2: uncentred, e0 holds > 95% of the σ⁴
+        // energy and the authors' strict rule (keep while the cumulative share stays below 0.95) keeps no direction;
+        // centred, e1 (about 71% of the energy) is kept
+        SplittableRandom rng = new SplittableRandom(4);
+        double[][] x = new double[200][3];
+        for (double[] r : x) {
+            r[0] = 10;
+            r[1] = rng.nextGaussian();
+            r[2] = 0.8 * rng.nextGaussian();
+        }
+        INDArray features = Nd4j.createFromArray(x);
+        Lw2gConfig raw = Lw2gConfig.of(null, null, null, null, null, null, null, false);
+        assertEquals(0, FeatureSubspace.fromFeatures(raw.representation(features), 0.95).rank());
+        FeatureSubspace centred = FeatureSubspace.fromFeatures(Lw2gConfig.defaults().representation(features), 0.95);
+        assertEquals(1, centred.rank(), "e1 alone stays below 0.95, e1 and e2 together reach it");
+        assertEquals(1.0, Math.abs(centred.basis().getDouble(1, 0)), 0.05);
     }
 
     @Test
@@ -71,7 +99,7 @@ class PromptLearnersTest {
     @Test
     void hfcReusesTheSetWhoseSubspaceTheGradientAvoidsAndGrowsWhenItLiesInEverySetsSubspace() {
         int dim = 6;
-        FeatureSubspace pre = FeatureSubspace.ofBasis(axes(dim, 0, 1, 2, 3));
+        Map<Integer, FeatureSubspace> pre = Map.of(0, FeatureSubspace.ofBasis(axes(dim, 0, 1, 2, 3)));
         List<Map<Integer, FeatureSubspace>> sets = List.of(Map.of(0, FeatureSubspace.ofBasis(axes(dim, 0, 1))),
                 Map.of(0, FeatureSubspace.ofBasis(axes(dim, 2, 3))));
         // the gradient of both passes lies along e2: inside S_pre (ε = 0°), inside S_1 (θ_1 = 0°), orthogonal to S_0
@@ -88,6 +116,10 @@ class PromptLearnersTest {
         GrowthDecision grow = Lw2gLearner.hfc(inside, sets, pre);
         assertFalse(grow.reuse());
         assertEquals(-1, grow.set());
+        // ε is the last set's S_pre angle (the authors' loop overwrites it), not the mean over the passes (45°)
+        Map<Integer, List<Map<Integer, INDArray>>> differ = Map.of(0, List.of(Map.of(0, row(dim, 4))),
+                1, List.of(Map.of(0, row(dim, 0))));
+        assertEquals(0.0, Lw2gLearner.hfc(differ, sets, pre).epsilon(), 1e-6);
     }
 
     @Test
@@ -106,12 +138,13 @@ class PromptLearnersTest {
         for (int layer : l.layers()) {
             INDArray basis = l.subspace(0, layer).basis().castTo(DataType.FLOAT); // [D, r]
             assertTrue(basis.columns() > 0 && basis.columns() < 32, "a proper subspace, rank " + basis.columns());
-            for (String name : List.of(PrefixPrompts.keyName(layer), PrefixPrompts.valueName(layer))) {
-                INDArray was = before.get(name).slice(0).mmul(basis); // [P, r]
-                INDArray now = grads.get(name).slice(0).mmul(basis);
-                assertTrue(was.amaxNumber().doubleValue() > 0.05, name + " had a component in S_0");
-                assertEquals(0.0, now.amaxNumber().doubleValue(), 1e-5, name + " keeps none of it");
-            }
+            String name = PrefixPrompts.keyName(layer);
+            INDArray was = before.get(name).slice(0).mmul(basis); // [P, r]
+            INDArray now = grads.get(name).slice(0).mmul(basis);
+            assertTrue(was.amaxNumber().doubleValue() > 0.05, name + " had a component in S_0");
+            assertEquals(0.0, now.amaxNumber().doubleValue(), 1e-5, name + " keeps none of it");
+            String value = PrefixPrompts.valueName(layer);
+            assertEquals(before.get(value), grads.get(value), "value prefixes are not projected (grad_proj)");
         }
         // growing (no reuse): only the soft CPK term, g − 0.1·g·P_pre
         Map<String, INDArray> soft = new LinkedHashMap<>();
@@ -119,9 +152,45 @@ class PromptLearnersTest {
         l.projectGradients(0, false, soft);
         String key = PrefixPrompts.keyName(l.layers().first());
         INDArray g = before.get(key).slice(0).castTo(DataType.DOUBLE);
-        INDArray expected = g.sub(l.pretrainedSubspace().project(g).mul(0.1));
+        INDArray expected = g.sub(l.pretrainedSubspace(l.layers().first()).project(g).mul(0.1));
         assertEquals(0.0, soft.get(key).slice(0).castTo(DataType.DOUBLE).sub(expected).amaxNumber().doubleValue(),
                 1e-6);
+    }
+
+    @Test
+    void pretrainedSubspaceSamplesEveryTasksClassesFromTheLayerOutputs() throws Exception {
+        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, 3, null, null, null, null);
+        Lw2gLearner all = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(2), cfg, 1);
+        List<List<Item>> train = new ArrayList<>();
+        for (int t = 0; t < TASKS.length; t++) {
+            train.add(TinyTasks.items(TASKS[t], 16, 100 + t));
+        }
+        all.preview(train);
+        learn(all, 0);
+        List<Item> sample = new ArrayList<>();
+        int[] taken = new int[6];
+        for (List<Item> task : train) {
+            for (Item item : task) {
+                if (taken[item.label()]++ < 3) {
+                    sample.add(item);
+                }
+            }
+        }
+        assertEquals(18, sample.size(), "3 examples of each of the 6 classes");
+        var encoded = all.encode(sample);
+        for (int layer : all.layers()) {
+            INDArray x = all.model().tokenRows(encoded, PromptLearner.filled(encoded.batchSize(), -1),
+                    dev.sinter.encoders.BertNames.layerOutput(layer)); // [n_tokens, D]
+            FeatureSubspace expected = FeatureSubspace.fromFeatures(cfg.representation(x), 0.95);
+            assertEquals(expected.basis(), all.pretrainedSubspace(layer).basis(), "S_pre of layer " + layer);
+        }
+        Lw2gLearner first = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(2),
+                Lw2gConfig.of(null, null, null, 3, null, null, "first", null), 1);
+        first.preview(train);
+        learn(first, 0);
+        int layer = first.layers().first();
+        assertFalse(first.pretrainedSubspace(layer).basis().equals(all.pretrainedSubspace(layer).basis()),
+                "the first task's classes alone give another S_pre");
     }
 
     @Test
@@ -175,7 +244,7 @@ class PromptLearnersTest {
 
     @Test
     void restoredLw2gLearnerContinuesExactly(@TempDir Path dir) throws Exception {
-        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, null, null, true);
+        Lw2gConfig cfg = Lw2gConfig.of(null, null, null, null, null, true, null, null);
         Lw2gLearner straight = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),
                 cfg, 4);
         Lw2gLearner first = new Lw2gLearner(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(6),

@@ -15,8 +15,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * prefix positions, kvDim = H·hd), created as zeros. The {@link #PROMPT_SET} placeholder {@code [B]} INT picks each
  * example's set, so one batch can mix sets; {@code -1} means no prompt: the prefix columns get the masked bias and
  * carry exactly zero attention weight (and zero gradient). Every query sees all P prefix columns of its set, which
- * for a causal decoder means the prefix is always visible; prefixes get no positional rotation. The layer's bias must
- * be a key-padding bias {@code [B, 1, 1, T]} (the encoder's); a causal {@code [T, T]} bias needs broadcasting first.
+ * for a causal decoder means the prefix is always visible; prefixes get no positional rotation. The layer's bias is
+ * rank 4 with its batch axis first and keys last: the encoder's key-padding bias {@code [B, 1, 1, T]} or the
+ * decoder's causal bias {@code [B, KV, g·T, T]} (then {@code heads} are the KV heads, whose prefixes the g query heads
+ * of each share); the prefix columns' bias is broadcast to its leading axes.
  *
  * @param sets      S, the number of prompt sets (>= 1)
  * @param length    P, prefix positions per layer (>= 1)
@@ -88,7 +90,11 @@ public record PrefixPrompts(int sets, int length, int heads, int headDim, Sorted
         SDVariable index = selection(sd);
         SDVariable pk = prefix(sd, keyName(layer), index); // [B, H, P, hd]
         SDVariable pv = prefix(sd, valueName(layer), index);
-        SDVariable extended = sd.concat(3, sd.getVariable(PREFIX_BIAS), bias); // [B, 1, 1, P + T]
+        SDVariable lead = sd.stridedSlice(sd.shape(bias).castTo(DataType.LONG), new long[]{0}, new long[]{3},
+                new long[]{1}); // [3]: the bias's leading axes
+        SDVariable columns = sd.concat(0, lead, sd.constant(Nd4j.createFromArray((long) length))); // [4]
+        SDVariable prefixBias = sd.fill(columns, dataType, 0.0).add(sd.getVariable(PREFIX_BIAS)); // [.., .., .., P]
+        SDVariable extended = sd.concat(3, prefixBias, bias); // [B, ., ., P + T]
         return new Prefixed(sd.concat(2, pk, keys), sd.concat(2, pv, values), extended);
     }
 

@@ -40,6 +40,17 @@ public final class ParameterNames {
         return layer(i) + "mlp.down_proj.output";
     }
 
+    /**
+     * Named intermediate: layer i's attention queries after RoPE as rows over the key/value width, {@code [B·g·T,
+     * KV·hd]} (row = one token and one of the g query heads of each KV head; the space a key prefix's gradient lies in).
+     */
+    public static String queryRows(int i) {
+        return layer(i) + "self_attn.query_rows";
+    }
+
+    /** Named intermediate: the final norm's output, {@code [B·T, D]}. */
+    public static final String FINAL_HIDDEN = "model.norm.output";
+
     /** Named intermediate: layer i's residual-stream output, [B·T, D]. */
     public static String layerOutput(int i) {
         return layer(i) + "output";

@@ -4,6 +4,7 @@ import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
+import dev.sinter.models.prompt.AttentionPrefix;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,20 +29,22 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
     private final SameDiff sd;
     private final SplittableRandom rng; // null: parameters start as zeros (a loader overwrites them)
     private final LinearLayer linearLayer;
+    private final AttentionPrefix prefix;
     private final List<String> params = new ArrayList<>();
     private SDVariable batch; // [1] LONG: B
     private SDVariable time; // [1] LONG: T
 
     TransformerGraphBuilder(ModelConfig cfg, DataType dtype, long seed, LinearLayer linearLayer) {
-        this(cfg, dtype, new SplittableRandom(seed), linearLayer);
+        this(cfg, dtype, new SplittableRandom(seed), linearLayer, AttentionPrefix.NONE);
     }
 
     /** A builder whose weights are zeros, for a model whose every parameter is loaded next. */
-    static TransformerGraphBuilder zeroed(ModelConfig cfg, DataType dtype) {
-        return new TransformerGraphBuilder(cfg, dtype, null, LinearLayer.DENSE);
+    static TransformerGraphBuilder zeroed(ModelConfig cfg, DataType dtype, AttentionPrefix prefix) {
+        return new TransformerGraphBuilder(cfg, dtype, null, LinearLayer.DENSE, prefix);
     }
 
-    private TransformerGraphBuilder(ModelConfig cfg, DataType dtype, SplittableRandom rng, LinearLayer linearLayer) {
+    private TransformerGraphBuilder(ModelConfig cfg, DataType dtype, SplittableRandom rng, LinearLayer linearLayer,
+                                    AttentionPrefix prefix) {
         this.cfg = cfg;
         this.dtype = dtype;
         this.sd = SameDiff.create();
@@ -50,6 +53,7 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         sd.setArrayHolders(new SingleThreadArrayHolder(), new SingleThreadArrayHolder(), false);
         this.rng = rng;
         this.linearLayer = linearLayer;
+        this.prefix = prefix;
     }
 
     SameDiff graph() {
@@ -115,7 +119,7 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
             }
             x = sd.identity(ParameterNames.layerOutput(i), x.add(ffn));
         }
-        SDVariable hFinal = norm(ParameterNames.FINAL_NORM, x);
+        SDVariable hFinal = sd.identity(ParameterNames.FINAL_HIDDEN, norm(ParameterNames.FINAL_NORM, x)); // [N, D]
         SDVariable head = cfg.tieEmbeddings() ? embed : weight(ParameterNames.LM_HEAD, cfg.initStd(), v, d);
         SDVariable logits2d = sd.mmul(hFinal, head, false, true, false); // [N, V]
         sd.reshape(TransformerModel.LOGITS, logits2d, shape(batch, time, v)); // [B, T, V]
@@ -160,9 +164,14 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
                 shape(batch, kvh, -1, hd)); // [B, KV, g·T, hd]
         SDVariable kf = sd.permute(k4, 0, 2, 1, 3); // [B, KV, T, hd]
         SDVariable vf = sd.permute(sd.reshape(v, shape(batch, time, kvh, hd)), 0, 2, 1, 3); // [B, KV, T, hd]
-        SDVariable scores = sd.mmul(qf.mul(1.0 / Math.sqrt(hd)), kf, false, true, false).add(bias); // [B, KV, gT, T]
+        // prefix keys/values (prompts) join after RoPE, so they carry no rotation; their bias columns are visible to
+        // every query: [B, KV, P + T, hd] and [B, KV, g·T, P + T]
+        sd.identity(ParameterNames.queryRows(i), sd.reshape(sd.permute(qf, 0, 2, 1, 3), -1, cfg.kvDim()));
+        AttentionPrefix.Prefixed p = prefix.extend(sd, i, kf, vf, bias);
+        SDVariable scores = sd.mmul(qf.mul(1.0 / Math.sqrt(hd)), p.keys(), false, true, false)
+                .add(p.bias()); // [B, KV, gT, P + T]
         SDVariable probs = sd.nn().softmax(scores, 3); // a positive axis: the composed softmax gradient needs it
-        SDVariable ctx = sd.mmul(probs, vf); // [B, KV, g·T, hd]
+        SDVariable ctx = sd.mmul(probs, p.values()); // [B, KV, g·T, hd]
         SDVariable merged = sd.reshape(sd.permute(sd.reshape(ctx, shape(batch, kvh, g, time, hd)), 0, 3, 1, 2, 4),
                 -1, d); // [B, T, KV, g, hd] → [N, D]
         return linear(merged, ParameterNames.attn(i, "o"), residualStd, d, d);

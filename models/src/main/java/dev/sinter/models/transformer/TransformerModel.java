@@ -9,6 +9,7 @@ import dev.sinter.models.family.ModelFamily;
 import dev.sinter.models.family.Projection;
 import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeNames;
+import dev.sinter.models.prompt.AttentionPrefix;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -28,7 +29,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@value #ATTENTION_BIAS} {@code [g·T, T]} additive causal mask (g = query heads per KV head; row r is query
  * position r mod T), and {@value #ROPE_COS}/{@value #ROPE_SIN} {@code [B, T, H, hd]} and {@value #ROPE_COS_KV}/{@value #ROPE_SIN_KV}
  * {@code [B, T, KV, hd]} (rotary models) or
- * {@value #POSITION_IDS} {@code [T]} (learned positions). Outputs: {@value #LOGITS} {@code [B, T, V]},
+ * {@value #POSITION_IDS} {@code [T]} (learned positions); a model built with prompt prefixes adds their
+ * {@link dev.sinter.models.prompt.PrefixPrompts#PROMPT_SET} {@code [B]}. Outputs: {@value #LOGITS} {@code [B, T, V]},
  * {@value #LOSS} (mean next-token cross-entropy), and the named intermediates of {@link ParameterNames}.
  *
  * <p>MoE models add the placeholders of {@link MoeInputs} (token mask, capacity, routing noise, the load-balancing
@@ -80,8 +82,18 @@ public final class TransformerModel implements FamilyModel {
      * initialisation that the load overwrites took about 2 s of a 2.9 s HF import.
      */
     public static TransformerModel createForLoading(ModelConfig config, DataType dtype) {
+        return createForLoading(config, dtype, AttentionPrefix.NONE);
+    }
+
+    /**
+     * {@link #createForLoading(ModelConfig, DataType)} with {@code prefix} extending the keys and values of its
+     * attention layers (prompt prefixes, {@link dev.sinter.models.prompt.PrefixPrompts} over the KV heads): they join
+     * after RoPE and every position sees all prefix columns. The prefix's own variables are not in
+     * {@link #parameterNames()}.
+     */
+    public static TransformerModel createForLoading(ModelConfig config, DataType dtype, AttentionPrefix prefix) {
         SameDiffRuntime.init();
-        TransformerGraphBuilder b = TransformerGraphBuilder.zeroed(config, dtype);
+        TransformerGraphBuilder b = TransformerGraphBuilder.zeroed(config, dtype, prefix);
         b.build();
         return new TransformerModel(config, dtype, b.graph(), b.parameterNames(), 0);
     }

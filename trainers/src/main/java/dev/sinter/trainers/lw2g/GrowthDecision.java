@@ -24,8 +24,8 @@ public record GrowthDecision(SortedMap<Integer, Double> angles, double epsilon, 
 
     /**
      * Decides from the mean cosines: {@code cosineToSet} per existing set k (to S_k) and {@code cosineToPretrained}
-     * (to S_pre). The authors take ε from the last set's pass; the S_pre cosine differs between the sets' passes only
-     * through the active prompts, and callers pass its mean over all passes, which does not depend on their order.
+     * (to S_pre). The authors take ε from the last set's pass ({@code angle_epsilon} is overwritten in their loop over
+     * the sets); the S_pre cosine differs between the sets' passes only through the active prompts.
      */
     public static GrowthDecision decide(Map<Integer, Double> cosineToSet, double cosineToPretrained) {
         if (cosineToSet.isEmpty()) {
