@@ -4,6 +4,7 @@ import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.Llama2cTokenizer;
+import dev.sinter.models.decode.DecoderWarmUp;
 import dev.sinter.models.decode.DecoderWeights;
 import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
@@ -49,8 +50,14 @@ public final class DecodeBenchmark {
         int tokens = Integer.parseInt(a.getOrDefault("--tokens", "400"));
         int warmRuns = Integer.parseInt(a.getOrDefault("--warm-runs", "10"));
         int promptLength = Integer.parseInt(a.getOrDefault("--prompt", "0"));
+        String warmUp = a.getOrDefault("--warm-up", "background");
+        if (!warmUp.equals("background") && !warmUp.equals("none")) {
+            throw new IllegalArgumentException("--warm-up must be 'background' or 'none', got '" + warmUp + "'");
+        }
 
         long t0 = System.nanoTime();
+        // as `sinter generate` does: the decoder's JIT warm-up runs on the other core while the model loads
+        Thread warmUpThread = warmUp.equals("background") ? DecoderWarmUp.startInBackground() : null;
         TransformerModel model = preset == null ? Llama2cCheckpoint.load(modelPath)
                 : TransformerModel.create(presetConfig(preset, a), DataType.FLOAT, 1);
         DecoderWeights weights = DecoderWeights.of(model);
@@ -66,6 +73,8 @@ public final class DecodeBenchmark {
         Llama2cTokenizer tokenizer = preset == null ? Llama2cTokenizer.load(tokPath) : null;
         int stop = preset == null ? tokenizer.bos() : -1;
         KvCacheDecoder decoder = new KvCacheDecoder(weights);
+        boolean warmUpRunning = warmUpThread != null && warmUpThread.isAlive();
+        double sinceStart = (System.nanoTime() - t0) / 1e9;
 
         Run cold = Run.greedy(decoder, Llama2cTokenizer.BOS, stop, tokens);
         List<Run> warm = new ArrayList<>();
@@ -85,6 +94,9 @@ public final class DecodeBenchmark {
         out.put("kernels", decoder.kernels());
         out.put("forward_passes", cold.passes);
         out.put("load_s", loadSeconds);
+        out.put("warm_up", warmUp);
+        out.put("warm_up_still_running_at_first_step", warmUpRunning);
+        out.put("first_step_after_start_s", sinceStart);
         out.put("cold", cold.json());
         out.put("warm_runs", warm.size());
         if (!warm.isEmpty()) {

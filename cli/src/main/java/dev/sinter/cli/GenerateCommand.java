@@ -1,6 +1,7 @@
 package dev.sinter.cli;
 
 import dev.sinter.framework.data.Tokenizer;
+import dev.sinter.models.decode.DecoderWarmUp;
 import dev.sinter.models.generate.Generator;
 import dev.sinter.models.transformer.TransformerModel;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DecoderWarmUp.startInBackground(); // compiles the decoder on the other core while the model loads
         ModelAndTokenizer loaded = source.load();
         Tokenizer tok = loaded.tokenizer();
         TransformerModel m = loaded.model();
