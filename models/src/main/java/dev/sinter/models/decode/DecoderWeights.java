@@ -293,6 +293,11 @@ public final class DecoderWeights {
         return positions;
     }
 
+    /** The number of transformer blocks. */
+    int layers() {
+        return layers.length;
+    }
+
     Layer layer(int i) {
         return layers[i];
     }

@@ -218,6 +218,71 @@ class KvCacheDecoderTest {
         assertArrayEquals(new KvCacheDecoder(weights).step(ids[3]).clone(), prefilled.step(ids[3]).clone(), 0f);
     }
 
+    /**
+     * Three sequences with prompts of different lengths, decoded together with batched steps that feed changing
+     * subsets (one sequence pauses, one stops early), past max_seq_len (window slides inside a batched step): every
+     * row equals, bit for bit, the logits of the same sequence decoded alone.
+     */
+    @ParameterizedTest(name = "{0} ({2})")
+    @MethodSource("variantsAndKernels")
+    void batchedStepsEqualEachSequenceDecodedAloneBitForBit(String name, ModelConfig cfg, String which) {
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
+        DecoderWeights weights = DecoderWeights.of(model.config(), model.parameters(), kernels(which));
+        int v = cfg.vocabSize();
+        int[][] prompts = {randomIds(3, v, 1), randomIds(KvCacheDecoder.CHUNK + 2, v, 2), randomIds(1, v, 3)};
+        KvCacheDecoder batched = new KvCacheDecoder(weights, 3);
+        KvCacheDecoder[] alone = new KvCacheDecoder[3];
+        for (int i = 0; i < 3; i++) {
+            alone[i] = new KvCacheDecoder(weights);
+            assertArrayEquals(alone[i].prefill(prompts[i]).clone(), batched.prefill(i, prompts[i]).clone(), 0f);
+        }
+        SplittableRandom rng = new SplittableRandom(17);
+        int[] seqs = new int[3];
+        int[] tokens = new int[3];
+        for (int t = 0; t < cfg.maxSeqLen() + 4; t++) {
+            int n = 0;
+            for (int i = 2; i >= 0; i--) { // reversed order: rows need not follow sequence numbers
+                boolean fed = i == 0 || (i == 1 && t % 3 != 1) || (i == 2 && t < 9);
+                if (fed) {
+                    seqs[n] = i;
+                    tokens[n++] = rng.nextInt(v);
+                }
+            }
+            float[] rows = batched.step(seqs, tokens, n).clone();
+            for (int j = 0; j < n; j++) {
+                float[] expected = alone[seqs[j]].step(tokens[j]);
+                float[] row = java.util.Arrays.copyOfRange(rows, j * v, (j + 1) * v);
+                assertArrayEquals(expected, row, 0f, name + ": step " + t + ", sequence " + seqs[j]);
+                assertEquals(alone[seqs[j]].length(), batched.length(seqs[j]));
+            }
+        }
+        assertEquals(cfg.maxSeqLen(), batched.length(0), "sequence 0 slid its window inside batched steps");
+        assertEquals(1 + 9, batched.length(2)); // its 1-token prompt and 9 steps
+    }
+
+    @Test
+    void aBatchedStepRejectsRepeatedUnknownOrTooManySequences() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        KvCacheDecoder decoder = new KvCacheDecoder(DecoderWeights.of(TransformerModel.create(cfg, DataType.FLOAT,
+                1)), 2);
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> decoder.step(new int[]{1, 1}, new int[]{3, 4}, 2));
+        assertTrue(twice.getMessage().contains("sequence 1 appears twice"), twice.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> decoder.step(new int[]{2}, new int[]{3}, 1));
+        assertTrue(unknown.getMessage().contains("sequence 2") && unknown.getMessage().contains("[0, 2)"),
+                unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> decoder.step(new int[]{0, 1, 0}, new int[]{1, 2, 3}, 3));
+        assertThrows(IllegalArgumentException.class, () -> decoder.prefill(5, new int[]{1}));
+        assertThrows(IllegalArgumentException.class, () -> new KvCacheDecoder(DecoderWeights.of(
+                TransformerModel.create(cfg, DataType.FLOAT, 1)), 0));
+        assertEquals(0, decoder.length(0));
+        assertEquals(0, decoder.length(1));
+        // a step with a repeated sequence fed nothing: a valid step afterwards starts at position 0
+        decoder.step(new int[]{1}, new int[]{3}, 1);
+        assertEquals(1, decoder.length(1));
+    }
+
     @Test
     void theKernelPropertyForcesTheScalarKernelsAndRejectsUnknownNames() {
         try {
