@@ -112,60 +112,152 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * Four vectors at a time share each load of the weights (the same even/odd column chains as {@link #matVec}, so
-     * each row of y equals matVec's); blocks of L rows are the outer loop, so a block stays in cache while every group
-     * of four vectors passes over it and the weights come from memory once per call. The last m mod 4 vectors go one
-     * by one.
+     * Four vectors at a time share each load of the weights, two blocks of L rows at a time share each load of x (the
+     * same even/odd column chains as {@link #matVec}, so each row of y equals matVec's: 16 independent FMA chains);
+     * blocks are the outer loop, so a pair of blocks stays in cache while every group of four vectors passes over it
+     * and the weights come from memory once per call. A last odd block runs four vectors alone; the last m mod 4
+     * vectors go one by one.
      */
     @Override
     void matMat(float[] packed, int rows, int cols, float[] x, int xStride, int m, float[] y, int yStride) {
         int blocks = (rows + L - 1) / L;
         int grouped = m / 4 * 4;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
             for (int j = 0; j < grouped; j += 4) {
-                int x0 = j * xStride;
-                int x1 = x0 + xStride;
-                int x2 = x1 + xStride;
-                int x3 = x2 + xStride;
-                int at = b * cols * L;
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector b0 = a0;
-                FloatVector b1 = a0;
-                FloatVector b2 = a0;
-                FloatVector b3 = a0;
-                int c = 0;
-                for (; c + 1 < cols; c += 2, at += 2 * L) {
-                    FloatVector we = FloatVector.fromArray(S, packed, at);
-                    FloatVector wd = FloatVector.fromArray(S, packed, at + L);
-                    a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
-                    a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
-                    a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
-                    a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
-                    b0 = wd.fma(FloatVector.broadcast(S, x[x0 + c + 1]), b0);
-                    b1 = wd.fma(FloatVector.broadcast(S, x[x1 + c + 1]), b1);
-                    b2 = wd.fma(FloatVector.broadcast(S, x[x2 + c + 1]), b2);
-                    b3 = wd.fma(FloatVector.broadcast(S, x[x3 + c + 1]), b3);
-                }
-                if (c < cols) {
-                    FloatVector we = FloatVector.fromArray(S, packed, at);
-                    a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
-                    a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
-                    a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
-                    a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
-                }
-                int yo = j * yStride + b * L;
-                a0.add(b0).intoArray(y, yo);
-                a1.add(b1).intoArray(y, yo + yStride);
-                a2.add(b2).intoArray(y, yo + 2 * yStride);
-                a3.add(b3).intoArray(y, yo + 3 * yStride);
+                twoBlocksFourVectors(packed, b, cols, x, j * xStride, xStride, y, j * yStride + b * L, yStride);
+            }
+        }
+        if (b < blocks) {
+            for (int j = 0; j < grouped; j += 4) {
+                oneBlockFourVectors(packed, b, cols, x, j * xStride, xStride, y, j * yStride + b * L, yStride);
             }
         }
         for (int j = grouped; j < m; j++) {
             matVec(packed, rows, cols, x, j * xStride, y, j * yStride);
         }
+    }
+
+    /** Rows of blocks b and b+1 for the four vectors at x0, x0 + xStride, …; results at y0, y0 + yStride, …. */
+    private static void twoBlocksFourVectors(float[] packed, int b, int cols, float[] x, int x0, int xStride,
+                                             float[] y, int y0, int yStride) {
+        int x1 = x0 + xStride;
+        int x2 = x1 + xStride;
+        int x3 = x2 + xStride;
+        int at = b * cols * L;
+        int next = cols * L; // block b+1
+        FloatVector a0 = FloatVector.zero(S); // block b, even columns, vectors 0..3
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0; // block b, odd columns
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0; // block b+1, even columns
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector d0 = a0; // block b+1, odd columns
+        FloatVector d1 = a0;
+        FloatVector d2 = a0;
+        FloatVector d3 = a0;
+        int c = 0;
+        for (; c + 1 < cols; c += 2, at += 2 * L) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            FloatVector wd = FloatVector.fromArray(S, packed, at + L);
+            FloatVector ve = FloatVector.fromArray(S, packed, at + next);
+            FloatVector vd = FloatVector.fromArray(S, packed, at + next + L);
+            FloatVector x0e = FloatVector.broadcast(S, x[x0 + c]);
+            FloatVector x1e = FloatVector.broadcast(S, x[x1 + c]);
+            FloatVector x2e = FloatVector.broadcast(S, x[x2 + c]);
+            FloatVector x3e = FloatVector.broadcast(S, x[x3 + c]);
+            a0 = we.fma(x0e, a0);
+            a1 = we.fma(x1e, a1);
+            a2 = we.fma(x2e, a2);
+            a3 = we.fma(x3e, a3);
+            c0 = ve.fma(x0e, c0);
+            c1 = ve.fma(x1e, c1);
+            c2 = ve.fma(x2e, c2);
+            c3 = ve.fma(x3e, c3);
+            FloatVector x0d = FloatVector.broadcast(S, x[x0 + c + 1]);
+            FloatVector x1d = FloatVector.broadcast(S, x[x1 + c + 1]);
+            FloatVector x2d = FloatVector.broadcast(S, x[x2 + c + 1]);
+            FloatVector x3d = FloatVector.broadcast(S, x[x3 + c + 1]);
+            b0 = wd.fma(x0d, b0);
+            b1 = wd.fma(x1d, b1);
+            b2 = wd.fma(x2d, b2);
+            b3 = wd.fma(x3d, b3);
+            d0 = vd.fma(x0d, d0);
+            d1 = vd.fma(x1d, d1);
+            d2 = vd.fma(x2d, d2);
+            d3 = vd.fma(x3d, d3);
+        }
+        if (c < cols) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            FloatVector ve = FloatVector.fromArray(S, packed, at + next);
+            FloatVector x0e = FloatVector.broadcast(S, x[x0 + c]);
+            FloatVector x1e = FloatVector.broadcast(S, x[x1 + c]);
+            FloatVector x2e = FloatVector.broadcast(S, x[x2 + c]);
+            FloatVector x3e = FloatVector.broadcast(S, x[x3 + c]);
+            a0 = we.fma(x0e, a0);
+            a1 = we.fma(x1e, a1);
+            a2 = we.fma(x2e, a2);
+            a3 = we.fma(x3e, a3);
+            c0 = ve.fma(x0e, c0);
+            c1 = ve.fma(x1e, c1);
+            c2 = ve.fma(x2e, c2);
+            c3 = ve.fma(x3e, c3);
+        }
+        a0.add(b0).intoArray(y, y0);
+        a1.add(b1).intoArray(y, y0 + yStride);
+        a2.add(b2).intoArray(y, y0 + 2 * yStride);
+        a3.add(b3).intoArray(y, y0 + 3 * yStride);
+        c0.add(d0).intoArray(y, y0 + L);
+        c1.add(d1).intoArray(y, y0 + L + yStride);
+        c2.add(d2).intoArray(y, y0 + L + 2 * yStride);
+        c3.add(d3).intoArray(y, y0 + L + 3 * yStride);
+    }
+
+    /** Rows of block b for the four vectors at x0, x0 + xStride, …; results at y0, y0 + yStride, …. */
+    private static void oneBlockFourVectors(float[] packed, int b, int cols, float[] x, int x0, int xStride,
+                                            float[] y, int y0, int yStride) {
+        int x1 = x0 + xStride;
+        int x2 = x1 + xStride;
+        int x3 = x2 + xStride;
+        int at = b * cols * L;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        int c = 0;
+        for (; c + 1 < cols; c += 2, at += 2 * L) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            FloatVector wd = FloatVector.fromArray(S, packed, at + L);
+            a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
+            a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
+            a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
+            a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
+            b0 = wd.fma(FloatVector.broadcast(S, x[x0 + c + 1]), b0);
+            b1 = wd.fma(FloatVector.broadcast(S, x[x1 + c + 1]), b1);
+            b2 = wd.fma(FloatVector.broadcast(S, x[x2 + c + 1]), b2);
+            b3 = wd.fma(FloatVector.broadcast(S, x[x3 + c + 1]), b3);
+        }
+        if (c < cols) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
+            a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
+            a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
+            a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
+        }
+        a0.add(b0).intoArray(y, y0);
+        a1.add(b1).intoArray(y, y0 + yStride);
+        a2.add(b2).intoArray(y, y0 + 2 * yStride);
+        a3.add(b3).intoArray(y, y0 + 3 * yStride);
     }
 
     @Override

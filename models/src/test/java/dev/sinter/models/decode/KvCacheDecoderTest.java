@@ -188,10 +188,11 @@ class KvCacheDecoderTest {
 
     @Test
     void prefillEqualsStepsAndAPromptLongerThanTheWindowKeepsItsLastWindow() {
-        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        int s = KvCacheDecoder.CHUNK + 24; // room for a chunk and more
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2).toBuilder().maxSeqLen(s).build();
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
         DecoderWeights weights = DecoderWeights.of(model);
-        int[] ids = randomIds(40, cfg.vocabSize(), 9);
+        int[] ids = randomIds(s + 16, cfg.vocabSize(), 9);
         int n = KvCacheDecoder.CHUNK + 4; // one full chunk of prompt tokens and a partial one
         KvCacheDecoder stepped = new KvCacheDecoder(weights);
         float[] bySteps = null;
@@ -204,11 +205,11 @@ class KvCacheDecoderTest {
         // both continue identically
         assertArrayEquals(stepped.step(ids[n]).clone(), prefilled.step(ids[n]).clone(), 0f);
 
-        // n + 1 cached + 40 prompt tokens: only the last 24 count, at positions 0..23
+        // n + 1 cached + S + 16 prompt tokens: only the last S count, at positions 0..S−1
         float[] overflow = prefilled.prefill(ids).clone();
         KvCacheDecoder fresh = new KvCacheDecoder(weights);
         float[] last = null;
-        for (int t = 16; t < 40; t++) {
+        for (int t = 16; t < s + 16; t++) {
             last = fresh.step(ids[t]);
         }
         assertArrayEquals(last, overflow, 0f);
@@ -229,7 +230,7 @@ class KvCacheDecoderTest {
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
         DecoderWeights weights = DecoderWeights.of(model.config(), model.parameters(), kernels(which));
         int v = cfg.vocabSize();
-        int[][] prompts = {randomIds(3, v, 1), randomIds(KvCacheDecoder.CHUNK + 2, v, 2), randomIds(1, v, 3)};
+        int[][] prompts = {randomIds(3, v, 1), randomIds(20, v, 2), randomIds(1, v, 3)};
         KvCacheDecoder batched = new KvCacheDecoder(weights, 3);
         KvCacheDecoder[] alone = new KvCacheDecoder[3];
         for (int i = 0; i < 3; i++) {
