@@ -441,17 +441,20 @@ final class VectorKernels extends Kernels {
     /**
      * e^x lane-wise, Cephes' expf (x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-6 polynomial in r, times 2^n), within
      * 2 ulp of {@link Math#exp}; x is clamped to [−87.3, 88.3] (results from 2^−126 to 2^127). Only adds, multiplies,
-     * FMAs and bit moves, so the bits are the same whether the JIT has compiled this code or not: the JDK's
+     * FMAs and bit moves (no float-to-int conversion, which JDK 17's C2 leaves slow: with one, a stories260K prefill
+     * took 40% longer than with SVML; without, it is as fast), so the bits are the same whether the JIT has compiled this code or not: the JDK's
      * {@code lanewise(EXP)} gives different bits interpreted (Math.exp per lane) and compiled (SVML), which made a
      * decode's logits depend on when C2 got to the kernels.
      */
     static FloatVector exp(FloatVector x) {
         FloatVector v = x.max(-87.3f).min(88.3f);
-        FloatVector n = v.fma(LOG2E, ROUND).sub(ROUND); // round(x / ln 2): adding 1.5·2^23 rounds to an integer
+        FloatVector t = v.fma(LOG2E, ROUND); // 1.5·2^23 + round(x / ln 2): n in the low bits of t
+        FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(MINUS_LN2_HI, v).add(n.mul(MINUS_LN2_LO)); // x − n·ln 2 in two parts
         FloatVector p = r.fma(P0, P1).fma(r, P2).fma(r, P3).fma(r, P4).fma(r, P5);
         FloatVector e = p.mul(r.mul(r)).add(r).add(ONE); // 1 + r + r²·P(r)
-        IntVector twoN = ((IntVector) n.convert(VectorOperators.F2I, 0)).add(127).lanewise(VectorOperators.LSHL, 23);
+        // 2^n from t's bits: (bits(t) + 127) << 23 keeps n + 127 in the exponent field (the rest shifts out)
+        IntVector twoN = ((IntVector) t.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23);
         return e.mul(twoN.reinterpretAsFloats());
     }
 
