@@ -8,10 +8,10 @@ import dev.sinter.models.transformer.TransformerModel;
  * after construction, no allocation per token, one thread).
  *
  * <p>{@link #step(int)} appends one token and returns the next-token logits {@code [V]} that the SameDiff graph
- * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill} appends
- * several, running up to {@value #CHUNK} tokens through each layer together (every weight read once per chunk; the logits
- * are the same as from single steps). Each step costs one forward pass of one token: the keys and values of earlier
- * positions are reused.
+ * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill(int[])}
+ * appends several, running up to {@value #CHUNK} tokens through each layer together (every weight read once per
+ * chunk; the logits are the same as from single steps). Each step costs one forward pass of one token: the keys and
+ * values of earlier positions are reused.
  *
  * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0; the
  * reference for a longer sequence is the graph's logits on its last {@code max_seq_len} tokens (a sliding window).

@@ -440,11 +440,11 @@ final class VectorKernels extends Kernels {
 
     /**
      * e^x lane-wise, Cephes' expf (x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-6 polynomial in r, times 2^n), within
-     * 2 ulp of {@link Math#exp}; x is clamped to [−87.3, 88.3] (results from 2^−126 to 2^127). Only adds, multiplies,
-     * FMAs and bit moves (no float-to-int conversion, which JDK 17's C2 leaves slow: with one, a stories260K prefill
-     * took 40% longer than with SVML; without, it is as fast), so the bits are the same whether the JIT has compiled this code or not: the JDK's
-     * {@code lanewise(EXP)} gives different bits interpreted (Math.exp per lane) and compiled (SVML), which made a
-     * decode's logits depend on when C2 got to the kernels.
+     * 2 ulp of {@link Math#exp}; x is clamped to [−87.3, 88.3] (results from 2^−126 to 2^127). Only adds,
+     * multiplies, FMAs and bit moves, so the bits are the same whether the JIT has compiled this code or not: the
+     * JDK's {@code lanewise(EXP)} gives different bits interpreted (Math.exp per lane) and compiled (SVML), which made
+     * a decode's logits depend on when C2 got to the kernels. No float-to-int conversion either: JDK 17's C2 leaves
+     * it slow (with one, a stories260K prefill took 40% longer than with SVML; without, it is as fast).
      */
     static FloatVector exp(FloatVector x) {
         FloatVector v = x.max(-87.3f).min(88.3f);

@@ -146,7 +146,8 @@ public final class Generator {
         for (int i = 0; i < b; i++) {
             int[] prompt = prompts.get(i);
             if (prompt.length == 0) {
-                throw new IllegalArgumentException("prompt " + (first + i) + " must hold at least one token (e.g. BOS)");
+                throw new IllegalArgumentException("prompt " + (first + i)
+                        + " must hold at least one token (e.g. BOS)");
             }
             samplers[i] = new Sampler(s.withSeed(s.seed() + first + i), vocab);
             for (int id : prompt) {
