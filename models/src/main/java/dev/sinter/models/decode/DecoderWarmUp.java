@@ -9,14 +9,16 @@ import java.util.List;
  * its warm speed. {@link #startInBackground()} decodes throwaway tokens through small random models in a daemon thread
  * (on the second core) while the caller loads its model, so that a user's first decode runs compiled code.
  *
- * <p>The throwaway models are shaped to take every branch the kernels have for Llama-family models (head sizes of
- * half a vector, whole vectors and neither, at AVX-512 and AVX2 widths; 1 to 4 query heads per KV head; matrices of
- * 4+ row blocks and a remainder; odd and even widths): a branch the warm-up never took would be compiled as a trap
- * and cost a recompilation on first use. It uses the kernels {@link Kernels#best()} picks, and no ND4J, so it does
- * not contend with model loading for ND4J's initialisation.
+ * <p>The throwaway models are shaped to take the kernels' branches for Llama-family models (head sizes of half an
+ * AVX-512 vector, whole vectors and neither; 2 to 4 query heads per KV head; matrices of 4+ row blocks and a
+ * remainder; odd and even widths): a branch the warm-up never took is compiled as a trap and costs a recompilation on
+ * first use. One query head per KV head (MHA) is left out on purpose: warming it too made C2 keep the per-head
+ * branches of {@link VectorKernels#scores} in the compiled loop, and stories260K's warm decode slowed from 38 to
+ * 60 µs per token (real-models.md); an MHA model pays one recompilation instead. It uses the kernels
+ * {@link Kernels#best()} picks, and no ND4J, so it does not contend with model loading for ND4J's initialisation.
  */
 public final class DecoderWarmUp {
-    /** Decode steps per throwaway model: with 4 × 1,500, a first real decode ran at 0.74× of warm (real-models.md). */
+    /** Decode steps per throwaway model: with 1,500, a first real decode ran at 0.53–0.74× of warm (real-models.md). */
     static final int STEPS = 1500;
 
     private static Thread started;
@@ -45,8 +47,7 @@ public final class DecoderWarmUp {
         return List.of(
                 shape(64, 8, 4, 171, "adjacent"), // hd 8: half an AVX-512 vector, 2 query heads per KV head
                 shape(96, 6, 2, 256, "adjacent"), // hd 16: whole vectors, 3 per KV head
-                shape(80, 8, 2, 200, "half"), // hd 10: neither, 4 per KV head
-                shape(48, 12, 12, 128, "adjacent")); // hd 4: below half a vector, 1 per KV head
+                shape(80, 8, 2, 200, "half")); // hd 10: neither, 4 per KV head
     }
 
     private static ModelConfig shape(int dim, int heads, int kvHeads, int hidden, String ropeStyle) {

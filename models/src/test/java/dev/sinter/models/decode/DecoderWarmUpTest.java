@@ -13,24 +13,24 @@ import org.junit.jupiter.api.Test;
 /** The JIT warm-up: what it covers, that it is deterministic and that it runs once per JVM. */
 class DecoderWarmUpTest {
     @Test
-    void theThrowawayShapesTakeEveryKernelBranchAtBothVectorWidths() {
+    void theThrowawayShapesTakeTheKernelBranchesButNotMha() {
         Set<Integer> groups = new TreeSet<>();
-        for (int lanes : new int[]{16, 8}) { // AVX-512 and AVX2 floats
-            boolean half = false;
-            boolean whole = false;
-            boolean neither = false;
-            for (ModelConfig c : DecoderWarmUp.shapes()) {
-                int hd = c.headDim();
-                half |= 2 * hd == lanes;
-                whole |= hd % lanes == 0;
-                neither |= 2 * hd != lanes && hd % lanes != 0;
-                groups.add(c.groupSize());
-                // the LM head [517, D] has 4+ blocks of rows and a remainder block at either width
-                assertTrue(c.vocabSize() / lanes >= 4 && c.vocabSize() % lanes != 0);
-            }
-            assertTrue(half && whole && neither, "head sizes for " + lanes + " lanes");
+        boolean half = false;
+        boolean whole = false;
+        boolean neither = false;
+        int lanes = 16; // AVX-512 floats
+        for (ModelConfig c : DecoderWarmUp.shapes()) {
+            int hd = c.headDim();
+            half |= 2 * hd == lanes;
+            whole |= hd % lanes == 0;
+            neither |= 2 * hd != lanes && hd % lanes != 0;
+            groups.add(c.groupSize());
+            // the LM head [517, D] has 4+ blocks of rows and a remainder block at AVX-512 and AVX2 widths
+            assertTrue(c.vocabSize() / lanes >= 4 && c.vocabSize() % lanes != 0 && c.vocabSize() % 8 != 0);
         }
-        assertEquals(Set.of(1, 2, 3, 4), groups); // VectorKernels.scores: 1 to 4 query heads per pass
+        assertTrue(half && whole && neither, "head sizes for " + lanes + " lanes");
+        // VectorKernels.scores: 2 to 4 query heads per pass; 1 (MHA) slowed the others' compiled loop (see the class)
+        assertEquals(Set.of(2, 3, 4), groups);
         assertTrue(DecoderWarmUp.shapes().stream().anyMatch(c -> c.dim() % 2 == 1 || c.hiddenDim() % 2 == 1),
                 "an odd width runs matVec's last-column branch");
     }
