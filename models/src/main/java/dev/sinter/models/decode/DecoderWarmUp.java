@@ -28,8 +28,8 @@ public final class DecoderWarmUp {
 
     /**
      * Starts the warm-up in a daemon thread, once per JVM (later calls return the same thread). The thread used 1.3 s
-     * of CPU time with four throwaway shapes (measured; three now), besides the JIT compiler's own threads; the decoder needs nothing from it to be
-     * correct, only to be fast from its first step.
+     * of CPU time with four throwaway shapes (measured; three now), besides the JIT compiler's own threads; the
+     * decoder needs nothing from it to be correct, only to be fast from its first step.
      */
     public static synchronized Thread startInBackground() {
         if (started == null) {
