@@ -3,8 +3,9 @@
 # llama2.c's run.c built on this machine, side by side, ROUNDS times (default 5) alternately. Prints tokens/s of both
 # (run.c's own count: tokens after the first over the time after the first; the JVM's cold first run and warm runs in
 # the same process, JVM start and model load excluded), the ratio, peak RSS of both processes (GNU time's maximum
-# resident set size), and whether the two texts agree token for token. The JVM runs once per kernel set in KERNELS
-# (default "vector scalar": the Vector API kernels and the plain-Java fallback). Raw rows go to
+# resident set size), and whether the two texts agree token for token. The JVM runs once per variant in VARIANTS
+# (default "vector vector/none scalar": the Vector API kernels with the JIT warm-up that `sinter generate` starts
+# while the model loads, the same without it, and the plain-Java fallback). Raw rows go to
 # bench/results/decode-<date>.json.
 # Build first: mvn -B -q -pl bench -am -DskipTests package
 set -euo pipefail
@@ -15,7 +16,7 @@ TOKENIZER="$SHARED/data/models/stories260K/tok512.bin"
 TOKENS="${TOKENS:-400}"
 ROUNDS="${ROUNDS:-5}"
 WARM_RUNS="${WARM_RUNS:-20}"
-KERNELS="${KERNELS:-vector scalar}"
+VARIANTS="${VARIANTS:-vector vector/none scalar}" # kernels[/none: no JIT warm-up]
 # a small heap, so the JVM's peak RSS is meaningful; the serial collector suits a single-threaded decode
 JAVA_OPTS="${JAVA_OPTS:--Xmx256m -XX:+UseSerialGC}"
 if [[ ! -f bench/target/classpath.txt ]]; then
@@ -32,18 +33,22 @@ gcc -Ofast -march=native -o "$work/run" "$SHARED/tools/llama2c/run.c" -lm
 
 for ((r = 0; r < ROUNDS; r++)); do
   /usr/bin/time -v "$work/run" "$MODEL" -z "$TOKENIZER" -t 0 -n "$TOKENS" >"$work/runc-$r.out" 2>"$work/runc-$r.err"
-  for k in $KERNELS; do
+  for v in $VARIANTS; do
+    k=${v%%/*}
+    warm_up=background
+    [[ "$v" == */none ]] && warm_up=none
     /usr/bin/time -v java $JAVA_OPTS --add-modules jdk.incubator.vector -Dsinter.decode.kernels="$k" -cp "$CP" \
       dev.sinter.bench.DecodeBenchmark --model "$MODEL" --tokenizer "$TOKENIZER" --tokens "$TOKENS" \
-      --warm-runs "$WARM_RUNS" >"$work/java-$k-$r.out" 2>"$work/java-$k-$r.err"
+      --warm-runs "$WARM_RUNS" --warm-up "$warm_up" >"$work/java-${v/\//-}-$r.out" 2>"$work/java-${v/\//-}-$r.err"
   done
 done
 
 mkdir -p bench/results
-python3 - "$work" "$ROUNDS" "$TOKENS" "$JAVA_OPTS" "$KERNELS" "bench/results/decode-$(date -u +%Y%m%dT%H%M%SZ).json" <<'PY'
+python3 - "$work" "$ROUNDS" "$TOKENS" "$JAVA_OPTS" "$VARIANTS" "bench/results/decode-$(date -u +%Y%m%dT%H%M%SZ).json" <<'PY'
 import json, re, statistics, sys
 work, rounds, tokens, java_opts, kernels, out_path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], \
     sys.argv[5].split(), sys.argv[6]
+load = open("/proc/loadavg").read().split()[:3]  # the machine is shared: the load next to every number
 med = statistics.median
 
 def max_rss_mb(err):
@@ -65,21 +70,25 @@ for r in range(rounds):
            "runc_tok_s": float(re.search(r"achieved tok/s: ([\d.]+)", c_err).group(1)),
            "runc_peak_rss_mb": max_rss_mb(c_err), "java": {}}
     for k in kernels:
-        java = json.loads(open(f"{work}/java-{k}-{r}.out").read().strip().splitlines()[-1])
-        java["time_v_peak_rss_mb"] = max_rss_mb(open(f"{work}/java-{k}-{r}.err").read())
+        f = k.replace("/", "-")
+        java = json.loads(open(f"{work}/java-{f}-{r}.out").read().strip().splitlines()[-1])
+        java["time_v_peak_rss_mb"] = max_rss_mb(open(f"{work}/java-{f}-{r}.err").read())
         java["first_mismatch"] = first_mismatch(java["pieces"], row["runc_text"])
         row["java"][k] = java
     rows.append(row)
 
 runc = med(r["runc_tok_s"] for r in rows)
-summary = {"tokens": tokens, "forward_passes": rows[0]["java"][kernels[0]]["forward_passes"], "rounds": rounds,
+summary = {"load_average_1_5_15_min_at_end": load, "tokens": tokens,
+           "forward_passes": rows[0]["java"][kernels[0]]["forward_passes"], "rounds": rounds,
            "java_opts": java_opts + " --add-modules jdk.incubator.vector", "runc_tok_s_median": runc,
            "runc_peak_rss_mb_max": max(r["runc_peak_rss_mb"] for r in rows), "kernels": {}}
 for k in kernels:
     cold = med(r["java"][k]["cold"]["tok_s_after_first"] for r in rows)
     warm = med(r["java"][k]["warm_median_tok_s_after_first"] for r in rows)
     summary["kernels"][k] = {
-        "name": rows[0]["java"][k]["kernels"], "cold_tok_s_median": cold, "warm_tok_s_median": warm,
+        "name": rows[0]["java"][k]["kernels"] + ("" if rows[0]["java"][k].get("warm_up", "none") == "background"
+                                                   else ", no JIT warm-up"),
+        "cold_tok_s_median": cold, "warm_tok_s_median": warm,
         "ratio_cold": cold / runc, "ratio_warm": warm / runc,
         "cold_seconds_median": med(r["java"][k]["cold"]["seconds"] for r in rows),
         "peak_rss_mb_max": max(r["java"][k]["time_v_peak_rss_mb"] for r in rows),
@@ -87,7 +96,7 @@ for k in kernels:
 json.dump({"summary": summary, "rows": rows}, open(out_path, "w"), indent=1)
 
 print(f"stories260K greedy from BOS, -n {tokens} ({summary['forward_passes']} forward passes: the model emits BOS"
-      f" first), {rounds} rounds; JVM: {summary['java_opts']}")
+      f" first), {rounds} rounds; JVM: {summary['java_opts']}; load average at the end {' '.join(load)}")
 print("| | tokens/s (median of rounds) | each round | vs run.c | peak RSS | text = run.c's |")
 print("|---|---:|---|---:|---:|---|")
 print(f"| run.c (gcc -Ofast -march=native) | {runc:,.0f} | " + " / ".join(f"{r['runc_tok_s']:,.0f}" for r in rows)

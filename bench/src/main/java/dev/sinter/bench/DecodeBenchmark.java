@@ -4,6 +4,7 @@ import dev.sinter.framework.util.Json;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.data.Llama2cTokenizer;
+import dev.sinter.models.decode.DecoderWarmUp;
 import dev.sinter.models.decode.DecoderWeights;
 import dev.sinter.models.decode.KvCacheDecoder;
 import dev.sinter.models.llama2c.Llama2cCheckpoint;
@@ -30,10 +31,15 @@ import org.nd4j.linalg.api.buffer.DataType;
  * <p>With {@code --preset NAME} (a {@link ModelPreset} name, sizes overridable with {@code --dim --layers --heads
  * --kv-heads --hidden --vocab --seq}) it decodes a randomly initialised model of that shape instead, for exactly
  * {@code --tokens} passes (no tokenizer, no early stop). {@code --prompt N} adds the time to first token for a random
- * N-token prompt ({@link KvCacheDecoder#prefill}, median of 5 after the decoding runs).
+ * N-token prompt ({@link KvCacheDecoder#prefill(int[])}, median of 5 after the decoding runs); {@code --batch 1,4,8}
+ * adds the rate of greedy decoding of that many sequences together ({@code --tokens} batched steps).
+ *
+ * <p>Like {@code sinter generate}, it starts the decoder's JIT warm-up ({@link DecoderWarmUp}) before loading the
+ * model; {@code --warm-up none} leaves it out, to see what it saves.
  *
  * <p>Usage: {@code DecodeBenchmark [--model stories260K.bin] [--tokenizer tok512.bin] [--tokens 400] [--warm-runs 10]
- * [--prompt 256]}, or {@code DecodeBenchmark --preset small [--layers 12 …] [--tokens 256]}
+ * [--prompt 256] [--warm-up background|none]}, or {@code DecodeBenchmark --preset small [--layers 12 …] [--tokens 256]
+ * [--batch 1,4,8]}
  */
 public final class DecodeBenchmark {
     private static final String SHARED = "../shared/data/models/stories260K/";
@@ -49,8 +55,14 @@ public final class DecodeBenchmark {
         int tokens = Integer.parseInt(a.getOrDefault("--tokens", "400"));
         int warmRuns = Integer.parseInt(a.getOrDefault("--warm-runs", "10"));
         int promptLength = Integer.parseInt(a.getOrDefault("--prompt", "0"));
+        String warmUp = a.getOrDefault("--warm-up", "background");
+        if (!warmUp.equals("background") && !warmUp.equals("none")) {
+            throw new IllegalArgumentException("--warm-up must be 'background' or 'none', got '" + warmUp + "'");
+        }
 
         long t0 = System.nanoTime();
+        // as `sinter generate` does: the decoder's JIT warm-up runs on the other core while the model loads
+        Thread warmUpThread = warmUp.equals("background") ? DecoderWarmUp.startInBackground() : null;
         TransformerModel model = preset == null ? Llama2cCheckpoint.load(modelPath)
                 : TransformerModel.create(presetConfig(preset, a), DataType.FLOAT, 1);
         DecoderWeights weights = DecoderWeights.of(model);
@@ -66,6 +78,8 @@ public final class DecodeBenchmark {
         Llama2cTokenizer tokenizer = preset == null ? Llama2cTokenizer.load(tokPath) : null;
         int stop = preset == null ? tokenizer.bos() : -1;
         KvCacheDecoder decoder = new KvCacheDecoder(weights);
+        boolean warmUpRunning = warmUpThread != null && warmUpThread.isAlive();
+        double sinceStart = (System.nanoTime() - t0) / 1e9;
 
         Run cold = Run.greedy(decoder, Llama2cTokenizer.BOS, stop, tokens);
         List<Run> warm = new ArrayList<>();
@@ -85,6 +99,9 @@ public final class DecodeBenchmark {
         out.put("kernels", decoder.kernels());
         out.put("forward_passes", cold.passes);
         out.put("load_s", loadSeconds);
+        out.put("warm_up", warmUp);
+        out.put("warm_up_still_running_at_first_step", warmUpRunning);
+        out.put("first_step_after_start_s", sinceStart);
         out.put("cold", cold.json());
         out.put("warm_runs", warm.size());
         if (!warm.isEmpty()) {
@@ -96,14 +113,27 @@ public final class DecodeBenchmark {
         if (promptLength > 0) {
             int[] prompt = new SplittableRandom(7).ints(promptLength, 0, cfg.vocabSize()).toArray();
             double[] ttft = new double[5];
+            double[] cpu = new double[ttft.length];
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int r = 0; r < ttft.length; r++) {
                 decoder.reset();
+                long c0 = threads.getCurrentThreadCpuTime();
                 long p0 = System.nanoTime();
                 decoder.prefill(prompt);
                 ttft[r] = (System.nanoTime() - p0) / 1e6;
+                cpu[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e6;
             }
             out.put("prompt_tokens", promptLength);
             out.put("time_to_first_token_ms_median", median(ttft));
+            // the thread's CPU time: what the prefill costs without the waits of a loaded machine
+            out.put("time_to_first_token_cpu_ms_median", median(cpu));
+        }
+        if (a.containsKey("--batch")) {
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (String b : a.get("--batch").split(",")) {
+                rows.add(batched(weights, Integer.parseInt(b.strip()), tokens));
+            }
+            out.put("batched", rows);
         }
         out.put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576.0);
         out.put("peak_rss_mb", ModelBenchmark.peakRssMb());
@@ -114,6 +144,48 @@ public final class DecodeBenchmark {
             out.put("text", tokenizer.decode(generated));
         }
         System.out.println(Json.write(out));
+    }
+
+    /**
+     * Greedy decoding of {@code b} sequences together ({@link KvCacheDecoder#step(int[], int[], int)}), {@code tokens}
+     * batched steps from b different first tokens: one untimed run, then the median of 3; tokens/s counts every
+     * sequence's tokens.
+     */
+    private static Map<String, Object> batched(DecoderWeights weights, int b, int tokens) {
+        KvCacheDecoder decoder = new KvCacheDecoder(weights, b);
+        int vocab = weights.config().vocabSize();
+        int[] seqs = java.util.stream.IntStream.range(0, b).toArray();
+        double[] seconds = new double[3];
+        double[] cpuSeconds = new double[seconds.length];
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int r = -1; r < seconds.length; r++) {
+            int[] next = java.util.stream.IntStream.range(0, b).map(i -> (1 + 37 * i) % vocab).toArray();
+            for (int i = 0; i < b; i++) {
+                decoder.reset(i);
+            }
+            long c0 = threads.getCurrentThreadCpuTime();
+            long t0 = System.nanoTime();
+            for (int t = 0; t < tokens; t++) {
+                float[] rows = decoder.step(seqs, next, b); // [b, V]
+                for (int i = 0; i < b; i++) {
+                    next[i] = argmax(rows, i * vocab, vocab);
+                }
+            }
+            if (r >= 0) {
+                seconds[r] = (System.nanoTime() - t0) / 1e9;
+                cpuSeconds[r] = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
+            }
+        }
+        double s = median(seconds);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("batch", b);
+        m.put("steps", tokens);
+        m.put("seconds_median", s);
+        m.put("tok_s", b * tokens / s);
+        m.put("tok_s_per_sequence", tokens / s);
+        // per the thread's CPU time: what a step costs without the waits of a loaded machine
+        m.put("tok_s_cpu", b * tokens / median(cpuSeconds));
+        return m;
     }
 
     /** A preset's architecture with the sizes given on the command line. */
@@ -176,9 +248,14 @@ public final class DecodeBenchmark {
     }
 
     private static int argmax(float[] v) {
+        return argmax(v, 0, v.length);
+    }
+
+    /** The index (from {@code from}) of the largest of {@code v[from, from + n)}. */
+    private static int argmax(float[] v, int from, int n) {
         int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
+        for (int i = 1; i < n; i++) {
+            if (v[from + i] > v[from + best]) {
                 best = i;
             }
         }

@@ -105,6 +105,27 @@ class CliTest {
     }
 
     @Test
+    void generateDecodesSeveralSamplesTogetherAsOneAtATime() {
+        String model = TestData.fixture("models/stories260K/stories260K.bin").toString();
+        String tokenizer = TestData.fixture("models/stories260K/tok512.bin").toString();
+        Outcome batched = run("generate", "--model", model, "--tokenizer", tokenizer, "--prompt", "Tom had a",
+                "--max-new-tokens", "30", "--temperature", "0.9", "--seed", "5", "--num-samples", "3");
+        assertEquals(0, batched.code(), batched.err());
+        String[] parts = batched.out().split("--- sample \\d \\(seed \\d\\) ---\\R");
+        assertEquals(4, parts.length, batched.out()); // "" before the first header, then 3 samples
+        for (int i = 1; i <= 3; i++) {
+            assertTrue(batched.out().contains("--- sample " + i + " (seed " + (4 + i) + ") ---"), batched.out());
+            Outcome alone = run("generate", "--model", model, "--tokenizer", tokenizer, "--prompt", "Tom had a",
+                    "--max-new-tokens", "30", "--temperature", "0.9", "--seed", String.valueOf(4 + i));
+            assertEquals(alone.out().strip(), parts[i].strip(), "sample " + i);
+        }
+        assertTrue(!parts[1].equals(parts[2]) || !parts[2].equals(parts[3]), "three seeds gave one text");
+        Outcome zero = run("generate", "--model", model, "--tokenizer", tokenizer, "--num-samples", "0");
+        assertEquals(2, zero.code());
+        assertTrue(zero.err().contains("--num-samples must be >= 1"), zero.err());
+    }
+
+    @Test
     void listShowsModelsTrainersAndConfigs() {
         Outcome o = run("ls", "--configs", CONFIGS.toString());
         assertEquals(0, o.code());

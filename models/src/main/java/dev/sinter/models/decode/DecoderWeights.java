@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -86,7 +87,33 @@ public final class DecoderWeights {
     static DecoderWeights of(ModelConfig config, Map<String, INDArray> params, Kernels kernels) {
         Runtime rt = Runtime.getRuntime();
         requireHeapFor(config, params, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()), rt.maxMemory());
-        Reader r = new Reader(config, params, kernels);
+        ParameterSource source = new ParameterSource(params);
+        DecoderWeights weights = build(config, new Reader(config, source, kernels), kernels);
+        source.requireAllRead();
+        return weights;
+    }
+
+    /**
+     * Weights of {@code config}'s shapes drawn uniformly from [−0.5, 0.5) with {@code seed}, for {@code kernels}: for
+     * warming up the JIT ({@link DecoderWarmUp}) without touching ND4J.
+     */
+    static DecoderWeights random(ModelConfig config, Kernels kernels, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        Source source = (name, shape) -> {
+            long n = 1;
+            for (long s : shape) {
+                n *= s;
+            }
+            float[] a = new float[Math.toIntExact(n)];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) (rng.nextDouble() - 0.5);
+            }
+            return a;
+        };
+        return build(config, new Reader(config, source, kernels), kernels);
+    }
+
+    private static DecoderWeights build(ModelConfig config, Reader r, Kernels kernels) {
         int d = config.dim();
         int v = config.vocabSize();
         float[] embed = r.tensor(ParameterNames.EMBED, v, d);
@@ -115,7 +142,6 @@ public final class DecoderWeights {
         }
         Norm finalNorm = r.norm(ParameterNames.FINAL_NORM);
         float[] head = config.tieEmbeddings() ? kernels.pack(embed, v, d) : r.matrix(ParameterNames.LM_HEAD, v, d);
-        r.requireAllRead();
         return new DecoderWeights(config, kernels, embed, positions, layers, finalNorm, head);
     }
 
@@ -171,16 +197,55 @@ public final class DecoderWeights {
         return out;
     }
 
-    /** Reads named tensors as float arrays, checking shapes and which names were used. */
-    private static final class Reader {
-        private final ModelConfig config;
+    /** Where the named tensors come from: row-major values of the given shape. */
+    private interface Source {
+        float[] tensor(String name, long... shape);
+    }
+
+    /** A model's parameters, checking shapes and which names were used. */
+    private static final class ParameterSource implements Source {
         private final Map<String, INDArray> params;
-        private final Kernels kernels;
         private final Set<String> read = new HashSet<>();
 
-        Reader(ModelConfig config, Map<String, INDArray> params, Kernels kernels) {
-            this.config = config;
+        ParameterSource(Map<String, INDArray> params) {
             this.params = params;
+        }
+
+        @Override
+        public float[] tensor(String name, long... shape) {
+            INDArray a = params.get(name);
+            if (a == null) {
+                throw new IllegalArgumentException("decoder weights: missing parameter '" + name
+                        + "' for this model config; pass the parameters of a model built from the same config");
+            }
+            if (!Arrays.equals(a.shape(), shape)) {
+                throw new IllegalArgumentException("decoder weights: parameter '" + name + "' has shape "
+                        + Arrays.toString(a.shape()) + ", expected " + Arrays.toString(shape));
+            }
+            read.add(name);
+            return a.castTo(DataType.FLOAT).dup('c').reshape(a.length()).toFloatVector();
+        }
+
+        void requireAllRead() {
+            for (String name : params.keySet()) {
+                if (!read.contains(name)) {
+                    throw new IllegalArgumentException("decoder weights: parameter '" + name + "' is not part of the"
+                            + " plain transformer the decoder runs (an adapter?); merge adapters into the base weights"
+                            + " before decoding");
+                }
+            }
+        }
+    }
+
+    /** Reads the tensors of one architecture from a {@link Source}, packing matrices for the kernels. */
+    private static final class Reader {
+        private final ModelConfig config;
+        private final Source source;
+        private final Kernels kernels;
+
+        Reader(ModelConfig config, Source source, Kernels kernels) {
+            this.config = config;
+            this.source = source;
             this.kernels = kernels;
         }
 
@@ -207,27 +272,7 @@ public final class DecoderWeights {
 
         /** The tensor's values in row-major order. */
         float[] tensor(String name, long... shape) {
-            INDArray a = params.get(name);
-            if (a == null) {
-                throw new IllegalArgumentException("decoder weights: missing parameter '" + name
-                        + "' for this model config; pass the parameters of a model built from the same config");
-            }
-            if (!Arrays.equals(a.shape(), shape)) {
-                throw new IllegalArgumentException("decoder weights: parameter '" + name + "' has shape "
-                        + Arrays.toString(a.shape()) + ", expected " + Arrays.toString(shape));
-            }
-            read.add(name);
-            return a.castTo(DataType.FLOAT).dup('c').reshape(a.length()).toFloatVector();
-        }
-
-        void requireAllRead() {
-            for (String name : params.keySet()) {
-                if (!read.contains(name)) {
-                    throw new IllegalArgumentException("decoder weights: parameter '" + name + "' is not part of the"
-                            + " plain transformer the decoder runs (an adapter?); merge adapters into the base weights"
-                            + " before decoding");
-                }
-            }
+            return source.tensor(name, shape);
         }
     }
 
@@ -246,6 +291,11 @@ public final class DecoderWeights {
 
     float[] positions() {
         return positions;
+    }
+
+    /** The number of transformer blocks. */
+    int layers() {
+        return layers.length;
     }
 
     Layer layer(int i) {

@@ -8,10 +8,10 @@ import dev.sinter.models.transformer.TransformerModel;
  * after construction, no allocation per token, one thread).
  *
  * <p>{@link #step(int)} appends one token and returns the next-token logits {@code [V]} that the SameDiff graph
- * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill} appends
- * several, running up to 16 tokens through each layer together (every weight read once per 16 tokens; the logits
- * are the same as from single steps). Each step costs one forward pass of one token: the keys and values of earlier
- * positions are reused.
+ * ({@link TransformerModel#logits}) gives at the last position of the sequence fed so far; {@link #prefill(int[])}
+ * appends several, running up to {@value #CHUNK} tokens through each layer together (every weight read once per
+ * chunk; the logits are the same as from single steps). Each step costs one forward pass of one token: the keys and
+ * values of earlier positions are reused.
  *
  * <p><b>Past max_seq_len.</b> The graph sees at most {@code max_seq_len} tokens, numbered from position 0; the
  * reference for a longer sequence is the graph's logits on its last {@code max_seq_len} tokens (a sliding window).
@@ -25,11 +25,20 @@ import dev.sinter.models.transformer.TransformerModel;
  * These are the graph's inference semantics ({@link dev.sinter.models.moe.MoeInputs}: no Gumbel noise, no jitter, no
  * capacity limit), so the decoder agrees with the graph for every MoE config.
  *
- * <p>Not thread-safe: one instance per sequence. Instances may share one {@link DecoderWeights}.
+ * <p><b>Batches.</b> A decoder made for B sequences ({@link #KvCacheDecoder(DecoderWeights, int)}) keeps B caches;
+ * {@link #step(int[], int[], int)} appends one token to each of several of them in one forward pass, every weight read
+ * once for all of them. Each sequence has its own positions and may stop at any time; its logits are bit for bit those
+ * of a decoder that ran it alone (the kernels' products of several vectors equal their one-vector products).
+ *
+ * <p>Not thread-safe. Instances may share one {@link DecoderWeights}.
  */
 public final class KvCacheDecoder {
-    /** Prompt tokens run through the layers together, so each weight is read once per chunk ({@link #prefill}). */
-    static final int CHUNK = 16;
+    /**
+     * Prompt tokens run through the layers together, so each weight is read from memory once per chunk
+     * ({@link #prefill(int[])}); 128 rather than 16 made a 256-token prefill of the 110M model much faster
+     * (docs/results/real-models.md), and a chunk's activations (128 × (5·D + 2·H) floats, 4 MB there) stay in cache.
+     */
+    static final int CHUNK = 128;
     /** Positions the cache holds at first; it doubles as the sequence grows, up to max_seq_len. */
     static final int INITIAL_POSITIONS = 256;
 
@@ -41,7 +50,6 @@ public final class KvCacheDecoder {
     private final int group; // query heads per KV head
     private final int kvDim;
     private final int seqLen; // S = max_seq_len, the cache's capacity
-    private int rowLen; // positions the cache holds, a whole number of vectors: the stride of cache and score rows
     private final int vocab;
     private final boolean layerNorm;
     private final float eps;
@@ -50,34 +58,68 @@ public final class KvCacheDecoder {
     private final int topK; // experts per token in MoE layers
     private final float[] cos; // [S, hd/2], null for learned positions
     private final float[] sin; // [S, hd/2]
-    private final float[][] keys; // per layer [KV·hd, rowLen]: channel-major, so attention runs along positions
-    private final float[][] values; // per layer [KV, rowLen, hd]: position-major per head
-    private final int[] tokens; // [S] the token at each cache position
+    private final Sequence[] sequences; // [B] one cache each
     private final int[] rewindow; // [S] scratch for rebuilding the window
-    private int length; // tokens in the cache
 
-    // one row per token of a chunk of up to CHUNK tokens that run through the layers together; row strides leave
-    // matVec/matMat and weightedSum their padding room
+    // one row per token of a forward pass: up to max(CHUNK, B) tokens run through the layers together, either a chunk
+    // of one sequence's prompt or one token of each of several sequences; row strides leave matVec/matMat and
+    // weightedSum their padding room
+    private final int maxRows;
+    private final Sequence[] rowSeq; // [maxRows] the sequence of each row
+    private final int[] rowPos; // [maxRows] its position in that sequence
+    private final int[] rowOut; // [maxRows] where a batched step returns its logits
+    private final boolean[] slid; // [B] which sequences of a batched step slid their window
     private final int qkvStride;
     private final int ctxStride;
     private final int projStride;
     private final int hiddenStride;
-    private final float[] x; // [CHUNK, D] residual stream
-    private final float[] h; // [CHUNK, D] normalised input of a sub-block
-    private final float[] qkv; // [CHUNK, qkvStride]: q (D), k (KV·hd), v (KV·hd)
-    private final float[] ctx; // [CHUNK, ctxStride] attention output before o_proj
-    private final float[] proj; // [CHUNK, projStride] a sub-block's output
-    private final float[] hidden; // [CHUNK, hiddenStride] MLP pre-activations (gate, up)
-    private float[] scores; // [g, rowLen] one KV head's query heads
+    private final int headStride;
+    private final float[] x; // [maxRows, D] residual stream
+    private final float[] h; // [maxRows, D] normalised input of a sub-block
+    private final float[] qkv; // [maxRows, qkvStride]: q (D), k (KV·hd), v (KV·hd)
+    private final float[] ctx; // [maxRows, ctxStride] attention output before o_proj
+    private final float[] proj; // [maxRows, projStride] a sub-block's output
+    private final float[] hidden; // [maxRows, hiddenStride] MLP pre-activations (gate, up)
+    private float[] scores; // [g, largest rowLen] one KV head's query heads
     private final float[] moeSum; // [D] one token's weighted sum of expert outputs
     private final float[] expertOut; // [padded D] one expert's output
     private final float[] router; // [max E]
     private final float[] coef; // [2]
-    private final float[] headOut; // [padded V] the LM head's product
-    private final float[] logits; // [V]
+    private final float[] headOut; // [B, headStride] the LM head's products
+    private final float[] logits; // [V] the logits of step(int) and prefill
+    private final float[] batchLogits; // [B, V] the logits of a batched step
 
-    /** A decoder over {@code weights}, with the kernels they were laid out for. */
+    /** One sequence's cache. */
+    private final class Sequence {
+        final float[][] keys; // per layer [KV·hd, rowLen]: channel-major, so attention runs along positions
+        final float[][] values; // per layer [KV, rowLen, hd]: position-major per head
+        final int[] tokens = new int[seqLen]; // [S] the token at each cache position
+        int rowLen; // positions the cache holds, a whole number of vectors: the stride of cache and score rows
+        int length; // tokens in the cache
+        int stepStamp; // the batched step that last fed this sequence (to reject a sequence fed twice in one step)
+
+        Sequence(int layers) {
+            rowLen = k.padded(Math.min(seqLen, INITIAL_POSITIONS));
+            keys = new float[layers][kvDim * rowLen]; // grown on demand (see grow)
+            values = new float[layers][kvDim * rowLen];
+        }
+    }
+
+    private int stepCount; // batched steps so far, for Sequence.stepStamp
+
+    /** A decoder of one sequence over {@code weights}, with the kernels they were laid out for. */
     public KvCacheDecoder(DecoderWeights weights) {
+        this(weights, 1);
+    }
+
+    /**
+     * A decoder of {@code batch} sequences (numbered 0 … batch−1, each with its own cache) over {@code weights}; see
+     * {@link #step(int[], int[], int)}.
+     */
+    public KvCacheDecoder(DecoderWeights weights, int batch) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("a decoder needs at least one sequence, got batch " + batch);
+        }
         ModelConfig c = weights.config();
         this.w = weights;
         this.k = weights.kernels();
@@ -87,7 +129,6 @@ public final class KvCacheDecoder {
         this.group = c.groupSize();
         this.kvDim = c.kvDim();
         this.seqLen = c.maxSeqLen();
-        this.rowLen = k.padded(Math.min(seqLen, INITIAL_POSITIONS));
         this.vocab = c.vocabSize();
         this.layerNorm = c.norm().equals("layernorm");
         this.eps = (float) c.normEps();
@@ -110,9 +151,10 @@ public final class KvCacheDecoder {
             cos = null;
             sin = null;
         }
-        keys = new float[c.nLayers()][kvDim * rowLen]; // grown on demand (see grow)
-        values = new float[c.nLayers()][kvDim * rowLen];
-        tokens = new int[seqLen];
+        sequences = new Sequence[batch];
+        for (int i = 0; i < batch; i++) {
+            sequences[i] = new Sequence(c.nLayers());
+        }
         rewindow = new int[seqLen];
         int maxHidden = c.hiddenDim();
         int maxExperts = 1;
@@ -120,26 +162,33 @@ public final class KvCacheDecoder {
             maxHidden = Math.max(maxHidden, c.expertHiddenDim());
             maxExperts = Math.max(maxExperts, c.expertsAt(i));
         }
+        maxRows = Math.max(CHUNK, batch);
+        rowSeq = new Sequence[maxRows];
+        rowPos = new int[maxRows];
+        rowOut = new int[maxRows];
+        slid = new boolean[batch];
         qkvStride = k.padded(d + 2 * kvDim);
         ctxStride = d - hd + k.padded(hd); // the last head's weightedSum may use scratch room
         projStride = k.padded(d);
         hiddenStride = k.padded(2 * maxHidden);
-        x = new float[CHUNK * d];
-        h = new float[CHUNK * d];
-        qkv = new float[CHUNK * qkvStride];
-        ctx = new float[CHUNK * ctxStride];
-        proj = new float[CHUNK * projStride];
-        hidden = new float[CHUNK * hiddenStride];
-        scores = new float[group * rowLen];
+        headStride = k.padded(vocab);
+        x = new float[maxRows * d];
+        h = new float[maxRows * d];
+        qkv = new float[maxRows * qkvStride];
+        ctx = new float[maxRows * ctxStride];
+        proj = new float[maxRows * projStride];
+        hidden = new float[maxRows * hiddenStride];
+        scores = new float[group * sequences[0].rowLen];
         moeSum = new float[d];
         expertOut = new float[projStride];
         router = new float[k.padded(maxExperts)];
         coef = new float[k.padded(2)];
-        headOut = new float[k.padded(vocab)];
+        headOut = new float[batch * headStride];
         logits = new float[vocab];
+        batchLogits = new float[batch * vocab];
     }
 
-    /** A decoder over a copy of {@code model}'s current weights. */
+    /** A decoder of one sequence over a copy of {@code model}'s current weights. */
     public static KvCacheDecoder of(TransformerModel model) {
         return new KvCacheDecoder(DecoderWeights.of(model));
     }
@@ -149,19 +198,34 @@ public final class KvCacheDecoder {
         return w.config();
     }
 
-    /** Tokens the next step attends to besides itself: min(tokens fed since {@link #reset}, max_seq_len). */
+    /** The number of sequences this decoder keeps caches for. */
+    public int batch() {
+        return sequences.length;
+    }
+
+    /** {@link #length(int)} of sequence 0. */
     public int length() {
-        return length;
+        return length(0);
     }
 
-    /** Forgets the sequence (the cache is overwritten, not cleared). */
+    /** Tokens sequence {@code seq}'s next step attends to besides itself: min(tokens fed since reset, max_seq_len). */
+    public int length(int seq) {
+        return sequence(seq).length;
+    }
+
+    /** Forgets sequence 0. */
     public void reset() {
-        length = 0;
+        reset(0);
     }
 
-    /** Positions the cache can hold before it grows again. */
+    /** Forgets sequence {@code seq} (its cache is overwritten, not cleared). */
+    public void reset(int seq) {
+        sequence(seq).length = 0;
+    }
+
+    /** Positions sequence 0's cache can hold before it grows again. */
     int capacity() {
-        return rowLen;
+        return sequences[0].rowLen;
     }
 
     /** The kernels in use, e.g. {@code vector-512} or {@code scalar}. */
@@ -169,64 +233,138 @@ public final class KvCacheDecoder {
         return k.describe();
     }
 
+    private Sequence sequence(int seq) {
+        if (seq < 0 || seq >= sequences.length) {
+            throw new IllegalArgumentException("sequence " + seq + " is outside this decoder's batch [0, "
+                    + sequences.length + ")");
+        }
+        return sequences[seq];
+    }
+
     /**
-     * Appends {@code token} and returns the logits {@code [V]} for the next token. The array is reused: read or copy
-     * it before the next call.
+     * Appends {@code token} to sequence 0 and returns the logits {@code [V]} for the next token. The array is reused:
+     * read or copy it before the next call.
      */
     public float[] step(int token) {
         checkToken(token);
-        if (length < seqLen) {
-            tokens[length] = token;
-            forward(tokens, length, 1, length, true);
-            length++;
+        Sequence s = sequences[0];
+        if (s.length < seqLen) {
+            s.tokens[s.length] = token;
+            rowSeq[0] = s;
+            rowPos[0] = s.length;
+            forward(1, false);
+            s.length++;
         } else {
-            // the window slides: the last S−1 cached tokens and this one, renumbered from position 0
-            System.arraycopy(tokens, 1, rewindow, 0, seqLen - 1);
-            rewindow[seqLen - 1] = token;
-            replay(rewindow);
+            slide(s, token);
         }
         return logits;
     }
 
     /**
-     * Appends {@code prompt} (at least one token) and returns the logits after its last token, as a sequence of
-     * {@link #step} calls would; only the last position computes logits. The array is reused as in {@link #step}.
+     * Appends {@code tokens[j]} to sequence {@code seqs[j]} for each {@code j < n} (distinct sequences) in one forward
+     * pass, and returns their next-token logits {@code [n, V]}: row j for sequence {@code seqs[j]}, bit for bit what
+     * {@link #step(int)} gives for that sequence alone. The array is reused: read or copy it before the next call.
      */
+    public float[] step(int[] seqs, int[] tokens, int n) {
+        if (n < 1 || n > sequences.length || seqs.length < n || tokens.length < n) {
+            throw new IllegalArgumentException("a batched step feeds 1 to " + sequences.length + " sequences, one"
+                    + " token each; got n = " + n + " with " + seqs.length + " sequence ids and " + tokens.length
+                    + " tokens");
+        }
+        stepCount++;
+        for (int j = 0; j < n; j++) {
+            Sequence s = sequence(seqs[j]);
+            if (s.stepStamp == stepCount) {
+                throw new IllegalArgumentException("sequence " + seqs[j] + " appears twice in one batched step");
+            }
+            s.stepStamp = stepCount;
+            checkToken(tokens[j]);
+        }
+        for (int j = 0; j < n; j++) { // a full window slides: that sequence's cache is rebuilt on its own, first
+            Sequence s = sequences[seqs[j]];
+            slid[j] = s.length == seqLen;
+            if (slid[j]) {
+                slide(s, tokens[j]);
+                System.arraycopy(logits, 0, batchLogits, j * vocab, vocab);
+            }
+        }
+        int rows = 0;
+        for (int j = 0; j < n; j++) { // the others in one pass
+            if (!slid[j]) {
+                Sequence s = sequences[seqs[j]];
+                s.tokens[s.length] = tokens[j];
+                rowSeq[rows] = s;
+                rowPos[rows] = s.length;
+                rowOut[rows++] = j;
+            }
+        }
+        if (rows > 0) {
+            forward(rows, true);
+            for (int r = 0; r < rows; r++) {
+                rowSeq[r].length++;
+                System.arraycopy(headOut, r * headStride, batchLogits, rowOut[r] * vocab, vocab);
+            }
+        }
+        return batchLogits;
+    }
+
+    /** {@link #prefill(int, int[])} of sequence 0. */
     public float[] prefill(int[] prompt) {
+        return prefill(0, prompt);
+    }
+
+    /**
+     * Appends {@code prompt} (at least one token) to sequence {@code seq} and returns the logits {@code [V]} after its
+     * last token, as a sequence of {@link #step} calls would; only the last position computes logits. The array is
+     * reused as in {@link #step(int)}.
+     */
+    public float[] prefill(int seq, int[] prompt) {
+        Sequence s = sequence(seq);
         if (prompt.length == 0) {
             throw new IllegalArgumentException("prompt must hold at least one token (e.g. BOS)");
         }
         for (int t : prompt) {
             checkToken(t);
         }
-        if (length + prompt.length <= seqLen) {
-            System.arraycopy(prompt, 0, tokens, length, prompt.length);
-            int end = length + prompt.length;
-            run(length, end);
-            length = end;
+        if (s.length + prompt.length <= seqLen) {
+            System.arraycopy(prompt, 0, s.tokens, s.length, prompt.length);
+            int end = s.length + prompt.length;
+            run(s, s.length, end);
+            s.length = end;
         } else {
             // only the last S tokens of (cache, prompt) matter: the window the graph would see
             int fromPrompt = Math.min(prompt.length, seqLen);
             int fromCache = seqLen - fromPrompt;
-            System.arraycopy(tokens, length - fromCache, rewindow, 0, fromCache);
+            System.arraycopy(s.tokens, s.length - fromCache, rewindow, 0, fromCache);
             System.arraycopy(prompt, prompt.length - fromPrompt, rewindow, fromCache, fromPrompt);
-            replay(rewindow);
+            replay(s, rewindow);
         }
         return logits;
     }
 
-    /** Rebuilds the cache from a full window {@code [S]} at positions 0 … S−1. */
-    private void replay(int[] window) {
-        System.arraycopy(window, 0, tokens, 0, seqLen);
-        run(0, seqLen);
-        length = seqLen;
+    /** A step past a full window: the last S−1 cached tokens and {@code token}, renumbered from position 0. */
+    private void slide(Sequence s, int token) {
+        System.arraycopy(s.tokens, 1, rewindow, 0, seqLen - 1);
+        rewindow[seqLen - 1] = token;
+        replay(s, rewindow);
     }
 
-    /** Runs the cached tokens at positions [from, to) in chunks; logits for the last. */
-    private void run(int from, int to) {
+    /** Rebuilds {@code s}'s cache from a full window {@code [S]} at positions 0 … S−1. */
+    private void replay(Sequence s, int[] window) {
+        System.arraycopy(window, 0, s.tokens, 0, seqLen);
+        run(s, 0, seqLen);
+        s.length = seqLen;
+    }
+
+    /** Runs {@code s}'s cached tokens at positions [from, to) in chunks; logits for the last. */
+    private void run(Sequence s, int from, int to) {
         for (int p = from; p < to; p += CHUNK) {
             int m = Math.min(CHUNK, to - p);
-            forward(tokens, p, m, p, p + m == to);
+            for (int j = 0; j < m; j++) {
+                rowSeq[j] = s;
+                rowPos[j] = p + j;
+            }
+            forward(m, false);
         }
     }
 
@@ -237,28 +375,34 @@ public final class KvCacheDecoder {
     }
 
     /**
-     * Tokens {@code ids[from, from + m)} (m ≤ CHUNK) at cache positions {@code pos0 …}: writes their keys and values,
-     * and the logits after the last one when asked.
+     * Rows {@code j < m}: the token at position {@link #rowPos}[j] of sequence {@link #rowSeq}[j] (a row's sequence
+     * holds it in its tokens). Writes their keys and values, then either the logits after the last row into
+     * {@link #logits} or, when {@code everyRow}, the LM head's products of every row into {@link #headOut}. Rows of one
+     * sequence must be consecutive positions in order (a prompt chunk); rows of different sequences are independent.
      */
-    private void forward(int[] ids, int from, int m, int pos0, boolean wantLogits) {
-        if (pos0 + m > rowLen) {
-            grow(pos0 + m);
+    private void forward(int m, boolean everyRow) {
+        for (int j = 0; j < m; j++) {
+            Sequence s = rowSeq[j];
+            if (rowPos[j] + 1 > s.rowLen) {
+                grow(s, rowPos[j] + 1 + (m - 1 - j)); // room for the rest of a chunk at once
+            }
         }
         float[] table = w.positions();
         for (int j = 0; j < m; j++) {
-            System.arraycopy(w.embed(), ids[from + j] * d, x, j * d, d);
+            int pos = rowPos[j];
+            System.arraycopy(w.embed(), rowSeq[j].tokens[pos] * d, x, j * d, d);
             if (table != null) {
                 for (int i = 0; i < d; i++) {
-                    x[j * d + i] += table[(pos0 + j) * d + i];
+                    x[j * d + i] += table[pos * d + i];
                 }
             }
         }
-        for (int l = 0; l < keys.length; l++) {
+        for (int l = 0; l < w.layers(); l++) {
             DecoderWeights.Layer layer = w.layer(l);
             for (int j = 0; j < m; j++) {
                 norm(layer.attnNorm(), x, j * d, h, j * d);
             }
-            attention(l, layer, m, pos0);
+            attention(l, layer, m);
             addRows(m);
             for (int j = 0; j < m; j++) {
                 norm(layer.mlpNorm(), x, j * d, h, j * d);
@@ -272,7 +416,12 @@ public final class KvCacheDecoder {
             }
             addRows(m);
         }
-        if (wantLogits) {
+        if (everyRow) {
+            for (int j = 0; j < m; j++) {
+                norm(w.finalNorm(), x, j * d, h, j * d);
+            }
+            k.matMat(w.head(), vocab, d, h, d, m, headOut, headStride);
+        } else {
             int last = (m - 1) * d;
             norm(w.finalNorm(), x, last, h, 0);
             k.matVec(w.head(), vocab, d, h, 0, headOut, 0);
@@ -281,29 +430,32 @@ public final class KvCacheDecoder {
     }
 
     /**
-     * Makes room for {@code positions} cached positions: doubles the cache (at most to max_seq_len), copying what it
-     * holds. Amortised over the tokens that fill it, so steps still allocate nothing on average.
+     * Makes room for {@code positions} cached positions of {@code s}: doubles its cache (at most to max_seq_len),
+     * copying what it holds. Amortised over the tokens that fill it, so steps still allocate nothing on average.
      */
-    private void grow(int positions) {
+    private void grow(Sequence s, int positions) {
+        int rowLen = s.rowLen;
         int newLen = k.padded(Math.min(seqLen, Math.max(2 * rowLen, positions)));
-        for (int l = 0; l < keys.length; l++) {
+        for (int l = 0; l < s.keys.length; l++) {
             float[] kc = new float[kvDim * newLen];
             float[] vc = new float[kvDim * newLen];
             for (int c = 0; c < kvDim; c++) { // keys [KV·hd, rowLen]
-                System.arraycopy(keys[l], c * rowLen, kc, c * newLen, rowLen);
+                System.arraycopy(s.keys[l], c * rowLen, kc, c * newLen, rowLen);
             }
             for (int kvh = 0; kvh < kvDim / hd; kvh++) { // values [KV, rowLen, hd]
-                System.arraycopy(values[l], kvh * rowLen * hd, vc, kvh * newLen * hd, rowLen * hd);
+                System.arraycopy(s.values[l], kvh * rowLen * hd, vc, kvh * newLen * hd, rowLen * hd);
             }
-            keys[l] = kc;
-            values[l] = vc;
+            s.keys[l] = kc;
+            s.values[l] = vc;
         }
-        scores = new float[group * newLen];
-        rowLen = newLen;
+        if (scores.length < group * newLen) {
+            scores = new float[group * newLen];
+        }
+        s.rowLen = newLen;
     }
 
-    /** Self-attention of m tokens at positions pos0 … over the cache; the results (after o_proj) go to {@link #proj}. */
-    private void attention(int l, DecoderWeights.Layer layer, int m, int pos0) {
+    /** Self-attention of the m rows over their sequences' caches; the results (after o_proj) go to {@link #proj}. */
+    private void attention(int l, DecoderWeights.Layer layer, int m) {
         k.matMat(layer.qkv(), d + 2 * kvDim, d, h, d, m, qkv, qkvStride);
         float[] bias = layer.qkvBias();
         if (bias != null) {
@@ -313,11 +465,9 @@ public final class KvCacheDecoder {
                 }
             }
         }
-        float[] kc = keys[l];
-        float[] vc = values[l];
-        for (int j = 0; j < m; j++) { // every token's key and value first: later tokens of the chunk attend to them
+        for (int j = 0; j < m; j++) { // every token's key and value first: later tokens of a chunk attend to them
             int q = j * qkvStride;
-            int pos = pos0 + j;
+            int pos = rowPos[j];
             if (cos != null) {
                 for (int a = 0; a < heads; a++) {
                     rope(qkv, q + a * hd, pos);
@@ -326,6 +476,10 @@ public final class KvCacheDecoder {
                     rope(qkv, q + d + a * hd, pos);
                 }
             }
+            Sequence s = rowSeq[j];
+            float[] kc = s.keys[l];
+            float[] vc = s.values[l];
+            int rowLen = s.rowLen;
             for (int c = 0; c < kvDim; c++) {
                 kc[c * rowLen + pos] = qkv[q + d + c];
                 vc[((c / hd) * rowLen + pos) * hd + c % hd] = qkv[q + d + kvDim + c];
@@ -333,7 +487,11 @@ public final class KvCacheDecoder {
         }
         float scale = (float) (1.0 / Math.sqrt(hd));
         for (int j = 0; j < m; j++) {
-            int n = pos0 + j + 1; // causal: positions 0 … pos
+            Sequence s = rowSeq[j];
+            float[] kc = s.keys[l];
+            float[] vc = s.values[l];
+            int rowLen = s.rowLen;
+            int n = rowPos[j] + 1; // causal: positions 0 … pos
             int q = j * qkvStride;
             int out = j * ctxStride;
             for (int kvh = 0; kvh < kvDim / hd; kvh++) {

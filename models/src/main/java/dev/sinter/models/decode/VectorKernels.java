@@ -1,6 +1,7 @@
 package dev.sinter.models.decode;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,6 +20,18 @@ final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector LOG2E = FloatVector.broadcast(S, 1.44269504088896341f);
+    private static final FloatVector ROUND = FloatVector.broadcast(S, 12582912f); // 1.5·2^23
+    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(S, -0.693359375f);
+    private static final FloatVector MINUS_LN2_LO = FloatVector.broadcast(S, 2.12194440e-4f);
+    // Cephes expf's polynomial P(r) = P0·r⁵ + … + P5: e^r ≈ 1 + r + r²·P(r) (static final vectors, which C2 keeps
+    // unboxed; elements of an array of vectors would be loaded and unboxed on every call)
+    private static final FloatVector P0 = FloatVector.broadcast(S, 1.9875691500e-4f);
+    private static final FloatVector P1 = FloatVector.broadcast(S, 1.3981999507e-3f);
+    private static final FloatVector P2 = FloatVector.broadcast(S, 8.3334519073e-3f);
+    private static final FloatVector P3 = FloatVector.broadcast(S, 4.1665795894e-2f);
+    private static final FloatVector P4 = FloatVector.broadcast(S, 1.6666665459e-1f);
+    private static final FloatVector P5 = FloatVector.broadcast(S, 5.0000001201e-1f);
     /** Lanes [L/2, L): selects the second of two positions packed in one vector (head size L/2). */
     private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, ((1L << L) - 1) & -(1L << (L / 2)));
 
@@ -99,60 +112,152 @@ final class VectorKernels extends Kernels {
     }
 
     /**
-     * Four vectors at a time share each load of the weights (the same even/odd column chains as {@link #matVec}, so
-     * each row of y equals matVec's); blocks of L rows are the outer loop, so a block stays in cache while every group
-     * of four vectors passes over it and the weights come from memory once per call. The last m mod 4 vectors go one
-     * by one.
+     * Four vectors at a time share each load of the weights, two blocks of L rows at a time share each load of x (the
+     * same even/odd column chains as {@link #matVec}, so each row of y equals matVec's: 16 independent FMA chains);
+     * blocks are the outer loop, so a pair of blocks stays in cache while every group of four vectors passes over it
+     * and the weights come from memory once per call. A last odd block runs four vectors alone; the last m mod 4
+     * vectors go one by one.
      */
     @Override
     void matMat(float[] packed, int rows, int cols, float[] x, int xStride, int m, float[] y, int yStride) {
         int blocks = (rows + L - 1) / L;
         int grouped = m / 4 * 4;
-        for (int b = 0; b < blocks; b++) {
+        int b = 0;
+        for (; b + 1 < blocks; b += 2) {
             for (int j = 0; j < grouped; j += 4) {
-                int x0 = j * xStride;
-                int x1 = x0 + xStride;
-                int x2 = x1 + xStride;
-                int x3 = x2 + xStride;
-                int at = b * cols * L;
-                FloatVector a0 = FloatVector.zero(S);
-                FloatVector a1 = a0;
-                FloatVector a2 = a0;
-                FloatVector a3 = a0;
-                FloatVector b0 = a0;
-                FloatVector b1 = a0;
-                FloatVector b2 = a0;
-                FloatVector b3 = a0;
-                int c = 0;
-                for (; c + 1 < cols; c += 2, at += 2 * L) {
-                    FloatVector we = FloatVector.fromArray(S, packed, at);
-                    FloatVector wd = FloatVector.fromArray(S, packed, at + L);
-                    a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
-                    a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
-                    a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
-                    a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
-                    b0 = wd.fma(FloatVector.broadcast(S, x[x0 + c + 1]), b0);
-                    b1 = wd.fma(FloatVector.broadcast(S, x[x1 + c + 1]), b1);
-                    b2 = wd.fma(FloatVector.broadcast(S, x[x2 + c + 1]), b2);
-                    b3 = wd.fma(FloatVector.broadcast(S, x[x3 + c + 1]), b3);
-                }
-                if (c < cols) {
-                    FloatVector we = FloatVector.fromArray(S, packed, at);
-                    a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
-                    a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
-                    a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
-                    a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
-                }
-                int yo = j * yStride + b * L;
-                a0.add(b0).intoArray(y, yo);
-                a1.add(b1).intoArray(y, yo + yStride);
-                a2.add(b2).intoArray(y, yo + 2 * yStride);
-                a3.add(b3).intoArray(y, yo + 3 * yStride);
+                twoBlocksFourVectors(packed, b, cols, x, j * xStride, xStride, y, j * yStride + b * L, yStride);
+            }
+        }
+        if (b < blocks) {
+            for (int j = 0; j < grouped; j += 4) {
+                oneBlockFourVectors(packed, b, cols, x, j * xStride, xStride, y, j * yStride + b * L, yStride);
             }
         }
         for (int j = grouped; j < m; j++) {
             matVec(packed, rows, cols, x, j * xStride, y, j * yStride);
         }
+    }
+
+    /** Rows of blocks b and b+1 for the four vectors at x0, x0 + xStride, …; results at y0, y0 + yStride, …. */
+    private static void twoBlocksFourVectors(float[] packed, int b, int cols, float[] x, int x0, int xStride,
+                                             float[] y, int y0, int yStride) {
+        int x1 = x0 + xStride;
+        int x2 = x1 + xStride;
+        int x3 = x2 + xStride;
+        int at = b * cols * L;
+        int next = cols * L; // block b+1
+        FloatVector a0 = FloatVector.zero(S); // block b, even columns, vectors 0..3
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0; // block b, odd columns
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        FloatVector c0 = a0; // block b+1, even columns
+        FloatVector c1 = a0;
+        FloatVector c2 = a0;
+        FloatVector c3 = a0;
+        FloatVector d0 = a0; // block b+1, odd columns
+        FloatVector d1 = a0;
+        FloatVector d2 = a0;
+        FloatVector d3 = a0;
+        int c = 0;
+        for (; c + 1 < cols; c += 2, at += 2 * L) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            FloatVector wd = FloatVector.fromArray(S, packed, at + L);
+            FloatVector ve = FloatVector.fromArray(S, packed, at + next);
+            FloatVector vd = FloatVector.fromArray(S, packed, at + next + L);
+            FloatVector x0e = FloatVector.broadcast(S, x[x0 + c]);
+            FloatVector x1e = FloatVector.broadcast(S, x[x1 + c]);
+            FloatVector x2e = FloatVector.broadcast(S, x[x2 + c]);
+            FloatVector x3e = FloatVector.broadcast(S, x[x3 + c]);
+            a0 = we.fma(x0e, a0);
+            a1 = we.fma(x1e, a1);
+            a2 = we.fma(x2e, a2);
+            a3 = we.fma(x3e, a3);
+            c0 = ve.fma(x0e, c0);
+            c1 = ve.fma(x1e, c1);
+            c2 = ve.fma(x2e, c2);
+            c3 = ve.fma(x3e, c3);
+            FloatVector x0d = FloatVector.broadcast(S, x[x0 + c + 1]);
+            FloatVector x1d = FloatVector.broadcast(S, x[x1 + c + 1]);
+            FloatVector x2d = FloatVector.broadcast(S, x[x2 + c + 1]);
+            FloatVector x3d = FloatVector.broadcast(S, x[x3 + c + 1]);
+            b0 = wd.fma(x0d, b0);
+            b1 = wd.fma(x1d, b1);
+            b2 = wd.fma(x2d, b2);
+            b3 = wd.fma(x3d, b3);
+            d0 = vd.fma(x0d, d0);
+            d1 = vd.fma(x1d, d1);
+            d2 = vd.fma(x2d, d2);
+            d3 = vd.fma(x3d, d3);
+        }
+        if (c < cols) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            FloatVector ve = FloatVector.fromArray(S, packed, at + next);
+            FloatVector x0e = FloatVector.broadcast(S, x[x0 + c]);
+            FloatVector x1e = FloatVector.broadcast(S, x[x1 + c]);
+            FloatVector x2e = FloatVector.broadcast(S, x[x2 + c]);
+            FloatVector x3e = FloatVector.broadcast(S, x[x3 + c]);
+            a0 = we.fma(x0e, a0);
+            a1 = we.fma(x1e, a1);
+            a2 = we.fma(x2e, a2);
+            a3 = we.fma(x3e, a3);
+            c0 = ve.fma(x0e, c0);
+            c1 = ve.fma(x1e, c1);
+            c2 = ve.fma(x2e, c2);
+            c3 = ve.fma(x3e, c3);
+        }
+        a0.add(b0).intoArray(y, y0);
+        a1.add(b1).intoArray(y, y0 + yStride);
+        a2.add(b2).intoArray(y, y0 + 2 * yStride);
+        a3.add(b3).intoArray(y, y0 + 3 * yStride);
+        c0.add(d0).intoArray(y, y0 + L);
+        c1.add(d1).intoArray(y, y0 + L + yStride);
+        c2.add(d2).intoArray(y, y0 + L + 2 * yStride);
+        c3.add(d3).intoArray(y, y0 + L + 3 * yStride);
+    }
+
+    /** Rows of block b for the four vectors at x0, x0 + xStride, …; results at y0, y0 + yStride, …. */
+    private static void oneBlockFourVectors(float[] packed, int b, int cols, float[] x, int x0, int xStride,
+                                            float[] y, int y0, int yStride) {
+        int x1 = x0 + xStride;
+        int x2 = x1 + xStride;
+        int x3 = x2 + xStride;
+        int at = b * cols * L;
+        FloatVector a0 = FloatVector.zero(S);
+        FloatVector a1 = a0;
+        FloatVector a2 = a0;
+        FloatVector a3 = a0;
+        FloatVector b0 = a0;
+        FloatVector b1 = a0;
+        FloatVector b2 = a0;
+        FloatVector b3 = a0;
+        int c = 0;
+        for (; c + 1 < cols; c += 2, at += 2 * L) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            FloatVector wd = FloatVector.fromArray(S, packed, at + L);
+            a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
+            a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
+            a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
+            a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
+            b0 = wd.fma(FloatVector.broadcast(S, x[x0 + c + 1]), b0);
+            b1 = wd.fma(FloatVector.broadcast(S, x[x1 + c + 1]), b1);
+            b2 = wd.fma(FloatVector.broadcast(S, x[x2 + c + 1]), b2);
+            b3 = wd.fma(FloatVector.broadcast(S, x[x3 + c + 1]), b3);
+        }
+        if (c < cols) {
+            FloatVector we = FloatVector.fromArray(S, packed, at);
+            a0 = we.fma(FloatVector.broadcast(S, x[x0 + c]), a0);
+            a1 = we.fma(FloatVector.broadcast(S, x[x1 + c]), a1);
+            a2 = we.fma(FloatVector.broadcast(S, x[x2 + c]), a2);
+            a3 = we.fma(FloatVector.broadcast(S, x[x3 + c]), a3);
+        }
+        a0.add(b0).intoArray(y, y0);
+        a1.add(b1).intoArray(y, y0 + yStride);
+        a2.add(b2).intoArray(y, y0 + 2 * yStride);
+        a3.add(b3).intoArray(y, y0 + 3 * yStride);
     }
 
     @Override
@@ -311,15 +416,15 @@ final class VectorKernels extends Kernels {
         FloatVector s1 = s0;
         int i = 0;
         for (; i + L < bound; i += 2 * L) {
-            FloatVector e0 = FloatVector.fromArray(S, x, xo + i).sub(sv).lanewise(VectorOperators.EXP);
-            FloatVector e1 = FloatVector.fromArray(S, x, xo + i + L).sub(sv).lanewise(VectorOperators.EXP);
+            FloatVector e0 = exp(FloatVector.fromArray(S, x, xo + i).sub(sv));
+            FloatVector e1 = exp(FloatVector.fromArray(S, x, xo + i + L).sub(sv));
             e0.intoArray(x, xo + i);
             e1.intoArray(x, xo + i + L);
             s0 = s0.add(e0);
             s1 = s1.add(e1);
         }
         if (i < bound) {
-            FloatVector e0 = FloatVector.fromArray(S, x, xo + i).sub(sv).lanewise(VectorOperators.EXP);
+            FloatVector e0 = exp(FloatVector.fromArray(S, x, xo + i).sub(sv));
             e0.intoArray(x, xo + i);
             s0 = s0.add(e0);
             i += L;
@@ -333,13 +438,33 @@ final class VectorKernels extends Kernels {
         return sum;
     }
 
+    /**
+     * e^x lane-wise, Cephes' expf (x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-6 polynomial in r, times 2^n), within
+     * 2 ulp of {@link Math#exp}; x is clamped to [−87.3, 88.3] (results from 2^−126 to 2^127). Only adds,
+     * multiplies, FMAs and bit moves, so the bits are the same whether the JIT has compiled this code or not: the
+     * JDK's {@code lanewise(EXP)} gives different bits interpreted (Math.exp per lane) and compiled (SVML), which made
+     * a decode's logits depend on when C2 got to the kernels. No float-to-int conversion either: JDK 17's C2 leaves
+     * it slow (with one, a stories260K prefill took 40% longer than with SVML; without, it is as fast).
+     */
+    static FloatVector exp(FloatVector x) {
+        FloatVector v = x.max(-87.3f).min(88.3f);
+        FloatVector t = v.fma(LOG2E, ROUND); // 1.5·2^23 + round(x / ln 2): n in the low bits of t
+        FloatVector n = t.sub(ROUND);
+        FloatVector r = n.fma(MINUS_LN2_HI, v).add(n.mul(MINUS_LN2_LO)); // x − n·ln 2 in two parts
+        FloatVector p = r.fma(P0, P1).fma(r, P2).fma(r, P3).fma(r, P4).fma(r, P5);
+        FloatVector e = p.mul(r.mul(r)).add(r).add(ONE); // 1 + r + r²·P(r)
+        // 2^n from t's bits: (bits(t) + 127) << 23 keeps n + 127 in the exponent field (the rest shifts out)
+        IntVector twoN = ((IntVector) t.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23);
+        return e.mul(twoN.reinterpretAsFloats());
+    }
+
     @Override
     void swiglu(float[] a, int ao, int n) {
         int bound = ao + S.loopBound(n);
         int j = ao;
         for (; j < bound; j += L) {
             FloatVector g = FloatVector.fromArray(S, a, j);
-            FloatVector sig = ONE.div(g.neg().lanewise(VectorOperators.EXP).add(1f)); // σ(g) = 1 / (1 + e^−g)
+            FloatVector sig = ONE.div(exp(g.neg()).add(1f)); // σ(g) = 1 / (1 + e^−g)
             g.mul(sig).mul(FloatVector.fromArray(S, a, n + j)).intoArray(a, j);
         }
         for (; j < ao + n; j++) {

@@ -7,6 +7,9 @@
  * SwiGLU/GELU, tied or untied heads, and MoE layers (top-1/top-2, Residual MoE) without token dropping.
  *
  * <p>The inner loops use the incubating Vector API when the JVM runs with {@code --add-modules jdk.incubator.vector}
- * (the build, the tests and {@code bin/sinter} pass it) and plain Java loops otherwise.
+ * (the build, the tests and {@code bin/sinter} pass it) and plain Java loops otherwise. One decoder may hold several
+ * sequences and step them together, each weight read once per step for all of them. Until C2 has compiled them the
+ * Vector API kernels are very slow, so {@code sinter generate} starts {@link dev.sinter.models.decode.DecoderWarmUp}
+ * on the other core while it loads the model.
  */
 package dev.sinter.models.decode;

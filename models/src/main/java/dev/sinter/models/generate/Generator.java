@@ -16,9 +16,12 @@ import java.util.function.IntConsumer;
  * <p>Tokens come from a {@link KvCacheDecoder}: the prompt is prefilled once, then each new token costs one
  * single-token forward pass over cached keys and values, in plain Java outside the SameDiff executor. The decoder's
  * logits equal the model graph's (tested for every model kind); the weights are copied once per generator, so
- * several sequences ({@link #generateEach}) share one copy, each with its own cache.
+ * several sequences ({@link #generateEach}) share one copy, each with its own cache, and decode together (batched).
  */
 public final class Generator {
+    /** Sequences of {@link #generateEach} decoded together: at most this many caches are held at once. */
+    public static final int MAX_BATCH = 16;
+
     private final DecoderWeights weights;
 
     /** A generator over a copy of {@code model}'s current weights (adapters must be merged first). */
@@ -116,14 +119,70 @@ public final class Generator {
     }
 
     /**
-     * Generates after each prompt with the same weights, sequence i drawing with seed {@code s.seed() + i}; returns
-     * the new ids of each.
+     * Generates after each prompt with the same weights, sequence i drawing with seed {@code s.seed() + i} (so sequence
+     * i is what {@link #generate} gives with that seed); returns the new ids of each. Up to {@link #MAX_BATCH}
+     * sequences decode together: each step runs one forward pass for all of them that have not stopped, every weight
+     * read once per step, each sequence with its own cache, position and stop.
      */
     public List<int[]> generateEach(List<int[]> prompts, Settings s) {
         List<int[]> out = new ArrayList<>();
-        for (int i = 0; i < prompts.size(); i++) {
-            out.add(generate(prompts.get(i), s.withSeed(s.seed() + i), id -> { }));
+        for (int from = 0; from < prompts.size(); from += MAX_BATCH) {
+            out.addAll(generateBatch(prompts.subList(from, Math.min(prompts.size(), from + MAX_BATCH)), s, from));
         }
         return out;
+    }
+
+    /** {@link #generateEach} of up to {@link #MAX_BATCH} prompts, the first of them number {@code first}. */
+    private List<int[]> generateBatch(List<int[]> prompts, Settings s, int first) {
+        int b = prompts.size();
+        int vocab = weights.config().vocabSize();
+        KvCacheDecoder decoder = new KvCacheDecoder(weights, b);
+        Sampler[] samplers = new Sampler[b];
+        int[][] out = new int[b][s.maxNewTokens()];
+        int[] made = new int[b];
+        int[] seqs = new int[b]; // the sequences still generating, and the token each feeds next
+        int[] next = new int[b];
+        int live = 0;
+        for (int i = 0; i < b; i++) {
+            int[] prompt = prompts.get(i);
+            if (prompt.length == 0) {
+                throw new IllegalArgumentException("prompt " + (first + i)
+                        + " must hold at least one token (e.g. BOS)");
+            }
+            samplers[i] = new Sampler(s.withSeed(s.seed() + first + i), vocab);
+            for (int id : prompt) {
+                samplers[i].saw(id);
+            }
+            if (s.maxNewTokens() > 0 && !emit(samplers[i], decoder.prefill(i, prompt), 0, out[i], made, i, s)) {
+                seqs[live] = i;
+                next[live++] = out[i][0];
+            }
+        }
+        while (live > 0) {
+            float[] rows = decoder.step(seqs, next, live); // [live, V]
+            int kept = 0;
+            for (int j = 0; j < live; j++) {
+                int i = seqs[j];
+                if (!emit(samplers[i], rows, j * vocab, out[i], made, i, s)) {
+                    seqs[kept] = i;
+                    next[kept++] = out[i][made[i] - 1];
+                }
+            }
+            live = kept;
+        }
+        List<int[]> result = new ArrayList<>();
+        for (int i = 0; i < b; i++) {
+            result.add(Arrays.copyOf(out[i], made[i]));
+        }
+        return result;
+    }
+
+    /** Samples sequence i's next token from the logits at {@code logits[offset …]}; true when the sequence is done. */
+    private static boolean emit(Sampler sampler, float[] logits, int offset, int[] out, int[] made, int i,
+                                Settings s) {
+        int id = sampler.next(logits, offset);
+        out[made[i]++] = id;
+        sampler.saw(id);
+        return id == s.stopToken() || made[i] == s.maxNewTokens();
     }
 }

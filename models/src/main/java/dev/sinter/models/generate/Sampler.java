@@ -35,10 +35,15 @@ final class Sampler {
 
     /** The next token after {@code logits} {@code [V]}. */
     int next(float[] logits) {
+        return next(logits, 0);
+    }
+
+    /** The next token after the logits {@code [V]} at {@code logits[offset …]} (a row of a batch's logits). */
+    int next(float[] logits, int offset) {
         int n = scores.length;
         double penalty = s.repetitionPenalty();
         for (int i = 0; i < n; i++) {
-            double z = logits[i];
+            double z = logits[offset + i];
             // CTRL's penalty as HF applies it: a seen token's logit is divided by θ when positive, multiplied when not
             scores[i] = seen[i] && penalty != 1 ? (z > 0 ? z / penalty : z * penalty) : z;
         }

@@ -188,10 +188,11 @@ class KvCacheDecoderTest {
 
     @Test
     void prefillEqualsStepsAndAPromptLongerThanTheWindowKeepsItsLastWindow() {
-        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        int s = KvCacheDecoder.CHUNK + 24; // room for a chunk and more
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2).toBuilder().maxSeqLen(s).build();
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
         DecoderWeights weights = DecoderWeights.of(model);
-        int[] ids = randomIds(40, cfg.vocabSize(), 9);
+        int[] ids = randomIds(s + 16, cfg.vocabSize(), 9);
         int n = KvCacheDecoder.CHUNK + 4; // one full chunk of prompt tokens and a partial one
         KvCacheDecoder stepped = new KvCacheDecoder(weights);
         float[] bySteps = null;
@@ -204,11 +205,11 @@ class KvCacheDecoderTest {
         // both continue identically
         assertArrayEquals(stepped.step(ids[n]).clone(), prefilled.step(ids[n]).clone(), 0f);
 
-        // n + 1 cached + 40 prompt tokens: only the last 24 count, at positions 0..23
+        // n + 1 cached + S + 16 prompt tokens: only the last S count, at positions 0..S−1
         float[] overflow = prefilled.prefill(ids).clone();
         KvCacheDecoder fresh = new KvCacheDecoder(weights);
         float[] last = null;
-        for (int t = 16; t < 40; t++) {
+        for (int t = 16; t < s + 16; t++) {
             last = fresh.step(ids[t]);
         }
         assertArrayEquals(last, overflow, 0f);
@@ -216,6 +217,71 @@ class KvCacheDecoderTest {
         prefilled.reset();
         assertEquals(0, prefilled.length());
         assertArrayEquals(new KvCacheDecoder(weights).step(ids[3]).clone(), prefilled.step(ids[3]).clone(), 0f);
+    }
+
+    /**
+     * Three sequences with prompts of different lengths, decoded together with batched steps that feed changing
+     * subsets (one sequence pauses, one stops early), past max_seq_len (window slides inside a batched step): every
+     * row equals, bit for bit, the logits of the same sequence decoded alone.
+     */
+    @ParameterizedTest(name = "{0} ({2})")
+    @MethodSource("variantsAndKernels")
+    void batchedStepsEqualEachSequenceDecodedAloneBitForBit(String name, ModelConfig cfg, String which) {
+        TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 7);
+        DecoderWeights weights = DecoderWeights.of(model.config(), model.parameters(), kernels(which));
+        int v = cfg.vocabSize();
+        int[][] prompts = {randomIds(3, v, 1), randomIds(20, v, 2), randomIds(1, v, 3)};
+        KvCacheDecoder batched = new KvCacheDecoder(weights, 3);
+        KvCacheDecoder[] alone = new KvCacheDecoder[3];
+        for (int i = 0; i < 3; i++) {
+            alone[i] = new KvCacheDecoder(weights);
+            assertArrayEquals(alone[i].prefill(prompts[i]).clone(), batched.prefill(i, prompts[i]).clone(), 0f);
+        }
+        SplittableRandom rng = new SplittableRandom(17);
+        int[] seqs = new int[3];
+        int[] tokens = new int[3];
+        for (int t = 0; t < cfg.maxSeqLen() + 4; t++) {
+            int n = 0;
+            for (int i = 2; i >= 0; i--) { // reversed order: rows need not follow sequence numbers
+                boolean fed = i == 0 || (i == 1 && t % 3 != 1) || (i == 2 && t < 9);
+                if (fed) {
+                    seqs[n] = i;
+                    tokens[n++] = rng.nextInt(v);
+                }
+            }
+            float[] rows = batched.step(seqs, tokens, n).clone();
+            for (int j = 0; j < n; j++) {
+                float[] expected = alone[seqs[j]].step(tokens[j]);
+                float[] row = java.util.Arrays.copyOfRange(rows, j * v, (j + 1) * v);
+                assertArrayEquals(expected, row, 0f, name + ": step " + t + ", sequence " + seqs[j]);
+                assertEquals(alone[seqs[j]].length(), batched.length(seqs[j]));
+            }
+        }
+        assertEquals(cfg.maxSeqLen(), batched.length(0), "sequence 0 slid its window inside batched steps");
+        assertEquals(1 + 9, batched.length(2)); // its 1-token prompt and 9 steps
+    }
+
+    @Test
+    void aBatchedStepRejectsRepeatedUnknownOrTooManySequences() {
+        ModelConfig cfg = config("rmsnorm", "rope", "adjacent", "swiglu", true, 2);
+        KvCacheDecoder decoder = new KvCacheDecoder(DecoderWeights.of(TransformerModel.create(cfg, DataType.FLOAT,
+                1)), 2);
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> decoder.step(new int[]{1, 1}, new int[]{3, 4}, 2));
+        assertTrue(twice.getMessage().contains("sequence 1 appears twice"), twice.getMessage());
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> decoder.step(new int[]{2}, new int[]{3}, 1));
+        assertTrue(unknown.getMessage().contains("sequence 2") && unknown.getMessage().contains("[0, 2)"),
+                unknown.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> decoder.step(new int[]{0, 1, 0}, new int[]{1, 2, 3}, 3));
+        assertThrows(IllegalArgumentException.class, () -> decoder.prefill(5, new int[]{1}));
+        assertThrows(IllegalArgumentException.class, () -> new KvCacheDecoder(DecoderWeights.of(
+                TransformerModel.create(cfg, DataType.FLOAT, 1)), 0));
+        assertEquals(0, decoder.length(0));
+        assertEquals(0, decoder.length(1));
+        // a step with a repeated sequence fed nothing: a valid step afterwards starts at position 0
+        decoder.step(new int[]{1}, new int[]{3}, 1);
+        assertEquals(1, decoder.length(1));
     }
 
     @Test
