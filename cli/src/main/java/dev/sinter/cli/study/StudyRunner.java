@@ -3,7 +3,6 @@ package dev.sinter.cli.study;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sinter.cli.Quantization;
 import dev.sinter.cli.Sinter;
-import dev.sinter.cli.SuperWeightAnalysis;
 import dev.sinter.eval.quant.QuantizationStudy;
 import dev.sinter.eval.superweights.SuperWeight;
 import dev.sinter.eval.tasks.Tasks;
