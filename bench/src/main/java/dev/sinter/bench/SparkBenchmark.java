@@ -15,13 +15,18 @@ import java.util.Locale;
 
 /**
  * Training throughput of one model in one mode, through {@link TrainingRun} as {@code sinter train} runs it: no Spark
- * (one process, the whole batch in one pass), or Spark {@code local[N]} with N workers of {@code batch / N} sequences
- * each. Prints one JSON line: median step time and tokens/s over the steps after the warm-up (the first steps build
- * the replicas), for Spark runs the median gradient time and exchange overhead per step (ms and share of the step),
- * and the process's peak RSS (all workers of a local master live in this one process).
+ * (one process, the whole batch in one pass), Spark {@code local[N]} with N workers of {@code batch / N} sequences
+ * each, or {@code threadsN}: the same N replicas on N plain threads without Spark ({@link ThreadReplicas}: what
+ * {@code local[N]} costs beyond the replicas' own passes). Prints one JSON line: median step time and tokens/s over
+ * the steps after the warm-up (the first steps build the replicas), the median CPU time of the whole process per step
+ * (on a busy machine the comparable number), for Spark runs the median gradient time and exchange overhead per step
+ * (ms and share of the step), for thread runs the median times of setting the values, of the slowest worker's passes
+ * (wall and that thread's CPU time) and of adding the sums, the load average at the end, and the process's peak RSS
+ * (all workers of a local master live in this one process).
  *
- * <p>Usage: {@code SparkBenchmark small|d256 none|local1|local2 [--batch 16] [--seq 128] [--warmup 3] [--steps 10]}
- * ({@code bench/spark.sh} runs the modes side by side in separate processes). Needs Spark's {@code --add-opens}.
+ * <p>Usage: {@code SparkBenchmark small|d256 none|local1|local2|threads1|threads2 [--batch 16] [--seq 128]
+ * [--warmup 3] [--steps 10]} ({@code bench/spark.sh} runs the modes side by side in separate processes). Needs
+ * Spark's {@code --add-opens}.
  */
 public final class SparkBenchmark {
     public static void main(String[] args) throws IOException {
@@ -35,8 +40,10 @@ public final class SparkBenchmark {
         int workers = switch (mode) {
             case "none" -> 0;
             case "local1" -> 1;
-            case "local2" -> 2;
-            default -> throw new IllegalArgumentException("mode must be none, local1 or local2, got " + mode);
+            case "local2", "threads2" -> 2;
+            case "threads1" -> 1;
+            default -> throw new IllegalArgumentException("mode must be none, local1, local2, threads1 or threads2,"
+                    + " got " + mode);
         };
         String architecture = switch (model) {
             case "small" -> "{name: small}";
@@ -57,37 +64,64 @@ public final class SparkBenchmark {
                 "checkpoint: {every: 100000}",
                 "samples: {count: 1, max_new_tokens: 1}",
                 "analysis: {emergence: false, super_weights: false, report: false}"));
-        if (workers > 0) {
+        boolean spark = mode.startsWith("local");
+        if (spark) {
             yaml.add("distributed: {master: \"local[" + workers + "]\", workers: " + workers + "}");
         }
         RunConfig config = RunConfig.loadString(String.join("\n", yaml), "SparkBenchmark", List.of());
         TrainingRun run = new TrainingRun(config);
         List<Double> stepSeconds = new ArrayList<>();
+        List<Double> stepCpuSeconds = new ArrayList<>(); // CPU time of all this process's threads in each step
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long[] lastCpu = {os.getProcessCpuTime()};
         run.addListener(new TrainingListener() {
             @Override
             public void onStep(StepMetrics m) {
                 stepSeconds.add(m.stepSeconds());
+                long cpu = os.getProcessCpuTime();
+                stepCpuSeconds.add((cpu - lastCpu[0]) / 1e9);
+                lastCpu[0] = cpu;
             }
         });
-        SparkDataParallel engine = workers == 0 ? null : SparkTraining.attach(run, config);
+        SparkDataParallel engine = spark ? SparkTraining.attach(run, config) : null;
+        ThreadReplicas threads = mode.startsWith("threads") ? new ThreadReplicas(workers) : null;
+        if (threads != null) {
+            run.distributeWith(threads);
+        }
         try {
             run.execute();
         } finally {
             if (engine != null) {
                 engine.close();
             }
+            if (threads != null) {
+                threads.close();
+            }
         }
         double step = median(stepSeconds.subList(warmup, total));
         StringBuilder json = new StringBuilder(String.format(Locale.ROOT,
                 "{\"model\": \"%s\", \"mode\": \"%s\", \"batch\": %d, \"seq\": %d, \"steps\": %d,"
-                        + " \"median_step_s\": %.4f, \"tokens_per_s\": %.1f", model, mode, batch, seq, steps, step,
-                batch * seq / step));
+                        + " \"median_step_s\": %.4f, \"tokens_per_s\": %.1f, \"median_step_process_cpu_s\": %.3f",
+                model, mode, batch, seq, steps, step, batch * seq / step,
+                median(stepCpuSeconds.subList(warmup, total))));
         if (engine != null) {
             double gradient = median(engine.stats().gradientMillis().subList(warmup, total));
             double exchange = median(engine.stats().exchangeMillis().subList(warmup, total));
             json.append(String.format(Locale.ROOT, ", \"median_gradient_ms\": %.1f, \"median_exchange_ms\": %.1f,"
                     + " \"exchange_share_of_step\": %.3f", gradient, exchange, exchange / (step * 1000)));
         }
+        if (threads != null) {
+            List<ThreadReplicas.StepTiming> t = threads.timings().subList(warmup, total);
+            json.append(String.format(Locale.ROOT, ", \"median_gradient_ms\": %.1f, \"median_set_ms\": %.1f,"
+                            + " \"median_pass_wall_ms\": %.1f, \"median_pass_cpu_ms\": %.1f, \"median_add_ms\": %.1f",
+                    median(t.stream().map(ThreadReplicas.StepTiming::wall).toList()),
+                    median(t.stream().map(s -> max(s.set())).toList()),
+                    median(t.stream().map(s -> max(s.passWall())).toList()),
+                    median(t.stream().map(s -> max(s.passCpu())).toList()),
+                    median(t.stream().map(ThreadReplicas.StepTiming::add).toList())));
+        }
+        json.append(String.format(Locale.ROOT, ", \"load1\": %s", loadAverage()));
         json.append(String.format(Locale.ROOT, ", \"peak_rss_mb\": %.1f, \"step_s\": %s}", ModelBenchmark.peakRssMb(),
                 stepSeconds.stream().map(s -> String.format(Locale.ROOT, "%.3f", s)).toList()));
         System.out.println(json);
@@ -98,6 +132,15 @@ public final class SparkBenchmark {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static double max(double[] perWorker) {
+        return java.util.Arrays.stream(perWorker).max().orElse(0);
+    }
+
+    /** The one-minute load average, or -1 where the OS does not tell. */
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static int intArg(List<String> a, String name, int fallback) {
