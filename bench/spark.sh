@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Data-parallel training on Spark against one process (issue 18): tokens/s of `small` and d256 (B=16, T=128) with
-# no Spark, local[1] and local[2], each mode in its own process (peak RSS is its own), ROUNDS rounds (default 2) in a
-# rotating order; per-step exchange overhead in ms and as a share of the step. Raw JSON lines go to
+# no Spark, local[1] and local[2] and, as the baseline without Spark's job and copies, the same two replicas on two
+# plain threads (threads2; MODES picks the modes), each mode in its own process (peak RSS is its own), ROUNDS rounds
+# (default 2) in a rotating order; per-step exchange overhead in ms and as a share of the step. Raw JSON lines go to
 # bench/results/spark-<UTC time>.jsonl, a Markdown table of medians to stdout.
 # Build first: mvn -q -B -DskipTests package   (then CP defaults to bench's classes and classpath file)
 set -euo pipefail
@@ -17,7 +18,7 @@ for p in java.lang java.lang.invoke java.lang.reflect java.io java.net java.nio 
          java.util.concurrent.atomic jdk.internal.ref sun.nio.ch sun.nio.cs sun.security.action sun.util.calendar; do
   OPENS+=("--add-opens=java.base/$p=ALL-UNNAMED")
 done
-modes=(none local1 local2)
+read -r -a modes <<< "${MODES:-none threads2 local1 local2}"
 out="bench/results/spark-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
 mkdir -p bench/results
 for ((r = 0; r < ROUNDS; r++)); do
@@ -41,7 +42,7 @@ print("|---|---|---:|---:|---:|---:|---:|---:|")
 for model in dict.fromkeys(r["row"]["model"] for r in rows):
     base = statistics.median(r["row"]["tokens_per_s"] for r in rows
                              if r["row"]["model"] == model and r["row"]["mode"] == "none")
-    for mode in ("none", "local1", "local2"):
+    for mode in dict.fromkeys(r["row"]["mode"] for r in rows):
         sel = [r for r in rows if r["row"]["model"] == model and r["row"]["mode"] == mode]
         if not sel:
             continue
