@@ -19,9 +19,19 @@ import dev.sinter.framework.train.TrainingHooks;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.models.prompt.PrefixPrompts;
 import dev.sinter.trainers.lw2g.FeatureSubspace;
+import dev.sinter.framework.util.Json;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -41,7 +51,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and the per-task subspace update, as ratios to the plain step. Plain and projected runs alternate over rounds;
  * medians are reported.
  *
- * <p>Usage: {@code PromptBenchmark [--steps 8] [--rounds 3] [--examples 64] [--sets 2]}
+ * <p>Besides the text on stdout, every measurement is appended as one JSON line to
+ * {@code bench/results/prompt-lw2g-cost-<UTC time>.json} (or {@code --out FILE}) as it is taken: what was measured,
+ * the round, its seconds, the load average at that moment and the settings; a last {@code summary} line holds the
+ * medians and ratios printed.
+ *
+ * <p>Usage: {@code PromptBenchmark [--steps 8] [--rounds 3] [--examples 64] [--sets 2] [--out FILE]}
  */
 public final class PromptBenchmark {
     private static final int BATCH = 16;
@@ -58,6 +73,10 @@ public final class PromptBenchmark {
         int rounds = intArg(a, "--rounds", 3);
         int examples = intArg(a, "--examples", 64);
         int sets = intArg(a, "--sets", 2);
+        int outIndex = a.indexOf("--out");
+        Path out = outIndex >= 0 ? Path.of(a.get(outIndex + 1)) : Path.of("bench", "results", "prompt-lw2g-cost-"
+                + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
+                + ".json");
         SameDiffRuntime.init();
         long start = System.nanoTime();
         ImportedEncoder minilm = PretrainedEncoder.ALL_MINILM_L6_V2.load();
@@ -90,6 +109,22 @@ public final class PromptBenchmark {
             INDArray x = model.tokenRows(sample, filled(sample.batchSize(), -1), BertNames.layerOutput(l)); // [n, D]
             pretrained.put(l, FeatureSubspace.fromFeatures(Lw2gConfig.defaults().representation(x), 0.95));
         }
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("encoder", "all-MiniLM-L6-v2");
+        settings.put("prompt_layers", List.copyOf(layers));
+        settings.put("prompt_length", prompts.length());
+        settings.put("sets", sets);
+        settings.put("batch", BATCH);
+        settings.put("seq_len", data.length());
+        settings.put("steps", steps);
+        settings.put("rounds", rounds);
+        settings.put("examples", examples);
+        settings.put("subspace_examples", sample.batchSize());
+        settings.put("omp_num_threads", System.getenv("OMP_NUM_THREADS"));
+        settings.put("processors", Runtime.getRuntime().availableProcessors());
+        settings.put("max_heap_mb", Runtime.getRuntime().maxMemory() >> 20);
+        settings.put("java", System.getProperty("java.version"));
+        RawLog log = new RawLog(out, settings);
         List<Map<Integer, FeatureSubspace>> subspaces = new ArrayList<>();
         List<Double> updateSeconds = new ArrayList<>();
         for (int k = 0; k < sets; k++) {
@@ -101,6 +136,7 @@ public final class PromptBenchmark {
             }
             subspaces.add(byLayer);
             updateSeconds.add((System.nanoTime() - t0) / 1e9);
+            log.write("subspace_update", Map.of("set", k), updateSeconds.get(k));
         }
 
         model.feed(data, labels, filled(examples, 0), allowed);
@@ -121,6 +157,9 @@ public final class PromptBenchmark {
                 inHook[0] += (System.nanoTime() - t0) / 1e9;
             }) / steps);
             projectionOnly.add(inHook[0] / steps);
+            log.write("plain_step", Map.of("round", r + 1), plain.get(r));
+            log.write("projected_step", Map.of("round", r + 1), projected.get(r));
+            log.write("projection_alone", Map.of("round", r + 1), projectionOnly.get(r));
             long t0 = System.nanoTime();
             Map<Integer, List<Map<Integer, INDArray>>> rows = new TreeMap<>();
             for (int k = 0; k < sets; k++) {
@@ -139,6 +178,8 @@ public final class PromptBenchmark {
             }
             Lw2gLearner.hfc(rows, subspaces, pretrained);
             hfc.add((System.nanoTime() - t0) / 1e9);
+            log.write("hfc_test", Map.of("round", r + 1, "gradient_passes", sets * ((examples + BATCH - 1) / BATCH)),
+                    hfc.get(r));
             System.err.printf(Locale.ROOT, "round %d done at %.1f s%n", r + 1, (System.nanoTime() - start) / 1e9);
         }
         double step = median(plain);
@@ -155,6 +196,60 @@ public final class PromptBenchmark {
                 median(hfc) / step / (sets * passesPerSet));
         System.out.printf(Locale.ROOT, "subspace update per set (%d examples, %d layers) %8.1f ms  %.2f plain steps%n",
                 sample.batchSize(), layers.size(), 1e3 * median(updateSeconds), median(updateSeconds) / step);
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("plain_step_s", step);
+        summary.put("projected_step_s", median(projected));
+        summary.put("projected_step_ratio", median(projected) / step);
+        summary.put("projection_alone_s", median(projectionOnly));
+        summary.put("projection_alone_ratio", median(projectionOnly) / step);
+        summary.put("hfc_test_s", median(hfc));
+        summary.put("hfc_test_plain_steps", median(hfc) / step);
+        summary.put("hfc_plain_steps_per_pass", median(hfc) / step / (sets * passesPerSet));
+        summary.put("subspace_update_s", median(updateSeconds));
+        summary.put("subspace_update_plain_steps", median(updateSeconds) / step);
+        log.write("summary", summary, null);
+        System.err.println("raw rows: " + out);
+    }
+
+    /**
+     * Appends one JSON line per measurement to a file: time (UTC), what was measured, its facts (round, set, …),
+     * seconds (none on the summary line), the load average (1, 5, 15 min) at that moment and the run's settings.
+     */
+    private record RawLog(Path file, Map<String, Object> settings) {
+        RawLog {
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create the folder of " + file, e);
+            }
+        }
+
+        void write(String measurement, Map<String, Object> facts, Double seconds) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("time", Instant.now().toString());
+            row.put("measurement", measurement);
+            row.putAll(new TreeMap<>(facts));
+            if (seconds != null) {
+                row.put("seconds", seconds);
+            }
+            row.put("load_average", loadAverage());
+            row.put("settings", settings);
+            try {
+                Files.writeString(file, Json.write(row) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to " + file, e);
+            }
+        }
+
+        /** The 1, 5 and 15 minute load averages from {@code /proc/loadavg}, else the JVM's 1-minute figure. */
+        private static List<Double> loadAverage() {
+            try {
+                String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+                return List.of(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]));
+            } catch (IOException | RuntimeException e) {
+                return List.of(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            }
+        }
     }
 
     /** Seconds of {@code training.steps()} steps of a fresh loop, with {@code transform} on the gradients. */

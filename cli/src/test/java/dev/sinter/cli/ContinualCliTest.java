@@ -127,4 +127,23 @@ class ContinualCliTest {
         Outcome ls = CliHarness.run("ls");
         assertTrue(ls.out().contains("continual methods") && ls.out().contains("joint"), ls.out());
     }
+
+    @Test
+    void aDecoderRunWritesAReportWhosePerplexityHeatMapIsDrawn() throws Exception {
+        String domains = "[{name: stories, file: " + TestData.fixture("corpora/tinystories_sample.txt") + "}, {name:"
+                + " shakespeare, file: " + TestData.fixture("corpora/tinyshakespeare_slice.txt") + "}]";
+        Outcome o = CliHarness.run("continual", CliHarness.CONFIGS.resolve("continual/decoder-lw2g.yaml").toString(),
+                "name=lm", "output_dir=" + dir.resolve("runs"),
+                "model=" + TestData.fixture("models/stories260K/stories260K.bin"), "continual.domains=" + domains,
+                "continual.seq_len=32", "continual.test_windows=2", "continual.max_train_tokens=400",
+                "training.steps=1", "training.warmup_steps=0", "training.batch_size=2");
+        assertEquals(0, o.code(), o.err());
+        Path page = dir.resolve("runs/lm/continual.html");
+        String html = Files.readString(page);
+        assertTrue(html.contains("perplexity_matrix.png") && html.contains("zero-shot (frozen)")
+                && html.contains("epsilon="), html);
+        if (BrowserCheck.chromium().isPresent()) { // as ReportsRenderInBrowserTest does for the other reports
+            BrowserCheck.assertPlotsDrawn(page, dir.resolve("lm-continual.png"));
+        }
+    }
 }

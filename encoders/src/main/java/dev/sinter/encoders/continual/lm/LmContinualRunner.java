@@ -32,7 +32,8 @@ import org.apache.logging.log4j.Logger;
  * retrieves (row i of the NLL and perplexity matrices), and PRA (the share of test windows that retrieved the set
  * their domain was learned into). Before the first domain, the frozen model's NLL of every domain is the zero-shot
  * row. After each domain the learner's state is saved and the row appended to {@code progress.json}, so a stopped run
- * restarts at the next domain. At the end: {@code continual.json} and {@code metrics.jsonl}.
+ * restarts at the next domain. At the end: {@code continual.json}, {@code metrics.jsonl} and {@code continual.html}
+ * ({@link LmContinualReport}).
  *
  * <p>Forgetting and BWT are in NLL terms (nats; lower NLL is better, so forgetting = mean over domains 1..n−1 of
  * final NLL − lowest earlier NLL, BWT = mean of final NLL − NLL just after learning: positive BWT is forgetting).
@@ -135,6 +136,7 @@ public final class LmContinualRunner {
         Map<String, Object> summary = summary(config, domains, learner.name(), zeroShot, rows);
         Json.writePretty(runDir.resolve("continual.json"), summary);
         writeMetrics(runDir, rows);
+        LmContinualReport.write(runDir, summary, zeroShot, rows);
         return new Result(runDir, List.copyOf(rows), summary);
     }
 

@@ -13,7 +13,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +74,7 @@ class LmContinualRunnerTest {
         assertEquals(3, ((List<?>) s.get("zero_shot_nll")).size());
         assertTrue(Files.isRegularFile(straight.runDir().resolve("continual.json")));
         assertEquals(3, Files.readAllLines(straight.runDir().resolve("metrics.jsonl")).size());
+        assertReportShows(straight, s);
 
         LmContinualConfig killed = config("killed", method);
         LmContinualRunner.Result partial = LmContinualRunner.run(killed, 2);
@@ -84,6 +87,45 @@ class LmContinualRunnerTest {
         assertEquals(s.get("pra"), resumed.summary().get("pra"));
         assertEquals(rows.get(2).details(), resumed.rows().get(2).details(), "the same HFC angles and decision");
         assertEquals(s.get("prompt_sets"), resumed.summary().get("prompt_sets"));
+    }
+
+    /** {@code continual.html} holds the heat map, the zero-shot and learned perplexity rows and every decision. */
+    @SuppressWarnings("unchecked")
+    private static void assertReportShows(LmContinualRunner.Result r, Map<String, Object> s) throws IOException {
+        String html = Files.readString(r.runDir().resolve(LmContinualReport.PAGE));
+        assertTrue(Files.size(r.runDir().resolve(LmContinualReport.HEAT_MAP)) > 1000);
+        assertTrue(html.contains("<img src=\"" + LmContinualReport.HEAT_MAP + "\""), html);
+        List<Double> zeroShot = (List<Double>) s.get("zero_shot_perplexity");
+        assertTrue(html.contains("<td>" + LmContinualReport.ZERO_SHOT + "</td><td>" + f3(zeroShot.get(0)) + "</td><td>"
+                + f3(zeroShot.get(1)) + "</td><td>" + f3(zeroShot.get(2)) + "</td>"), html);
+        List<List<Double>> ppl = (List<List<Double>>) s.get("perplexity_matrix");
+        List<List<Double>> nll = (List<List<Double>>) s.get("nll_matrix");
+        assertTrue(html.contains("<td>stories</td><td>" + f3(ppl.get(0).get(0)) + "</td><td></td><td></td>"), html);
+        assertTrue(html.contains("<td>wikitext</td><td>" + f3(ppl.get(2).get(0)) + "</td><td>" + f3(ppl.get(2).get(1))
+                + "</td><td>" + f3(ppl.get(2).get(2)) + "</td>"), html);
+        assertTrue(html.contains("<td>wikitext</td><td>" + f3(nll.get(2).get(0)) + "</td>"), html);
+        assertTrue(html.contains("<th>average_forgetting_nll</th><td>" + f3((Double) s.get("average_forgetting_nll"))
+                + "</td>"), html);
+        for (LmContinualRunner.Row row : r.rows()) {
+            String decision = "<td>" + row.domain() + "</td><td>" + row.promptSet() + "</td><td>"
+                    + (row.grew() ? "grow" : "reuse") + "</td><td>" + row.promptSets() + "</td>";
+            assertTrue(html.contains(decision), decision + " missing from " + html);
+        }
+        Map<String, Object> hfc = r.rows().get(2).details();
+        Map<?, ?> angles = (Map<?, ?>) hfc.get("angles");
+        assertEquals(r.rows().get(1).promptSets(), angles.size(), "one angle per existing set: " + hfc);
+        String shown = "{angles={" + angles.entrySet().stream().map(e -> e.getKey() + "=" + round2((Double) e.getValue()))
+                .collect(Collectors.joining(", ")) + "}, epsilon=" + round2((Double) hfc.get("epsilon")) + ", decision="
+                + hfc.get("decision") + "}";
+        assertTrue(html.contains("<td>" + shown + "</td>"), shown + " missing from " + html);
+    }
+
+    private static String f3(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static double round2(double v) {
+        return Math.round(v * 100) / 100.0;
     }
 
     @Test
