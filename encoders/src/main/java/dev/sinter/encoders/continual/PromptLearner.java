@@ -60,8 +60,6 @@ public class PromptLearner implements ContinualLearner {
         }
     }
 
-    private static final String KEY_SUMS = "retrieval.key_sums"; // [S, D] sums of normalised queries
-    private static final String KEY_COUNTS = "retrieval.key_counts"; // [S]
     private static final String STATE_FILE = "prompt-learner.safetensors";
 
     private final Mode mode;
@@ -71,8 +69,7 @@ public class PromptLearner implements ContinualLearner {
     private final TrainingConfig training;
     private final long seed;
     private final List<Integer> taskToSet = new ArrayList<>();
-    private final List<double[]> keySums = new ArrayList<>();
-    private final List<Integer> keyCounts = new ArrayList<>();
+    private final RetrievalKeys keys = new RetrievalKeys();
     private PromptedClassifier model; // null before the first task
 
     protected PromptLearner(Mode mode, FrozenEncoder encoder, PromptConfig prompts, TrainingConfig training, long seed) {
@@ -171,7 +168,7 @@ public class PromptLearner implements ContinualLearner {
         };
         new TrainingLoop(model, training, hooks, new BatchSampler(BertEncoder.indexStream(n), 1, seed + task),
                 new int[0][]).run();
-        addToKey(set, queries(data));
+        keys.add(set, queries(data));
         taskToSet.add(set);
         afterTask(task, set, data);
         return new LearnReport(set, choice.grow(), choice.details());
@@ -183,7 +180,7 @@ public class PromptLearner implements ContinualLearner {
             throw new IllegalStateException("the " + name() + " learner has learned no task yet");
         }
         EncodedBatch data = encoder.encode().apply(test);
-        int[] sets = retrieve(queries(data));
+        int[] sets = keys.nearest(queries(data));
         boolean[] all = new boolean[model.classes()];
         Arrays.fill(all, true);
         int[] labels = new int[data.batchSize()];
@@ -205,8 +202,7 @@ public class PromptLearner implements ContinualLearner {
         }
         Files.createDirectories(dir);
         Map<String, INDArray> tensors = new LinkedHashMap<>(model.state());
-        tensors.put(KEY_SUMS, Nd4j.createFromArray(keySums.toArray(double[][]::new)));
-        tensors.put(KEY_COUNTS, Nd4j.createFromArray(keyCounts.stream().mapToDouble(Integer::doubleValue).toArray()));
+        keys.saveTo(tensors);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("method", name());
         meta.put("sets", Integer.toString(promptSets()));
@@ -235,13 +231,7 @@ public class PromptLearner implements ContinualLearner {
             state.put(name, tensors.get(name));
         }
         model.loadLeading(state);
-        keySums.clear();
-        keyCounts.clear();
-        INDArray sums = tensors.get(KEY_SUMS);
-        for (int s = 0; s < sums.rows(); s++) {
-            keySums.add(sums.getRow(s).toDoubleVector());
-            keyCounts.add(tensors.get(KEY_COUNTS).getInt(s));
-        }
+        keys.restoreFrom(tensors);
         taskToSet.clear();
         for (String s : meta.get("task_to_set").split(",")) {
             taskToSet.add(Integer.parseInt(s));
@@ -343,35 +333,6 @@ public class PromptLearner implements ContinualLearner {
                     BertEncoder.SENTENCE_EMBEDDING).get(BertEncoder.SENTENCE_EMBEDDING).castTo(DataType.DOUBLE));
         }
         return Nd4j.vstack(parts.toArray(INDArray[]::new));
-    }
-
-    /** The set whose key has the highest cosine with each query (ties: the lower set). */
-    int[] retrieve(INDArray queries) {
-        int n = (int) queries.rows();
-        if (keySums.size() == 1) {
-            return filled(n, 0);
-        }
-        INDArray keys = Nd4j.createFromArray(keySums.toArray(double[][]::new)); // [S, D]
-        INDArray norms = keys.norm2(1).reshape(-1, 1); // [S, 1]
-        INDArray cosines = queries.mmul(keys.div(norms).transpose()); // [n, S]
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = cosines.getRow(i).argMax().getInt(0);
-        }
-        return out;
-    }
-
-    private void addToKey(int set, INDArray queries) {
-        while (keySums.size() <= set) {
-            keySums.add(new double[(int) queries.columns()]);
-            keyCounts.add(0);
-        }
-        double[] sum = queries.sum(0).toDoubleVector();
-        double[] key = keySums.get(set);
-        for (int j = 0; j < key.length; j++) {
-            key[j] += sum[j];
-        }
-        keyCounts.set(set, keyCounts.get(set) + (int) queries.rows());
     }
 
     /** Replaces the model by one with {@code sets} sets and {@code classes} head rows, keeping the leading state. */

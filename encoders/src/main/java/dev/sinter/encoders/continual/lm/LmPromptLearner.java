@@ -3,6 +3,7 @@ package dev.sinter.encoders.continual.lm;
 import dev.sinter.encoders.continual.ContinualLearner.LearnReport;
 import dev.sinter.encoders.continual.Lw2gConfig;
 import dev.sinter.encoders.continual.Lw2gLearner;
+import dev.sinter.encoders.continual.RetrievalKeys;
 import dev.sinter.encoders.continual.PromptConfig;
 import dev.sinter.encoders.continual.PromptMethodConfig;
 import dev.sinter.framework.checkpoint.SafetensorsIO;
@@ -54,8 +55,6 @@ public final class LmPromptLearner {
     /** Training windows per domain whose queries form its contribution to a set's key. */
     static final int KEY_WINDOWS = 128;
     private static final String STATE_FILE = "lm-prompt-learner.safetensors";
-    private static final String KEY_SUMS = "retrieval.key_sums"; // [S, D]
-    private static final String KEY_COUNTS = "retrieval.key_counts"; // [S]
 
     /** How a domain's prompt set is chosen. */
     public enum Mode {
@@ -77,8 +76,7 @@ public final class LmPromptLearner {
     private final int seqLen;
     private final long seed;
     private final List<Integer> taskToSet = new ArrayList<>();
-    private final List<double[]> keySums = new ArrayList<>();
-    private final List<Integer> keyCounts = new ArrayList<>();
+    private final RetrievalKeys keys = new RetrievalKeys();
     private final Map<Integer, FeatureSubspace> pretrained = new TreeMap<>(); // prompt layer → S_pre
     private final List<Map<Integer, FeatureSubspace>> subspaces = new ArrayList<>(); // set → layer → S_k
     private int[][] pretrainedWindows = new int[0][]; // the previewed S_pre sample
@@ -218,7 +216,7 @@ public final class LmPromptLearner {
         };
         new TrainingLoop(model, training, hooks, new BatchSampler(trainTokens, seqLen, seed + task), new int[0][])
                 .run();
-        addToKey(set, queries(Arrays.copyOf(features, Math.min(features.length, KEY_WINDOWS))));
+        keys.add(set, queries(Arrays.copyOf(features, Math.min(features.length, KEY_WINDOWS))));
         taskToSet.add(set);
         if (mode == Mode.LW2G) {
             updateSubspaces(set, Arrays.copyOf(features, Math.min(features.length, lw2g.featureExamples())));
@@ -241,7 +239,7 @@ public final class LmPromptLearner {
         if (model == null) {
             throw new IllegalStateException("the " + name() + " learner has learned no domain yet");
         }
-        int[] sets = retrieve(queries(windows));
+        int[] sets = keys.nearest(queries(windows));
         double sum = 0;
         for (int[] rows : chunks(windows.length)) {
             sum += model.loss(pick(windows, rows), pick(sets, rows)) * rows.length;
@@ -256,8 +254,7 @@ public final class LmPromptLearner {
         }
         Files.createDirectories(dir);
         Map<String, INDArray> tensors = new LinkedHashMap<>(model.state());
-        tensors.put(KEY_SUMS, Nd4j.createFromArray(keySums.toArray(double[][]::new)));
-        tensors.put(KEY_COUNTS, Nd4j.createFromArray(keyCounts.stream().mapToDouble(Integer::doubleValue).toArray()));
+        keys.saveTo(tensors);
         pretrained.forEach((l, s) -> putBasis(tensors, "lw2g.pretrained.layer." + l + ".basis", s));
         for (int k = 0; k < subspaces.size(); k++) {
             for (var e : subspaces.get(k).entrySet()) {
@@ -291,13 +288,7 @@ public final class LmPromptLearner {
             state.put(n, tensors.get(n));
         }
         model.loadLeading(state);
-        keySums.clear();
-        keyCounts.clear();
-        INDArray sums = tensors.get(KEY_SUMS);
-        for (int s = 0; s < sums.rows(); s++) {
-            keySums.add(sums.getRow(s).toDoubleVector());
-            keyCounts.add(tensors.get(KEY_COUNTS).getInt(s));
-        }
+        keys.restoreFrom(tensors);
         taskToSet.clear();
         for (String s : meta.get("task_to_set").split(",")) {
             taskToSet.add(Integer.parseInt(s));
@@ -379,34 +370,6 @@ public final class LmPromptLearner {
             parts.add(q.divColumnVector(q.norm2(1).reshape(-1, 1).addi(1e-12)));
         }
         return Nd4j.vstack(parts.toArray(INDArray[]::new));
-    }
-
-    /** The set whose key has the highest cosine with each query (ties: the lower set). */
-    private int[] retrieve(INDArray queries) {
-        int n = (int) queries.rows();
-        if (keySums.size() == 1) {
-            return PromptedDecoder.filled(n, 0);
-        }
-        INDArray keys = Nd4j.createFromArray(keySums.toArray(double[][]::new)); // [S, D]
-        INDArray cosines = queries.mmul(keys.divColumnVector(keys.norm2(1).reshape(-1, 1)).transpose()); // [n, S]
-        int[] out = new int[n];
-        for (int i = 0; i < n; i++) {
-            out[i] = cosines.getRow(i).argMax().getInt(0);
-        }
-        return out;
-    }
-
-    private void addToKey(int set, INDArray queries) {
-        while (keySums.size() <= set) {
-            keySums.add(new double[(int) queries.columns()]);
-            keyCounts.add(0);
-        }
-        double[] sum = queries.sum(0).toDoubleVector();
-        double[] key = keySums.get(set);
-        for (int j = 0; j < key.length; j++) {
-            key[j] += sum[j];
-        }
-        keyCounts.set(set, keyCounts.get(set) + (int) queries.rows());
     }
 
     /** Replaces the model by one with {@code sets} sets, keeping the old sets and initialising the new ones. */
