@@ -1,15 +1,9 @@
 package dev.sinter.encoders.continual;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.sinter.encoders.TextClassificationData.Item;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.sinter.framework.config.ConfigLoader;
-import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.util.Json;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,9 +22,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class ContinualRunner {
     private static final Logger LOG = LogManager.getLogger(ContinualRunner.class);
-    static final String PROGRESS = "progress.json";
-    static final String CONFIG = "config.yaml";
-    private static final YAMLMapper YAML = new YAMLMapper();
 
     private ContinualRunner() {
     }
@@ -57,7 +48,7 @@ public final class ContinualRunner {
 
     /** Runs (or resumes) {@code config} with the method it names. */
     public static Result run(ContinualConfig config) throws IOException {
-        Path runDir = prepare(config);
+        Path runDir = directory(config.runDirectory()).prepare(config.toYaml()).path();
         ContinualTasks tasks = ContinualTasks.read(config.continual());
         ContinualLearner learner = ContinualMethod.registry().get(config.continual().method().type())
                 .create(config, runDir.resolve("learner"));
@@ -67,19 +58,10 @@ public final class ContinualRunner {
     /** Runs (or resumes) {@code config}'s tasks with {@code learner} (tests pass their own learners). */
     public static Result run(ContinualConfig config, ContinualTasks tasks, ContinualLearner learner)
             throws IOException {
-        Path runDir = prepare(config);
-        List<Row> rows = readProgress(runDir);
-        if (rows.size() > tasks.tasks().size()) {
-            throw new UsageException(runDir + " holds " + rows.size() + " learned tasks but the config has "
-                    + tasks.tasks().size() + "; use another run name");
-        }
-        if (rows.isEmpty()) {
-            learner.preview(tasks.tasks().stream().map(ContinualTasks.Task::train).toList());
-        }
-        if (!rows.isEmpty() && rows.size() < tasks.tasks().size()) {
-            learner.restore(stateDir(runDir, rows.size() - 1));
-            LOG.info("continual run {}: resuming at task {} of {}", runDir, rows.size() + 1, tasks.tasks().size());
-        }
+        ContinualRunDirectory<Row> runDir = directory(config.runDirectory()).prepare(config.toYaml());
+        List<Row> rows = runDir.resume(tasks.tasks().size(),
+                () -> learner.preview(tasks.tasks().stream().map(ContinualTasks.Task::train).toList()),
+                learner::restore);
         for (int t = rows.size(); t < tasks.tasks().size(); t++) {
             long t0 = System.nanoTime();
             ContinualTasks.Task task = tasks.tasks().get(t);
@@ -100,39 +82,21 @@ public final class ContinualRunner {
                 tested += test.size();
             }
             int sets = learner.promptSets();
-            Row row = new Row(task.name(), accuracy, sets > 0 ? (double) retrieved / tested : null, sets,
-                    report.promptSet(), report.grew(), report.details(), (System.nanoTime() - t0) / 1e9);
-            learner.save(stateDir(runDir, t));
-            rows.add(row);
-            writeProgress(runDir, rows);
-            if (t > 0) {
-                deleteTree(stateDir(runDir, t - 1)); // the latest state is all a resume needs
-            }
-            LOG.info("continual run {}: after {} accuracies {}", runDir, task.name(), accuracy);
+            rows.add(new Row(task.name(), accuracy, sets > 0 ? (double) retrieved / tested : null, sets,
+                    report.promptSet(), report.grew(), report.details(), (System.nanoTime() - t0) / 1e9));
+            runDir.commit(t, rows, learner::save);
+            LOG.info("continual run {}: after {} accuracies {}", runDir.path(), task.name(), accuracy);
         }
         Map<String, Object> summary = summary(config, tasks, learner.name(), rows);
-        Json.writePretty(runDir.resolve("continual.json"), summary);
-        writeMetrics(runDir, rows);
-        ContinualReport.write(runDir, summary, rows);
-        return new Result(runDir, List.copyOf(rows), summary);
+        Json.writePretty(runDir.path().resolve("continual.json"), summary);
+        runDir.writeJsonLines("metrics.jsonl", metrics(rows));
+        ContinualReport.write(runDir.path(), summary, rows);
+        return new Result(runDir.path(), List.copyOf(rows), summary);
     }
 
-    /** Creates the run directory and writes the config; a directory holding another config's run is an error. */
-    private static Path prepare(ContinualConfig config) throws IOException {
-        Path runDir = config.runDirectory();
-        Files.createDirectories(runDir);
-        String yaml = config.toYaml();
-        Path file = runDir.resolve(CONFIG);
-        if (Files.isRegularFile(file) && !Files.readString(file).equals(yaml)) {
-            throw new UsageException(runDir + " holds a continual run of another config (" + file + "); choose another"
-                    + " name or output_dir, or delete the directory");
-        }
-        Files.writeString(file, yaml);
-        return runDir;
-    }
-
-    static Path stateDir(Path runDir, int task) {
-        return runDir.resolve("state").resolve("after-" + ContinualTasks.taskDirectory(task));
+    /** The run directory {@code dir} of an encoder continual run. */
+    static ContinualRunDirectory<Row> directory(Path dir) {
+        return new ContinualRunDirectory<>(dir, "task", Row.class);
     }
 
     /** The summary of {@code continual.json}: settings, the matrix, the metrics and each task's learning report. */
@@ -142,10 +106,10 @@ public final class ContinualRunner {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", config.name());
         s.put("method", method);
-        s.put("settings", asMap(config.continual().method()));
+        s.put("settings", ContinualRunDirectory.asMap(config.continual().method()));
         s.put("encoder", config.model().from());
         s.put("seed", config.seed());
-        s.put("training", asMap(config.training()));
+        s.put("training", ContinualRunDirectory.asMap(config.training()));
         s.put("max_length", config.continual().maxLength());
         List<Map<String, Object>> described = new ArrayList<>();
         for (ContinualTasks.Task t : tasks.tasks()) {
@@ -160,22 +124,12 @@ public final class ContinualRunner {
         s.put("tasks", described);
         s.put("accuracy_matrix", rows.stream().map(Row::accuracy).toList());
         s.put("final_average_accuracy", ContinualMetrics.finalAverageAccuracy(matrix));
-        s.put("average_forgetting", finiteOrNull(ContinualMetrics.averageForgetting(matrix)));
-        s.put("backward_transfer", finiteOrNull(ContinualMetrics.backwardTransfer(matrix)));
+        s.put("average_forgetting", ContinualRunDirectory.finiteOrNull(ContinualMetrics.averageForgetting(matrix)));
+        s.put("backward_transfer", ContinualRunDirectory.finiteOrNull(ContinualMetrics.backwardTransfer(matrix)));
         s.put("prompt_sets", rows.get(rows.size() - 1).promptSets());
         s.put("pra", rows.get(rows.size() - 1).pra());
         s.put("per_task", rows.stream().map(ContinualRunner::describe).toList());
         return s;
-    }
-
-    /** A config record as the snake_case map its YAML shows. */
-    private static Map<String, Object> asMap(Object configRecord) {
-        try {
-            return YAML.readValue(ConfigLoader.toYaml(configRecord), new TypeReference<LinkedHashMap<String, Object>>() {
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read back the YAML of " + configRecord, e);
-        }
     }
 
     /** A row with snake_case keys, as {@code continual.json} shows it. */
@@ -192,13 +146,9 @@ public final class ContinualRunner {
         return m;
     }
 
-    private static Double finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    /** One row per learned task: its accuracies, their mean, the prompt sets and PRA. */
-    private static void writeMetrics(Path runDir, List<Row> rows) throws IOException {
-        StringBuilder out = new StringBuilder();
+    /** One line per learned task: its accuracies, their mean, the prompt sets and PRA. */
+    private static List<Map<String, Object>> metrics(List<Row> rows) {
+        List<Map<String, Object>> lines = new ArrayList<>();
         for (int t = 0; t < rows.size(); t++) {
             Row r = rows.get(t);
             Map<String, Object> m = new LinkedHashMap<>();
@@ -209,35 +159,8 @@ public final class ContinualRunner {
             m.put("prompt_sets", r.promptSets());
             m.put("pra", r.pra());
             m.put("seconds", r.seconds());
-            out.append(Json.write(m)).append('\n');
+            lines.add(m);
         }
-        Files.writeString(runDir.resolve("metrics.jsonl"), out);
-    }
-
-    static List<Row> readProgress(Path runDir) throws IOException {
-        Path file = runDir.resolve(PROGRESS);
-        if (!Files.isRegularFile(file)) {
-            return new ArrayList<>();
-        }
-        return new ArrayList<>(Json.mapper().readValue(file.toFile(), new TypeReference<List<Row>>() {
-        }));
-    }
-
-    /** Replaces {@code progress.json} atomically, so a crash leaves either the old rows or the new ones. */
-    private static void writeProgress(Path runDir, List<Row> rows) throws IOException {
-        Path tmp = runDir.resolve(PROGRESS + ".tmp");
-        Json.writePretty(tmp, rows);
-        Files.move(tmp, runDir.resolve(PROGRESS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return lines;
     }
 }

@@ -67,7 +67,7 @@ public final class FineTuneLearner implements ContinualLearner {
         List<Item> trainItems = method.joint() ? seenTrain : train;
         List<Item> validationItems = method.joint() ? seenValidation : validation;
         Path taskDir = workDir.resolve(ContinualTasks.taskDirectory(task));
-        ContinualRunner.deleteTree(taskDir);
+        ContinualRunDirectory.deleteTree(taskDir);
         Files.createDirectories(taskDir);
         Path trainFile = write(taskDir.resolve("train.jsonl"), trainItems, classes);
         Path validationFile = validationItems.isEmpty() ? null
@@ -79,7 +79,7 @@ public final class FineTuneLearner implements ContinualLearner {
         classifier = result.runDir().resolve(SavedClassifier.DIRECTORY);
         loaded = null;
         if (previous != null && previous.startsWith(workDir)) {
-            ContinualRunner.deleteTree(previous.getParent());
+            ContinualRunDirectory.deleteTree(previous.getParent());
         }
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("from", from.equals(run.model().reference()) ? "base" : "previous task");
@@ -184,7 +184,7 @@ public final class FineTuneLearner implements ContinualLearner {
         seenValidation.addAll(state.get("validation"));
         classifier = dir.resolve(SavedClassifier.DIRECTORY);
         loaded = null;
-        ContinualRunner.deleteTree(workDir); // task runs of the interrupted timeline; the state above is all that counts
+        ContinualRunDirectory.deleteTree(workDir); // task runs of the interrupted timeline; the state above is all that counts
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.sinter.encoders.continual;
 import dev.sinter.encoders.BertEncoder;
 import dev.sinter.encoders.EncodedBatch;
 import dev.sinter.encoders.TextClassificationData.Item;
-import dev.sinter.framework.checkpoint.SafetensorsIO;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.train.TrainableModel;
@@ -11,16 +10,13 @@ import dev.sinter.framework.train.TrainingHooks;
 import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.models.prompt.PrefixPrompts;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -200,43 +196,23 @@ public class PromptLearner implements ContinualLearner {
         if (model == null) {
             throw new IllegalStateException("the " + name() + " learner has nothing to save before its first task");
         }
-        Files.createDirectories(dir);
-        Map<String, INDArray> tensors = new LinkedHashMap<>(model.state());
-        keys.saveTo(tensors);
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("method", name());
-        meta.put("sets", Integer.toString(promptSets()));
-        meta.put("classes", Integer.toString(model.classes()));
-        meta.put("task_to_set", taskToSet.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        saveExtra(tensors, meta);
-        SafetensorsIO.write(dir.resolve(STATE_FILE), tensors, meta);
+        PromptState state = PromptState.of(name(), model, promptSets(), taskToSet);
+        state.metadata().put("classes", Integer.toString(model.classes()));
+        keys.saveTo(state.tensors());
+        saveExtra(state.tensors(), state.metadata());
+        state.write(dir, STATE_FILE);
     }
 
     @Override
     public void restore(Path dir) throws IOException {
-        Path file = dir.resolve(STATE_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no " + STATE_FILE + " in " + dir + " (write one with save)");
-        }
-        Map<String, String> meta = SafetensorsIO.readMetadata(file);
-        if (!name().equals(meta.get("method"))) {
-            throw new IllegalArgumentException(file + " holds a '" + meta.get("method") + "' learner, not '" + name()
-                    + "'");
-        }
-        Map<String, INDArray> tensors = SafetensorsIO.read(file);
+        PromptState state = PromptState.read(dir, STATE_FILE, name());
         model = null;
-        rebuild(Integer.parseInt(meta.get("sets")), Integer.parseInt(meta.get("classes")));
-        Map<String, INDArray> state = new LinkedHashMap<>();
-        for (String name : model.parameterNames()) {
-            state.put(name, tensors.get(name));
-        }
-        model.loadLeading(state);
-        keys.restoreFrom(tensors);
+        rebuild(state.sets(), Integer.parseInt(state.metadata().get("classes")));
+        state.loadInto(model);
+        keys.restoreFrom(state.tensors());
         taskToSet.clear();
-        for (String s : meta.get("task_to_set").split(",")) {
-            taskToSet.add(Integer.parseInt(s));
-        }
-        restoreExtra(tensors, meta);
+        taskToSet.addAll(state.taskToSet());
+        restoreExtra(state.tensors(), state.metadata());
     }
 
     /** A task's prompt set: {@code set} to reuse, or {@code grow} a new one; {@code details} go to the report. */
@@ -357,7 +333,7 @@ public class PromptLearner implements ContinualLearner {
             }
         }
         if (model != null) {
-            next.loadLeading(model.state());
+            PromptState.loadLeading(next, PromptState.copies(model));
         }
         model = next;
     }

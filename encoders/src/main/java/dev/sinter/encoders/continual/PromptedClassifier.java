@@ -5,7 +5,6 @@ import dev.sinter.encoders.BertNames;
 import dev.sinter.encoders.EncodedBatch;
 import dev.sinter.encoders.EncoderConfig;
 import dev.sinter.framework.samediff.PooledExecution;
-import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.train.TrainableModel;
 import dev.sinter.models.prompt.PrefixPrompts;
 import dev.sinter.models.transformer.LinearLayer;
@@ -18,7 +17,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -183,37 +181,6 @@ public final class PromptedClassifier implements TrainableModel {
     /** The live variable {@code name}. */
     public INDArray variable(String name) {
         return graph().getVariable(name).getArr();
-    }
-
-    /** Copies of the trainable state: prefixes and head. */
-    public Map<String, INDArray> state() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : parameterNames()) {
-            out.put(name, variable(name).dup());
-        }
-        return out;
-    }
-
-    /**
-     * Copies {@code state} (from a model with at most as many sets and classes) into the leading rows of the prefixes
-     * and the head; the remaining rows keep their values.
-     */
-    public void loadLeading(Map<String, INDArray> state) {
-        for (Map.Entry<String, INDArray> e : state.entrySet()) {
-            INDArray src = e.getValue();
-            INDArray dst = variable(e.getKey());
-            if (src.size(0) > dst.size(0)) {
-                throw new IllegalArgumentException(e.getKey() + " has " + src.size(0) + " rows, more than "
-                        + dst.size(0));
-            }
-            INDArrayIndex[] index = new INDArrayIndex[dst.rank()];
-            index[0] = NDArrayIndex.interval(0, src.size(0));
-            for (int d = 1; d < index.length; d++) {
-                index[d] = NDArrayIndex.all();
-            }
-            dst.get(index).assign(src.castTo(dst.dataType()));
-        }
-        SameDiffRuntime.releaseMemory();
     }
 
     private static int[] pick(int[] values, int[] rows) {

@@ -132,20 +132,20 @@ class ContinualRunnerTest {
         ContinualTasks tasks = ContinualTasks.read(config.continual());
         assertThrows(IllegalStateException.class, () -> ContinualRunner.run(config, tasks, new CentroidLearner(1, 2)));
         Path runDir = config.runDirectory();
-        assertEquals(2, ContinualRunner.readProgress(runDir).size());
+        assertEquals(2, ContinualRunner.directory(runDir).rows().size());
         assertFalse(Files.exists(runDir.resolve("continual.json")));
-        List<ContinualRunner.Row> kept = ContinualRunner.readProgress(runDir);
+        List<ContinualRunner.Row> kept = ContinualRunner.directory(runDir).rows();
 
         CentroidLearner fresh = new CentroidLearner(1, -1);
         ContinualRunner.Result resumed = ContinualRunner.run(config, tasks, fresh);
         assertEquals(List.of(2), fresh.learned, "only task 3 is learned again");
         assertEquals(List.of(), fresh.previewed, "a resumed run does not preview (the learner's state holds it)");
-        assertEquals(ContinualRunner.stateDir(runDir, 1), fresh.restoredFrom);
+        assertEquals(ContinualRunner.directory(runDir).state(1), fresh.restoredFrom);
         assertEquals(kept, resumed.rows().subList(0, 2));
         assertEquals(straight.rows().stream().map(ContinualRunner.Row::accuracy).toList(),
                 resumed.rows().stream().map(ContinualRunner.Row::accuracy).toList());
         assertEquals(straight.summary().get("pra"), resumed.summary().get("pra"));
-        assertFalse(Files.exists(ContinualRunner.stateDir(runDir, 1)), "only the latest state is kept");
+        assertFalse(Files.exists(ContinualRunner.directory(runDir).state(1)), "only the latest state is kept");
     }
 
     @Test

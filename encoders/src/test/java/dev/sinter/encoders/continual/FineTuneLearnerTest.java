@@ -61,7 +61,8 @@ class FineTuneLearnerTest {
         assertTrue(taskConfig.contains("learner/task-02/classifier"), taskConfig);
         assertTrue(taskConfig.contains("- \"coffee\""), taskConfig);
         assertFalse(Files.exists(r.runDir().resolve("learner/task-01")), "finished task runs are cleaned up");
-        assertTrue(Files.isRegularFile(ContinualRunner.stateDir(r.runDir(), 2).resolve("classifier/model.safetensors")));
+        assertTrue(Files.isRegularFile(ContinualRunner.directory(r.runDir()).state(2)
+                .resolve("classifier/model.safetensors")));
     }
 
     @Test

@@ -267,7 +267,7 @@ class PromptLearnersTest {
             assertArrayEquals(a.labels(), b.labels());
             assertArrayEquals(a.promptSets(), b.promptSets());
         }
-        assertEquals(straight.model().state(), resumed.model().state(), "bit-identical prompts and head");
+        assertEquals(PromptState.copies(straight.model()), PromptState.copies(resumed.model()), "bit-identical prompts and head");
         IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> PromptLearner
                 .sequential(TinyTasks.encoder(), PromptConfig.defaults(), TinyTasks.training(4), 1)
                 .restore(dir.resolve("after-1")));

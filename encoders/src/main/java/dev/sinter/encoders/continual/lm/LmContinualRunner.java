@@ -1,10 +1,8 @@
 package dev.sinter.encoders.continual.lm;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sinter.encoders.continual.ContinualLearner.LearnReport;
 import dev.sinter.encoders.continual.ContinualMetrics;
-import dev.sinter.framework.config.ConfigLoader;
+import dev.sinter.encoders.continual.ContinualRunDirectory;
 import dev.sinter.framework.config.TokenizerConfig;
 import dev.sinter.framework.config.UsageException;
 import dev.sinter.framework.data.BatchSampler;
@@ -16,12 +14,10 @@ import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -40,8 +36,6 @@ import org.apache.logging.log4j.Logger;
  */
 public final class LmContinualRunner {
     private static final Logger LOG = LogManager.getLogger(LmContinualRunner.class);
-    static final String PROGRESS = "progress.json";
-    private static final YAMLMapper YAML = new YAMLMapper();
 
     private LmContinualRunner() {
     }
@@ -77,7 +71,7 @@ public final class LmContinualRunner {
 
     /** Runs (or resumes) {@code config}, stopping after {@code stopAfter} domains in all (a stand-in for a kill). */
     static Result run(LmContinualConfig config, int stopAfter) throws IOException {
-        Path runDir = prepare(config);
+        ContinualRunDirectory<Row> runDir = directory(config.runDirectory()).prepare(config.toYaml());
         Path modelPath = Path.of(config.model());
         TransformerModel frozen = ModelIO.load(modelPath);
         Tokenizer tokenizer = tokenizerFor(modelPath);
@@ -89,17 +83,8 @@ public final class LmContinualRunner {
         }
         LmPromptLearner learner = LmPromptLearner.of(config.method(), frozen, config.training(), section.seqLen(),
                 config.seed());
-        List<Row> rows = readProgress(runDir);
-        if (rows.size() > domains.size()) {
-            throw new UsageException(runDir + " holds " + rows.size() + " learned domains but the config has "
-                    + domains.size() + "; use another run name");
-        }
-        if (rows.isEmpty()) {
-            learner.preview(domains.stream().map(DomainData::train).toList());
-        } else if (rows.size() < domains.size()) {
-            learner.restore(stateDir(runDir, rows.size() - 1));
-            LOG.info("continual run {}: resuming at domain {} of {}", runDir, rows.size() + 1, domains.size());
-        }
+        List<Row> rows = runDir.resume(domains.size(),
+                () -> learner.preview(domains.stream().map(DomainData::train).toList()), learner::restore);
         List<Double> zeroShot = new ArrayList<>();
         for (DomainData d : domains) {
             zeroShot.add(frozenNll(frozen, d.test(), config.training().batchSize()));
@@ -120,24 +105,19 @@ public final class LmContinualRunner {
                 }
                 tested += e.sets().length;
             }
-            Row row = new Row(domains.get(t).name(), nll, (double) retrieved / tested, learner.promptSets(),
-                    report.promptSet(), report.grew(), report.details(), (System.nanoTime() - t0) / 1e9);
-            learner.save(stateDir(runDir, t));
-            rows.add(row);
-            writeProgress(runDir, rows);
-            if (t > 0) {
-                deleteTree(stateDir(runDir, t - 1));
-            }
-            LOG.info("continual run {}: after {} NLL {}", runDir, row.domain(), nll);
+            rows.add(new Row(domains.get(t).name(), nll, (double) retrieved / tested, learner.promptSets(),
+                    report.promptSet(), report.grew(), report.details(), (System.nanoTime() - t0) / 1e9));
+            runDir.commit(t, rows, learner::save);
+            LOG.info("continual run {}: after {} NLL {}", runDir.path(), domains.get(t).name(), nll);
         }
         if (rows.size() < domains.size()) {
-            return new Result(runDir, List.copyOf(rows), Map.of());
+            return new Result(runDir.path(), List.copyOf(rows), Map.of());
         }
         Map<String, Object> summary = summary(config, domains, learner.name(), zeroShot, rows);
-        Json.writePretty(runDir.resolve("continual.json"), summary);
-        writeMetrics(runDir, rows);
-        LmContinualReport.write(runDir, summary, zeroShot, rows);
-        return new Result(runDir, List.copyOf(rows), summary);
+        Json.writePretty(runDir.path().resolve("continual.json"), summary);
+        runDir.writeJsonLines("metrics.jsonl", metrics(rows));
+        LmContinualReport.write(runDir.path(), summary, zeroShot, rows);
+        return new Result(runDir.path(), List.copyOf(rows), summary);
     }
 
     /**
@@ -186,21 +166,9 @@ public final class LmContinualRunner {
                 + " has no saved tokenizer (tokenizer.json or tokenizer.bin)"));
     }
 
-    private static Path prepare(LmContinualConfig config) throws IOException {
-        Path runDir = config.runDirectory();
-        Files.createDirectories(runDir);
-        String yaml = config.toYaml();
-        Path file = runDir.resolve("config.yaml");
-        if (Files.isRegularFile(file) && !Files.readString(file).equals(yaml)) {
-            throw new UsageException(runDir + " holds a continual run of another config (" + file + "); choose another"
-                    + " name or output_dir, or delete the directory");
-        }
-        Files.writeString(file, yaml);
-        return runDir;
-    }
-
-    static Path stateDir(Path runDir, int domain) {
-        return runDir.resolve("state").resolve(String.format(Locale.ROOT, "after-domain-%02d", domain + 1));
+    /** The run directory {@code dir} of a decoder continual run. */
+    static ContinualRunDirectory<Row> directory(Path dir) {
+        return new ContinualRunDirectory<>(dir, "domain", Row.class);
     }
 
     static Map<String, Object> summary(LmContinualConfig config, List<DomainData> domains, String method,
@@ -210,10 +178,10 @@ public final class LmContinualRunner {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("name", config.name());
         s.put("method", method);
-        s.put("settings", asMap(config.continual().method()));
+        s.put("settings", ContinualRunDirectory.asMap(config.continual().method()));
         s.put("model", config.model());
         s.put("seed", config.seed());
-        s.put("training", asMap(config.training()));
+        s.put("training", ContinualRunDirectory.asMap(config.training()));
         s.put("seq_len", config.continual().seqLen());
         List<Map<String, Object>> described = new ArrayList<>();
         for (DomainData d : domains) {
@@ -231,8 +199,8 @@ public final class LmContinualRunner {
         s.put("perplexity_matrix", rows.stream().map(r -> r.nll().stream().map(Math::exp).toList()).toList());
         s.put("final_average_nll", last.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
         s.put("final_average_perplexity", last.stream().mapToDouble(Math::exp).average().orElseThrow());
-        s.put("average_forgetting_nll", finiteOrNull(ContinualMetrics.averageForgetting(negNll)));
-        s.put("backward_transfer_nll", finiteOrNull(-ContinualMetrics.backwardTransfer(negNll)));
+        s.put("average_forgetting_nll", ContinualRunDirectory.finiteOrNull(ContinualMetrics.averageForgetting(negNll)));
+        s.put("backward_transfer_nll", ContinualRunDirectory.finiteOrNull(-ContinualMetrics.backwardTransfer(negNll)));
         s.put("prompt_sets", rows.get(rows.size() - 1).promptSets());
         s.put("pra", rows.get(rows.size() - 1).pra());
         List<Map<String, Object>> perTask = new ArrayList<>();
@@ -252,21 +220,9 @@ public final class LmContinualRunner {
         return s;
     }
 
-    private static Map<String, Object> asMap(Object configRecord) {
-        try {
-            return YAML.readValue(ConfigLoader.toYaml(configRecord), new TypeReference<LinkedHashMap<String, Object>>() {
-            });
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read back the YAML of " + configRecord, e);
-        }
-    }
-
-    private static Double finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static void writeMetrics(Path runDir, List<Row> rows) throws IOException {
-        StringBuilder out = new StringBuilder();
+    /** One line per learned domain: its NLLs and perplexities, the prompt sets and PRA. */
+    private static List<Map<String, Object>> metrics(List<Row> rows) {
+        List<Map<String, Object>> lines = new ArrayList<>();
         for (int t = 0; t < rows.size(); t++) {
             Row r = rows.get(t);
             Map<String, Object> m = new LinkedHashMap<>();
@@ -277,34 +233,8 @@ public final class LmContinualRunner {
             m.put("prompt_sets", r.promptSets());
             m.put("pra", r.pra());
             m.put("seconds", r.seconds());
-            out.append(Json.write(m)).append('\n');
+            lines.add(m);
         }
-        Files.writeString(runDir.resolve("metrics.jsonl"), out);
-    }
-
-    static List<Row> readProgress(Path runDir) throws IOException {
-        Path file = runDir.resolve(PROGRESS);
-        if (!Files.isRegularFile(file)) {
-            return new ArrayList<>();
-        }
-        return new ArrayList<>(Json.mapper().readValue(file.toFile(), new TypeReference<List<Row>>() {
-        }));
-    }
-
-    private static void writeProgress(Path runDir, List<Row> rows) throws IOException {
-        Path tmp = runDir.resolve(PROGRESS + ".tmp");
-        Json.writePretty(tmp, rows);
-        Files.move(tmp, runDir.resolve(PROGRESS), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return lines;
     }
 }

@@ -6,7 +6,7 @@ import dev.sinter.encoders.continual.Lw2gLearner;
 import dev.sinter.encoders.continual.RetrievalKeys;
 import dev.sinter.encoders.continual.PromptConfig;
 import dev.sinter.encoders.continual.PromptMethodConfig;
-import dev.sinter.framework.checkpoint.SafetensorsIO;
+import dev.sinter.encoders.continual.PromptState;
 import dev.sinter.framework.config.TrainingConfig;
 import dev.sinter.framework.data.BatchSampler;
 import dev.sinter.framework.train.TrainableModel;
@@ -18,7 +18,6 @@ import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.lw2g.FeatureSubspace;
 import dev.sinter.trainers.lw2g.GrowthDecision;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -28,7 +27,6 @@ import java.util.Map;
 import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -252,47 +250,29 @@ public final class LmPromptLearner {
         if (model == null) {
             throw new IllegalStateException("the " + name() + " learner has nothing to save before its first domain");
         }
-        Files.createDirectories(dir);
-        Map<String, INDArray> tensors = new LinkedHashMap<>(model.state());
-        keys.saveTo(tensors);
-        pretrained.forEach((l, s) -> putBasis(tensors, "lw2g.pretrained.layer." + l + ".basis", s));
+        PromptState state = PromptState.of(name(), model, promptSets(), taskToSet);
+        keys.saveTo(state.tensors());
+        pretrained.forEach((l, s) -> putBasis(state.tensors(), "lw2g.pretrained.layer." + l + ".basis", s));
         for (int k = 0; k < subspaces.size(); k++) {
             for (var e : subspaces.get(k).entrySet()) {
-                putBasis(tensors, basisName(k, e.getKey()), e.getValue());
+                putBasis(state.tensors(), basisName(k, e.getKey()), e.getValue());
             }
         }
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("method", name());
-        meta.put("sets", Integer.toString(promptSets()));
-        meta.put("task_to_set", taskToSet.stream().map(String::valueOf).collect(Collectors.joining(",")));
-        meta.put("lw2g.subspace_sets", Integer.toString(subspaces.size()));
-        SafetensorsIO.write(dir.resolve(STATE_FILE), tensors, meta);
+        state.metadata().put("lw2g.subspace_sets", Integer.toString(subspaces.size()));
+        state.write(dir, STATE_FILE);
     }
 
     /** Restores what {@link #save} wrote, so learning continues exactly. */
     public void restore(Path dir) throws IOException {
-        Path file = dir.resolve(STATE_FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("no " + STATE_FILE + " in " + dir + " (write one with save)");
-        }
-        Map<String, String> meta = SafetensorsIO.readMetadata(file);
-        if (!name().equals(meta.get("method"))) {
-            throw new IllegalArgumentException(file + " holds a '" + meta.get("method") + "' learner, not '" + name()
-                    + "'");
-        }
-        Map<String, INDArray> tensors = SafetensorsIO.read(file);
+        PromptState state = PromptState.read(dir, STATE_FILE, name());
+        Map<String, INDArray> tensors = state.tensors();
+        Map<String, String> meta = state.metadata();
         model = null;
-        rebuild(Integer.parseInt(meta.get("sets")));
-        Map<String, INDArray> state = new LinkedHashMap<>();
-        for (String n : model.parameterNames()) {
-            state.put(n, tensors.get(n));
-        }
-        model.loadLeading(state);
+        rebuild(state.sets());
+        state.loadInto(model);
         keys.restoreFrom(tensors);
         taskToSet.clear();
-        for (String s : meta.get("task_to_set").split(",")) {
-            taskToSet.add(Integer.parseInt(s));
-        }
+        taskToSet.addAll(state.taskToSet());
         pretrained.clear();
         subspaces.clear();
         if (mode == Mode.LW2G) {
@@ -385,7 +365,7 @@ public final class LmPromptLearner {
             }
         }
         if (model != null) {
-            next.loadLeading(model.state());
+            PromptState.loadLeading(next, PromptState.copies(model));
         }
         model = next;
     }

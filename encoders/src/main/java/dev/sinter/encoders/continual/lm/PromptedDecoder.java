@@ -13,8 +13,6 @@ import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.INDArrayIndex;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A frozen causal LM with {@link PrefixPrompts} over its KV heads, as the decoder prompt learners train it: the loss is
@@ -111,29 +109,6 @@ public final class PromptedDecoder implements TrainableModel {
     /** The live variable {@code name}. */
     public INDArray variable(String name) {
         return graph().getVariable(name).getArr();
-    }
-
-    /** Copies of the prefixes. */
-    public Map<String, INDArray> state() {
-        Map<String, INDArray> out = new LinkedHashMap<>();
-        for (String name : parameterNames()) {
-            out.put(name, variable(name).dup());
-        }
-        return out;
-    }
-
-    /** Copies {@code state} (from a model with at most as many sets) into the leading sets of the prefixes. */
-    public void loadLeading(Map<String, INDArray> state) {
-        for (Map.Entry<String, INDArray> e : state.entrySet()) {
-            INDArray src = e.getValue();
-            INDArray dst = variable(e.getKey());
-            if (src.size(0) > dst.size(0)) {
-                throw new IllegalArgumentException(e.getKey() + " has " + src.size(0) + " sets, more than "
-                        + dst.size(0));
-            }
-            INDArrayIndex[] index = {NDArrayIndex.interval(0, src.size(0)), NDArrayIndex.all(), NDArrayIndex.all()};
-            dst.get(index).assign(src.castTo(dst.dataType()));
-        }
     }
 
     static int[] filled(int n, int value) {
