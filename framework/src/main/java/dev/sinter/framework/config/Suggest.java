@@ -9,13 +9,13 @@ public final class Suggest {
     private Suggest() {
     }
 
-    /** The candidate closest to {@code given}, if it is close enough to be a typo of it. */
+    /** The candidate closest to {@code given} (other than itself), if it is close enough to be a typo of it. */
     public static Optional<String> closest(String given, Collection<String> candidates) {
         String target = normalize(given);
         int budget = target.length() < 6 ? 1 : 2;
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : candidates.stream().sorted().toList()) {
+        for (String candidate : candidates.stream().filter(c -> !c.equals(given)).sorted().toList()) {
             int d = distance(target, normalize(candidate));
             if (d < bestDistance) {
                 best = candidate;

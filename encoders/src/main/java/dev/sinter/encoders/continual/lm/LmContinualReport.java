@@ -76,7 +76,9 @@ final class LmContinualReport {
                 .write(runDir.resolve(PAGE));
     }
 
-    private static String decimals(double v) {
-        return String.format(Locale.ROOT, "%.3f", v);
+    /** {@code v} to three decimals; a value that rounds to zero prints as 0.000, never -0.000. */
+    static String decimals(double v) {
+        double rounded = Math.round(v * 1000) / 1000.0;
+        return String.format(Locale.ROOT, "%.3f", rounded == 0 ? 0.0 : rounded);
     }
 }
