@@ -88,6 +88,16 @@ class ShippedConfigsTest {
         return dir.resolve("runs").resolve(name);
     }
 
+    /** {@code sinter prepare} of {@code config} with {@code extra} on the quick corpus, shrunk as {@link #train}. */
+    static void prepare(Path config, List<String> extra) {
+        List<String> args = new ArrayList<>(List.of("prepare", config.toString()));
+        args.addAll(extra);
+        args.addAll(SHRINK);
+        args.add("data.train=" + corpus);
+        Outcome o = CliHarness.run(args.toArray(String[]::new));
+        assertEquals(0, o.code(), config + ": " + o.err());
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("configs")
     void runs(Path config) throws IOException {
@@ -143,6 +153,10 @@ class ShippedConfigsTest {
         String tokenizerPath = shipped.data().tokenizer().path();
         if (tokenizerPath != null && !Path.of(tokenizerPath).isAbsolute()) { // shipped paths start at the repo root
             extra.add("data.tokenizer.path=" + CliHarness.CONFIGS.getParent().resolve(tokenizerPath));
+        }
+        if (shipped.data().shards() != null) { // a config that trains on prepared shards: prepare them first
+            extra.add("data.shards=" + dir.resolve("shards").resolve(name));
+            prepare(config, extra);
         }
         Path run = train(config, name, extra);
         List<JsonNode> rows = CliHarness.trainRows(run);
