@@ -38,11 +38,13 @@ import org.nd4j.linalg.factory.Nd4j;
  * a {@link TrainingLoop} step (gradients, clipping, AdamW). The SMT selection comes from warm-up gradients that are
  * random in the chosen layer's target matrices and zero elsewhere, so every block lands in that layer.
  *
- * <p>Prints one JSON line per round and a summary: median step of each, SMT / floor and SMT / full.
+ * <p>Prints one JSON line per round (each method's median step, SMT / floor) and a summary: median step of each,
+ * SMT / floor (of the medians, and the median of the per-round ratios), SMT / full and floor / full.
  *
  * <p>Usage: {@code SmtFloorBenchmark [--dim 512] [--layers 4] [--heads 8] [--hidden 1376] [--batch 16] [--seq 128]
  * [--smt '{type: smt, warmup_steps: 1, block_size: 32, budget: 0.01, targets: [q, k, v]}'] [--blocks-layer 0]
- * [--rounds 5] [--steps 4] [--profile smt|full|floor:trace.json]}
+ * [--rounds 5] [--steps 4] [--warmup 2] [--profile smt|full|floor:trace.json]} (the first {@code --warmup} steps of
+ * each method, the first of which builds its gradient function, are not timed)
  */
 public final class SmtFloorBenchmark {
     private static final String DEFAULT_SMT = "{type: smt, warmup_steps: 1, block_size: 32, budget: 0.01,"
@@ -55,6 +57,7 @@ public final class SmtFloorBenchmark {
         int seq = intArg(a, "--seq", 128);
         int rounds = intArg(a, "--rounds", 5);
         int steps = intArg(a, "--steps", 4);
+        int warmup = intArg(a, "--warmup", 2);
         int blocksLayer = intArg(a, "--blocks-layer", 0);
         String section = arg(a, "--smt", DEFAULT_SMT);
         SameDiffRuntime.init();
@@ -77,19 +80,19 @@ public final class SmtFloorBenchmark {
             throw new IllegalStateException("no parameter " + layer0Norm + " to take the input gradient through");
         }
 
-        int total = rounds * steps + 1; // step 1 builds the gradient function and is not timed
+        int total = warmup + rounds * steps; // the first step builds the gradient function; warm-up steps are not timed
         int[] tokens = new SplittableRandom(1).ints((long) (total + 2) * batch * (seq + 1), 0, cfg.vocabSize())
                 .toArray();
         TrainingConfig tc = TrainingConfig.of(total, batch, batch, 1e-3, 1e-4, 0, 0.0, 0.9, 0.95, 1e-8, 1.0,
                 Integer.MAX_VALUE, 1, 1_000_000);
         Map<String, Timed> methods = new LinkedHashMap<>();
-        methods.put("full", new Timed(dense, TrainingHooks.allParameters(), tc, tokens, seq));
-        methods.put("smt", new Timed(smtModel, smtTrainer, tc, tokens, seq));
-        methods.put("floor", new Timed(floorModel, m -> List.of(layer0Norm), tc, tokens, seq));
+        methods.put("full", new Timed(dense, TrainingHooks.allParameters(), tc, tokens, seq, warmup));
+        methods.put("smt", new Timed(smtModel, smtTrainer, tc, tokens, seq, warmup));
+        methods.put("floor", new Timed(floorModel, m -> List.of(layer0Norm), tc, tokens, seq, warmup));
         System.out.printf(Locale.ROOT, "{\"dim\": %d, \"layers\": %d, \"hidden\": %d, \"batch\": %d, \"seq\": %d,"
                         + " \"params\": %d, \"smt_trainable\": %d, \"smt\": \"%s\"}%n", dim, cfg.nLayers(),
                 cfg.hiddenDim(), batch, seq, dense.parameterCount(), methods.get("smt").trainableCount(), section);
-        methods.values().forEach(t -> t.loop.runUntil(1));
+        methods.values().forEach(t -> t.loop.runUntil(warmup));
         String profile = arg(a, "--profile", null);
         if (profile != null) {
             String[] p = profile.split(":", 2);
@@ -97,40 +100,44 @@ public final class SmtFloorBenchmark {
                     .recordAll().build());
         }
         List<String> names = new ArrayList<>(methods.keySet());
+        List<Double> roundRatios = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             StringBuilder line = new StringBuilder("{\"round\": " + r);
             for (int k = 0; k < names.size(); k++) {
                 String name = names.get((k + r) % names.size()); // rotate the order so load bursts spread out
                 Timed t = methods.get(name);
-                t.loop.runUntil(1 + (long) (r + 1) * steps);
+                t.loop.runUntil(warmup + (long) (r + 1) * steps);
             }
             for (String name : names) {
                 line.append(String.format(Locale.ROOT, ", \"%s\": %.4f", name, methods.get(name).roundMedian(r, steps)));
             }
-            System.out.println(line.append("}"));
+            double ratio = methods.get("smt").roundMedian(r, steps) / methods.get("floor").roundMedian(r, steps);
+            roundRatios.add(ratio);
+            System.out.println(line.append(String.format(Locale.ROOT, ", \"smt_over_floor\": %.3f}", ratio)));
         }
         double full = methods.get("full").median();
         double smt = methods.get("smt").median();
         double floor = methods.get("floor").median();
         System.out.printf(Locale.ROOT, "{\"median_full_s\": %.4f, \"median_smt_s\": %.4f, \"median_floor_s\": %.4f,"
-                + " \"smt_over_floor\": %.3f, \"smt_over_full\": %.3f, \"floor_over_full\": %.3f}%n", full, smt,
-                floor, smt / floor, smt / full, floor / full);
+                + " \"smt_over_floor\": %.3f, \"median_round_smt_over_floor\": %.3f, \"smt_over_full\": %.3f,"
+                + " \"floor_over_full\": %.3f}%n", full, smt, floor, smt / floor, medianOf(roundRatios), smt / full,
+                floor / full);
     }
 
-    /** One method's loop and its step times after the first. */
+    /** One method's loop and its step times after the warm-up. */
     private static final class Timed {
         final TransformerModel model;
         final TrainingLoop loop;
         final List<Double> times = new ArrayList<>();
 
-        Timed(TransformerModel model, TrainingHooks hooks, TrainingConfig tc, int[] tokens, int seq) {
+        Timed(TransformerModel model, TrainingHooks hooks, TrainingConfig tc, int[] tokens, int seq, int warmup) {
             this.model = model;
             TrainableModel trainable = hooks instanceof Trainer t ? t.trainable(model) : model;
             this.loop = new TrainingLoop(trainable, tc, hooks, new BatchSampler(tokens, seq, 1), new int[0][]);
             loop.addListener(new TrainingListener() {
                 @Override
                 public void onStep(StepMetrics m) {
-                    if (m.step() > 1) {
+                    if (m.step() > warmup) {
                         times.add(m.stepSeconds());
                     }
                 }
