@@ -11,10 +11,11 @@ import org.nd4j.autodiff.samediff.SameDiff;
  * speed (measured at E=16, C=128, D=256, H=688, thread CPU time per product: forward 7.8 ms batched vs 7.5 ms as 16
  * 2-D products, input gradient 10.1 vs 6.4 ms, weight gradient 7.5 vs 7.0 ms), and it needs the per-expert weights
  * (one variable each, HF names) stacked to {@code [E, H, D]} in the graph and their gradients unstacked, which copies
- * every expert weight twice per step (about 10 ms at E=16). Per-expert products read each weight in place; only the
- * activations are unstacked into per-expert blocks and stacked back, so the nonlinearity runs once over all slots.
- * {@code stack}/{@code unstack} rather than {@code concat}/{@code split} or reshapes: in M2.1 the first copy at about
- * 7 GB/s, {@code concat} at about 2 GB/s, and every {@code reshape} op copies its input.
+ * every expert weight twice per step (about 10 ms at E=16). Per-expert products read each weight in place, and the
+ * nonlinearity runs per expert too: joining the hidden activations into one {@code [E, C, H]} array and splitting it
+ * again would copy them six times per step (every M2.1 shape op copies: {@code stack}/{@code unstack} at about
+ * 7 GB/s on a quiet machine, {@code concat}/{@code split} at about 2 GB/s), which costs more than the extra small ops.
+ * Only the dispatched rows are split ({@code unstack}) and the outputs joined ({@code stack}).
  */
 final class MoeExperts {
     private MoeExperts() {
@@ -29,34 +30,22 @@ final class MoeExperts {
      */
     static SDVariable apply(SameDiff sd, MoeLayer.Context ctx, int i, int e, int d, int hid, boolean swiglu,
                             double initStd, double residualStd, SDVariable x, SDVariable slotIdx, SDVariable cap) {
-        if (e == 1) {
-            // one expert: plain 2-D rows [C, ·], no blocks to split or join
-            SDVariable[] rows = {sd.gather(x, slotIdx, 0)}; // [C, D]
-            SDVariable act = activation(sd, ctx, i, hid, d, swiglu, initStd, rows); // [C, H]
-            sd.identity(MoeNames.expertDownInput(i), sd.reshape(act, ctx.shape(1, cap, hid))); // off the loss path
-            SDVariable y = projections(sd, ctx, i, "down", residualStd, d, hid, new SDVariable[]{act})[0]; // [C, D]
-            sd.identity(MoeNames.expertDownOutput(i), sd.reshape(y, ctx.shape(1, cap, d)));
-            return y;
-        }
         // gathering with [E, C] indices gives the [E, C, D] buffer directly (a reshape op would copy it)
-        SDVariable buf = sd.gather(x, sd.reshape(slotIdx, e, -1), 0); // [E, C, D]
-        SDVariable act = sd.identity(MoeNames.expertDownInput(i),
-                activation(sd, ctx, i, hid, d, swiglu, initStd, sd.unstack(buf, 0, e))); // [E, C, H]
-        SDVariable[] y = projections(sd, ctx, i, "down", residualStd, d, hid, sd.unstack(act, 0, e)); // E × [C, D]
-        SDVariable y3 = sd.identity(MoeNames.expertDownOutput(i), sd.stack(0, y)); // [E, C, D]
-        return sd.reshape(y3, -1, d);
-    }
-
-    /**
-     * The hidden activations of every expert's rows, stacked: {@code [E, C, H]} ({@code [C, H]} for one expert).
-     * Weights are registered projection by projection (all gates, then all ups), the order their initial values are
-     * drawn in.
-     */
-    private static SDVariable activation(SameDiff sd, MoeLayer.Context ctx, int i, int hid, int d, boolean swiglu,
-                                         double initStd, SDVariable[] rows) {
-        SDVariable gate = swiglu ? joined(sd, projections(sd, ctx, i, "gate", initStd, hid, d, rows)) : null;
-        SDVariable up = joined(sd, projections(sd, ctx, i, "up", initStd, hid, d, rows));
-        return ctx.activate(gate, up);
+        SDVariable[] rows = e == 1 ? new SDVariable[]{sd.gather(x, slotIdx, 0)} // [C, D]
+                : sd.unstack(sd.gather(x, sd.reshape(slotIdx, e, -1), 0), 0, e); // E × [C, D]
+        // weights are registered projection by projection (all gates, all ups, all downs): the order their initial
+        // values are drawn in
+        SDVariable[] gate = swiglu ? projections(sd, ctx, i, "gate", initStd, hid, d, rows) : null;
+        SDVariable[] up = projections(sd, ctx, i, "up", initStd, hid, d, rows);
+        SDVariable[] act = new SDVariable[e]; // E × [C, H]
+        for (int j = 0; j < e; j++) {
+            act[j] = ctx.activate(swiglu ? gate[j] : null, up[j]);
+        }
+        SDVariable[] y = projections(sd, ctx, i, "down", residualStd, d, hid, act); // E × [C, D]
+        // the named [E, C, ·] views are for activation scans: off the loss path, not computed in training
+        sd.identity(MoeNames.expertDownInput(i), stacked(sd, act, ctx, cap, hid));
+        SDVariable y3 = sd.identity(MoeNames.expertDownOutput(i), stacked(sd, y, ctx, cap, d)); // [E, C, D]
+        return e == 1 ? y[0] : sd.reshape(y3, -1, d);
     }
 
     /** Every expert's {@code p} projection of its own rows: {@code rows[e] · W_eᵀ}, {@code [C, in] × [out, in]ᵀ}. */
@@ -69,8 +58,8 @@ final class MoeExperts {
         return y;
     }
 
-    /** Per-expert blocks {@code [C, n]} stacked to {@code [E, C, n]}; the block itself for one expert. */
-    private static SDVariable joined(SameDiff sd, SDVariable[] blocks) {
-        return blocks.length == 1 ? blocks[0] : sd.stack(0, blocks);
+    /** Per-expert blocks {@code [C, n]} stacked to {@code [E, C, n]}. */
+    private static SDVariable stacked(SameDiff sd, SDVariable[] blocks, MoeLayer.Context ctx, SDVariable cap, int n) {
+        return blocks.length == 1 ? sd.reshape(blocks[0], ctx.shape(1, cap, n)) : sd.stack(0, blocks);
     }
 }
