@@ -9,6 +9,8 @@ import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,7 +28,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Forward+backward time per token of one MoE feed-forward layer (top-1, capacity factor 1, RTS) with E experts,
  * relative to the dense SwiGLU MLP of one expert's size, on {@code [N, D]} activations. Prints a table; the layers
- * are timed in interleaved rounds, and each ratio is the median of per-round ratios to the dense layer.
+ * are timed in interleaved rounds, and each ratio is the median of per-round ratios to the dense layer, in wall time
+ * and in the timing thread's CPU time (robust to other processes on a shared machine).
  *
  * <p>Usage: {@code MoeBenchmark [--model small] [--tokens 2048] [--experts 1,4,8,16] [--warmup 5] [--steps 10]
  * [--profile trace.json]}
@@ -59,16 +62,22 @@ public final class MoeBenchmark {
             layers.get(layers.size() - 1).sd().addListeners(ProfilingListener.builder(new java.io.File(profile))
                     .recordAll().build());
         }
-        double[][] seconds = interleaved(layers, warmup, steps); // [step][layer]
+        double[][][] times = interleaved(layers, warmup, steps); // [wall, cpu][step][layer]
+        double[][] seconds = times[0];
+        double[][] cpu = times[1];
         System.out.printf(Locale.ROOT, "MoE layer fwd+bwd, top-1, cf 1.0, N=%d, D=%d, expert hidden %d; %d steps per"
                 + " layer, interleaved%n", n, base.dim(), base.hiddenDim(), steps);
-        System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s%n", "layer", "ms/step", "µs/token", "ratio");
+        System.out.printf(Locale.ROOT, "%-12s %12s %12s %8s %12s %10s%n", "layer", "ms/step", "µs/token", "ratio",
+                "cpu ms/step", "cpu ratio");
         for (int l = 0; l < layers.size(); l++) {
             int layer = l;
             double t = median(Arrays.stream(seconds).mapToDouble(row -> row[layer]).toArray());
             // the ratio is the median over steps of this layer's time over the dense time of the same round
             double ratio = median(Arrays.stream(seconds).mapToDouble(row -> row[layer] / row[0]).toArray());
-            System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f%n", names.get(l), t * 1e3, t * 1e6 / n, ratio);
+            double c = median(Arrays.stream(cpu).mapToDouble(row -> row[layer]).toArray());
+            double cpuRatio = median(Arrays.stream(cpu).mapToDouble(row -> row[layer] / row[0]).toArray());
+            System.out.printf(Locale.ROOT, "%-12s %12.1f %12.2f %8.2f %12.1f %10.2f%n", names.get(l), t * 1e3,
+                    t * 1e6 / n, ratio, c * 1e3, cpuRatio);
         }
     }
 
@@ -133,27 +142,33 @@ public final class MoeBenchmark {
     }
 
     /**
-     * Seconds of one forward+backward pass over all parameters, per measured step and layer. Every round runs each
-     * layer once, in an order that rotates from round to round, so a burst of load on the machine hits all layers
-     * alike instead of the one being measured at the time.
+     * Seconds of one forward+backward pass over all parameters, per measured step and layer: wall time
+     * ({@code [0]}) and the CPU time of the timing thread ({@code [1]}), which with {@code OMP_NUM_THREADS=1} runs
+     * every op and so is not inflated while other processes hold the core. Every round runs each layer once, in an
+     * order that rotates from round to round, so a burst of load on the machine hits all layers alike instead of the
+     * one being measured at the time.
      */
-    private static double[][] interleaved(List<Layer> layers, int warmup, int steps) {
+    private static double[][][] interleaved(List<Layer> layers, int warmup, int steps) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         double[][] out = new double[steps][layers.size()];
+        double[][] cpu = new double[steps][layers.size()];
         for (int s = 0; s < warmup + steps; s++) {
             for (int k = 0; k < layers.size(); k++) {
                 int l = (k + s) % layers.size();
                 Layer layer = layers.get(l);
+                long c0 = threads.getCurrentThreadCpuTime();
                 long t0 = System.nanoTime();
                 // as TrainingLoop runs it
                 PooledExecution.gradients(layer.sd(), layer.placeholders(), layer.sd().getLossVariables(),
                         layer.params());
                 if (s >= warmup) {
                     out[s - warmup][l] = (System.nanoTime() - t0) / 1e9;
+                    cpu[s - warmup][l] = (threads.getCurrentThreadCpuTime() - c0) / 1e9;
                 }
                 SameDiffRuntime.releaseMemory();
             }
         }
-        return out;
+        return new double[][][]{out, cpu};
     }
 
     private static double median(double[] values) {

@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * One MoE feed-forward block as a SameDiff graph (DeepSpeed {@code MOELayer} + {@code TopKGate}, papers.md §3.4).
  *
- * <p>Compute per token scales with k·capacity_factor, not with E: tokens are dispatched into an {@code [E, C, D]}
+ * <p>Compute per token scales with k·capacity_factor, not with E: tokens are dispatched into an {@code [E·C, D]}
  * buffer (E·C ≈ k·cf·N rows), every expert runs only on its C rows, and each token reads its own row back.
  * <ol>
  *   <li>RTS (top-1 only, as DeepSpeed: its {@code top2gating} keeps the first tokens in row order): the
@@ -23,8 +23,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *       so a padded position gets no expert output;</li>
  *   <li>dispatch: the slot → token map is built with {@code scatterAdd} of token ids (integer bookkeeping), then
  *       {@code gather(h, slotToken)} (the patched gather, whose gradient is a scatter-add into zeros);</li>
- *   <li>experts: per-expert weights (HF names) are stacked in-graph to {@code [E, H, D]} and applied with batched
- *       {@code mmul} over the expert axis;</li>
+ *   <li>experts ({@link MoeExperts}): each expert's weights (HF names) multiply its own C rows of the
+ *       {@code [E·C, D]} buffer, one 2-D product per expert and projection;</li>
  *   <li>combine: {@code gather(y, slot) · weight} per choice; a dropped token gets 0;</li>
  *   <li>Residual MoE: {@code c₀·moe + c₁·dense} with {@code c = softmax(h · Wcᵀ + b)} (DeepSpeed; the bias {@code b}
  *       with {@code moe.coefficient_bias}, else none) or {@code moe + dense}.</li>
@@ -96,20 +96,7 @@ public final class MoeLayer {
         // empty slots compute token 0 and are never read back
         SDVariable slotToken = sd.identity(MoeNames.slotTokens(i), slotTokens); // [E·C]
         SDVariable slotIdx = sd.nn().relu(slotToken.sub(1.0), 0).castTo(DataType.INT); // [E·C]
-        SDVariable buf = sd.reshape(sd.gather(x, slotIdx, 0), ctx.shape(e, capL, d)); // [E, C, D]
-
-        SDVariable act;
-        if (swiglu) {
-            SDVariable gate = sd.mmul(buf, stacked(sd, i, e, "gate", initStd, hid, d, ctx), false, true, false); // [E, C, H]
-            SDVariable up = sd.mmul(buf, stacked(sd, i, e, "up", initStd, hid, d, ctx), false, true, false);
-            act = ctx.activate(gate, up);
-        } else {
-            act = ctx.activate(null, sd.mmul(buf, stacked(sd, i, e, "up", initStd, hid, d, ctx), false, true, false));
-        }
-        act = sd.identity(MoeNames.expertDownInput(i), act); // [E, C, H]
-        SDVariable y3 = sd.identity(MoeNames.expertDownOutput(i),
-                sd.mmul(act, stacked(sd, i, e, "down", residualStd, d, hid, ctx), false, true, false)); // [E, C, D]
-        SDVariable y = sd.reshape(y3, -1, d); // [E·C, D]
+        SDVariable y = MoeExperts.apply(sd, ctx, i, e, d, hid, swiglu, initStd, residualStd, x, slotIdx, capL); // [E·C, D]
 
         // [N, D]: each token's expert output times its gate
         SDVariable out = RowScale.apply(sd, sd.gather(y, g.slot1(), 0), sd.reshape(g.weight1(), -1, 1), d);
@@ -131,14 +118,5 @@ public final class MoeLayer {
             }
         }
         return sd.identity(MoeNames.output(i), out);
-    }
-
-    /** The experts' {@code p} weights, one variable per expert (HF names), stacked to {@code [E, out, in]}. */
-    private static SDVariable stacked(SameDiff sd, int i, int e, String p, double std, int out, int in, Context ctx) {
-        SDVariable[] ws = new SDVariable[e];
-        for (int j = 0; j < e; j++) {
-            ws[j] = ctx.expertWeight(MoeNames.expert(i, j, p), std, out, in);
-        }
-        return sd.stack(0, ws);
     }
 }
