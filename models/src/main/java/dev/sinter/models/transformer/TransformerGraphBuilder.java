@@ -149,15 +149,14 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         int hd = cfg.headDim();
         int kvh = cfg.nKvHeads();
         int g = cfg.groupSize();
-        List<String> names = List.of(ParameterNames.attn(i, "q"), ParameterNames.attn(i, "k"),
-                ParameterNames.attn(i, "v"));
+        List<String> roles = List.of("q", "k", "v");
+        List<String> names = roles.stream().map(r -> ParameterNames.attn(i, r)).toList();
         int[] outs = {d, cfg.kvDim(), cfg.kvDim()};
         List<SDVariable> weights = new ArrayList<>();
         List<SDVariable> biases = new ArrayList<>();
         for (int j = 0; j < 3; j++) { // parameters in the order q.weight, q.bias, k.weight, …
             weights.add(weight(names.get(j), cfg.initStd(), outs[j], d));
-            biases.add(cfg.attentionBias() ? zeros(ParameterNames.attnBias(i, "qkv".substring(j, j + 1)), outs[j])
-                    : null);
+            biases.add(cfg.attentionBias() ? zeros(ParameterNames.attnBias(i, roles.get(j)), outs[j]) : null);
         }
         List<SDVariable> qkv = linearLayer.applyShared(sd, names, h, weights); // one product for q, k and v
         SDVariable q = biased(qkv.get(0), biases.get(0)); // [N, H·hd]
