@@ -11,15 +11,14 @@ import org.nd4j.imports.converters.DifferentialFunctionClassHolder;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.api.ops.impl.shape.Gather;
-import org.nd4j.linalg.api.ops.impl.shape.SplitV;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.LogSoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient, gives split_v a gradient, splits the
- * matmul gradient so frozen weights are never differentiated, composes the (log-)softmax and sigmoid gradients from
- * fast ops and keeps ND4J quiet.
+ * One-time process setup for SameDiff 1.0.0-M2.1: repairs the gather gradient, splits the matmul gradient so frozen
+ * weights are never differentiated, composes the (log-)softmax and sigmoid gradients from fast ops and keeps ND4J
+ * quiet.
  *
  * <p>Call {@link #init()} before building or loading any graph. It is idempotent and thread-safe.
  */
@@ -29,8 +28,7 @@ public final class SameDiffRuntime {
             Gather.class, GatherWithCorrectGradient.class,
             Mmul.class, MmulWithSplitGradient.class,
             SoftMax.class, SoftmaxWithComposedGradient.class,
-            LogSoftMax.class, LogSoftmaxWithComposedGradient.class,
-            SplitV.class, SplitVWithGradient.class);
+            LogSoftMax.class, LogSoftmaxWithComposedGradient.class);
     /** Custom ops of ours with no stock Java class: registered under their native op's hash. */
     private static final List<Class<? extends DynamicCustomOp>> ADDITIONS = List.of(SigmoidWithComposedGradient.class);
 
@@ -41,9 +39,8 @@ public final class SameDiffRuntime {
 
     /**
      * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}, {@code matmul}
-     * {@link MmulWithSplitGradient}, {@code softmax} {@link SoftmaxWithComposedGradient}, {@code log_softmax}
-     * {@link LogSoftmaxWithComposedGradient} and {@code split_v} {@link SplitVWithGradient}, registers
-     * {@link SigmoidWithComposedGradient}; initialises ND4J quietly.
+     * {@link MmulWithSplitGradient}, {@code softmax} {@link SoftmaxWithComposedGradient} and {@code log_softmax}
+     * {@link LogSoftmaxWithComposedGradient}, registers {@link SigmoidWithComposedGradient}; initialises ND4J quietly.
      */
     public static synchronized void init() {
         if (initialised) {
@@ -65,7 +62,6 @@ public final class SameDiffRuntime {
                 && holder.getInstance("matmul") instanceof MmulWithSplitGradient
                 && holder.getInstance("softmax") instanceof SoftmaxWithComposedGradient
                 && holder.getInstance("log_softmax") instanceof LogSoftmaxWithComposedGradient
-                && holder.getInstance("split_v") instanceof SplitVWithGradient
                 && holder.customOpClassForHashAndName(nativeHash("sigmoid"), "sigmoid")
                 == SigmoidWithComposedGradient.class;
     }

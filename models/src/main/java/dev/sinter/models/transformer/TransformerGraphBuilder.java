@@ -21,8 +21,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Builds a decoder-only transformer as a SameDiff graph with HF Llama parameter names and {@code [out, in]} weights.
  *
  * <p>Token activations are kept 2-D, {@code [N = B·T, D]}, so every linear layer is one {@code mmul(x, W, transposeB)}
- * (q, k and v together one, over their concatenated weights: {@link LinearLayer#applyShared}); they are reshaped to
- * 4-D only inside attention. Placeholders: see {@link TransformerModel}.
+ * (q, k and v of equal widths together one, over their concatenated weights: {@link LinearLayer#applyShared}); they
+ * are reshaped to 4-D only inside attention. Placeholders: see {@link TransformerModel}.
  */
 final class TransformerGraphBuilder implements MoeLayer.Context {
     private final ModelConfig cfg;

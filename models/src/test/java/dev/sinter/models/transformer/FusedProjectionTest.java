@@ -25,9 +25,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The fused q, k and v projection (one product over the concatenated weights) computes what one product per weight
- * computes: the same loss and the same gradient for every HF-named parameter, and the same losses over a short
- * training run.
+ * The fused q, k and v projection (one product over the concatenated weights, when their widths are equal) computes
+ * what one product per weight computes: the same loss and the same gradient for every HF-named parameter, and the same
+ * losses over a short training run.
  */
 class FusedProjectionTest {
     /** One {@code mmul} per weight: {@link LinearLayer#applyShared}'s default. */
@@ -35,15 +35,15 @@ class FusedProjectionTest {
 
     static List<ModelConfig> variants() {
         return List.of(
-                // GQA: k and v narrower than q (split_v), SwiGLU
-                ModelConfig.builder().dim(16).nLayers(2).nHeads(4).nKvHeads(2).hiddenDim(24).vocabSize(11)
+                // multi-head: q, k and v of one width, one product; SwiGLU, RoPE
+                ModelConfig.builder().dim(16).nLayers(2).nHeads(4).nKvHeads(4).hiddenDim(24).vocabSize(11)
                         .maxSeqLen(16).initStd(0.3).build(),
-                // multi-head: q, k and v of one size (split), with q/k/v biases
+                // with q/k/v biases, LayerNorm, GELU
                 ModelConfig.builder().dim(16).nLayers(1).nHeads(2).nKvHeads(2).hiddenDim(20).vocabSize(13)
-                        .maxSeqLen(16).initStd(0.3).build().withAttentionBias(true),
-                // multi-query (1 KV head), GELU, LayerNorm
+                        .maxSeqLen(16).norm("layernorm").mlp("gelu").initStd(0.3).build().withAttentionBias(true),
+                // GQA: k and v narrower than q, three products
                 ModelConfig.builder().dim(12).nLayers(1).nHeads(3).nKvHeads(1).hiddenDim(16).vocabSize(9)
-                        .maxSeqLen(8).mlp("gelu").norm("layernorm").initStd(0.3).build());
+                        .maxSeqLen(8).initStd(0.3).build());
     }
 
     @ParameterizedTest
@@ -69,8 +69,8 @@ class FusedProjectionTest {
     @Test
     void smallLikeTrainingRunHasTheSameLosses() {
         SameDiffRuntime.init();
-        // the `small` preset's shape at a tenth of its size: RMSNorm, RoPE, 8 query over 4 KV heads, SwiGLU
-        ModelConfig cfg = ModelConfig.builder().dim(32).nLayers(2).nHeads(8).nKvHeads(4).hiddenDim(48).vocabSize(40)
+        // d256's shape at an eighth of its size: RMSNorm, RoPE, 4 heads of q, k and v, SwiGLU
+        ModelConfig cfg = ModelConfig.builder().dim(32).nLayers(2).nHeads(4).nKvHeads(4).hiddenDim(48).vocabSize(40)
                 .maxSeqLen(16).build();
         List<Double> fused = trainingLosses(TransformerModel.create(cfg, DataType.FLOAT, 3));
         List<Double> separate = trainingLosses(TransformerModel.create(cfg, DataType.FLOAT, 3, PER_PROJECTION));
@@ -82,22 +82,39 @@ class FusedProjectionTest {
     }
 
     @Test
-    void splitOfUnequalPartsHasTheConcatenatedGradient() {
+    void equalWidthsRunAsOneProductUnequalOnesAsOnePerWeight() {
         SameDiffRuntime.init();
         SameDiff sd = SameDiff.create();
         INDArray xv = Nd4j.rand(DataType.DOUBLE, 3, 4);
         SDVariable x = sd.var("x", xv);
-        List<SDVariable> ws = List.of(sd.var("a", Nd4j.rand(DataType.DOUBLE, 4, 4)),
+        List<SDVariable> equal = List.of(sd.var("a", Nd4j.rand(DataType.DOUBLE, 2, 4)),
                 sd.var("b", Nd4j.rand(DataType.DOUBLE, 2, 4)), sd.var("c", Nd4j.rand(DataType.DOUBLE, 2, 4)));
-        List<SDVariable> parts = FusedProjection.apply(sd, x, ws); // [3, 4], [3, 2], [3, 2]
+        assertEquals(0, matmuls(sd));
+        List<SDVariable> parts = FusedProjection.apply(sd, x, equal); // [3, 2] each
+        assertEquals(1, matmuls(sd));
+        for (int j = 0; j < 3; j++) {
+            assertTrue(xv.mmul(equal.get(j).getArr().transpose()).equalsWithEps(parts.get(j).eval(), 1e-12));
+        }
         SDVariable loss = parts.get(0).mul(2).sum().add(parts.get(1).mul(parts.get(1)).sum())
                 .add(parts.get(2).mul(-3).sum());
         sd.setLossVariables(loss);
         Map<String, INDArray> g = SameDiffRuntime.quietly(() -> sd.calculateGradients(Map.of(), "a", "b", "c"));
-        INDArray yb = xv.mmul(ws.get(1).getArr().transpose()); // [3, 2]
-        assertEquals(Nd4j.ones(DataType.DOUBLE, 3, 4).mul(2).transpose().mmul(xv), g.get("a"));
+        INDArray yb = xv.mmul(equal.get(1).getArr().transpose()); // [3, 2]
+        assertTrue(Nd4j.ones(DataType.DOUBLE, 3, 2).mul(2).transpose().mmul(xv).equalsWithEps(g.get("a"), 1e-12));
         assertTrue(yb.mul(2).transpose().mmul(xv).equalsWithEps(g.get("b"), 1e-12));
-        assertEquals(Nd4j.ones(DataType.DOUBLE, 3, 2).mul(-3).transpose().mmul(xv), g.get("c"));
+        assertTrue(Nd4j.ones(DataType.DOUBLE, 3, 2).mul(-3).transpose().mmul(xv).equalsWithEps(g.get("c"), 1e-12));
+
+        SameDiff sd2 = SameDiff.create();
+        SDVariable x2 = sd2.var("x", xv);
+        List<SDVariable> unequal = List.of(sd2.var("q", Nd4j.rand(DataType.DOUBLE, 4, 4)),
+                sd2.var("k", Nd4j.rand(DataType.DOUBLE, 2, 4)), sd2.var("v", Nd4j.rand(DataType.DOUBLE, 2, 4)));
+        List<SDVariable> out = FusedProjection.apply(sd2, x2, unequal);
+        assertEquals(3, matmuls(sd2));
+        assertEquals(List.of(3L, 4L), List.of(out.get(0).eval().shape()[0], out.get(0).eval().shape()[1]));
+    }
+
+    private static long matmuls(SameDiff sd) {
+        return java.util.Arrays.stream(sd.ops()).filter(op -> op.opName().equals("matmul")).count();
     }
 
     private static Map<String, INDArray> gradients(TransformerModel m, int[][] windows) {

@@ -26,7 +26,8 @@ class LoraFusedBaseTest {
     @Test
     void fusedBaseGivesTheLossAndAdapterGradientsOfOneProductPerWeight() {
         LoraTrainerConfig cfg = new LoraTrainerConfig(2, 4, 0, List.of("q", "v", "down")); // k_proj not adapted
-        ModelConfig tiny = ModelPreset.registry().get("tiny").config();
+        // the tiny preset with as many KV heads as query heads: q, k and v of one width run as one product
+        ModelConfig tiny = ModelPreset.registry().get("tiny").config().toBuilder().nKvHeads(4).build();
         LoraTrainer fusedTrainer = new LoraTrainer(cfg, 5, null);
         LoraTrainer separateTrainer = new LoraTrainer(cfg, 5, null);
         LinearLayer lora = separateTrainer.linearLayer(DecoderFamily.projections(tiny));
