@@ -12,6 +12,8 @@ import dev.sinter.framework.train.TrainingLoop;
 import dev.sinter.models.transformer.TransformerModel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -58,16 +60,22 @@ public final class ModelBenchmark {
         int[] tokens = new SplittableRandom(1).ints((long) (warmup + steps + 2) * batch * (seq + 1), 0, cfg.vocabSize())
                 .toArray();
         List<Double> times = new ArrayList<>();
+        List<Double> cpuTimes = new ArrayList<>(); // this thread's CPU seconds per step: robust on a busy machine
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         if (mode.equals("train")) {
             TrainingConfig tc = TrainingConfig.of(warmup + steps, batch, batch, 1e-3, 1e-4, 0, 0.1, 0.9, 0.95, 1e-8,
                     1.0, Integer.MAX_VALUE, 1, 1000);
             TrainingLoop loop = new TrainingLoop(model, tc, TrainingHooks.allParameters(),
                     new BatchSampler(tokens, seq, 1), new int[0][]);
             int rssEvery = a.num("--rss-every", 0);
+            long[] lastCpu = {cpu.getCurrentThreadCpuTime()};
             loop.addListener(new TrainingListener() {
                 @Override
                 public void onStep(StepMetrics m) {
                     times.add(m.stepSeconds());
+                    long now = cpu.getCurrentThreadCpuTime(); // the loop calls its listeners on its own thread
+                    cpuTimes.add((now - lastCpu[0]) / 1e9);
+                    lastCpu[0] = now;
                     if (rssEvery > 0 && m.step() % rssEvery == 0) {
                         // resident memory over a long run: it should stay flat
                         System.err.printf(Locale.ROOT, "step %d rss_mb %.1f peak_rss_mb %.1f%n", m.step(),
@@ -82,17 +90,23 @@ public final class ModelBenchmark {
                 int[][] w = sampler.next(batch);
                 int[][] in = Arrays.stream(w).map(r -> Arrays.copyOf(r, seq)).toArray(int[][]::new);
                 long s = System.nanoTime();
+                long c = cpu.getCurrentThreadCpuTime();
                 model.transientLogits(in); // like the twin, which keeps nothing
                 times.add((System.nanoTime() - s) / 1e9);
+                cpuTimes.add((cpu.getCurrentThreadCpuTime() - c) / 1e9);
             }
         }
-        List<Double> measured = times.subList(warmup, times.size());
-        double median = measured.stream().sorted().toList().get(measured.size() / 2);
+        double median = median(times.subList(warmup, times.size()));
+        double cpuMedian = median(cpuTimes.subList(warmup, cpuTimes.size()));
         System.out.printf(Locale.ROOT, "{\"impl\": \"sinter\", \"mode\": \"%s\", \"params\": %d, \"tokens_per_s\": %.1f,"
                         + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f, \"peak_rss_mb\": %.1f,"
-                        + " \"blas_core\": \"%s\"}%n",
+                        + " \"blas_core\": \"%s\", \"cpu_tokens_per_s\": %.1f}%n",
                 mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds, peakRssMb(),
-                BlasCore.name());
+                BlasCore.name(), batch * seq / cpuMedian);
+    }
+
+    private static double median(List<Double> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
     }
 
     static double peakRssMb() {

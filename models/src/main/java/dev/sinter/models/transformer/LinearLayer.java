@@ -1,5 +1,7 @@
 package dev.sinter.models.transformer;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -10,8 +12,19 @@ import org.nd4j.autodiff.samediff.SameDiff;
  */
 @FunctionalInterface
 public interface LinearLayer {
-    /** The plain dense projection. */
-    LinearLayer DENSE = (sd, weightName, x, w) -> sd.mmul(x, w, false, true, false);
+    /** The plain dense projection; projections of one input run as one {@link FusedProjection}. */
+    LinearLayer DENSE = new LinearLayer() {
+        @Override
+        public SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w) {
+            return sd.mmul(x, w, false, true, false);
+        }
+
+        @Override
+        public List<SDVariable> applyShared(SameDiff sd, List<String> weightNames, SDVariable x,
+                                            List<SDVariable> weights) {
+            return FusedProjection.apply(sd, x, weights);
+        }
+    };
 
     /**
      * @param sd         the graph being built
@@ -21,6 +34,25 @@ public interface LinearLayer {
      * @return output {@code [N, out]}
      */
     SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w);
+
+    /**
+     * Several projections of the same input (q, k and v of one attention layer). The default applies each through
+     * {@link #apply}; a form that can (the dense one, LoRA's base products) runs them as one {@link FusedProjection},
+     * with the same result.
+     *
+     * @param weightNames HF names of the weights, in the order of {@code weights}
+     * @param x           input {@code [N, in]}
+     * @param weights     weight variables {@code [out_j, in]}
+     * @return outputs {@code [N, out_j]}, in the order of {@code weights}
+     */
+    default List<SDVariable> applyShared(SameDiff sd, List<String> weightNames, SDVariable x,
+                                         List<SDVariable> weights) {
+        List<SDVariable> out = new ArrayList<>();
+        for (int j = 0; j < weights.size(); j++) {
+            out.add(apply(sd, weightNames.get(j), x, weights.get(j)));
+        }
+        return out;
+    }
 
     /**
      * The weight an MoE expert's projection uses in place of its parameter {@code w [out, in]}: experts run as one

@@ -1,5 +1,6 @@
 package dev.sinter.trainers.lora;
 
+import dev.sinter.models.transformer.FusedProjection;
 import dev.sinter.models.transformer.LinearLayer;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,9 +41,24 @@ final class LoraLinearLayer implements LinearLayer {
 
     @Override
     public SDVariable apply(SameDiff sd, String weightName, SDVariable x, SDVariable w) {
-        SDVariable base = sd.mmul(x, w, false, true, false); // [N, out]
+        return adapted(sd, weightName, x, w, sd.mmul(x, w, false, true, false));
+    }
+
+    /** The frozen base products run as one {@link FusedProjection}; each target then adds its own adapter. */
+    @Override
+    public List<SDVariable> applyShared(SameDiff sd, List<String> weightNames, SDVariable x, List<SDVariable> weights) {
+        List<SDVariable> base = FusedProjection.apply(sd, x, weights);
+        List<SDVariable> out = new ArrayList<>();
+        for (int j = 0; j < weights.size(); j++) {
+            out.add(adapted(sd, weightNames.get(j), x, weights.get(j), base.get(j)));
+        }
+        return out;
+    }
+
+    /** {@code base = x·Wᵀ} plus the adapter's {@code (alpha/r)·(drop(x)·Aᵀ)·Bᵀ} when the weight is a target. */
+    private SDVariable adapted(SameDiff sd, String weightName, SDVariable x, SDVariable w, SDVariable base) {
         if (!targetWeights.contains(weightName)) {
-            return base;
+            return base; // [N, out]
         }
         String module = weightName.substring(0, weightName.length() - ".weight".length());
         int out = (int) w.getArr().size(0);
