@@ -35,7 +35,6 @@ public final class ThreadDataParallel implements DistributedEngine {
     private final int workers;
     private final List<ExecutorService> threads = new ArrayList<>();
     private final ExchangeStats stats = new ExchangeStats();
-    private List<Replica> replicas = List.of();
 
     public ThreadDataParallel(int workers) {
         if (workers < 1) {
@@ -52,11 +51,10 @@ public final class ThreadDataParallel implements DistributedEngine {
         }
     }
 
-    /** A new loop (phase): its replicas are built from the loop's model at its first step. */
+    /** A new loop (phase): its own replicas, built from the loop's model at its first step. */
     @Override
-    public synchronized StepGradients engine(ReplicaSource source) {
-        replicas = List.of();
-        return (step, microBatches, trainable) -> compute(source, step, microBatches, trainable);
+    public StepGradients engine(ReplicaSource source) {
+        return new LoopReplicas(source);
     }
 
     @Override
@@ -64,68 +62,78 @@ public final class ThreadDataParallel implements DistributedEngine {
         return stats;
     }
 
-    private synchronized StepGradients.Sums compute(ReplicaSource source, long step, List<int[][]> microBatches,
-                                                    List<String> trainable) {
-        long t0 = System.nanoTime();
-        if (replicas.isEmpty()) { // the loop's first step: its model as it is now (fresh, resumed, or a new phase's)
-            replicas = build(source, step, trainable);
+    /** One training loop's replicas (one per worker) and its step: a new phase gets new ones. */
+    private final class LoopReplicas implements StepGradients {
+        private final ReplicaSource source;
+        private List<Replica> replicas = List.of();
+
+        LoopReplicas(ReplicaSource source) {
+            this.source = source;
         }
-        Map<String, INDArray> live = source.arrays(trainable);
-        int per = microBatches.size() / workers;
-        long[] computeNanos = new long[workers];
-        List<StepGradients.Sums> sums = onEveryWorker(w -> {
-            Replica replica = replicas.get(w);
-            for (String n : trainable) {
-                replica.variable(n).assign(live.get(n)); // [same shape as the driver's]
+
+        @Override
+        public synchronized StepGradients.Sums compute(long step, List<int[][]> microBatches, List<String> trainable) {
+            long t0 = System.nanoTime();
+            if (replicas.isEmpty()) { // the loop's first step: its model as it is now (fresh, resumed, a new phase's)
+                replicas = build(step, trainable);
             }
-            long c0 = System.nanoTime(); // the passes; setting the values counts as exchange
-            StepGradients.Sums s = replica.compute(step, microBatches.subList(w * per, (w + 1) * per), w * per);
-            computeNanos[w] = System.nanoTime() - c0;
-            return s;
-        });
-        Map<String, INDArray> grads = sums.get(0).gradients();
-        onEveryWorker(w -> { // worker w adds up every workers-th variable: the threads share the additions
-            for (int i = w; i < trainable.size(); i += workers) {
-                INDArray total = grads.get(trainable.get(i));
-                for (int k = 1; k < workers; k++) {
-                    total.addi(sums.get(k).gradients().get(trainable.get(i)));
+            Map<String, INDArray> live = source.arrays(trainable);
+            int per = microBatches.size() / workers;
+            long[] computeNanos = new long[workers];
+            List<StepGradients.Sums> sums = onEveryWorker(w -> {
+                Replica replica = replicas.get(w);
+                for (String n : trainable) {
+                    replica.variable(n).assign(live.get(n)); // [same shape as the driver's]
+                }
+                long c0 = System.nanoTime(); // the passes; setting the values counts as exchange
+                StepGradients.Sums s = replica.compute(step, microBatches.subList(w * per, (w + 1) * per), w * per);
+                computeNanos[w] = System.nanoTime() - c0;
+                return s;
+            });
+            Map<String, INDArray> grads = sums.get(0).gradients();
+            onEveryWorker(w -> { // worker w adds up every workers-th variable: the threads share the additions
+                for (int i = w; i < trainable.size(); i += workers) {
+                    INDArray total = grads.get(trainable.get(i));
+                    for (int k = 1; k < workers; k++) {
+                        total.addi(sums.get(k).gradients().get(trainable.get(i)));
+                    }
+                }
+                return null;
+            });
+            double loss = 0;
+            Map<String, INDArray> metrics = new LinkedHashMap<>();
+            for (StepGradients.Sums s : sums) { // worker order
+                loss += s.loss();
+                s.metrics().forEach((n, m) -> metrics.merge(n, m, INDArray::addi));
+            }
+            long slowest = 0;
+            for (long c : computeNanos) {
+                slowest = Math.max(slowest, c);
+            }
+            stats.add(System.nanoTime() - t0, slowest);
+            return new StepGradients.Sums(loss, metrics, grads);
+        }
+
+        /** The loop's replicas, built in parallel, each on its own thread (SameDiff keeps a session per thread). */
+        private List<Replica> build(long step, List<String> trainable) {
+            Map<String, byte[]> seed = source.seedFiles(step - 1);
+            List<Replica> built = onEveryWorker(w -> {
+                SparkSessions.oneThreadPerReplica();
+                try {
+                    return Replica.build(source.config(), seed);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot build worker " + w + "'s replica: " + e.getMessage(), e);
+                }
+            });
+            for (int w = 0; w < workers; w++) {
+                if (!built.get(w).trainable().equals(trainable)) {
+                    throw new IllegalStateException("worker " + w + "'s replica trains "
+                            + built.get(w).trainable().size() + " variables, the driver " + trainable.size()
+                            + ": the seed checkpoint did not reproduce the driver's model");
                 }
             }
-            return null;
-        });
-        double loss = 0;
-        Map<String, INDArray> metrics = new LinkedHashMap<>();
-        for (StepGradients.Sums s : sums) { // worker order
-            loss += s.loss();
-            s.metrics().forEach((n, m) -> metrics.merge(n, m, INDArray::addi));
+            return built;
         }
-        long slowest = 0;
-        for (long c : computeNanos) {
-            slowest = Math.max(slowest, c);
-        }
-        stats.add(System.nanoTime() - t0, slowest);
-        return new StepGradients.Sums(loss, metrics, grads);
-    }
-
-    /** The loop's replicas, built in parallel, each on its own thread (SameDiff keeps a session per thread). */
-    private List<Replica> build(ReplicaSource source, long step, List<String> trainable) {
-        Map<String, byte[]> seed = source.seedFiles(step - 1);
-        List<Replica> built = onEveryWorker(w -> {
-            SparkSessions.oneThreadPerReplica();
-            try {
-                return Replica.build(source.config(), seed);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot build worker " + w + "'s replica: " + e.getMessage(), e);
-            }
-        });
-        for (int w = 0; w < workers; w++) {
-            if (!built.get(w).trainable().equals(trainable)) {
-                throw new IllegalStateException("worker " + w + "'s replica trains " + built.get(w).trainable().size()
-                        + " variables, the driver " + trainable.size() + ": the seed checkpoint did not reproduce"
-                        + " the driver's model");
-            }
-        }
-        return built;
     }
 
     /** Work of one worker, given its index. */
@@ -156,9 +164,9 @@ public final class ThreadDataParallel implements DistributedEngine {
         return out;
     }
 
+    /** Stops the worker threads; the replicas go with the loops that hold them. */
     @Override
-    public synchronized void close() {
+    public void close() {
         threads.forEach(ExecutorService::shutdown);
-        replicas = List.of();
     }
 }
