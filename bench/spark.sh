@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Data-parallel training on Spark against one process (issue 18): tokens/s of `small` and d256 (B=16, T=128) with
-# no Spark, local[1] and local[2], the same two replicas on two plain threads without Spark's job and copies
-# (threads2) and PyTorch on 2 threads (torch2); MODES picks the modes. Each mode in its own process (peak RSS is its
-# own), ROUNDS rounds (default 2) in a rotating order; per-step exchange overhead in ms and as a share of the step.
+# Data-parallel training against one process (issue 18): tokens/s of `small` and d256 (B=16, T=128) with no
+# distributed: section (none), engine: spark on local[1] and local[2] (local1, local2), engine: threads with one or two
+# replicas on long-lived threads of the JVM (threads1, threads2) and PyTorch on 2 threads (torch2); MODES picks them.
+# Each mode in its own process (peak RSS is its own), ROUNDS rounds (default 2) in a rotating order; per-step exchange
+# overhead in ms and as a share of the step.
 # Raw JSON lines go to bench/results/spark-<UTC time>.jsonl, a Markdown table of medians to stdout.
 # Build first: mvn -q -B -DskipTests package   (then CP defaults to bench's classes and classpath file)
 set -euo pipefail
@@ -48,7 +49,7 @@ echo "raw rows: $out"
 python3 - "$out" <<'PY'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-print("\n| model | mode | tokens/s (median over rounds) | vs no Spark | exchange ms/step | share of step | peak RSS | load1 |")
+print("\n| model | mode | tokens/s (median over rounds) | vs one process | exchange ms/step | share of step | peak RSS | load1 |")
 print("|---|---|---:|---:|---:|---:|---:|---:|")
 for model in dict.fromkeys(r["row"]["model"] for r in rows):
     base = statistics.median(r["row"]["tokens_per_s"] for r in rows

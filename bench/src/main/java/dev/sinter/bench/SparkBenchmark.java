@@ -1,6 +1,6 @@
 package dev.sinter.bench;
 
-import dev.sinter.distributed.SparkDataParallel;
+import dev.sinter.distributed.DistributedEngine;
 import dev.sinter.distributed.SparkTraining;
 import dev.sinter.framework.train.StepMetrics;
 import dev.sinter.framework.train.TrainingListener;
@@ -14,15 +14,15 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Training throughput of one model in one mode, through {@link TrainingRun} as {@code sinter train} runs it: no Spark
- * (one process, the whole batch in one pass), Spark {@code local[N]} with N workers of {@code batch / N} sequences
- * each, or {@code threadsN}: the same N replicas on N plain threads without Spark ({@link ThreadReplicas}: what
- * {@code local[N]} costs beyond the replicas' own passes). Prints one JSON line: median step time and tokens/s over
- * the steps after the warm-up (the first steps build the replicas), the median CPU time of the whole process per step
- * (on a busy machine the comparable number), for Spark runs the median gradient time and exchange overhead per step
- * (ms and share of the step), for thread runs the median times of setting the values, of the slowest worker's passes
- * (wall and that thread's CPU time) and of adding the sums, the load average at the end, and the process's peak RSS
- * (all workers of a local master live in this one process).
+ * Training throughput of one model in one mode, through {@link TrainingRun} as {@code sinter train} runs it: no
+ * {@code distributed:} section (one process, the whole batch in one pass), {@code localN}: {@code engine: spark} with
+ * master {@code local[N]} and N workers of {@code batch / N} sequences each (a Spark job per step), or
+ * {@code threadsN}: {@code engine: threads}, the same N replicas on N long-lived threads without Spark
+ * ({@link dev.sinter.distributed.ThreadDataParallel}). Prints one JSON line: median step time and tokens/s over the
+ * steps after the warm-up (the first steps build the replicas), the median CPU time of the whole process per step (on
+ * a busy machine the comparable number), for distributed runs the median gradient time and exchange overhead per step
+ * (ms and share of the step), the load average at the end, and the process's peak RSS (all workers of a local master
+ * live in this one process).
  *
  * <p>Usage: {@code SparkBenchmark small|d256 none|local1|local2|threads1|threads2 [--batch 16] [--seq 128]
  * [--warmup 3] [--steps 10]} ({@code bench/spark.sh} runs the modes side by side in separate processes). Needs
@@ -64,9 +64,9 @@ public final class SparkBenchmark {
                 "checkpoint: {every: 100000}",
                 "samples: {count: 1, max_new_tokens: 1}",
                 "analysis: {emergence: false, super_weights: false, report: false}"));
-        boolean spark = mode.startsWith("local");
-        if (spark) {
-            yaml.add("distributed: {master: \"local[" + workers + "]\", workers: " + workers + "}");
+        if (workers > 0) {
+            yaml.add("distributed: {engine: " + (mode.startsWith("local") ? "spark" : "threads") + ", master: \"local["
+                    + workers + "]\", workers: " + workers + "}");
         }
         RunConfig config = RunConfig.loadString(String.join("\n", yaml), "SparkBenchmark", List.of());
         TrainingRun run = new TrainingRun(config);
@@ -84,19 +84,12 @@ public final class SparkBenchmark {
                 lastCpu[0] = cpu;
             }
         });
-        SparkDataParallel engine = spark ? SparkTraining.attach(run, config) : null;
-        ThreadReplicas threads = mode.startsWith("threads") ? new ThreadReplicas(workers) : null;
-        if (threads != null) {
-            run.distributeWith(threads);
-        }
+        DistributedEngine engine = workers > 0 ? SparkTraining.attach(run, config) : null;
         try {
             run.execute();
         } finally {
             if (engine != null) {
                 engine.close();
-            }
-            if (threads != null) {
-                threads.close();
             }
         }
         double step = median(stepSeconds.subList(warmup, total));
@@ -111,16 +104,6 @@ public final class SparkBenchmark {
             json.append(String.format(Locale.ROOT, ", \"median_gradient_ms\": %.1f, \"median_exchange_ms\": %.1f,"
                     + " \"exchange_share_of_step\": %.3f", gradient, exchange, exchange / (step * 1000)));
         }
-        if (threads != null) {
-            List<ThreadReplicas.StepTiming> t = threads.timings().subList(warmup, total);
-            json.append(String.format(Locale.ROOT, ", \"median_gradient_ms\": %.1f, \"median_set_ms\": %.1f,"
-                            + " \"median_pass_wall_ms\": %.1f, \"median_pass_cpu_ms\": %.1f, \"median_add_ms\": %.1f",
-                    median(t.stream().map(ThreadReplicas.StepTiming::wall).toList()),
-                    median(t.stream().map(s -> max(s.set())).toList()),
-                    median(t.stream().map(s -> max(s.passWall())).toList()),
-                    median(t.stream().map(s -> max(s.passCpu())).toList()),
-                    median(t.stream().map(ThreadReplicas.StepTiming::add).toList())));
-        }
         json.append(String.format(Locale.ROOT, ", \"load1\": %s", loadAverage()));
         json.append(String.format(Locale.ROOT, ", \"peak_rss_mb\": %.1f, \"step_s\": %s}", ModelBenchmark.peakRssMb(),
                 stepSeconds.stream().map(s -> String.format(Locale.ROOT, "%.3f", s)).toList()));
@@ -132,10 +115,6 @@ public final class SparkBenchmark {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    private static double max(double[] perWorker) {
-        return java.util.Arrays.stream(perWorker).max().orElse(0);
     }
 
     /** The one-minute load average, or -1 where the OS does not tell. */

@@ -38,7 +38,7 @@ import dev.sinter.framework.config.ConfigException;
 import dev.sinter.models.transformer.TransformerModel;
 import dev.sinter.trainers.RunConfig;
 import dev.sinter.trainers.TrainingRun;
-import dev.sinter.distributed.SparkDataParallel;
+import dev.sinter.distributed.DistributedEngine;
 import dev.sinter.distributed.SparkTraining;
 import dev.sinter.trainers.lora.LoraTrainer;
 import java.io.IOException;
@@ -113,12 +113,12 @@ public final class Sinter {
 
     /**
      * Runs one training run in {@code <output_dir>/<name>} (resuming from its newest checkpoint when
-     * {@code checkpoint.resume: auto}; data-parallel on Spark with a {@code distributed:} section), then the analyses and reports its {@code analysis:} section switches on.
+     * {@code checkpoint.resume: auto}; data-parallel with a {@code distributed:} section), then the analyses and reports its {@code analysis:} section switches on.
      */
     public static RunResult train(RunConfig config) throws IOException {
         TrainingRun run = new TrainingRun(config);
         RunAnalyses analyses = RunAnalyses.install(run, config);
-        SparkDataParallel dataParallel = config.distributed() == null ? null : SparkTraining.attach(run, config);
+        DistributedEngine dataParallel = config.distributed() == null ? null : SparkTraining.attach(run, config);
         TrainingRun.Result r;
         try {
             r = run.execute();

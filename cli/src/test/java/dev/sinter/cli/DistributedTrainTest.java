@@ -12,7 +12,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code sinter train} with a {@code distributed:} section runs through the Sinter facade on local Spark. */
+/**
+ * {@code sinter train} with a {@code distributed:} section runs through the Sinter facade on two local workers (the
+ * default engine for a local master: replicas on threads).
+ */
 class DistributedTrainTest {
     @TempDir
     Path dir;

@@ -5,9 +5,9 @@ import java.util.List;
 
 /**
  * Timing of a data-parallel run's steps on the driver, step by step: the whole gradient computation of each step
- * (pack the parameters, the Spark job, sum the results) and, of that, the part outside the slowest worker's passes:
- * the exchange overhead (serialization, broadcast, scheduling, summing; the first step of each phase also builds the
- * replicas).
+ * (hand out the parameters, the workers' passes, sum the results) and, of that, the part outside the slowest worker's
+ * passes: the exchange overhead (Spark: serialization, broadcast, scheduling, summing; threads: setting the replicas'
+ * values and summing; the first step of each phase also builds the replicas).
  */
 public final class ExchangeStats {
     private final List<Double> gradientMillis = new ArrayList<>();

@@ -1,7 +1,6 @@
 package dev.sinter.distributed;
 
 import dev.sinter.framework.train.StepGradients;
-import dev.sinter.trainers.DataParallel;
 import dev.sinter.trainers.ReplicaSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
  * Synchronous data parallelism on Spark for one run: each training loop (phase) of the run gets a
  * {@link SparkStepGradients} over {@code workers} replicas. {@link #close()} drops the run's replicas and broadcasts.
  */
-public final class SparkDataParallel implements DataParallel, AutoCloseable {
+public final class SparkDataParallel implements DistributedEngine {
     private final JavaSparkContext spark;
     private final int workers;
     private final boolean inProcess;
@@ -40,7 +39,7 @@ public final class SparkDataParallel implements DataParallel, AutoCloseable {
         return engine;
     }
 
-    /** Timing of the steps computed so far. */
+    @Override
     public ExchangeStats stats() {
         return stats;
     }

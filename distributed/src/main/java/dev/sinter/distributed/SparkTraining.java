@@ -7,8 +7,9 @@ import dev.sinter.trainers.TrainingRun;
 import java.util.Set;
 
 /**
- * Turns a {@link TrainingRun} with a {@code distributed:} section into a data-parallel one on Spark: checks the
- * section against the run before any work, opens the Spark session and installs a {@link SparkDataParallel}.
+ * Turns a {@link TrainingRun} with a {@code distributed:} section into a data-parallel one: checks the section
+ * against the run before any work, then installs the section's engine: {@link ThreadDataParallel} for
+ * {@code engine: threads} (no Spark session), or opens the Spark session and installs a {@link SparkDataParallel}.
  *
  * <p>Supported: language modelling with the {@code full}, {@code lora} and {@code smt} trainers (dense or MoE models;
  * MoE load metrics are summed over the workers like the micro-batches of one process). {@code kd} and {@code mos}
@@ -23,16 +24,16 @@ public final class SparkTraining {
     }
 
     /**
-     * Validates {@code config.distributed} against the run, starts (or reuses) the Spark session and makes
-     * {@code run} data-parallel; close the result when the run is over.
+     * Validates {@code config.distributed} against the run, starts its engine (for {@code engine: spark}, starts or
+     * reuses the Spark session) and makes {@code run} data-parallel; close the result when the run is over.
      */
-    public static SparkDataParallel attach(TrainingRun run, RunConfig config) {
+    public static DistributedEngine attach(TrainingRun run, RunConfig config) {
         DistributedConfig d = config.distributed();
         if (d == null) {
             throw new IllegalArgumentException("run " + config.name() + " has no distributed: section");
         }
         check(config);
-        SparkDataParallel engine = new SparkDataParallel(
+        DistributedEngine engine = d.isThreads() ? new ThreadDataParallel(d.workers()) : new SparkDataParallel(
                 SparkSessions.context(SparkSessions.open(d, "sinter " + config.name())), d.workers(), d.isLocal());
         run.distributeWith(engine);
         return engine;

@@ -19,16 +19,24 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * {@code local[2]} × micro-batch 4 against one process with batch 8 and accumulation 2, on {@code tiny}: the same
- * losses at every step and the same final parameters (1e-5 relative), for full training, LoRA (with dropout, whose
- * masks are keyed by the micro-batch index) and SMT (warm-up for 2 steps, then the sparse phase); also after the
- * driver stops and a new run resumes from a checkpoint in the middle, and after a worker's task fails and Spark runs
- * it again.
+ * Two workers × micro-batch 4 against one process with batch 8 and accumulation 2, on {@code tiny}, with both engines
+ * ({@code threads}: replicas on threads of this JVM; {@code spark}: a Spark job per step on {@code local[2]}): the same
+ * losses at every step and the same final parameters, for full training, LoRA (with dropout, whose masks are keyed by
+ * the micro-batch index) and SMT (warm-up for 2 steps, then the sparse phase); also after the driver stops and a new
+ * run resumes from a checkpoint in the middle, and (Spark) after a worker's task fails and Spark runs it again.
+ *
+ * <p>Tolerance 1e-5 relative (of the largest |value| of each tensor, and of each loss): both engines add the workers'
+ * sums in worker order, the order in which one process accumulates its micro-batches, so the float operations of the
+ * sum are the same; what may differ is inside the passes: the replicas run ND4J with one thread, while the
+ * single-process run may split reductions over the machine's cores and so round differently (~1e-7 relative per
+ * step, compounded over 5 AdamW steps). A wrong share of micro-batches, a missing worker or a stale parameter copy
+ * changes the values by 1e-3 or more.
  */
 class DataParallelEqualityTest {
     private static final double TOLERANCE = 1e-5;
@@ -37,6 +45,9 @@ class DataParallelEqualityTest {
             "lora", "trainer: {type: lora, rank: 4, alpha: 8, dropout: 0.1, targets: [q, v, down]}",
             "smt", "trainer: {type: smt, warmup_steps: 2, block_size: 8, num_blocks: 6}");
     private static final String DISTRIBUTED = "distributed: {engine: spark, master: \"local[2]\", workers: 2}";
+    private static final Map<String, String> ENGINES = Map.of(
+            "spark", DISTRIBUTED,
+            "threads", "distributed: {engine: threads, workers: 2}");
 
     @TempDir
     Path dir;
@@ -63,25 +74,26 @@ class DataParallelEqualityTest {
         if (config.distributed() == null) {
             return run.execute();
         }
-        try (SparkDataParallel engine = SparkTraining.attach(run, config)) {
+        try (DistributedEngine engine = SparkTraining.attach(run, config)) {
             TrainingRun.Result r = run.execute();
             assertEquals(workerSteps, engine.stats().steps(), "steps computed by the workers");
             return r;
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"full", "lora", "smt"})
-    void twoWorkersEqualOneProcessWithAccumulation(String trainer) throws IOException {
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"threads, full", "threads, lora", "threads, smt", "spark, full", "spark, lora", "spark, smt"})
+    void twoWorkersEqualOneProcessWithAccumulation(String engine, String trainer) throws IOException {
+        String distributed = ENGINES.get(engine);
         TrainingRun.Result single = train(config(dir, "single", TRAINERS.get(trainer), ""));
-        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get(trainer), DISTRIBUTED));
+        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get(trainer), distributed));
         assertEquals(5, spark.steps());
         assertSameLosses(single.runDir(), spark.runDir());
         assertSameParameters(single.model().parameters(), spark.model().parameters());
         assertSameParameters(lastCheckpoint(single.runDir()), lastCheckpoint(spark.runDir())); // LoRA: the adapters
 
         // the driver stops after step 3's checkpoint: a new run resumes there and ends where one process ends
-        RunConfig resumed = config(dir, "spark", TRAINERS.get(trainer), DISTRIBUTED);
+        RunConfig resumed = config(dir, "spark", TRAINERS.get(trainer), distributed);
         List<Path> checkpoints = new CheckpointManager(spark.runDir().resolve("checkpoints"), 5).list();
         assertEquals(2, checkpoints.size(), "checkpoints at steps 3 and 5: " + checkpoints);
         deleteRecursively(checkpoints.get(1));
@@ -99,7 +111,7 @@ class DataParallelEqualityTest {
         SparkTraining.check(config);
         var spark = SparkSessions.context(SparkSessions.open(config.distributed(), "serialized"));
         TrainingRun.Result r;
-        try (SparkDataParallel engine = new SparkDataParallel(spark, 2, false)) { // as on a cluster: serialized
+        try (DistributedEngine engine = new SparkDataParallel(spark, 2, false)) { // as on a cluster: serialized
             run.distributeWith(engine);
             r = run.execute();
             assertEquals(5, engine.stats().steps());
@@ -109,9 +121,21 @@ class DataParallelEqualityTest {
     }
 
     @Test
-    void moeAuxLossAndLoadMetricsAreSummedOverTheWorkers() throws IOException {
+    void threadWorkersWithSeveralMicroBatchesEachEqualOneProcess() throws IOException {
+        // 2 workers × 2 micro-batches of 4 against one process accumulating 4: each worker adds its own two first
+        String[] batch16 = {"training.batch_size=16"};
+        TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("full"), "", batch16));
+        TrainingRun.Result threads = train(config(dir, "threads", TRAINERS.get("full"), ENGINES.get("threads"),
+                batch16));
+        assertSameLosses(single.runDir(), threads.runDir());
+        assertSameParameters(single.model().parameters(), threads.model().parameters());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"threads", "spark"})
+    void moeAuxLossAndLoadMetricsAreSummedOverTheWorkers(String engine) throws IOException {
         TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("full"), "", "model.name=tiny-moe"));
-        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get("full"), DISTRIBUTED,
+        TrainingRun.Result spark = train(config(dir, "spark", TRAINERS.get("full"), ENGINES.get(engine),
                 "model.name=tiny-moe"));
         assertSameLosses(single.runDir(), spark.runDir());
         assertSameParameters(single.model().parameters(), spark.model().parameters());

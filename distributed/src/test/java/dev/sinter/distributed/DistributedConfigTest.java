@@ -1,6 +1,7 @@
 package dev.sinter.distributed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,6 +45,29 @@ class DistributedConfigTest {
         assertEquals(4, d.maxTaskFailures());
         assertTrue(d.isLocal());
         assertEquals("local[2,4]", SparkSessions.sparkMaster(d));
+    }
+
+    @Test
+    void localMastersTrainOnThreadsByDefaultClusterMastersOnSpark() {
+        DistributedConfig local = RunConfig.loadString(yaml(Path.of("runs"), "on", "distributed: {workers: 2}"),
+                "on.yaml", List.of()).distributed();
+        assertEquals("threads", local.engine());
+        assertTrue(local.isThreads());
+        DistributedConfig cluster = RunConfig.loadString(yaml(Path.of("runs"), "on",
+                "distributed: {master: \"spark://head:7077\"}"), "on.yaml", List.of()).distributed();
+        assertEquals("spark", cluster.engine());
+        assertFalse(cluster.isThreads());
+    }
+
+    @Test
+    void threadsWithAClusterMasterOrMoreWorkersThanCoresIsRefused() {
+        String m = error("distributed: {engine: threads, master: \"spark://head:7077\"}");
+        assertTrue(m.contains("engine threads runs the replicas on this machine only") && m.contains("engine: spark"),
+                m);
+        int cores = Runtime.getRuntime().availableProcessors();
+        m = error("distributed: {engine: threads, workers: " + (cores + 1) + "}");
+        assertTrue(m.contains("workers " + (cores + 1) + " exceeds this machine's " + cores + " cores")
+                && m.contains("at most " + cores), m);
     }
 
     @Test

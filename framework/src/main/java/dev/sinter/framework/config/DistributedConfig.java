@@ -10,10 +10,14 @@ import java.util.regex.Pattern;
 import static java.util.Objects.requireNonNullElse;
 
 /**
- * The {@code distributed:} section: synchronous data-parallel training over {@code workers} model replicas on an
- * Apache Spark cluster (the {@code sinter-distributed} module runs it). Absent = one process, as before.
+ * The {@code distributed:} section: synchronous data-parallel training over {@code workers} model replicas, on the
+ * cores of this machine or an Apache Spark cluster (the {@code sinter-distributed} module runs it). Absent = one
+ * process, as before.
  *
- * @param engine              {@value #SPARK} (the only engine)
+ * @param engine              how training steps run: {@value #THREADS} (the replicas on long-lived threads of this
+ *                            JVM, no Spark job per step; local masters only, the default for them) or {@value #SPARK}
+ *                            (one Spark job per step; the default, and the only choice, for a cluster master).
+ *                            {@code sinter prepare} and {@code sinter eval --distributed} run on Spark either way
  * @param master              Spark master URL: {@code local[N]} (N cores of this machine, one replica per core),
  *                            {@code spark://host:port}, {@code yarn} or {@code k8s://…} (default {@code local[workers]})
  * @param workers             model replicas; each computes the gradients of {@code accumulation / workers} micro-batches
@@ -25,14 +29,26 @@ import static java.util.Objects.requireNonNullElse;
 public record DistributedConfig(String engine, String master, int workers, int maxTaskFailures,
                                 int connectTimeoutSeconds, Map<String, String> conf) {
     public static final String SPARK = "spark";
+    public static final String THREADS = "threads";
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\d+|\\*)(?:,(\\d+))?])?");
 
     public DistributedConfig {
-        engine = requireNonNullElse(engine, SPARK);
-        Checks.oneOf("engine", engine, SPARK);
         Checks.positive("workers", workers);
+        boolean masterGiven = master != null; // else local[workers], checked below against this machine's cores
         master = requireNonNullElse(master, "local[" + workers + "]");
         Checks.nonBlank("master", master);
+        boolean localMaster = LOCAL.matcher(master).matches();
+        engine = requireNonNullElse(engine, localMaster ? THREADS : SPARK);
+        Checks.oneOf("engine", engine, THREADS, SPARK);
+        if (engine.equals(THREADS) && !localMaster) {
+            throw new IllegalArgumentException("engine threads runs the replicas on this machine only, but master is '"
+                    + master + "'; set engine: spark for a cluster, or master: local[N]");
+        }
+        int machine = Runtime.getRuntime().availableProcessors();
+        if (engine.equals(THREADS) && !masterGiven && workers > machine) {
+            throw new IllegalArgumentException("workers " + workers + " exceeds this machine's " + machine + " cores"
+                    + " (engine threads runs one replica per core); set workers to at most " + machine);
+        }
         Checks.positive("max_task_failures", maxTaskFailures);
         Checks.positive("connect_timeout_seconds", connectTimeoutSeconds);
         conf = Map.copyOf(requireNonNullElse(conf, Map.of()));
@@ -63,6 +79,12 @@ public record DistributedConfig(String engine, String master, int workers, int m
                                        @JsonProperty("conf") Map<String, String> conf) {
         return new DistributedConfig(engine, master, requireNonNullElse(workers, 2),
                 requireNonNullElse(maxTaskFailures, 4), requireNonNullElse(connectTimeoutSeconds, 10), conf);
+    }
+
+    /** Whether the replicas run on threads of this JVM without a Spark job per step ({@value #THREADS}). */
+    @JsonIgnore
+    public boolean isThreads() {
+        return engine.equals(THREADS);
     }
 
     /** Whether the master runs every worker inside this JVM ({@code local…}). */
