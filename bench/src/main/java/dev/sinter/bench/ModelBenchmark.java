@@ -1,5 +1,6 @@
 package dev.sinter.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.ModelPreset;
 import dev.sinter.framework.config.TrainingConfig;
@@ -27,7 +28,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * Times one model configuration in one process and prints a JSON line: training tokens/s (full optimizer steps
  * through {@link TrainingLoop}, AdamW, clipping) or forward tokens/s, median over the measured steps after warm-up,
- * and the process's peak RSS. {@code bench/compare.py} runs it alternately with the PyTorch twin.
+ * and the process's peak RSS; the graph build and the first step (or forward call) also as thread and process CPU
+ * time, which a loaded machine does not stretch. {@code bench/compare.py} runs it alternately with the PyTorch twin.
  *
  * <p>Usage: {@code ModelBenchmark train|forward [--model small] [--dim D --layers L --heads H --kv-heads K
  * --hidden F --vocab V] [--batch 16] [--seq 128] [--warmup 5] [--steps 10] [--profile trace.json] [--rss-every N]}
@@ -48,9 +50,12 @@ public final class ModelBenchmark {
         int steps = a.num("--steps", 10);
         String mode = a.positional();
 
+        CpuClock buildCpu = new CpuClock();
         long t0 = System.nanoTime();
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
         double buildSeconds = (System.nanoTime() - t0) / 1e9;
+        buildCpu.stop();
+        CpuClock firstCpu = new CpuClock(); // from here to the end of the first measured call (step or forward)
         String profile = a.str("--profile", null);
         if (profile != null) {
             // Chrome-trace JSON of every op execution after warm-up (bench/profile_summary.py aggregates it)
@@ -76,6 +81,9 @@ public final class ModelBenchmark {
                     long now = cpu.getCurrentThreadCpuTime(); // the loop calls its listeners on its own thread
                     cpuTimes.add((now - lastCpu[0]) / 1e9);
                     lastCpu[0] = now;
+                    if (m.step() == 1) {
+                        firstCpu.stop();
+                    }
                     if (rssEvery > 0 && m.step() % rssEvery == 0) {
                         // resident memory over a long run: it should stay flat
                         System.err.printf(Locale.ROOT, "step %d rss_mb %.1f peak_rss_mb %.1f%n", m.step(),
@@ -94,15 +102,21 @@ public final class ModelBenchmark {
                 model.transientLogits(in); // like the twin, which keeps nothing
                 times.add((System.nanoTime() - s) / 1e9);
                 cpuTimes.add((cpu.getCurrentThreadCpuTime() - c) / 1e9);
+                if (i == 0) {
+                    firstCpu.stop();
+                }
             }
         }
         double median = median(times.subList(warmup, times.size()));
         double cpuMedian = median(cpuTimes.subList(warmup, cpuTimes.size()));
         System.out.printf(Locale.ROOT, "{\"impl\": \"sinter\", \"mode\": \"%s\", \"params\": %d, \"tokens_per_s\": %.1f,"
-                        + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f, \"peak_rss_mb\": %.1f,"
-                        + " \"blas_core\": \"%s\", \"cpu_tokens_per_s\": %.1f}%n",
-                mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds, peakRssMb(),
-                BlasCore.name(), batch * seq / cpuMedian);
+                        + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f,"
+                        + " \"build_cpu_s\": %.3f, \"build_process_cpu_s\": %.3f, \"first_step_cpu_s\": %.3f,"
+                        + " \"first_step_process_cpu_s\": %.3f, \"peak_rss_mb\": %.1f, \"blas_core\": \"%s\","
+                        + " \"cpu_tokens_per_s\": %.1f}%n",
+                mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds,
+                buildCpu.threadSeconds(), buildCpu.processSeconds(), firstCpu.threadSeconds(),
+                firstCpu.processSeconds(), peakRssMb(), BlasCore.name(), batch * seq / cpuMedian);
     }
 
     private static double median(List<Double> values) {
@@ -125,6 +139,34 @@ public final class ModelBenchmark {
             throw new UncheckedIOException(e);
         }
         return Double.NaN;
+    }
+
+    /**
+     * CPU time from construction to {@link #stop()}: of the calling thread (the graph work itself) and of the whole
+     * process (adds the JIT compiler, GC and any native threads). On a shared, loaded machine wall time stretches
+     * with the load; CPU time does not, so the two together tell a slower build from a busier machine.
+     */
+    private static final class CpuClock {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private static final OperatingSystemMXBean PROCESS =
+                (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        private final long thread0 = THREADS.getCurrentThreadCpuTime();
+        private final long process0 = PROCESS.getProcessCpuTime();
+        private long thread = -1;
+        private long process = -1;
+
+        void stop() {
+            thread = THREADS.getCurrentThreadCpuTime() - thread0;
+            process = PROCESS.getProcessCpuTime() - process0;
+        }
+
+        double threadSeconds() {
+            return thread / 1e9;
+        }
+
+        double processSeconds() {
+            return process / 1e9;
+        }
     }
 
     private static final class Args {
