@@ -11,14 +11,14 @@ import java.util.Set;
  * against the run before any work, then installs the section's engine: {@link ThreadDataParallel} for
  * {@code engine: threads} (no Spark session), or opens the Spark session and installs a {@link SparkDataParallel}.
  *
- * <p>Supported: language modelling with the {@code full}, {@code lora} and {@code smt} trainers (dense or MoE models;
- * MoE load metrics are summed over the workers like the micro-batches of one process). {@code kd} and {@code mos}
- * keep per-step state in the trainer that only the passes update, and {@code task:} runs have not been checked
- * against one process: they are refused.
+ * <p>Supported: language modelling with the {@code full}, {@code lora}, {@code smt}, {@code kd} and {@code mos}
+ * trainers (dense or MoE models; MoE load metrics are summed over the workers like the micro-batches of one process;
+ * each worker's replica loads the distillation teacher from {@code trainer.teacher}, so on a cluster that path must be
+ * readable on every worker). {@code task:} runs have not been checked against one process: they are refused.
  */
 public final class SparkTraining {
     /** The trainers whose distributed runs equal one process (tested in {@code DataParallelEqualityTest}). */
-    public static final Set<String> TRAINERS = Set.of("full", "lora", "smt");
+    public static final Set<String> TRAINERS = Set.of("full", "lora", "smt", "kd", "mos");
 
     private SparkTraining() {
     }
@@ -43,8 +43,8 @@ public final class SparkTraining {
     static void check(RunConfig config) {
         String trainer = config.trainer().type();
         if (!TRAINERS.contains(trainer)) {
-            throw new UsageException("distributed training supports trainer.type full, lora and smt, not '" + trainer
-                    + "'; remove the distributed: section to train " + trainer + " in one process");
+            throw new UsageException("distributed training supports trainer.type full, lora, smt, kd and mos, not '"
+                    + trainer + "'; remove the distributed: section to train " + trainer + " in one process");
         }
         if (config.task() != null) {
             throw new UsageException("distributed training supports language modelling only, not task "

@@ -103,6 +103,25 @@ class DataParallelEqualityTest {
         assertSameParameters(lastCheckpoint(single.runDir()), lastCheckpoint(again.runDir()));
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"threads, kd", "spark, kd", "threads, mos"})
+    void distillationOnTwoWorkersEqualsOneProcessThroughTheKdSwitch(String engine, String type) throws IOException {
+        // each worker's replica loads the teacher; KD for steps 1-3, then CE only: the stage switch mid-run
+        String teacherModel = type.equals("mos")
+                ? "model={name: tiny-prmoe, n_layers: 4, moe: {experts: [4, 8], layers: [1, 3]}}" : "model.name=tiny";
+        Path teacher = train(config(dir, "teacher", TRAINERS.get("full"), "", teacherModel)).runDir();
+        String trainer = "trainer: {type: " + type + ", teacher: \"" + teacher + "\""
+                + (type.equals("mos") ? ", layer_map: [0, 3]" : "")
+                + ", stages: [{until_step: 3, kd_weight: 1.0}, {until_step: null, kd_weight: 0.0}]}";
+        TrainingRun.Result single = train(config(dir, "single", trainer, ""));
+        TrainingRun.Result two = train(config(dir, "two", trainer, ENGINES.get(engine)));
+        assertSameLosses(single.runDir(), two.runDir());
+        assertSameParameters(single.model().parameters(), two.model().parameters());
+        List<Long> kdSteps = stepsWith(single.runDir(), "kd_loss");
+        assertEquals(List.of(1L, 2L, 3L), kdSteps, "one process logs the KD divergence while KD is on");
+        assertEquals(kdSteps, stepsWith(two.runDir(), "kd_loss"), "the workers' sums say when the teacher ran");
+    }
+
     @Test
     void theClusterPathThroughBroadcastsAndTaskResultsGivesTheSameResult() throws IOException {
         TrainingRun.Result single = train(config(dir, "single", TRAINERS.get("lora"), ""));
@@ -201,6 +220,18 @@ class DataParallelEqualityTest {
                     }
                 });
                 out.put(row.get("step").asLong(), m);
+            }
+        }
+        return out;
+    }
+
+    /** The steps whose training row has {@code metric}, in order. */
+    private static List<Long> stepsWith(Path runDir, String metric) throws IOException {
+        List<Long> out = new ArrayList<>();
+        for (String line : Files.readAllLines(runDir.resolve("metrics.jsonl"))) {
+            var row = Json.read(line);
+            if (row.has("loss") && row.has(metric)) {
+                out.add(row.get("step").asLong());
             }
         }
         return out;

@@ -8,7 +8,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  * The distillation terms added to a student graph (papers.md §3.3, DeepSpeed's {@code calculate_mos_loss}):
  * {@code kd = T² · Σ_v p_t·(log p_t − log p_s)} averaged over tokens (the sum over the vocabulary divided by
  * batch × sequence length), with {@code p = softmax(z / T)}, and {@code total = ce_coef · loss + kd_coef · kd}.
- * Teacher logits, T and both coefficients are placeholders, so one graph serves every stage of a schedule.
+ * Teacher logits, T and both coefficients are placeholders, so one graph serves every stage of a schedule; a
+ * fifth, {@link #TEACHER_ON}, marks micro-batches whose teacher ran.
  */
 public final class KdLoss {
     public static final String TEACHER_LOGITS = "kd.teacher_logits";
@@ -19,6 +20,13 @@ public final class KdLoss {
     public static final String TOTAL = "kd_total_loss";
     /** The KD contribution actually added this step: {@code kd_coef · kd} (0 while a stage has KD off). */
     public static final String TERM = "kd_term";
+    /** Placeholder: 1 when the teacher ran for this micro-batch, 0 when its logits are placeholder zeros. */
+    public static final String TEACHER_ON = "kd.teacher_on";
+    /**
+     * Output echoing {@link #TEACHER_ON}: summed over a step's micro-batches (in one process or over data-parallel
+     * workers) it says whether the step had KD on, so the step's metrics need no state kept by the passes.
+     */
+    public static final String TEACHER_RAN = "kd_teacher_ran";
 
     private KdLoss() {
     }
@@ -35,6 +43,7 @@ public final class KdLoss {
         SDVariable t = sd.placeHolder(TEMPERATURE, dtype);
         SDVariable kdCoef = sd.placeHolder(KD_COEF, dtype);
         SDVariable ceCoef = sd.placeHolder(CE_COEF, dtype);
+        sd.identity(TEACHER_RAN, sd.placeHolder(TEACHER_ON, dtype));
         SDVariable logPs = sd.nn().logSoftmax(studentLogits.div(t)); // [N, V]
         SDVariable logPt = sd.nn().logSoftmax(teacher.div(t)); // [N, V]
         SDVariable kl = sd.math().exp(logPt).mul(logPt.sub(logPs)).sum(1); // [N]

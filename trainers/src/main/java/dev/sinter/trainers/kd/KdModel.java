@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -18,14 +17,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class KdModel implements TrainableModel {
     private final TransformerModel student;
-    private final BooleanSupplier kdOn;
 
-    /**
-     * @param kdOn whether the step whose metrics are being read had KD on (the teacher ran)
-     */
-    KdModel(TransformerModel student, BooleanSupplier kdOn) {
+    KdModel(TransformerModel student) {
         this.student = student;
-        this.kdOn = kdOn;
     }
 
     @Override
@@ -59,6 +53,7 @@ final class KdModel implements TrainableModel {
         out.add(student.lossName());
         out.add(KdLoss.KD);
         out.add(KdLoss.TERM);
+        out.add(KdLoss.TEACHER_RAN);
         return out;
     }
 
@@ -66,7 +61,7 @@ final class KdModel implements TrainableModel {
     public Map<String, Double> stepMetrics(Map<String, INDArray> summed, int microBatches) {
         Map<String, Double> m = new LinkedHashMap<>(student.stepMetrics(summed, microBatches));
         m.put("student_loss", summed.get(student.lossName()).getDouble(0) / microBatches);
-        if (kdOn.getAsBoolean()) {
+        if (summed.get(KdLoss.TEACHER_RAN).getDouble(0) > 0) { // the teacher ran for this step's micro-batches
             m.put("kd_loss", summed.get(KdLoss.KD).getDouble(0) / microBatches);
         }
         m.put("kd_term", summed.get(KdLoss.TERM).getDouble(0) / microBatches);

@@ -31,7 +31,6 @@ public class KdTrainer implements Trainer {
     private final KdSettings settings;
     private TransformerModel teacher;
     private long teacherPasses;
-    private boolean kdOnLastTrainingStep;
 
     public KdTrainer(String type, KdSettings settings) {
         this.type = type;
@@ -70,7 +69,7 @@ public class KdTrainer implements Trainer {
         }
         LOG.info("{}: teacher {} ({} parameters), stages {}", type, settings.teacher(), teacher().parameterCount(),
                 settings.stages());
-        return new KdModel(student, () -> kdOnLastTrainingStep);
+        return new KdModel(student);
     }
 
     @Override
@@ -84,9 +83,6 @@ public class KdTrainer implements Trainer {
         int v = teacher().config().vocabSize();
         KdStage stage = settings.stageAt(step);
         double w = training ? stage.kdWeight() : 0;
-        if (training) {
-            kdOnLastTrainingStep = w > 0;
-        }
         double t = stage.temperature() != null ? stage.temperature() : settings.temperature();
         DataType dt = ph.containsKey(TransformerModel.ATTENTION_BIAS) ? ph.get(TransformerModel.ATTENTION_BIAS).dataType()
                 : DataType.FLOAT;
@@ -103,6 +99,7 @@ public class KdTrainer implements Trainer {
         ph.put(KdLoss.TEMPERATURE, Nd4j.scalar(dt, t));
         ph.put(KdLoss.CE_COEF, Nd4j.scalar(dt, ceCoef));
         ph.put(KdLoss.KD_COEF, Nd4j.scalar(dt, kdCoef));
+        ph.put(KdLoss.TEACHER_ON, Nd4j.scalar(dt, w > 0 ? 1 : 0));
     }
 
     @Override

@@ -78,6 +78,7 @@ class KdTest {
         ph.put(KdLoss.TEMPERATURE, Nd4j.scalar(DataType.DOUBLE, t));
         ph.put(KdLoss.CE_COEF, Nd4j.scalar(DataType.DOUBLE, ce));
         ph.put(KdLoss.KD_COEF, Nd4j.scalar(DataType.DOUBLE, kd));
+        ph.put(KdLoss.TEACHER_ON, Nd4j.scalar(DataType.DOUBLE, 1));
         return ph;
     }
 
