@@ -34,10 +34,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class ExchangeCostBenchmark {
     public static void main(String[] args) throws IOException, ClassNotFoundException {
-        List<String> a = List.of(args);
-        List<String> models = List.of(arg(a, "--models", "tiny,small,d256,d512,llama-110m").split(","));
-        int workers = Integer.parseInt(arg(a, "--workers", "2"));
-        int reps = Integer.parseInt(arg(a, "--reps", "5"));
+        BenchArgs a = new BenchArgs(args);
+        List<String> models = List.of(a.str("--models", "tiny,small,d256,d512,llama-110m").split(","));
+        int workers = a.num("--workers", 2);
+        int reps = a.num("--reps", 5);
         SameDiffRuntime.init();
         for (String name : models) {
             TransformerModel model = TransformerModel.create(config(name), DataType.FLOAT, 1);
@@ -167,8 +167,4 @@ public final class ExchangeCostBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static String arg(List<String> a, String name, String fallback) {
-        int i = a.indexOf(name);
-        return i < 0 ? fallback : a.get(i + 1);
-    }
 }

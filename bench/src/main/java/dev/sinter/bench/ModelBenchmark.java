@@ -37,7 +37,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public final class ModelBenchmark {
     public static void main(String[] args) throws IOException {
-        Args a = new Args(args);
+        BenchArgs a = new BenchArgs(args);
         SameDiffRuntime.init();
         ModelConfig base = ModelPreset.registry().get(a.str("--model", "small")).config();
         ModelConfig cfg = base.toBuilder().dim(a.num("--dim", base.dim())).nLayers(a.num("--layers", base.nLayers()))
@@ -48,7 +48,7 @@ public final class ModelBenchmark {
         int seq = a.num("--seq", 128);
         int warmup = a.num("--warmup", 5);
         int steps = a.num("--steps", 10);
-        String mode = a.positional();
+        String mode = a.oneOf("train", "forward");
 
         CpuClock buildCpu = new CpuClock();
         long t0 = System.nanoTime();
@@ -166,28 +166,6 @@ public final class ModelBenchmark {
 
         double processSeconds() {
             return process / 1e9;
-        }
-    }
-
-    private static final class Args {
-        private final List<String> list;
-
-        Args(String[] args) {
-            this.list = List.of(args);
-        }
-
-        String positional() {
-            return list.stream().filter(s -> s.equals("train") || s.equals("forward")).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("first argument must be train or forward"));
-        }
-
-        String str(String key, String def) {
-            int i = list.indexOf(key);
-            return i < 0 ? def : list.get(i + 1);
-        }
-
-        int num(String key, int def) {
-            return Integer.parseInt(str(key, String.valueOf(def)));
         }
     }
 }

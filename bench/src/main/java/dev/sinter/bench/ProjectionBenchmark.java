@@ -34,14 +34,14 @@ public final class ProjectionBenchmark {
     }
 
     public static void main(String[] args) {
-        List<String> a = List.of(args);
-        int d = num(a, "--dim", 256);
-        int heads = num(a, "--heads", 8);
-        int kvHeads = num(a, "--kv-heads", 4);
-        int hidden = num(a, "--hidden", 688);
-        int n = num(a, "--tokens", 2048);
-        int batch = num(a, "--batch", 16);
-        int rounds = num(a, "--rounds", 15);
+        BenchArgs a = new BenchArgs(args);
+        int d = a.num("--dim", 256);
+        int heads = a.num("--heads", 8);
+        int kvHeads = a.num("--kv-heads", 4);
+        int hidden = a.num("--hidden", 688);
+        int n = a.num("--tokens", 2048);
+        int batch = a.num("--batch", 16);
+        int rounds = a.num("--rounds", 15);
         int hd = d / heads;
         Nd4j.create(1);
         INDArray x = Nd4j.rand(DataType.FLOAT, n, d); // [N, D]
@@ -165,8 +165,4 @@ public final class ProjectionBenchmark {
         return ms.get(ms.size() / 2);
     }
 
-    private static int num(List<String> args, String flag, int dflt) {
-        int i = args.indexOf(flag);
-        return i < 0 ? dflt : Integer.parseInt(args.get(i + 1));
-    }
 }

@@ -68,15 +68,14 @@ public final class PromptBenchmark {
     }
 
     public static void main(String[] args) throws IOException {
-        List<String> a = List.of(args);
-        int steps = intArg(a, "--steps", 8);
-        int rounds = intArg(a, "--rounds", 3);
-        int examples = intArg(a, "--examples", 64);
-        int sets = intArg(a, "--sets", 2);
-        int outIndex = a.indexOf("--out");
-        Path out = outIndex >= 0 ? Path.of(a.get(outIndex + 1)) : Path.of("bench", "results", "prompt-lw2g-cost-"
+        BenchArgs a = new BenchArgs(args);
+        int steps = a.num("--steps", 8);
+        int rounds = a.num("--rounds", 3);
+        int examples = a.num("--examples", 64);
+        int sets = a.num("--sets", 2);
+        Path out = Path.of(a.str("--out", Path.of("bench", "results", "prompt-lw2g-cost-"
                 + DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now())
-                + ".json");
+                + ".json").toString()));
         SameDiffRuntime.init();
         long start = System.nanoTime();
         ImportedEncoder minilm = PretrainedEncoder.ALL_MINILM_L6_V2.load();
@@ -293,8 +292,4 @@ public final class PromptBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static int intArg(List<String> a, String name, int fallback) {
-        int i = a.indexOf(name);
-        return i < 0 ? fallback : Integer.parseInt(a.get(i + 1));
-    }
 }

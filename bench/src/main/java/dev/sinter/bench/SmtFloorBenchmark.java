@@ -51,21 +51,21 @@ public final class SmtFloorBenchmark {
             + " targets: [q, k, v]}";
 
     public static void main(String[] args) {
-        List<String> a = List.of(args);
-        int dim = intArg(a, "--dim", 512);
-        int batch = intArg(a, "--batch", 16);
-        int seq = intArg(a, "--seq", 128);
-        int rounds = intArg(a, "--rounds", 5);
-        int steps = intArg(a, "--steps", 4);
-        int warmup = intArg(a, "--warmup", 2);
-        int blocksLayer = intArg(a, "--blocks-layer", 0);
-        String section = arg(a, "--smt", DEFAULT_SMT);
+        BenchArgs a = new BenchArgs(args);
+        int dim = a.num("--dim", 512);
+        int batch = a.num("--batch", 16);
+        int seq = a.num("--seq", 128);
+        int rounds = a.num("--rounds", 5);
+        int steps = a.num("--steps", 4);
+        int warmup = a.num("--warmup", 2);
+        int blocksLayer = a.num("--blocks-layer", 0);
+        String section = a.str("--smt", DEFAULT_SMT);
         SameDiffRuntime.init();
         Nd4j.getRandom().setSeed(1); // the warm-up gradients, hence the selection, are the same on every run
         ModelConfig small = ModelPreset.registry().get("small").config();
-        ModelConfig cfg = small.toBuilder().dim(dim).nLayers(intArg(a, "--layers", 4))
-                .nHeads(intArg(a, "--heads", 8)).nKvHeads(intArg(a, "--heads", 8))
-                .hiddenDim(intArg(a, "--hidden", 1376)).maxSeqLen(Math.max(small.maxSeqLen(), seq)).build();
+        ModelConfig cfg = small.toBuilder().dim(dim).nLayers(a.num("--layers", 4))
+                .nHeads(a.num("--heads", 8)).nKvHeads(a.num("--heads", 8))
+                .hiddenDim(a.num("--hidden", 1376)).maxSeqLen(Math.max(small.maxSeqLen(), seq)).build();
         RunConfig run = RunConfig.loadString(String.join("\n", "name: smt-floor-benchmark", "seed: 1",
                 "model: {name: small}", "data: {train: classpath:raw_sentences.txt, seq_len: " + seq + "}",
                 "training: {steps: 1, batch_size: " + batch + ", lr: 1.0e-3}"), "SmtFloorBenchmark",
@@ -93,7 +93,7 @@ public final class SmtFloorBenchmark {
                         + " \"params\": %d, \"smt_trainable\": %d, \"smt\": \"%s\"}%n", dim, cfg.nLayers(),
                 cfg.hiddenDim(), batch, seq, dense.parameterCount(), methods.get("smt").trainableCount(), section);
         methods.values().forEach(t -> t.loop.runUntil(warmup));
-        String profile = arg(a, "--profile", null);
+        String profile = a.str("--profile", null);
         if (profile != null) {
             String[] p = profile.split(":", 2);
             methods.get(p[0]).model.graph().addListeners(ProfilingListener.builder(new java.io.File(p[1]))
@@ -186,12 +186,5 @@ public final class SmtFloorBenchmark {
         return (TransformerModel) current;
     }
 
-    private static String arg(List<String> a, String key, String def) {
-        int i = a.indexOf(key);
-        return i < 0 ? def : a.get(i + 1);
-    }
 
-    private static int intArg(List<String> a, String key, int def) {
-        return Integer.parseInt(arg(a, key, String.valueOf(def)));
-    }
 }

@@ -30,13 +30,13 @@ import java.util.Locale;
  */
 public final class SparkBenchmark {
     public static void main(String[] args) throws IOException {
-        List<String> a = List.of(args);
-        String model = a.get(0);
-        String mode = a.get(1);
-        int batch = intArg(a, "--batch", 16);
-        int seq = intArg(a, "--seq", 128);
-        int warmup = intArg(a, "--warmup", 3);
-        int steps = intArg(a, "--steps", 10);
+        BenchArgs a = new BenchArgs(args);
+        String model = a.positional(0);
+        String mode = a.positional(1);
+        int batch = a.num("--batch", 16);
+        int seq = a.num("--seq", 128);
+        int warmup = a.num("--warmup", 3);
+        int steps = a.num("--steps", 10);
         int workers = switch (mode) {
             case "none" -> 0;
             case "local1" -> 1;
@@ -122,8 +122,4 @@ public final class SparkBenchmark {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    private static int intArg(List<String> a, String name, int fallback) {
-        int i = a.indexOf(name);
-        return i < 0 ? fallback : Integer.parseInt(a.get(i + 1));
-    }
 }

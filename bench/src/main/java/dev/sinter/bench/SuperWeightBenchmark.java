@@ -24,11 +24,11 @@ import java.util.OptionalLong;
  */
 public final class SuperWeightBenchmark {
     public static void main(String[] args) throws IOException {
-        List<String> a = List.of(args);
-        Path shared = Path.of(arg(a, "--shared", "../shared"));
-        String tasks = arg(a, "--tasks", "lambada_openai");
-        int limit = Integer.parseInt(arg(a, "--limit", "50"));
-        int repeats = Integer.parseInt(arg(a, "--repeats", "5"));
+        BenchArgs a = new BenchArgs(args);
+        Path shared = Path.of(a.str("--shared", "../shared"));
+        String tasks = a.str("--tasks", "lambada_openai");
+        int limit = a.num("--limit", 50);
+        int repeats = a.num("--repeats", 5);
         Path models = shared.resolve("data/models/stories260K");
         TransformerModel model = Llama2cCheckpoint.load(models.resolve("stories260K.bin"));
         Tokenizer tok = TokenizerType.registry().get("llama2c").load(models.resolve("tok512.bin"));
@@ -53,8 +53,4 @@ public final class SuperWeightBenchmark {
                 table.conditions().size(), tasks, limit);
     }
 
-    private static String arg(List<String> a, String key, String def) {
-        int i = a.indexOf(key);
-        return i < 0 ? def : a.get(i + 1);
-    }
 }

@@ -38,10 +38,10 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class TrainerBenchmark {
     public static void main(String[] args) throws IOException {
-        List<String> a = List.of(args);
-        String section = a.get(0);
-        int warmup = intArg(a, "--warmup", 3);
-        int steps = intArg(a, "--steps", 8);
+        BenchArgs a = new BenchArgs(args);
+        String section = a.positional(0);
+        int warmup = a.num("--warmup", 3);
+        int steps = a.num("--steps", 8);
         SameDiffRuntime.init();
         // the run the trainer is built for: its model and seed (data and schedule are the benchmark's own)
         RunConfig run = RunConfig.loadString(String.join("\n", "name: trainer-benchmark", "seed: 1",
@@ -53,7 +53,7 @@ public final class TrainerBenchmark {
         TransformerModel model = lastPhase(trainer, TransformerModel.create(cfg, DataType.FLOAT, 1,
                 trainer.linearLayer(DecoderFamily.projections(cfg))));
         TrainableModel trained = trainer.trainable(model);
-        String profile = arg(a, "--profile", null);
+        String profile = a.str("--profile", null);
         if (profile != null) {
             // Chrome-trace JSON of every op execution (bench/profile_summary.py aggregates it by op type)
             model.graph().addListeners(ProfilingListener.builder(new java.io.File(profile)).recordAll().build());
@@ -101,12 +101,5 @@ public final class TrainerBenchmark {
         return model;
     }
 
-    private static String arg(List<String> a, String key, String def) {
-        int i = a.indexOf(key);
-        return i < 0 ? def : a.get(i + 1);
-    }
 
-    private static int intArg(List<String> a, String key, int def) {
-        return Integer.parseInt(arg(a, key, String.valueOf(def)));
-    }
 }
