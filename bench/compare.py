@@ -6,11 +6,15 @@ own warm-up), R rounds, then prints a Markdown table of medians over the rounds 
 bench/results/<timestamp>.json. Builds nothing: run `mvn -q -B install -DskipTests` first.
 
     python3 bench/compare.py [--configs small,d256] [--modes train,forward] [--rounds 3] [--threads 1,2]
-                             [--kernels best] [--batch 16] [--seq 128] [--warmup 5] [--steps 10]
+                             [--kernels best] [--sinter-forward workers] [--batch 16] [--seq 128] [--warmup 5]
+                             [--steps 10]
 
 Fair by default: both programs get the fastest OpenBLAS kernels this CPU has (`--kernels best`: OPENBLAS_L2_SIZE
 unset, OPENBLAS_CORETYPE=SkylakeX on an AVX-512 CPU, otherwise unset so OpenBLAS detects the CPU) and every thread
 count in --threads, each side's kernels printed above the table. `--kernels inherit` keeps the caller's environment.
+Sinter's forward at T > 1 threads runs as Sinter scores fastest on T cores (`--sinter-forward workers`, the default):
+`ModelBenchmark forward --workers T` with OMP_NUM_THREADS=1, T model copies on one thread each splitting the batch
+(T must divide --batch); `--sinter-forward omp` gives it one model and OMP_NUM_THREADS=T instead.
 
 Standard library only.
 """
@@ -54,6 +58,9 @@ def parse_args(argv):
                    help="comma-separated OMP_NUM_THREADS values; both programs run at each (default: 1,2)")
     p.add_argument("--kernels", default="best", choices=("best", "inherit"),
                    help="best: the fastest OpenBLAS kernels for this CPU (the default); inherit: the caller's env")
+    p.add_argument("--sinter-forward", default="workers", choices=("workers", "omp"),
+                   help="Sinter's forward at T>1 threads: workers (--workers T, OMP_NUM_THREADS=1; the default) or "
+                        "omp (one model, OMP_NUM_THREADS=T)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--warmup", type=int, default=5)
@@ -81,6 +88,11 @@ def parse_args(argv):
             p.error(f"--{name} must be >= 1")
     if a.warmup < 0:
         p.error("--warmup must be >= 0")
+    if "forward" in a.modes and a.sinter_forward == "workers":
+        split = [t for t in a.threads if t > 1 and a.batch % t]
+        if split:
+            p.error(f"--sinter-forward workers splits the batch over T workers: --batch {a.batch} is not divisible "
+                    f"by the thread counts {split}; change --batch or use --sinter-forward omp")
     return a
 
 
@@ -91,6 +103,14 @@ def commands(args, config, mode):
     java = [args.java] + shlex.split(args.java_opts) + ["-cp", classpath, "dev.sinter.bench.ModelBenchmark"] + flags
     torch = [args.python, str(TWIN)] + flags
     return {"sinter": java, "pytorch": torch}
+
+
+def run_env(args, impl, mode, threads, env):
+    """One run's extra flags and environment: Sinter's forward at T > 1 threads with --sinter-forward workers runs
+    T model copies (--workers T) on one thread each; every other run gets OMP_NUM_THREADS=T."""
+    if impl == "sinter" and mode == "forward" and threads > 1 and args.sinter_forward == "workers":
+        return ["--workers", str(threads)], thread_env(env, 1)
+    return [], thread_env(env, threads)
 
 
 def has_avx512():
@@ -157,6 +177,12 @@ def fail(impl, why, stderr, code):
     sys.exit(code if isinstance(code, int) and 0 < code < 256 else 1)
 
 
+def sinter_forward_setting(args):
+    if args.sinter_forward == "workers":
+        return "--workers T with OMP_NUM_THREADS=1 (T model copies, one thread each, the batch split over them)"
+    return "one model with OMP_NUM_THREADS=T"
+
+
 def fmt(x, digits=1):
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
 
@@ -221,17 +247,19 @@ def main(argv):
                     print(f"[{config} {mode}, {threads} thread(s)] round {rnd + 1}/{args.rounds}", file=sys.stderr,
                           flush=True)
                     for position, impl in enumerate(order):
-                        r = run_one(impl, cmds[impl], thread_env(env, threads), args.timeout)
+                        extra, run_environment = run_env(args, impl, mode, threads, env)
+                        r = run_one(impl, cmds[impl] + extra, run_environment, args.timeout)
                         print(f"    {impl}: {r['tokens_per_s']:,.1f} tok/s, peak RSS {r['peak_rss_mb']:,.0f} MB"
                               + (f", initial loss {r['initial_loss']:.4f}" if "initial_loss" in r else ""),
                               file=sys.stderr, flush=True)
                         rows.append({"config": config, "mode": mode, "threads": threads, "round": rnd + 1,
-                                     "position": position, **r})
+                                     "position": position, "omp_num_threads": int(run_environment["OMP_NUM_THREADS"]),
+                                     **r})
 
     summary = summarize(rows, args)
     print(f"\nSinter vs PyTorch — batch {args.batch} × seq {args.seq}, warm-up {args.warmup}, "
-          f"{args.steps} measured steps, {args.rounds} round(s), threads {args.threads}; "
-          "medians over rounds")
+          f"{args.steps} measured steps, {args.rounds} round(s), threads {args.threads} "
+          f"(Sinter's forward at T > 1: {sinter_forward_setting(args)}); medians over rounds")
     cores = {impl: sorted({r.get("blas_core", "unknown") for r in rows if r["impl"] == impl})
              for impl in ("sinter", "pytorch")}
     print("OpenBLAS kernels: " + ", ".join(f"{impl} {'/'.join(c)}" for impl, c in cores.items())
@@ -252,6 +280,7 @@ def main(argv):
         "settings": {"configs": args.configs, "modes": args.modes, "rounds": args.rounds, "threads": args.threads,
                      "kernels": args.kernels, "openblas_env": {k: env.get(k) for k in
                                                              ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
+                     "sinter_forward": args.sinter_forward, "sinter_forward_setting": sinter_forward_setting(args),
                      "batch": args.batch, "seq": args.seq, "warmup": args.warmup, "steps": args.steps,
                      "java_opts": args.java_opts, "config_flags": {c: CONFIGS[c] for c in args.configs}},
         "rows": rows,

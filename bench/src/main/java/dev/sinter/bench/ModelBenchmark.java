@@ -32,8 +32,17 @@ import org.nd4j.linalg.api.buffer.DataType;
  * time, which a loaded machine does not stretch. {@code bench/compare.py} runs it alternately with the PyTorch twin.
  *
  * <p>Usage: {@code ModelBenchmark train|forward [--model small] [--dim D --layers L --heads H --kv-heads K
- * --hidden F --vocab V] [--batch 16] [--seq 128] [--warmup 5] [--steps 10] [--profile trace.json] [--rss-every N]}
- * ({@code --rss-every N}: training prints the current and peak RSS to stderr every N steps)
+ * --hidden F --vocab V] [--batch 16] [--seq 128] [--warmup 5] [--steps 10] [--workers 1] [--profile trace.json]
+ * [--rss-every N]} ({@code --rss-every N}: training prints the current and peak RSS to stderr every N steps)
+ *
+ * <p>{@code forward --workers N} ({@link ForwardWorkers}): N model copies, each on its own thread with one ND4J thread
+ * (run it with {@code OMP_NUM_THREADS=1}), as {@code sinter eval} scores with {@code distributed.engine: threads};
+ * each forward pass splits the batch evenly over them (N must divide {@code --batch}). A step lasts until every worker
+ * is done; {@code tokens_per_s} counts all workers' tokens ({@code batch × seq} per step), and
+ * {@code cpu_tokens_per_s} divides them by the largest worker's thread CPU time of the step (the rate if each worker
+ * had a core to itself). {@code build_s} covers all copies, built in parallel; the thread CPU times of the build and
+ * the first call ({@code build_cpu_s}, {@code first_step_cpu_s}) are worker 0's (the main thread's), and
+ * {@code --profile} traces worker 0's model.
  */
 public final class ModelBenchmark {
     public static void main(String[] args) throws IOException {
@@ -49,12 +58,19 @@ public final class ModelBenchmark {
         int warmup = a.num("--warmup", 5);
         int steps = a.num("--steps", 10);
         String mode = a.oneOf("train", "forward");
+        int workers = a.num("--workers", 1);
+        if (workers != 1 && (mode.equals("train") || batch % workers != 0)) {
+            throw new IllegalArgumentException("--workers " + workers + " needs mode forward and a --batch it divides,"
+                    + " got " + mode + " with --batch " + batch);
+        }
 
         CpuClock buildCpu = new CpuClock();
         long t0 = System.nanoTime();
+        ForwardWorkers copies = new ForwardWorkers(workers, () -> TransformerModel.create(cfg, DataType.FLOAT, 1));
         TransformerModel model = TransformerModel.create(cfg, DataType.FLOAT, 1);
-        double buildSeconds = (System.nanoTime() - t0) / 1e9;
         buildCpu.stop();
+        copies.awaitBuilt();
+        double buildSeconds = (System.nanoTime() - t0) / 1e9;
         CpuClock firstCpu = new CpuClock(); // from here to the end of the first measured call (step or forward)
         String profile = a.str("--profile", null);
         if (profile != null) {
@@ -98,25 +114,25 @@ public final class ModelBenchmark {
                 int[][] w = sampler.next(batch);
                 int[][] in = Arrays.stream(w).map(r -> Arrays.copyOf(r, seq)).toArray(int[][]::new);
                 long s = System.nanoTime();
-                long c = cpu.getCurrentThreadCpuTime();
-                model.transientLogits(in); // like the twin, which keeps nothing
+                long c = copies.forward(model, in); // the slowest worker's CPU time
                 times.add((System.nanoTime() - s) / 1e9);
-                cpuTimes.add((cpu.getCurrentThreadCpuTime() - c) / 1e9);
+                cpuTimes.add(c / 1e9);
                 if (i == 0) {
                     firstCpu.stop();
                 }
             }
         }
+        copies.close();
         double median = median(times.subList(warmup, times.size()));
         double cpuMedian = median(cpuTimes.subList(warmup, cpuTimes.size()));
         System.out.printf(Locale.ROOT, "{\"impl\": \"sinter\", \"mode\": \"%s\", \"params\": %d, \"tokens_per_s\": %.1f,"
                         + " \"median_step_s\": %.4f, \"first_step_s\": %.3f, \"build_s\": %.3f,"
                         + " \"build_cpu_s\": %.3f, \"build_process_cpu_s\": %.3f, \"first_step_cpu_s\": %.3f,"
                         + " \"first_step_process_cpu_s\": %.3f, \"peak_rss_mb\": %.1f, \"blas_core\": \"%s\","
-                        + " \"cpu_tokens_per_s\": %.1f}%n",
+                        + " \"cpu_tokens_per_s\": %.1f, \"workers\": %d}%n",
                 mode, model.parameterCount(), batch * seq / median, median, times.get(0), buildSeconds,
                 buildCpu.threadSeconds(), buildCpu.processSeconds(), firstCpu.threadSeconds(),
-                firstCpu.processSeconds(), peakRssMb(), BlasCore.name(), batch * seq / cpuMedian);
+                firstCpu.processSeconds(), peakRssMb(), BlasCore.name(), batch * seq / cpuMedian, workers);
     }
 
     private static double median(List<Double> values) {

@@ -58,8 +58,8 @@ final class EvalCommand implements Callable<Integer> {
     Path output;
 
     @Option(names = "--distributed", paramLabel = "YAML",
-            description = "a YAML file (e.g. the run config) whose distributed: section spreads the scoring over Spark "
-                    + "workers; same results")
+            description = "a YAML file (e.g. the run config) whose distributed: section spreads the scoring over its "
+                    + "workers (threads of this JVM for engine threads, Spark tasks for engine spark); same results")
     Path distributed;
 
     @Mixin

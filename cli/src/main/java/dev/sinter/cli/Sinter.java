@@ -19,6 +19,7 @@ import dev.sinter.eval.tasks.Task;
 import dev.sinter.framework.checkpoint.CheckpointManager;
 import dev.sinter.distributed.SparkSessions;
 import dev.sinter.distributed.eval.SparkBatchScorer;
+import dev.sinter.distributed.eval.ThreadBatchScorer;
 import dev.sinter.eval.lm.BatchScorer;
 import dev.sinter.framework.config.DistributedConfig;
 import dev.sinter.distributed.prepare.SparkPrepare;
@@ -189,7 +190,8 @@ public final class Sinter {
      * @param limit     score only the first N items of each task (0 = all)
      * @param batchSize sequences per forward pass
      * @param output      results folder; null = {@code runs/eval/<model name>}
-     * @param distributed Spark workers that run the forward passes (same results); null = this process
+     * @param distributed workers that run the forward passes (same results): threads of this JVM for engine threads
+     *                    (the default for a local master), Spark tasks for engine spark; null = this process
      */
     public record EvalOptions(int limit, int batchSize, Path output, DistributedConfig distributed) {
         public EvalOptions {
@@ -221,8 +223,9 @@ public final class Sinter {
 
     /**
      * Scores a model on tasks ({@link dev.sinter.eval.tasks.Tasks#parse} turns names and YAML task files into tasks).
-     * With {@code options.distributed()} set, Spark workers run the forward passes ({@link SparkBatchScorer}); the
-     * results are those of one process, bit for bit.
+     * With {@code options.distributed()} set, its workers run the forward passes: model copies on threads of this JVM
+     * for {@code engine: threads} ({@link ThreadBatchScorer}), Spark tasks for {@code engine: spark}
+     * ({@link SparkBatchScorer}); the results are those of one process, bit for bit.
      *
      * @param model     run directory, checkpoint directory, HF model directory or llama2.c {@code .bin}
      * @param tokenizer tokenizer path or {@code byte}; null = the model's own
@@ -233,17 +236,24 @@ public final class Sinter {
         ModelAndTokenizer loaded = ModelAndTokenizer.load(model, tokenizer);
         Path out = options.output() != null ? options.output()
                 : Path.of("runs", "eval", loaded.path().getFileName().toString().replaceAll("\\.bin$", ""));
-        DistributedConfig spark = options.distributed();
-        BatchScorer scorer = spark == null ? null
-                : new SparkBatchScorer(SparkSessions.open(spark, "sinter eval"), loaded.path(), spark.workers());
-        Evaluator evaluator = Evaluator.of(loaded.model(), loaded.tokenizer(), options.batchSize(), scorer)
-                .limit(options.limit())
-                .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe());
-        if (spark != null) {
-            evaluator.config("distributed", Map.of("master", spark.master(), "workers", spark.workers()));
+        DistributedConfig d = options.distributed();
+        try (ThreadBatchScorer threads = d != null && d.isThreads()
+                ? new ThreadBatchScorer(loaded.model(), loaded.path(), d.workers()) : null) {
+            BatchScorer scorer = threads != null ? threads : d == null ? null
+                    : new SparkBatchScorer(SparkSessions.open(d, "sinter eval"), loaded.path(), d.workers());
+            Evaluator evaluator = Evaluator.of(loaded.model(), loaded.tokenizer(), options.batchSize(), scorer)
+                    .limit(options.limit())
+                    .config("model_path", loaded.path().toString()).config("tokenizer", loaded.tokenizer().describe());
+            if (d != null) {
+                Map<String, Object> where = new LinkedHashMap<>();
+                where.put("engine", d.engine());
+                where.put("master", d.master());
+                where.put("workers", d.workers());
+                evaluator.config("distributed", where);
+            }
+            EvalResults r = evaluator.run(tasks);
+            return new Evaluation(r, out, ResultsWriter.write(r, out));
         }
-        EvalResults r = evaluator.run(tasks);
-        return new Evaluation(r, out, ResultsWriter.write(r, out));
     }
 
     /**

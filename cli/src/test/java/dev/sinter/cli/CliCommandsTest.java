@@ -130,22 +130,33 @@ class CliCommandsTest {
     }
 
     @Test
-    void evalWithDistributedGivesTheSameResultsOnTwoSparkWorkers() throws IOException {
+    void evalWithDistributedGivesTheSameResultsOnTwoThreadsAndOnTwoSparkWorkers() throws IOException {
         Path spark = Files.writeString(dir.resolve("spark.yaml"),
                 "distributed: {engine: spark, master: 'local[2]', workers: 2}\n");
+        Path threads = Files.writeString(dir.resolve("threads.yaml"), "distributed: {workers: 2}\n");
         Path one = dir.resolve("eval-one");
         Path two = dir.resolve("eval-two");
+        Path onThreads = dir.resolve("eval-threads");
         String[] common = {"eval", "--model", run.toString(), "--tasks", "copa,piqa", "--data-dir", data.toString(),
             "--batch-size", "2", "--output"};
         Outcome a = CliHarness.run(concat(common, one.toString()));
         Outcome b = CliHarness.run(concat(common, two.toString(), "--distributed", spark.toString()));
+        Outcome t = CliHarness.run(concat(common, onThreads.toString(), "--distributed", threads.toString()));
         assertEquals(0, a.code(), a.err());
         assertEquals(0, b.code(), b.err());
+        assertEquals(0, t.code(), t.err());
         JsonNode ra = Json.read(one.resolve("results.json"));
         JsonNode rb = Json.read(two.resolve("results.json"));
+        JsonNode rt = Json.read(onThreads.resolve("results.json"));
         assertEquals(ra.get("results"), rb.get("results"));
+        assertEquals(ra.get("results"), rt.get("results"));
         assertEquals("local[2]", rb.at("/config/distributed/master").asText());
+        assertEquals("spark", rb.at("/config/distributed/engine").asText());
+        assertEquals("threads", rt.at("/config/distributed/engine").asText(), "the default for a local master");
+        assertEquals(2, rt.at("/config/distributed/workers").asInt());
         assertEquals(Files.readString(one.resolve("samples_copa.jsonl")), Files.readString(two.resolve("samples_copa.jsonl")));
+        assertEquals(Files.readString(one.resolve("samples_piqa.jsonl")),
+                Files.readString(onThreads.resolve("samples_piqa.jsonl")));
 
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "distributed: {master: 'local[2]', workers: 3}\n");
         Outcome c = CliHarness.run(concat(common, two.toString(), "--distributed", bad.toString()));

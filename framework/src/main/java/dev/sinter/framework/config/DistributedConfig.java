@@ -17,7 +17,8 @@ import static java.util.Objects.requireNonNullElse;
  * @param engine              how training steps run: {@value #THREADS} (the replicas on long-lived threads of this
  *                            JVM, no Spark job per step; local masters only, the default for them) or {@value #SPARK}
  *                            (one Spark job per step; the default, and the only choice, for a cluster master).
- *                            {@code sinter prepare} and {@code sinter eval --distributed} run on Spark either way
+ *                            {@code sinter eval --distributed} follows it (model copies on threads, or Spark tasks);
+ *                            {@code sinter prepare} runs on Spark either way
  * @param master              Spark master URL: {@code local[N]} (N cores of this machine, one replica per core),
  *                            {@code spark://host:port}, {@code yarn} or {@code k8s://…} (default {@code local[workers]})
  * @param workers             model replicas; each computes the gradients of {@code accumulation / workers} micro-batches
