@@ -172,7 +172,7 @@ class ShippedConfigsTest {
 
     /**
      * A study ({@code configs/studies/}) runs end to end through {@code sinter study} with one seed, every run shrunk
-     * as above (SMT variants to 2 blocks after 1 warm-up step, through study-file overrides of those variants), the
+     * as above (SMT variants to 2 blocks, and 2 MLP blocks where a variant sets them, after 1 warm-up step, through study-file overrides of those variants), the
      * super-weight analyses off; every stage runs and every claim gets a verdict.
      */
     void runStudyShrunk(Path config, String name) throws IOException {
@@ -185,6 +185,9 @@ class ShippedConfigsTest {
                 if (trainer != null && trainer.path("type").asText().equals("smt")) {
                     String at = "study.stages." + stage + ".variants." + variant + ".trainer.";
                     args.addAll(List.of(at + "warmup_steps=1", at + "num_blocks=2"));
+                    if (trainer.has("mlp_num_blocks")) {
+                        args.add(at + "mlp_num_blocks=2");
+                    }
                 }
             });
             JsonNode trainer = s.set().get("trainer");
