@@ -5,15 +5,9 @@ import dev.sinter.trainers.Replica;
 import dev.sinter.trainers.ReplicaSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -33,22 +27,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class ThreadDataParallel implements DistributedEngine {
     private final int workers;
-    private final List<ExecutorService> threads = new ArrayList<>();
+    private final WorkerThreads threads;
     private final ExchangeStats stats = new ExchangeStats();
 
     public ThreadDataParallel(int workers) {
-        if (workers < 1) {
-            throw new IllegalArgumentException("workers must be at least 1, got " + workers);
-        }
+        this.threads = new WorkerThreads("sinter-replica", workers);
         this.workers = workers;
-        for (int w = 0; w < workers; w++) {
-            String name = "sinter-replica-" + w;
-            threads.add(Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                return t;
-            }));
-        }
     }
 
     /** A new loop (phase): its own replicas, built from the loop's model at its first step. */
@@ -80,7 +64,7 @@ public final class ThreadDataParallel implements DistributedEngine {
             Map<String, INDArray> live = source.arrays(trainable);
             int per = microBatches.size() / workers;
             long[] computeNanos = new long[workers];
-            List<StepGradients.Sums> sums = onEveryWorker(w -> {
+            List<StepGradients.Sums> sums = threads.onEvery(w -> {
                 Replica replica = replicas.get(w);
                 for (String n : trainable) {
                     replica.variable(n).assign(live.get(n)); // [same shape as the driver's]
@@ -91,7 +75,7 @@ public final class ThreadDataParallel implements DistributedEngine {
                 return s;
             });
             Map<String, INDArray> grads = sums.get(0).gradients();
-            onEveryWorker(w -> { // worker w adds up every workers-th variable: the threads share the additions
+            threads.onEvery(w -> { // worker w adds up every workers-th variable: the threads share the additions
                 for (int i = w; i < trainable.size(); i += workers) {
                     INDArray total = grads.get(trainable.get(i));
                     for (int k = 1; k < workers; k++) {
@@ -117,7 +101,7 @@ public final class ThreadDataParallel implements DistributedEngine {
         /** The loop's replicas, built in parallel, each on its own thread (SameDiff keeps a session per thread). */
         private List<Replica> build(long step, List<String> trainable) {
             Map<String, byte[]> seed = source.seedFiles(step - 1);
-            List<Replica> built = onEveryWorker(w -> {
+            List<Replica> built = threads.onEvery(w -> {
                 SparkSessions.oneThreadPerReplica();
                 try {
                     return Replica.build(source.config(), seed);
@@ -136,37 +120,9 @@ public final class ThreadDataParallel implements DistributedEngine {
         }
     }
 
-    /** Work of one worker, given its index. */
-    @FunctionalInterface
-    private interface WorkerJob<T> {
-        T run(int worker) throws Exception;
-    }
-
-    /** Runs {@code job} on every worker's thread at once and returns the results in worker order. */
-    private <T> List<T> onEveryWorker(WorkerJob<T> job) {
-        List<Future<T>> futures = new ArrayList<>();
-        for (int w = 0; w < workers; w++) {
-            int worker = w;
-            Callable<T> call = () -> job.run(worker);
-            futures.add(threads.get(w).submit(call));
-        }
-        List<T> out = new ArrayList<>();
-        for (Future<T> f : futures) {
-            try {
-                out.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a replica", e);
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-            }
-        }
-        return out;
-    }
-
     /** Stops the worker threads; the replicas go with the loops that hold them. */
     @Override
     public void close() {
-        threads.forEach(ExecutorService::shutdown);
+        threads.close();
     }
 }

@@ -1,6 +1,7 @@
 package dev.sinter.distributed.eval;
 
 import dev.sinter.distributed.SparkSessions;
+import dev.sinter.distributed.WorkerThreads;
 import dev.sinter.eval.lm.BatchScorer;
 import dev.sinter.eval.lm.LanguageModel.Loglikelihood;
 import dev.sinter.eval.lm.Progress;
@@ -16,8 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,8 +39,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * op threads in this JVM at one ({@link SparkSessions#oneThreadPerReplica}). Close it to stop the threads.
  */
 public final class ThreadBatchScorer implements BatchScorer, AutoCloseable {
-    private final List<ExecutorService> threads = new ArrayList<>();
-    private final List<TransformerModel> models; // models.get(w) runs only on threads.get(w)
+    private final WorkerThreads threads;
+    private final List<TransformerModel> models; // models.get(w) runs only on worker w's thread
 
     /**
      * Starts the workers and loads the copies (in parallel, each on its worker's thread).
@@ -55,21 +54,14 @@ public final class ThreadBatchScorer implements BatchScorer, AutoCloseable {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be >= 1, got " + workers);
         }
-        for (int w = 0; w < workers; w++) {
-            String name = "sinter-scorer-" + w;
-            threads.add(Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true);
-                return t;
-            }));
-        }
+        threads = new WorkerThreads("sinter-scorer", workers);
         try {
-            models = onEveryWorker(w -> {
+            models = threads.onEvery(w -> {
                 SparkSessions.oneThreadPerReplica();
                 if (w == 0) {
                     return model;
                 }
-                TransformerModel copy = ModelIO.load(modelPath);
+                TransformerModel copy = load(modelPath);
                 checkSameParameters(copy, model, modelPath, w);
                 return copy;
             });
@@ -93,7 +85,7 @@ public final class ThreadBatchScorer implements BatchScorer, AutoCloseable {
         List<Future<?>> running = new ArrayList<>();
         for (int w = 0; w < Math.min(workers(), n); w++) {
             TransformerModel model = models.get(w);
-            running.add(threads.get(w).submit(() -> {
+            running.add(threads.submit(w, () -> {
                 try {
                     for (int k = next.getAndIncrement(); k < n; k = next.getAndIncrement()) {
                         out[k] = SinterLanguageModel.scoreBatch(model, batches.get(k));
@@ -134,38 +126,16 @@ public final class ThreadBatchScorer implements BatchScorer, AutoCloseable {
     /** Stops the worker threads (a running {@link #score} finishes first). */
     @Override
     public void close() {
-        threads.forEach(ExecutorService::shutdown);
+        threads.close();
     }
 
-    /** Work of one worker, given its index. */
-    @FunctionalInterface
-    private interface WorkerJob<T> {
-        T run(int worker) throws IOException;
-    }
-
-    /** Runs {@code job} on every worker's thread at once and returns the results in worker order. */
-    private <T> List<T> onEveryWorker(WorkerJob<T> job) {
-        List<Future<T>> futures = new ArrayList<>();
-        for (int w = 0; w < threads.size(); w++) {
-            int worker = w;
-            futures.add(threads.get(w).submit(() -> job.run(worker)));
+    /** A worker's copy of the model. */
+    private static TransformerModel load(Path modelPath) {
+        try {
+            return ModelIO.load(modelPath);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot load a scoring worker's model: " + e.getMessage(), e);
         }
-        List<T> out = new ArrayList<>();
-        for (Future<T> f : futures) {
-            try {
-                out.add(f.get());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while starting the scoring workers", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof IOException io) {
-                    throw new UncheckedIOException("cannot load a scoring worker's model: " + io.getMessage(), io);
-                }
-                throw c instanceof RuntimeException r ? r : new IllegalStateException(c);
-            }
-        }
-        return out;
     }
 
     /** Fails unless {@code copy} has {@code model}'s parameters with exactly its values. */
