@@ -1,6 +1,7 @@
 package dev.sinter.bench;
 
 import dev.sinter.distributed.SparkSessions;
+import dev.sinter.distributed.WorkerThreads;
 import dev.sinter.models.transformer.TransformerModel;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,7 +51,7 @@ final class ForwardWorkers implements AutoCloseable {
 
     /** Waits until every copy is built. */
     void awaitBuilt() {
-        copies.forEach(ForwardWorkers::get);
+        copies.forEach(WorkerThreads::await);
     }
 
     /**
@@ -65,13 +65,13 @@ final class ForwardWorkers implements AutoCloseable {
         int per = ids.length / workers();
         List<Future<Long>> others = new ArrayList<>();
         for (int w = 1; w < workers(); w++) {
-            TransformerModel model = get(copies.get(w - 1));
+            TransformerModel model = WorkerThreads.await(copies.get(w - 1));
             int[][] rows = Arrays.copyOfRange(ids, w * per, (w + 1) * per);
             others.add(threads.get(w - 1).submit(() -> cpuNanos(model, rows)));
         }
         long slowest = cpuNanos(first, Arrays.copyOf(ids, per));
         for (Future<Long> f : others) {
-            slowest = Math.max(slowest, get(f));
+            slowest = Math.max(slowest, WorkerThreads.await(f));
         }
         return slowest;
     }
@@ -81,17 +81,6 @@ final class ForwardWorkers implements AutoCloseable {
         long c = CPU.getCurrentThreadCpuTime();
         model.transientLogits(rows);
         return CPU.getCurrentThreadCpuTime() - c;
-    }
-
-    private static <T> T get(Future<T> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a worker", e);
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
     }
 
     @Override
