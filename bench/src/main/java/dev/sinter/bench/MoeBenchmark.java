@@ -5,7 +5,7 @@ import dev.sinter.models.config.ModelPreset;
 import dev.sinter.models.config.MoeConfig;
 import dev.sinter.framework.samediff.PooledExecution;
 import dev.sinter.framework.samediff.SameDiffRuntime;
-import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
+import dev.sinter.framework.samediff.SwiGluOp;
 import dev.sinter.models.moe.MoeInputs;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
@@ -105,7 +105,7 @@ public final class MoeBenchmark {
 
             @Override
             public SDVariable activate(SDVariable gate, SDVariable up) {
-                return SigmoidWithComposedGradient.silu(sd, gate).mul(up); // as the transformer's SwiGLU
+                return SwiGluOp.swiGlu(sd, gate, up); // as the transformer's SwiGLU
             }
 
             @Override

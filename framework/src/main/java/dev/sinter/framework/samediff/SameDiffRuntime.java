@@ -31,6 +31,9 @@ public final class SameDiffRuntime {
             LogSoftMax.class, LogSoftmaxWithComposedGradient.class);
     /** Custom ops of ours with no stock Java class: registered under their native op's hash. */
     private static final List<Class<? extends DynamicCustomOp>> ADDITIONS = List.of(SigmoidWithComposedGradient.class);
+    /** Ops with Java kernels ({@link KernelExecutioner}): registered under their own hash. */
+    private static final List<Class<? extends JavaKernelOp>> JAVA_KERNELS =
+            List.of(SwiGluOp.class, SwiGluGradientOp.class);
 
     private static boolean initialised;
 
@@ -40,7 +43,8 @@ public final class SameDiffRuntime {
     /**
      * Patches the op registry so {@code gather} uses {@link GatherWithCorrectGradient}, {@code matmul}
      * {@link MmulWithSplitGradient}, {@code softmax} {@link SoftmaxWithComposedGradient} and {@code log_softmax}
-     * {@link LogSoftmaxWithComposedGradient}, registers {@link SigmoidWithComposedGradient}; initialises ND4J quietly.
+     * {@link LogSoftmaxWithComposedGradient}, registers {@link SigmoidWithComposedGradient} and the Java-kernel ops,
+     * and puts {@link KernelExecutioner} in front of ND4J's executioner on the CPU backend; initialises ND4J quietly.
      */
     public static synchronized void init() {
         if (initialised) {
@@ -51,6 +55,7 @@ public final class SameDiffRuntime {
             return null;
         });
         patchOpRegistry();
+        KernelExecutioner.install();
         initialised = true;
     }
 
@@ -156,7 +161,7 @@ public final class SameDiffRuntime {
     /**
      * Re-points SameDiff's op registry (its private maps {@code nodeConverters}, {@code customOpHashToClass} and
      * {@code customOpHashToClasses}) at the {@link #REPLACEMENTS} and adds the {@link #ADDITIONS} under their native
-     * hash: {@code createGradFunction()} copies the graph and re-creates every custom op from the registry (legacy
+     * hash and the {@link #JAVA_KERNELS} under theirs (also among the executioner's custom op descriptors): {@code createGradFunction()} copies the graph and re-creates every custom op from the registry (legacy
      * ops from their op number), so overriding {@code doDiff} in a subclass alone does not survive.
      */
     @SuppressWarnings("unchecked")
@@ -181,6 +186,11 @@ public final class SameDiffRuntime {
             }
             for (Class<? extends DynamicCustomOp> op : ADDITIONS) {
                 byHash.put(nativeHash(op.getDeclaredConstructor().newInstance().opName()), op);
+            }
+            for (Class<? extends JavaKernelOp> op : JAVA_KERNELS) {
+                JavaKernelOp k = op.getDeclaredConstructor().newInstance();
+                byHash.put(k.opHash(), op);
+                KernelExecutioner.describe(k);
             }
         } catch (ReflectiveOperationException | ClassCastException e) {
             throw new IllegalStateException("cannot patch SameDiff's op registry (ND4J internals changed?): " + e, e);

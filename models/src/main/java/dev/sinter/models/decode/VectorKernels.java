@@ -1,7 +1,7 @@
 package dev.sinter.models.decode;
 
+import dev.sinter.framework.kernels.VectorMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -19,19 +19,6 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels extends Kernels {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
-    private static final FloatVector LOG2E = FloatVector.broadcast(S, 1.44269504088896341f);
-    private static final FloatVector ROUND = FloatVector.broadcast(S, 12582912f); // 1.5·2^23
-    private static final FloatVector MINUS_LN2_HI = FloatVector.broadcast(S, -0.693359375f);
-    private static final FloatVector MINUS_LN2_LO = FloatVector.broadcast(S, 2.12194440e-4f);
-    // Cephes expf's polynomial P(r) = P0·r⁵ + … + P5: e^r ≈ 1 + r + r²·P(r) (static final vectors, which C2 keeps
-    // unboxed; elements of an array of vectors would be loaded and unboxed on every call)
-    private static final FloatVector P0 = FloatVector.broadcast(S, 1.9875691500e-4f);
-    private static final FloatVector P1 = FloatVector.broadcast(S, 1.3981999507e-3f);
-    private static final FloatVector P2 = FloatVector.broadcast(S, 8.3334519073e-3f);
-    private static final FloatVector P3 = FloatVector.broadcast(S, 4.1665795894e-2f);
-    private static final FloatVector P4 = FloatVector.broadcast(S, 1.6666665459e-1f);
-    private static final FloatVector P5 = FloatVector.broadcast(S, 5.0000001201e-1f);
     /** Lanes [L/2, L): selects the second of two positions packed in one vector (head size L/2). */
     private static final VectorMask<Float> UPPER_HALF = VectorMask.fromLong(S, ((1L << L) - 1) & -(1L << (L / 2)));
 
@@ -416,15 +403,15 @@ final class VectorKernels extends Kernels {
         FloatVector s1 = s0;
         int i = 0;
         for (; i + L < bound; i += 2 * L) {
-            FloatVector e0 = exp(FloatVector.fromArray(S, x, xo + i).sub(sv));
-            FloatVector e1 = exp(FloatVector.fromArray(S, x, xo + i + L).sub(sv));
+            FloatVector e0 = VectorMath.exp(FloatVector.fromArray(S, x, xo + i).sub(sv));
+            FloatVector e1 = VectorMath.exp(FloatVector.fromArray(S, x, xo + i + L).sub(sv));
             e0.intoArray(x, xo + i);
             e1.intoArray(x, xo + i + L);
             s0 = s0.add(e0);
             s1 = s1.add(e1);
         }
         if (i < bound) {
-            FloatVector e0 = exp(FloatVector.fromArray(S, x, xo + i).sub(sv));
+            FloatVector e0 = VectorMath.exp(FloatVector.fromArray(S, x, xo + i).sub(sv));
             e0.intoArray(x, xo + i);
             s0 = s0.add(e0);
             i += L;
@@ -438,33 +425,13 @@ final class VectorKernels extends Kernels {
         return sum;
     }
 
-    /**
-     * e^x lane-wise, Cephes' expf (x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-6 polynomial in r, times 2^n), within
-     * 2 ulp of {@link Math#exp}; x is clamped to [−87.3, 88.3] (results from 2^−126 to 2^127). Only adds,
-     * multiplies, FMAs and bit moves, so the bits are the same whether the JIT has compiled this code or not: the
-     * JDK's {@code lanewise(EXP)} gives different bits interpreted (Math.exp per lane) and compiled (SVML), which made
-     * a decode's logits depend on when C2 got to the kernels. No float-to-int conversion either: JDK 17's C2 leaves
-     * it slow (with one, a stories260K prefill took 40% longer than with SVML; without, it is as fast).
-     */
-    static FloatVector exp(FloatVector x) {
-        FloatVector v = x.max(-87.3f).min(88.3f);
-        FloatVector t = v.fma(LOG2E, ROUND); // 1.5·2^23 + round(x / ln 2): n in the low bits of t
-        FloatVector n = t.sub(ROUND);
-        FloatVector r = n.fma(MINUS_LN2_HI, v).add(n.mul(MINUS_LN2_LO)); // x − n·ln 2 in two parts
-        FloatVector p = r.fma(P0, P1).fma(r, P2).fma(r, P3).fma(r, P4).fma(r, P5);
-        FloatVector e = p.mul(r.mul(r)).add(r).add(ONE); // 1 + r + r²·P(r)
-        // 2^n from t's bits: (bits(t) + 127) << 23 keeps n + 127 in the exponent field (the rest shifts out)
-        IntVector twoN = ((IntVector) t.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23);
-        return e.mul(twoN.reinterpretAsFloats());
-    }
-
     @Override
     void swiglu(float[] a, int ao, int n) {
         int bound = ao + S.loopBound(n);
         int j = ao;
         for (; j < bound; j += L) {
             FloatVector g = FloatVector.fromArray(S, a, j);
-            FloatVector sig = ONE.div(exp(g.neg()).add(1f)); // σ(g) = 1 / (1 + e^−g)
+            FloatVector sig = VectorMath.sigmoid(g);
             g.mul(sig).mul(FloatVector.fromArray(S, a, n + j)).intoArray(a, j);
         }
         for (; j < ao + n; j++) {

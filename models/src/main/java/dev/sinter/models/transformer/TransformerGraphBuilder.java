@@ -1,7 +1,7 @@
 package dev.sinter.models.transformer;
 
 import dev.sinter.models.config.ModelConfig;
-import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
+import dev.sinter.framework.samediff.SwiGluOp;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
 import dev.sinter.models.prompt.AttentionPrefix;
@@ -224,7 +224,7 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
 
     @Override
     public SDVariable activate(SDVariable gate, SDVariable up) {
-        return gate != null ? SigmoidWithComposedGradient.silu(sd, gate).mul(up) : gelu(up);
+        return gate != null ? SwiGluOp.swiGlu(sd, gate, up) : gelu(up);
     }
 
     /**

@@ -1,0 +1,104 @@
+package dev.sinter.framework.kernels;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+
+/**
+ * Fused elementwise kernels that the training graphs' Java ops run on ND4J arrays in place (one pass over memory
+ * where the composed SameDiff ops take several). {@link VectorFusedKernels} uses the incubating Vector API and is
+ * chosen when the JVM runs with {@code --add-modules jdk.incubator.vector}; {@link ScalarFusedKernels} is the
+ * plain-Java fallback and the float64 path. Single-threaded: a training replica runs its ops on one thread.
+ */
+public abstract class FusedKernels {
+    private static final String VECTOR_MODULE = "jdk.incubator.vector";
+    private static final FusedKernels BEST = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
+            ? vector() : new ScalarFusedKernels();
+
+    /** The fastest kernels this JVM can run. */
+    public static FusedKernels best() {
+        return BEST;
+    }
+
+    /** Loaded by name so that a JVM without the incubator module never links the class. */
+    private static FusedKernels vector() {
+        try {
+            return (FusedKernels) Class.forName("dev.sinter.framework.kernels.VectorFusedKernels")
+                    .getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create the Vector API kernels", e);
+        }
+    }
+
+    /** A short name for logs and benchmark output, e.g. {@code vector-512} or {@code scalar}. */
+    public abstract String describe();
+
+    /** SwiGLU {@code out = silu(g) ⊙ u = g ⊙ σ(g) ⊙ u}, elementwise over same-shaped arrays of one float type. */
+    public final void swiGlu(INDArray g, INDArray u, INDArray out) {
+        sameShapes(g, u, out);
+        INDArray target = contiguous(out) ? out : out.ulike();
+        swiGlu(buffer(contiguousCopy(g)), buffer(contiguousCopy(u)), buffer(target), (int) g.length(),
+                g.dataType());
+        if (target != out) {
+            out.assign(target);
+        }
+    }
+
+    /**
+     * The SwiGLU gradients for upstream {@code dOut}: {@code dg = dOut ⊙ u ⊙ σ(g) ⊙ (1 + g ⊙ (1 − σ(g)))} and
+     * {@code du = dOut ⊙ g ⊙ σ(g)}.
+     */
+    public final void swiGluBackward(INDArray g, INDArray u, INDArray dOut, INDArray dg, INDArray du) {
+        sameShapes(g, u, dOut, dg, du);
+        INDArray dgTarget = contiguous(dg) ? dg : dg.ulike();
+        INDArray duTarget = contiguous(du) ? du : du.ulike();
+        swiGluBackward(buffer(contiguousCopy(g)), buffer(contiguousCopy(u)), buffer(contiguousCopy(dOut)),
+                buffer(dgTarget), buffer(duTarget), (int) g.length(), g.dataType());
+        if (dgTarget != dg) {
+            dg.assign(dgTarget);
+        }
+        if (duTarget != du) {
+            du.assign(duTarget);
+        }
+    }
+
+    /** {@link #swiGlu(INDArray, INDArray, INDArray)} on n elements of each buffer (positioned at the first). */
+    abstract void swiGlu(ByteBuffer g, ByteBuffer u, ByteBuffer out, int n, DataType type);
+
+    /** {@link #swiGluBackward(INDArray, INDArray, INDArray, INDArray, INDArray)} on n elements of each buffer. */
+    abstract void swiGluBackward(ByteBuffer g, ByteBuffer u, ByteBuffer dOut, ByteBuffer dg, ByteBuffer du, int n,
+                                 DataType type);
+
+    /** The array's elements as a native-order buffer whose index 0 is the array's first element. */
+    private static ByteBuffer buffer(INDArray a) {
+        long bytes = a.length() * a.dataType().width();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("fused kernels take arrays up to 2 GB, got " + bytes + " bytes");
+        }
+        ByteBuffer all = a.data().asNio().order(ByteOrder.nativeOrder());
+        int from = Math.toIntExact(a.offset() * a.dataType().width());
+        return all.slice(from, (int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private static boolean contiguous(INDArray a) {
+        return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+    }
+
+    private static INDArray contiguousCopy(INDArray a) {
+        return contiguous(a) ? a : a.dup('c');
+    }
+
+    private static void sameShapes(INDArray first, INDArray... others) {
+        if (first.dataType() != DataType.FLOAT && first.dataType() != DataType.DOUBLE) {
+            throw new IllegalArgumentException("fused kernels take FLOAT or DOUBLE arrays, got " + first.dataType());
+        }
+        for (INDArray o : others) {
+            if (!first.equalShapes(o) || o.dataType() != first.dataType()) {
+                throw new IllegalArgumentException("fused kernel arrays differ: " + first.shapeInfoToString()
+                        + " vs " + o.shapeInfoToString());
+            }
+        }
+    }
+}
