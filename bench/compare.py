@@ -6,7 +6,7 @@ own warm-up), R rounds, then prints a Markdown table of medians over the rounds 
 bench/results/<timestamp>.json. Builds nothing: run `mvn -q -B install -DskipTests` first.
 
     python3 bench/compare.py [--configs small,d256] [--modes train,forward] [--rounds 3] [--threads 1,2]
-                             [--kernels best] [--sinter-forward workers] [--batch 16] [--seq 128] [--warmup 5]
+                             [--kernels best] [--sinter-forward workers] [--batch 16] [--seq 128] [--warmup 20]
                              [--steps 10]
 
 Fair by default: both programs get the fastest OpenBLAS kernels this CPU has (`--kernels best`: OPENBLAS_L2_SIZE
@@ -63,11 +63,15 @@ def parse_args(argv):
                         "omp (one model, OMP_NUM_THREADS=T)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--seq", type=int, default=128)
-    p.add_argument("--warmup", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=20,
+                   help="unmeasured steps first, for both sides (default 20: the JVM's C2 compiler works on Sinter's "
+                        "code through the first ~15 steps and takes a core while it does, docs/results/performance.md)")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--java", default="java", help="java executable")
-    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=8G",
-                   help="JVM options (shell-split); the default heap and collector are bin/sinter's")
+    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=8G "
+                                          "--add-modules jdk.incubator.vector",
+                   help="JVM options (shell-split); the defaults are bin/sinter's (heap, collector, the Vector API "
+                        "module that the fused kernels need)")
     p.add_argument("--python", default="/usr/bin/python3",
                    help="interpreter with Debian's python3-torch for the twin (default /usr/bin/python3)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds allowed per process")

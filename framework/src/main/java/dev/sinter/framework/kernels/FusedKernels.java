@@ -14,12 +14,20 @@ import org.nd4j.linalg.api.shape.Shape;
  */
 public abstract class FusedKernels {
     private static final String VECTOR_MODULE = "jdk.incubator.vector";
-    private static final FusedKernels BEST = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent()
-            ? vector() : new ScalarFusedKernels();
+    private static final boolean VECTOR = ModuleLayer.boot().findModule(VECTOR_MODULE).isPresent();
+    private static final FusedKernels BEST = VECTOR ? vector() : new ScalarFusedKernels();
 
     /** The fastest kernels this JVM can run. */
     public static FusedKernels best() {
         return BEST;
+    }
+
+    /**
+     * True when the Vector API kernels run (the JVM has the module): only then are fused float32 ops faster than
+     * ND4J's composed ones.
+     */
+    public static boolean vectorized() {
+        return VECTOR;
     }
 
     /** Loaded by name so that a JVM without the incubator module never links the class. */
@@ -64,12 +72,64 @@ public abstract class FusedKernels {
         }
     }
 
+    /**
+     * RMSNorm over the last axis: {@code y[n, :] = x[n, :] ⊙ w · r[n]} with {@code r[n] = 1 / √(mean(x[n, :]²) + eps)},
+     * for x and y {@code [N, D]} and w {@code [D]}.
+     */
+    public final void rmsNorm(INDArray x, INDArray w, double eps, INDArray y) {
+        int d = rowWidth(x, w);
+        sameShapes(x, y);
+        INDArray target = contiguous(y) ? y : y.ulike();
+        rmsNorm(buffer(contiguousCopy(x)), buffer(contiguousCopy(w)), eps, buffer(target), (int) (x.length() / d), d,
+                x.dataType());
+        if (target != y) {
+            y.assign(target);
+        }
+    }
+
+    /**
+     * The RMSNorm gradients for upstream {@code dy} {@code [N, D]}: {@code dx[n, :] = r[n]·(w ⊙ dy[n, :]) −
+     * x[n, :]·r[n]³/D·Σ_k w[k]·dy[n, k]·x[n, k]} and {@code dw = Σ_n dy[n, :] ⊙ x[n, :]·r[n]}.
+     */
+    public final void rmsNormBackward(INDArray x, INDArray w, INDArray dy, double eps, INDArray dx, INDArray dw) {
+        int d = rowWidth(x, w);
+        sameShapes(x, dy, dx);
+        sameShapes(w, dw);
+        INDArray dxTarget = contiguous(dx) ? dx : dx.ulike();
+        INDArray dwTarget = contiguous(dw) ? dw : dw.ulike();
+        rmsNormBackward(buffer(contiguousCopy(x)), buffer(contiguousCopy(w)), buffer(contiguousCopy(dy)), eps,
+                buffer(dxTarget), buffer(dwTarget), (int) (x.length() / d), d, x.dataType());
+        if (dxTarget != dx) {
+            dx.assign(dxTarget);
+        }
+        if (dwTarget != dw) {
+            dw.assign(dwTarget);
+        }
+    }
+
+    /** {@link #rmsNorm(INDArray, INDArray, double, INDArray)} on {@code rows × d} elements. */
+    abstract void rmsNorm(ByteBuffer x, ByteBuffer w, double eps, ByteBuffer y, int rows, int d, DataType type);
+
+    /** {@link #rmsNormBackward(INDArray, INDArray, INDArray, double, INDArray, INDArray)} on {@code rows × d}. */
+    abstract void rmsNormBackward(ByteBuffer x, ByteBuffer w, ByteBuffer dy, double eps, ByteBuffer dx, ByteBuffer dw,
+                                  int rows, int d, DataType type);
+
     /** {@link #swiGlu(INDArray, INDArray, INDArray)} on n elements of each buffer (positioned at the first). */
     abstract void swiGlu(ByteBuffer g, ByteBuffer u, ByteBuffer out, int n, DataType type);
 
     /** {@link #swiGluBackward(INDArray, INDArray, INDArray, INDArray, INDArray)} on n elements of each buffer. */
     abstract void swiGluBackward(ByteBuffer g, ByteBuffer u, ByteBuffer dOut, ByteBuffer dg, ByteBuffer du, int n,
                                  DataType type);
+
+    /** D, the width of x's rows that w {@code [D]} scales (x of rank ≥ 1, its last axis D). */
+    private static int rowWidth(INDArray x, INDArray w) {
+        int d = (int) x.size(-1);
+        if (w.length() != d || w.dataType() != x.dataType()) {
+            throw new IllegalArgumentException("norm weight " + w.shapeInfoToString() + " does not fit rows of "
+                    + x.shapeInfoToString());
+        }
+        return d;
+    }
 
     /** The array's elements as a native-order buffer whose index 0 is the array's first element. */
     private static ByteBuffer buffer(INDArray a) {

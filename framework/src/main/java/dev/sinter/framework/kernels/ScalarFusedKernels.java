@@ -51,4 +51,73 @@ final class ScalarFusedKernels extends FusedKernels {
             }
         }
     }
+
+    @Override
+    void rmsNorm(ByteBuffer x, ByteBuffer w, double eps, ByteBuffer y, int rows, int d, DataType type) {
+        Elements xs = Elements.of(x, type), ws = Elements.of(w, type), ys = Elements.of(y, type);
+        for (int n = 0; n < rows; n++) {
+            int at = n * d;
+            double r = inverseRms(xs, at, d, eps);
+            for (int j = 0; j < d; j++) {
+                ys.set(at + j, xs.get(at + j) * r * ws.get(j));
+            }
+        }
+    }
+
+    @Override
+    void rmsNormBackward(ByteBuffer x, ByteBuffer w, ByteBuffer dy, double eps, ByteBuffer dx, ByteBuffer dw, int rows,
+                         int d, DataType type) {
+        Elements xs = Elements.of(x, type), ws = Elements.of(w, type), dys = Elements.of(dy, type);
+        Elements dxs = Elements.of(dx, type);
+        double[] dwSum = new double[d];
+        for (int n = 0; n < rows; n++) {
+            int at = n * d;
+            double r = inverseRms(xs, at, d, eps);
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                s += ws.get(j) * dys.get(at + j) * xs.get(at + j);
+            }
+            double c = r * r * r * s / d;
+            for (int j = 0; j < d; j++) {
+                dxs.set(at + j, r * ws.get(j) * dys.get(at + j) - c * xs.get(at + j));
+                dwSum[j] += dys.get(at + j) * xs.get(at + j) * r;
+            }
+        }
+        Elements dws = Elements.of(dw, type);
+        for (int j = 0; j < d; j++) {
+            dws.set(j, dwSum[j]);
+        }
+    }
+
+    /** {@code 1 / √(mean(x[at, at + d)²) + eps)}. */
+    private static double inverseRms(Elements x, int at, int d, double eps) {
+        double ss = 0;
+        for (int j = 0; j < d; j++) {
+            double v = x.get(at + j);
+            ss += v * v;
+        }
+        return 1 / Math.sqrt(ss / d + eps);
+    }
+
+    /** Float or double elements of a buffer, read and written as doubles. */
+    private interface Elements {
+        double get(int i);
+
+        void set(int i, double v);
+
+        static Elements of(ByteBuffer b, DataType type) {
+            if (type == DataType.DOUBLE) {
+                DoubleBuffer db = b.asDoubleBuffer();
+                return new Elements() {
+                    @Override public double get(int i) { return db.get(i); }
+                    @Override public void set(int i, double v) { db.put(i, v); }
+                };
+            }
+            FloatBuffer fb = b.asFloatBuffer();
+            return new Elements() {
+                @Override public double get(int i) { return fb.get(i); }
+                @Override public void set(int i, double v) { fb.put(i, (float) v); }
+            };
+        }
+    }
 }

@@ -15,7 +15,8 @@ import org.nd4j.linalg.util.HashUtil;
 /**
  * A graph op whose kernel is Java code (a fused loop over the arrays, {@link dev.sinter.framework.kernels}) rather than
  * a libnd4j op: SameDiff builds, differentiates and schedules it like any custom op, and {@link KernelExecutioner}
- * runs {@link #compute} where ND4J would call native code. Every output has the shape and type of input 0.
+ * runs {@link #compute} where ND4J would call native code. Each output has the shape and type of one input
+ * ({@link #shapeSource}).
  *
  * <p>Subclasses need a public no-argument constructor and a unique {@link #opName()}, and are listed in
  * {@link SameDiffRuntime}, which registers them under {@link #opHash()} so that the gradient function's copy of the
@@ -37,6 +38,11 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
 
     /** How many outputs the op has. */
     protected abstract int outputCount();
+
+    /** The input whose shape and type output {@code i} has (input 0 unless a subclass says otherwise). */
+    protected int shapeSource(int output) {
+        return 0;
+    }
 
     /** A hash of the op's name, under which no libnd4j op is registered. */
     @Override
@@ -62,7 +68,11 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
 
     @Override
     public List<DataType> calculateOutputDataTypes(List<DataType> dataTypes) {
-        return new ArrayList<>(java.util.Collections.nCopies(outputCount(), dataTypes.get(0)));
+        List<DataType> types = new ArrayList<>();
+        for (int i = 0; i < outputCount(); i++) {
+            types.add(dataTypes.get(shapeSource(i)));
+        }
+        return types;
     }
 
     @Override
@@ -76,17 +86,19 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
     }
 
     private List<LongShapeDescriptor> shapes(List<INDArray> inputs) {
-        INDArray first = inputs.get(0);
-        return new ArrayList<>(java.util.Collections.nCopies(outputCount(),
-                LongShapeDescriptor.fromShape(first.shape(), first.dataType())));
+        List<LongShapeDescriptor> shapes = new ArrayList<>();
+        for (int i = 0; i < outputCount(); i++) {
+            INDArray source = inputs.get(shapeSource(i));
+            shapes.add(LongShapeDescriptor.fromShape(source.shape(), source.dataType()));
+        }
+        return shapes;
     }
 
     /** Runs the kernel on the arrays SameDiff set (outputs it did not set are allocated). */
     final INDArray[] run(List<INDArray> inputs, List<INDArray> outputs) {
         List<INDArray> outs = new ArrayList<>(outputs == null ? List.of() : outputs);
-        INDArray first = inputs.get(0);
         while (outs.size() < outputCount()) {
-            outs.add(first.ulike());
+            outs.add(inputs.get(shapeSource(outs.size())).ulike());
         }
         compute(inputs, outs);
         return outs.toArray(INDArray[]::new);

@@ -1,5 +1,6 @@
 package dev.sinter.framework.samediff;
 
+import dev.sinter.framework.kernels.FusedKernels;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
@@ -19,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * Puts a thin layer in front of ND4J's op executioner that runs {@link JavaKernelOp}s in Java and passes every other
  * call on unchanged. SameDiff's session executes each op through {@code Nd4j.exec(op, context)}, which calls the
  * executioner: this is the one place where a graph op can get a kernel that libnd4j does not have. Installed only on
- * the CPU backend, whose arrays live in host memory that the Java kernels read and write directly. System property
+ * the CPU backend, whose arrays live in host memory that the Java kernels read and write directly, and when the JVM
+ * has the Vector API ({@code --add-modules jdk.incubator.vector}; plain loops lose to ND4J's ops). System property
  * {@value #PROPERTY}{@code =off} leaves ND4J's executioner alone, so graphs use the composed SameDiff forms instead
  * (to compare the two).
  */
@@ -48,7 +50,8 @@ public final class KernelExecutioner implements InvocationHandler {
             throw new IllegalArgumentException(PROPERTY + " must be 'on' or 'off', got '" + setting + "'");
         }
         OpExecutioner current = Nd4j.getExecutioner();
-        if (active || setting.equals("off") || current.type() != OpExecutioner.ExecutionerType.NATIVE_CPU) {
+        if (active || setting.equals("off") || current.type() != OpExecutioner.ExecutionerType.NATIVE_CPU
+                || !FusedKernels.vectorized()) {
             return;
         }
         Object wrapped = Proxy.newProxyInstance(OpExecutioner.class.getClassLoader(),

@@ -1,5 +1,7 @@
 package dev.sinter.models.transformer;
 
+import dev.sinter.framework.samediff.KernelExecutioner;
+import dev.sinter.framework.samediff.RmsNormOp;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 
@@ -16,8 +18,14 @@ public final class NormGraphs {
     private NormGraphs() {
     }
 
-    /** {@code x ⊙ rsqrt(mean(x², −1) + eps) ⊙ w} for x {@code [N, D]} and w {@code [D]}. */
+    /**
+     * {@code x ⊙ rsqrt(mean(x², −1) + eps) ⊙ w} for x {@code [N, D]} and w {@code [D]}: the fused {@link RmsNormOp}
+     * where Java kernels run (the CPU backend), else composed.
+     */
     public static SDVariable rmsNorm(SameDiff sd, SDVariable x, SDVariable w, int d, double eps) {
+        if (KernelExecutioner.active()) {
+            return RmsNormOp.rmsNorm(sd, x, w, eps);
+        }
         SDVariable r = sd.math().rsqrt(x.mul(x).mean(true, 1).add(eps)); // [N, 1]
         return x.mul(sd.mmul(r, sd.reshape(w, 1, d))); // [N, D] ⊙ (r ⊗ w)
     }
