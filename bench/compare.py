@@ -68,10 +68,10 @@ def parse_args(argv):
                         "code through the first ~15 steps and takes a core while it does, docs/results/performance.md)")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--java", default="java", help="java executable")
-    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -Dorg.bytedeco.javacpp.maxbytes=8G "
-                                          "--add-modules jdk.incubator.vector",
-                   help="JVM options (shell-split); the defaults are bin/sinter's (heap, collector, the Vector API "
-                        "module that the fused kernels need)")
+    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=256m "
+                                          "-Dorg.bytedeco.javacpp.maxbytes=8G --add-modules jdk.incubator.vector",
+                   help="JVM options (shell-split); the defaults are bin/sinter's (heap, collector and young "
+                        "generation, the Vector API module that the fused kernels need)")
     p.add_argument("--python", default="/usr/bin/python3",
                    help="interpreter with Debian's python3-torch for the twin (default /usr/bin/python3)")
     p.add_argument("--timeout", type=float, default=1800, help="seconds allowed per process")

@@ -107,6 +107,91 @@ public abstract class FusedKernels {
         }
     }
 
+    /**
+     * {@code y = softmax(s + b)} over the last axis, for scores s and an additive bias b (a mask: large negative
+     * where a query must not look) of the same shape.
+     */
+    public final void biasedSoftmax(INDArray s, INDArray b, INDArray y) {
+        sameShapes(s, b, y);
+        int c = (int) s.size(-1);
+        INDArray target = contiguous(y) ? y : y.ulike();
+        biasedSoftmax(buffer(contiguousCopy(s)), buffer(contiguousCopy(b)), buffer(target), (int) (s.length() / c), c,
+                s.dataType());
+        if (target != y) {
+            y.assign(target);
+        }
+    }
+
+    /** The softmax gradient over the last axis from its output y: {@code ds = y ⊙ (dy − Σ_row y ⊙ dy)}. */
+    public final void softmaxBackward(INDArray y, INDArray dy, INDArray ds) {
+        sameShapes(y, dy, ds);
+        int c = (int) y.size(-1);
+        INDArray target = contiguous(ds) ? ds : ds.ulike();
+        softmaxBackward(buffer(contiguousCopy(y)), buffer(contiguousCopy(dy)), buffer(target), (int) (y.length() / c),
+                c, y.dataType());
+        if (target != ds) {
+            ds.assign(target);
+        }
+    }
+
+    /**
+     * Per-row cross-entropy of logits {@code [N, V]} (float) against integer labels {@code [N]}:
+     * {@code nll[n] = log Σ_v e^{logits[n, v]} − logits[n, labels[n]]}; a label outside {@code [0, V)} (padding)
+     * gives 0.
+     */
+    public final void crossEntropy(INDArray logits, INDArray labels, INDArray nll) {
+        int v = classes(logits, labels, nll);
+        INDArray target = contiguous(nll) ? nll : nll.ulike();
+        crossEntropy(buffer(contiguousCopy(logits)), labels.toIntVector(), buffer(target), v, logits.dataType());
+        if (target != nll) {
+            nll.assign(target);
+        }
+    }
+
+    /**
+     * The gradient of {@link #crossEntropy} for upstream {@code dNll [N]}: {@code dLogits[n, :] = dNll[n]·
+     * (softmax(logits[n, :]) − onehot(labels[n]))}, zero for a row whose label is outside {@code [0, V)}.
+     */
+    public final void crossEntropyBackward(INDArray logits, INDArray labels, INDArray dNll, INDArray dLogits) {
+        int v = classes(logits, labels, dNll);
+        sameShapes(logits, dLogits);
+        INDArray target = contiguous(dLogits) ? dLogits : dLogits.ulike();
+        crossEntropyBackward(buffer(contiguousCopy(logits)), labels.toIntVector(), buffer(contiguousCopy(dNll)),
+                buffer(target), v, logits.dataType());
+        if (target != dLogits) {
+            dLogits.assign(target);
+        }
+    }
+
+    /** {@link #crossEntropy(INDArray, INDArray, INDArray)} for {@code labels.length} rows of v logits. */
+    abstract void crossEntropy(ByteBuffer logits, int[] labels, ByteBuffer nll, int v, DataType type);
+
+    /** {@link #crossEntropyBackward(INDArray, INDArray, INDArray, INDArray)} for {@code labels.length} rows. */
+    abstract void crossEntropyBackward(ByteBuffer logits, int[] labels, ByteBuffer dNll, ByteBuffer dLogits, int v,
+                                       DataType type);
+
+    /** V, after checking logits {@code [N, V]}, labels {@code [N]} and the per-row array {@code [N]}. */
+    private static int classes(INDArray logits, INDArray labels, INDArray perRow) {
+        if (logits.rank() != 2 || labels.length() != logits.size(0) || perRow.length() != logits.size(0)
+                || !labels.dataType().isIntType()) {
+            throw new IllegalArgumentException("cross-entropy takes logits [N, V], integer labels [N] and [N] per row, "
+                    + "got " + logits.shapeInfoToString() + ", " + labels.shapeInfoToString() + ", "
+                    + perRow.shapeInfoToString());
+        }
+        sameShapes(logits);
+        if (perRow.dataType() != logits.dataType()) {
+            throw new IllegalArgumentException("cross-entropy's per-row array must be " + logits.dataType() + ", got "
+                    + perRow.dataType());
+        }
+        return (int) logits.size(1);
+    }
+
+    /** {@link #biasedSoftmax(INDArray, INDArray, INDArray)} on {@code rows × c} elements. */
+    abstract void biasedSoftmax(ByteBuffer s, ByteBuffer b, ByteBuffer y, int rows, int c, DataType type);
+
+    /** {@link #softmaxBackward(INDArray, INDArray, INDArray)} on {@code rows × c} elements. */
+    abstract void softmaxBackward(ByteBuffer y, ByteBuffer dy, ByteBuffer ds, int rows, int c, DataType type);
+
     /** {@link #rmsNorm(INDArray, INDArray, double, INDArray)} on {@code rows × d} elements. */
     abstract void rmsNorm(ByteBuffer x, ByteBuffer w, double eps, ByteBuffer y, int rows, int d, DataType type);
 

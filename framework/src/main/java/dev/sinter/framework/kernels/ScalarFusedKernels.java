@@ -89,6 +89,87 @@ final class ScalarFusedKernels extends FusedKernels {
         }
     }
 
+    @Override
+    void biasedSoftmax(ByteBuffer s, ByteBuffer b, ByteBuffer y, int rows, int c, DataType type) {
+        Elements ss = Elements.of(s, type), bs = Elements.of(b, type), ys = Elements.of(y, type);
+        for (int n = 0; n < rows; n++) {
+            biasedSoftmaxRow(ss, bs, ys, n * c, c);
+        }
+    }
+
+    /** One row of {@link #biasedSoftmax}: elements {@code [at, at + c)}, accumulated in double. */
+    private static void biasedSoftmaxRow(Elements s, Elements b, Elements y, int at, int c) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = at; j < at + c; j++) {
+            max = Math.max(max, s.get(j) + b.get(j));
+        }
+        double sum = 0;
+        for (int j = at; j < at + c; j++) {
+            double e = Math.exp(s.get(j) + b.get(j) - max);
+            y.set(j, e);
+            sum += e;
+        }
+        double inv = 1 / sum;
+        for (int j = at; j < at + c; j++) {
+            y.set(j, y.get(j) * inv);
+        }
+    }
+
+    @Override
+    void softmaxBackward(ByteBuffer y, ByteBuffer dy, ByteBuffer ds, int rows, int c, DataType type) {
+        Elements ys = Elements.of(y, type), dys = Elements.of(dy, type), dss = Elements.of(ds, type);
+        for (int n = 0; n < rows; n++) {
+            int at = n * c;
+            double dot = 0;
+            for (int j = at; j < at + c; j++) {
+                dot += ys.get(j) * dys.get(j);
+            }
+            for (int j = at; j < at + c; j++) {
+                dss.set(j, ys.get(j) * (dys.get(j) - dot));
+            }
+        }
+    }
+
+    @Override
+    void crossEntropy(ByteBuffer logits, int[] labels, ByteBuffer nll, int v, DataType type) {
+        Elements z = Elements.of(logits, type), out = Elements.of(nll, type);
+        for (int n = 0; n < labels.length; n++) {
+            int at = n * v;
+            out.set(n, labels[n] < 0 || labels[n] >= v ? 0 : logSumExp(z, at, v) - z.get(at + labels[n]));
+        }
+    }
+
+    @Override
+    void crossEntropyBackward(ByteBuffer logits, int[] labels, ByteBuffer dNll, ByteBuffer dLogits, int v,
+                              DataType type) {
+        Elements z = Elements.of(logits, type), up = Elements.of(dNll, type), dz = Elements.of(dLogits, type);
+        for (int n = 0; n < labels.length; n++) {
+            int at = n * v;
+            boolean counted = labels[n] >= 0 && labels[n] < v;
+            double lse = logSumExp(z, at, v);
+            double g = counted ? up.get(n) : 0;
+            for (int j = 0; j < v; j++) {
+                dz.set(at + j, g * Math.exp(z.get(at + j) - lse));
+            }
+            if (counted) {
+                dz.set(at + labels[n], dz.get(at + labels[n]) - g);
+            }
+        }
+    }
+
+    /** {@code log Σ_j e^{z[at + j]}} over v elements, shifted by their maximum. */
+    private static double logSumExp(Elements z, int at, int v) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = at; j < at + v; j++) {
+            max = Math.max(max, z.get(j));
+        }
+        double sum = 0;
+        for (int j = at; j < at + v; j++) {
+            sum += Math.exp(z.get(j) - max);
+        }
+        return max + Math.log(sum);
+    }
+
     /** {@code 1 / √(mean(x[at, at + d)²) + eps)}. */
     private static double inverseRms(Elements x, int at, int d, double eps) {
         double ss = 0;

@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 /**
  * {@link FusedKernels} on the incubating Vector API in the CPU's widest float lanes, float32 only (float64 goes to
  * {@link ScalarFusedKernels}), in unmasked vector loops (JDK 17 compiles masked loads from buffers poorly); what is
- * left past the last whole vector runs in {@link ScalarFusedKernels}' loops.
+ * left past the last whole vector runs in {@link ScalarFusedKernels}' loops. Softmax terms below e^−60 are exactly 0
+ * ({@link VectorMath#expOrZero}), so that no probability or gradient comes out subnormal.
  * Instantiated by name from {@link FusedKernels#best()} only when the module is present.
  */
 final class VectorFusedKernels extends FusedKernels {
@@ -55,6 +56,179 @@ final class VectorFusedKernels extends FusedKernels {
             int from = bound * type.width();
             scalar.swiGluBackward(tail(g, from), tail(u, from), tail(dOut, from), tail(dg, from), tail(du, from),
                     n - bound, type);
+        }
+    }
+
+    /** Whole vectors of each row here, the rest of the row in plain loops; float64 in {@link ScalarFusedKernels}. */
+    @Override
+    void biasedSoftmax(ByteBuffer s, ByteBuffer b, ByteBuffer y, int rows, int c, DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.biasedSoftmax(s, b, y, rows, c, type);
+            return;
+        }
+        for (int n = 0; n < rows; n++) { // each pass its own small method, so that C2 inlines every vector op
+            int at = 4 * n * c;
+            float max = biasedRowMax(s, b, at, c);
+            scaleRow(y, at, c, 1f / biasedExpRow(s, b, y, at, c, max));
+        }
+    }
+
+    /** The largest {@code s + b} over the c floats at byte offset {@code at}. */
+    private static float biasedRowMax(ByteBuffer s, ByteBuffer b, int at, int c) {
+        int bound = S.loopBound(c);
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < bound; j += L) {
+            mv = mv.max(logits(s, b, at + 4 * j));
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (int j = bound; j < c; j++) {
+            max = Math.max(max, s.getFloat(at + 4 * j) + b.getFloat(at + 4 * j));
+        }
+        return max;
+    }
+
+    /** Writes {@code e^{s + b − max}} to y over the c floats at byte offset {@code at}; returns their sum. */
+    private static float biasedExpRow(ByteBuffer s, ByteBuffer b, ByteBuffer y, int at, int c, float max) {
+        int bound = S.loopBound(c);
+        FloatVector sv = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector e = VectorMath.expOrZero(logits(s, b, at + 4 * j).sub(max));
+            e.intoByteBuffer(y, at + 4 * j, ORDER);
+            sv = sv.add(e);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (int j = bound; j < c; j++) {
+            float e = (float) Math.exp(s.getFloat(at + 4 * j) + b.getFloat(at + 4 * j) - max);
+            y.putFloat(at + 4 * j, e);
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** Multiplies the c floats of y at byte offset {@code at} by {@code k}. */
+    private static void scaleRow(ByteBuffer y, int at, int c, float k) {
+        int bound = S.loopBound(c);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector.fromByteBuffer(S, y, at + 4 * j, ORDER).mul(k).intoByteBuffer(y, at + 4 * j, ORDER);
+        }
+        for (int j = bound; j < c; j++) {
+            y.putFloat(at + 4 * j, y.getFloat(at + 4 * j) * k);
+        }
+    }
+
+    @Override
+    void crossEntropy(ByteBuffer logits, int[] labels, ByteBuffer nll, int v, DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.crossEntropy(logits, labels, nll, v, type);
+            return;
+        }
+        for (int n = 0; n < labels.length; n++) {
+            int at = 4 * n * v;
+            boolean counted = labels[n] >= 0 && labels[n] < v;
+            float max = rowMax(logits, at, v);
+            float sum = expSum(logits, at, v, max, null);
+            nll.putFloat(4 * n, counted ? max + (float) Math.log(sum) - logits.getFloat(at + 4 * labels[n]) : 0f);
+        }
+    }
+
+    @Override
+    void crossEntropyBackward(ByteBuffer logits, int[] labels, ByteBuffer dNll, ByteBuffer dLogits, int v,
+                              DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.crossEntropyBackward(logits, labels, dNll, dLogits, v, type);
+            return;
+        }
+        for (int n = 0; n < labels.length; n++) {
+            int at = 4 * n * v;
+            boolean counted = labels[n] >= 0 && labels[n] < v;
+            float max = rowMax(logits, at, v);
+            float scale = (counted ? dNll.getFloat(4 * n) : 0f) / expSum(logits, at, v, max, dLogits); // g / Σ e
+            scaleRow(dLogits, at, v, scale);
+            if (counted) {
+                int l = at + 4 * labels[n];
+                dLogits.putFloat(l, dLogits.getFloat(l) - dNll.getFloat(4 * n));
+            }
+        }
+    }
+
+    /** The largest of the v floats at byte offset {@code at}. */
+    private static float rowMax(ByteBuffer z, int at, int v) {
+        int bound = S.loopBound(v);
+        FloatVector mv = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        for (int j = 0; j < bound; j += L) {
+            mv = mv.max(FloatVector.fromByteBuffer(S, z, at + 4 * j, ORDER));
+        }
+        float max = mv.reduceLanes(VectorOperators.MAX);
+        for (int j = bound; j < v; j++) {
+            max = Math.max(max, z.getFloat(at + 4 * j));
+        }
+        return max;
+    }
+
+    /** {@code Σ_j e^{z[j] − max}} over the v floats at byte offset {@code at}, each term also written to
+     * {@code out} at the same offset unless {@code out} is null. */
+    private static float expSum(ByteBuffer z, int at, int v, float max, ByteBuffer out) {
+        int bound = S.loopBound(v);
+        FloatVector sv = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector e = VectorMath.expOrZero(FloatVector.fromByteBuffer(S, z, at + 4 * j, ORDER).sub(max));
+            if (out != null) {
+                e.intoByteBuffer(out, at + 4 * j, ORDER);
+            }
+            sv = sv.add(e);
+        }
+        float sum = sv.reduceLanes(VectorOperators.ADD);
+        for (int j = bound; j < v; j++) {
+            float e = (float) Math.exp(z.getFloat(at + 4 * j) - max);
+            if (out != null) {
+                out.putFloat(at + 4 * j, e);
+            }
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** {@code s + b} of one vector at byte offset {@code at}. */
+    private static FloatVector logits(ByteBuffer s, ByteBuffer b, int at) {
+        return FloatVector.fromByteBuffer(S, s, at, ORDER).add(FloatVector.fromByteBuffer(S, b, at, ORDER));
+    }
+
+    @Override
+    void softmaxBackward(ByteBuffer y, ByteBuffer dy, ByteBuffer ds, int rows, int c, DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.softmaxBackward(y, dy, ds, rows, c, type);
+            return;
+        }
+        for (int n = 0; n < rows; n++) {
+            int at = 4 * n * c;
+            softmaxGradientRow(y, dy, ds, at, c, dot(y, dy, at, c));
+        }
+    }
+
+    /** {@code Σ y ⊙ dy} over the c floats at byte offset {@code at}. */
+    private static float dot(ByteBuffer y, ByteBuffer dy, int at, int c) {
+        int bound = S.loopBound(c);
+        FloatVector dv = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += L) {
+            dv = FloatVector.fromByteBuffer(S, y, at + 4 * j, ORDER)
+                    .fma(FloatVector.fromByteBuffer(S, dy, at + 4 * j, ORDER), dv);
+        }
+        float dot = dv.reduceLanes(VectorOperators.ADD);
+        for (int j = bound; j < c; j++) {
+            dot += y.getFloat(at + 4 * j) * dy.getFloat(at + 4 * j);
+        }
+        return dot;
+    }
+
+    /** {@code ds = y ⊙ (dy − dot)} over the c floats at byte offset {@code at}. */
+    private static void softmaxGradientRow(ByteBuffer y, ByteBuffer dy, ByteBuffer ds, int at, int c, float dot) {
+        int bound = S.loopBound(c);
+        for (int j = 0; j < bound; j += L) {
+            FloatVector yv = FloatVector.fromByteBuffer(S, y, at + 4 * j, ORDER);
+            yv.mul(FloatVector.fromByteBuffer(S, dy, at + 4 * j, ORDER).sub(dot)).intoByteBuffer(ds, at + 4 * j, ORDER);
+        }
+        for (int j = bound; j < c; j++) {
+            ds.putFloat(at + 4 * j, y.getFloat(at + 4 * j) * (dy.getFloat(at + 4 * j) - dot));
         }
     }
 

@@ -31,14 +31,15 @@ public final class VectorMath {
 
     /**
      * e^x lane-wise, Cephes' expf (x = n·ln 2 + r, |r| ≤ ln 2 / 2, a degree-6 polynomial in r, times 2^n), within
-     * 2 ulp of {@link Math#exp}; x is clamped to [−87.3, 88.3] (results from 2^−126 to 2^127). Only adds,
+     * 2 ulp of {@link Math#exp}; x is clamped to [−87, 88.3] (results from 1.6·10^−38 to 2^127: never subnormal, whose
+     * arithmetic on x86 without flush-to-zero costs ~100 cycles a lane). Only adds,
      * multiplies, FMAs and bit moves, so the bits are the same whether the JIT has compiled this code or not: the
      * JDK's {@code lanewise(EXP)} gives different bits interpreted (Math.exp per lane) and compiled (SVML), which made
      * results depend on when C2 got to a kernel (a decode's logits; two data-parallel replicas' gradients). No
      * float-to-int conversion either: JDK 17's C2 leaves it slow.
      */
     public static FloatVector exp(FloatVector x) {
-        FloatVector v = x.max(-87.3f).min(88.3f);
+        FloatVector v = x.max(-87f).min(88.3f);
         FloatVector t = v.fma(LOG2E, ROUND); // 1.5·2^23 + round(x / ln 2): n in the low bits of t
         FloatVector n = t.sub(ROUND);
         FloatVector r = n.fma(MINUS_LN2_HI, v).add(n.mul(MINUS_LN2_LO)); // x − n·ln 2 in two parts
@@ -47,6 +48,20 @@ public final class VectorMath {
         // 2^n from t's bits: (bits(t) + 127) << 23 keeps n + 127 in the exponent field (the rest shifts out)
         IntVector twoN = ((IntVector) t.reinterpretAsInts()).add(127).lanewise(VectorOperators.LSHL, 23);
         return e.mul(twoN.reinterpretAsFloats());
+    }
+
+    /**
+     * e^x lane-wise, exactly 0 where x < −60: for softmax terms (x = logit − row maximum), which are then divided by
+     * the row sum and multiplied by gradients. e^−60 ≈ 8.7·10^−27 is far below float resolution next to the row's
+     * largest term, 1, and keeping such terms would let those products turn subnormal, whose arithmetic on x86
+     * (Java cannot set flush-to-zero) costs ~100 cycles a lane: a masked softmax's near-zero probabilities made the
+     * next matmul 5× slower.
+     */
+    public static FloatVector expOrZero(FloatVector x) {
+        // the sign bit of x + 60, spread over the lane (arithmetic shift): −1 where x < −60; keep the other lanes
+        IntVector below = ((IntVector) x.add(60f).reinterpretAsInts()).lanewise(VectorOperators.ASHR, 31);
+        IntVector bits = (IntVector) exp(x).reinterpretAsInts();
+        return bits.lanewise(VectorOperators.AND, below.not()).reinterpretAsFloats();
     }
 
     /** σ(x) = 1 / (1 + e^−x) lane-wise, with {@link #exp}. */

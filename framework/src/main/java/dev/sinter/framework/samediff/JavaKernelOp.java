@@ -10,13 +10,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.api.shape.LongShapeDescriptor;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.util.HashUtil;
 
 /**
  * A graph op whose kernel is Java code (a fused loop over the arrays, {@link dev.sinter.framework.kernels}) rather than
  * a libnd4j op: SameDiff builds, differentiates and schedules it like any custom op, and {@link KernelExecutioner}
- * runs {@link #compute} where ND4J would call native code. Each output has the shape and type of one input
- * ({@link #shapeSource}).
+ * runs {@link #compute} where ND4J would call native code. Each output has the type of one input
+ * ({@link #shapeSource}) and by default its shape ({@link #outputShape}).
  *
  * <p>Subclasses need a public no-argument constructor and a unique {@link #opName()}, and are listed in
  * {@link SameDiffRuntime}, which registers them under {@link #opHash()} so that the gradient function's copy of the
@@ -39,9 +40,14 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
     /** How many outputs the op has. */
     protected abstract int outputCount();
 
-    /** The input whose shape and type output {@code i} has (input 0 unless a subclass says otherwise). */
+    /** The input whose type, and by default shape, output {@code i} has (input 0 unless a subclass says otherwise). */
     protected int shapeSource(int output) {
         return 0;
+    }
+
+    /** Output {@code i}'s shape for these inputs: that of input {@link #shapeSource}{@code (i)} unless overridden. */
+    protected long[] outputShape(int output, List<INDArray> inputs) {
+        return inputs.get(shapeSource(output)).shape();
     }
 
     /** A hash of the op's name, under which no libnd4j op is registered. */
@@ -88,8 +94,7 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
     private List<LongShapeDescriptor> shapes(List<INDArray> inputs) {
         List<LongShapeDescriptor> shapes = new ArrayList<>();
         for (int i = 0; i < outputCount(); i++) {
-            INDArray source = inputs.get(shapeSource(i));
-            shapes.add(LongShapeDescriptor.fromShape(source.shape(), source.dataType()));
+            shapes.add(LongShapeDescriptor.fromShape(outputShape(i, inputs), inputs.get(shapeSource(i)).dataType()));
         }
         return shapes;
     }
@@ -98,7 +103,8 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
     final INDArray[] run(List<INDArray> inputs, List<INDArray> outputs) {
         List<INDArray> outs = new ArrayList<>(outputs == null ? List.of() : outputs);
         while (outs.size() < outputCount()) {
-            outs.add(inputs.get(shapeSource(outs.size())).ulike());
+            int i = outs.size();
+            outs.add(Nd4j.create(inputs.get(shapeSource(i)).dataType(), outputShape(i, inputs)));
         }
         compute(inputs, outs);
         return outs.toArray(INDArray[]::new);

@@ -33,7 +33,9 @@ public final class SameDiffRuntime {
     private static final List<Class<? extends DynamicCustomOp>> ADDITIONS = List.of(SigmoidWithComposedGradient.class);
     /** Ops with Java kernels ({@link KernelExecutioner}): registered under their own hash. */
     private static final List<Class<? extends JavaKernelOp>> JAVA_KERNELS =
-            List.of(SwiGluOp.class, SwiGluGradientOp.class, RmsNormOp.class, RmsNormGradientOp.class);
+            List.of(SwiGluOp.class, SwiGluGradientOp.class, RmsNormOp.class, RmsNormGradientOp.class,
+                    BiasedSoftmaxOp.class, SoftmaxGradientOp.class,
+                    CrossEntropyOp.class, CrossEntropyGradientOp.class);
 
     private static boolean initialised;
 

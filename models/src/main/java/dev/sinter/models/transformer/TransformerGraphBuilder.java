@@ -1,6 +1,9 @@
 package dev.sinter.models.transformer;
 
 import dev.sinter.models.config.ModelConfig;
+import dev.sinter.framework.samediff.BiasedSoftmaxOp;
+import dev.sinter.framework.samediff.CrossEntropyOp;
+import dev.sinter.framework.samediff.KernelExecutioner;
 import dev.sinter.framework.samediff.SwiGluOp;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
@@ -125,19 +128,29 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         SDVariable logits2d = sd.mmul(hFinal, head, false, true, false); // [N, V]
         sd.reshape(TransformerModel.LOGITS, logits2d, shape(batch, time, v)); // [B, T, V]
 
-        // mean next-token cross-entropy −mean_n Σ_v onehot ⊙ log_softmax(logits), with an explicit axis so the
-        // composed log-softmax gradient applies (the fused softmax_cross_entropy_loss and its gradient take 0.5 s and
-        // 0.85 s at N=2048, V=4096; the sparse variant's gradient is N× too large: samediff-notes)
-        SDVariable oneHot = sd.oneHot(sd.reshape(labels, -1), v, -1, 1.0, 0.0, dtype); // [N, V]
-        SDVariable logProbs = new LogSoftMax(sd, logits2d, 1).outputVariable(); // [N, V]
         String ceName = auxSum == null ? TransformerModel.LOSS : MoeNames.CE_LOSS;
-        SDVariable ce = sd.math().neg(ceName, oneHot.mul(logProbs).sum(1).mean()); // scalar
+        SDVariable ce = crossEntropy(ceName, logits2d, sd.reshape(labels, -1), v); // scalar
         if (auxSum != null) {
             // DeepSpeed: loss = CE + coef · Σ_layers l_aux; the coefficient is a placeholder (0 outside training)
             SDVariable coef = sd.placeHolder(MoeNames.AUX_COEF, dtype, 1);
             ce.add(TransformerModel.LOSS, coef.mul(auxSum).sum());
         }
         sd.setLossVariables(TransformerModel.LOSS);
+    }
+
+    /**
+     * Mean next-token cross-entropy of logits {@code [N, V]} against labels {@code [N]}: the fused
+     * {@link CrossEntropyOp} where Java kernels run, else −mean_n Σ_v onehot ⊙ log_softmax(logits) with an explicit
+     * axis so the composed log-softmax gradient applies (libnd4j's softmax_cross_entropy_loss and its gradient take
+     * 0.5 s and 0.85 s at N=2048, V=4096; the sparse variant's gradient is N× too large: samediff-notes).
+     */
+    private SDVariable crossEntropy(String name, SDVariable logits2d, SDVariable labels1d, int v) {
+        if (KernelExecutioner.active()) {
+            return sd.mean(name, CrossEntropyOp.perRow(sd, logits2d, labels1d)); // [N] → scalar
+        }
+        SDVariable oneHot = sd.oneHot(labels1d, v, -1, 1.0, 0.0, dtype); // [N, V]
+        SDVariable logProbs = new LogSoftMax(sd, logits2d, 1).outputVariable(); // [N, V]
+        return sd.math().neg(name, oneHot.mul(logProbs).sum(1).mean());
     }
 
     /** Rotary tables (pre-broadcast per head count) and the signed pair-swap matrix. */
@@ -177,9 +190,8 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         // every query: [B, KV, P + T, hd] and [B, KV, g·T, P + T]
         sd.identity(ParameterNames.queryRows(i), sd.reshape(sd.permute(qf, 0, 2, 1, 3), -1, cfg.kvDim()));
         AttentionPrefix.Prefixed p = prefix.extend(sd, i, kf, vf, bias);
-        SDVariable scores = sd.mmul(qf.mul(1.0 / Math.sqrt(hd)), p.keys(), false, true, false)
-                .add(p.bias()); // [B, KV, gT, P + T]
-        SDVariable probs = sd.nn().softmax(scores, 3); // a positive axis: the composed softmax gradient needs it
+        SDVariable scores = sd.mmul(qf.mul(1.0 / Math.sqrt(hd)), p.keys(), false, true, false); // [B, KV, gT, P + T]
+        SDVariable probs = BiasedSoftmaxOp.softmax(sd, scores, p.bias(), 3); // a positive axis for the composed form
         SDVariable ctx = sd.mmul(probs, p.values()); // [B, KV, g·T, hd]
         SDVariable merged = sd.reshape(sd.permute(sd.reshape(ctx, shape(batch, kvh, g, time, hd)), 0, 3, 1, 2, 4),
                 -1, d); // [B, T, KV, g, hd] → [N, D]
