@@ -6,7 +6,7 @@ own warm-up), R rounds, then prints a Markdown table of medians over the rounds 
 bench/results/<timestamp>.json. Builds nothing: run `mvn -q -B install -DskipTests` first.
 
     python3 bench/compare.py [--configs small,d256] [--modes train,forward] [--rounds 3] [--threads 1,2]
-                             [--kernels best] [--sinter-forward workers] [--batch 16] [--seq 128] [--warmup 20]
+                             [--kernels best] [--sinter-forward workers] [--batch 16] [--seq 128] [--warmup 20|60]
                              [--steps 10]
 
 Fair by default: both programs get the fastest OpenBLAS kernels this CPU has (`--kernels best`: OPENBLAS_L2_SIZE
@@ -40,6 +40,7 @@ TWIN = BENCH / "torch_twin.py"
 RESULTS = BENCH / "results"
 
 # Model flags shared by both programs (the same CLI).
+DEFAULT_WARMUP = {"train": 20, "forward": 60}  # steps; forward steps are 3-4x shorter
 CONFIGS = {
     "small": [],  # the `small` preset: dim 256, 4 layers, 8 heads / 4 KV heads, SwiGLU 688, vocab 260
     "d256": ["--dim", "256", "--layers", "4", "--heads", "4", "--kv-heads", "4", "--hidden", "688",
@@ -63,9 +64,10 @@ def parse_args(argv):
                         "omp (one model, OMP_NUM_THREADS=T)")
     p.add_argument("--batch", type=int, default=16)
     p.add_argument("--seq", type=int, default=128)
-    p.add_argument("--warmup", type=int, default=20,
-                   help="unmeasured steps first, for both sides (default 20: the JVM's C2 compiler works on Sinter's "
-                        "code through the first ~15 steps and takes a core while it does, docs/results/performance.md)")
+    p.add_argument("--warmup", type=int, default=None,
+                   help="unmeasured steps first, for both sides (default: 20 in train mode, 60 in forward mode, whose "
+                        "steps are 3-4x shorter: the JVM's C2 compiler works on Sinter's code through the first seconds "
+                        "and takes a core while it does, docs/results/performance.md)")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--java", default="java", help="java executable")
     p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=256m "
@@ -90,7 +92,7 @@ def parse_args(argv):
     for name in ("rounds", "batch", "seq", "steps"):
         if getattr(a, name) < 1:
             p.error(f"--{name} must be >= 1")
-    if a.warmup < 0:
+    if a.warmup is not None and a.warmup < 0:
         p.error("--warmup must be >= 0")
     if "forward" in a.modes and a.sinter_forward == "workers":
         split = [t for t in a.threads if t > 1 and a.batch % t]
@@ -100,9 +102,14 @@ def parse_args(argv):
     return a
 
 
+def warmup(args, mode):
+    """The warm-up steps of a mode: --warmup if given, else 20 training or 60 forward steps."""
+    return args.warmup if args.warmup is not None else DEFAULT_WARMUP[mode]
+
+
 def commands(args, config, mode):
     flags = [mode] + CONFIGS[config] + ["--batch", str(args.batch), "--seq", str(args.seq),
-                                        "--warmup", str(args.warmup), "--steps", str(args.steps)]
+                                        "--warmup", str(warmup(args, mode)), "--steps", str(args.steps)]
     classpath = f"{CLASSES}:{CLASSPATH_FILE.read_text().strip()}"
     java = [args.java] + shlex.split(args.java_opts) + ["-cp", classpath, "dev.sinter.bench.ModelBenchmark"] + flags
     torch = [args.python, str(TWIN)] + flags
@@ -261,7 +268,8 @@ def main(argv):
                                      **r})
 
     summary = summarize(rows, args)
-    print(f"\nSinter vs PyTorch — batch {args.batch} × seq {args.seq}, warm-up {args.warmup}, "
+    warm = ", ".join(f"{m} {warmup(args, m)}" for m in args.modes)
+    print(f"\nSinter vs PyTorch — batch {args.batch} × seq {args.seq}, warm-up {warm}, "
           f"{args.steps} measured steps, {args.rounds} round(s), threads {args.threads} "
           f"(Sinter's forward at T > 1: {sinter_forward_setting(args)}); medians over rounds")
     cores = {impl: sorted({r.get("blas_core", "unknown") for r in rows if r["impl"] == impl})
@@ -285,7 +293,7 @@ def main(argv):
                      "kernels": args.kernels, "openblas_env": {k: env.get(k) for k in
                                                              ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")},
                      "sinter_forward": args.sinter_forward, "sinter_forward_setting": sinter_forward_setting(args),
-                     "batch": args.batch, "seq": args.seq, "warmup": args.warmup, "steps": args.steps,
+                     "batch": args.batch, "seq": args.seq, "warmup": {m: warmup(args, m) for m in args.modes}, "steps": args.steps,
                      "java_opts": args.java_opts, "config_flags": {c: CONFIGS[c] for c in args.configs}},
         "rows": rows,
         "summary": summary,

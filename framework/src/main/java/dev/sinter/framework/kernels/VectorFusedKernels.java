@@ -31,7 +31,8 @@ final class VectorFusedKernels extends FusedKernels {
         for (int i = 0; i < bound; i += L) {
             int at = 4 * i;
             FloatVector x = FloatVector.fromByteBuffer(S, g, at, ORDER);
-            x.mul(VectorMath.sigmoid(x)).mul(FloatVector.fromByteBuffer(S, u, at, ORDER)).intoByteBuffer(out, at, ORDER);
+            FloatVector up = FloatVector.fromByteBuffer(S, u, at, ORDER);
+            x.mul(VectorMath.sigmoid(x)).mul(up).intoByteBuffer(out, at, ORDER);
         }
         if (bound < n) { // the rest (or float64) in plain loops
             int from = bound * type.width();

@@ -23,7 +23,7 @@ public class RmsNormOp extends JavaKernelOp {
         addTArgument(eps);
     }
 
-    /** The fused RMSNorm of x {@code [N, D]} with weight w {@code [D]}; only when {@link KernelExecutioner#active()}. */
+    /** The fused RMSNorm of x {@code [N, D]} with weight w {@code [D]}; only if {@link KernelExecutioner#active()}. */
     public static SDVariable rmsNorm(SameDiff sd, SDVariable x, SDVariable w, double eps) {
         if (!KernelExecutioner.active()) {
             throw new IllegalStateException("RmsNormOp needs the Java kernel executioner (CPU backend)");

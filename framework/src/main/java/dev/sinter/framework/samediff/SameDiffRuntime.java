@@ -163,8 +163,9 @@ public final class SameDiffRuntime {
     /**
      * Re-points SameDiff's op registry (its private maps {@code nodeConverters}, {@code customOpHashToClass} and
      * {@code customOpHashToClasses}) at the {@link #REPLACEMENTS} and adds the {@link #ADDITIONS} under their native
-     * hash and the {@link #JAVA_KERNELS} under theirs (also among the executioner's custom op descriptors): {@code createGradFunction()} copies the graph and re-creates every custom op from the registry (legacy
-     * ops from their op number), so overriding {@code doDiff} in a subclass alone does not survive.
+     * hash and the {@link #JAVA_KERNELS} under theirs (also among the executioner's custom op descriptors):
+     * {@code createGradFunction()} copies the graph and re-creates every custom op from the registry (legacy ops from
+     * their op number), so overriding {@code doDiff} in a subclass alone does not survive.
      */
     @SuppressWarnings("unchecked")
     private static void patchOpRegistry() {

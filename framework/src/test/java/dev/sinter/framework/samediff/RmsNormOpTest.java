@@ -47,7 +47,8 @@ class RmsNormOpTest {
         INDArray x = Nd4j.randn(DataType.DOUBLE, n, d).muli(2);
         INDArray w = Nd4j.rand(DataType.DOUBLE, d).addi(0.5);
         INDArray dy = Nd4j.randn(DataType.DOUBLE, n, d);
-        // float64 references: r = 1/√(mean x² + ε); y = x·r ⊙ w; dx = r·(w ⊙ dy) − x·r³/D·Σ(w ⊙ dy ⊙ x); dw = Σ_n dy ⊙ x·r
+        // float64 references: r = 1/√(mean x² + ε); y = x·r ⊙ w; dx = r·(w ⊙ dy) − x·r³/D·Σ(w ⊙ dy ⊙ x);
+        // dw = Σ_n dy ⊙ x·r
         INDArray r = Transforms.pow(x.mul(x).mean(true, 1).addi(EPS), -0.5, false); // [n, 1]
         INDArray y = x.mulColumnVector(r).mulRowVector(w);
         INDArray s = dy.mulRowVector(w).muli(x).sum(true, 1); // [n, 1]

@@ -1,7 +1,6 @@
 package dev.sinter.models.decode;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;

@@ -14,9 +14,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 
 /**
  * A training step of the transformer avoids M2.1's slow backward ops: attention's masked softmax, SwiGLU, RMSNorm and
- * the cross-entropy run as fused Java-kernel ops both ways (no {@code softmax}, {@code softmax_bp}, {@code sigmoid}, {@code sigmoid_bp}
- * or {@code _swishderivative}), and no broadcasting {@code multiply_bp} or {@code add_bp} (the causal bias is
- * broadcast once per pass).
+ * the cross-entropy run as fused Java-kernel ops both ways (no {@code softmax}, {@code softmax_bp}, {@code sigmoid},
+ * {@code sigmoid_bp}, {@code _swishderivative}, {@code log_softmax} or {@code onehot}), and no broadcasting
+ * {@code multiply_bp} or {@code add_bp} (the causal bias is broadcast once per pass).
  */
 class BackwardOpsTest {
 
