@@ -1,5 +1,6 @@
 package dev.sinter.framework.samediff;
 
+import dev.sinter.framework.backend.ComputeBackend;
 import dev.sinter.framework.kernels.FusedKernels;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationHandler;
@@ -50,7 +51,7 @@ public final class KernelExecutioner implements InvocationHandler {
             throw new IllegalArgumentException(PROPERTY + " must be 'on' or 'off', got '" + setting + "'");
         }
         OpExecutioner current = Nd4j.getExecutioner();
-        if (active || setting.equals("off") || current.type() != OpExecutioner.ExecutionerType.NATIVE_CPU
+        if (active || setting.equals("off") || ComputeBackend.kind() != ComputeBackend.Kind.CPU
                 || !FusedKernels.vectorized()) {
             return;
         }

@@ -57,8 +57,8 @@ public final class SameDiffRuntime {
             return null;
         });
         patchOpRegistry();
+        initialised = true; // before install(), which asks ComputeBackend, which calls init()
         KernelExecutioner.install();
-        initialised = true;
     }
 
     /** True when the registry now creates the replacement class for each patched op: tests assert it. */
