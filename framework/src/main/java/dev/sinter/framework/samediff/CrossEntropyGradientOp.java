@@ -37,9 +37,4 @@ public class CrossEntropyGradientOp extends JavaKernelOp {
     protected void compute(List<INDArray> inputs, List<INDArray> outputs) {
         FusedKernels.best().crossEntropyBackward(inputs.get(0), inputs.get(1), inputs.get(2), outputs.get(0));
     }
-
-    @Override
-    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
-        throw new UnsupportedOperationException("sinter_cross_entropy_bp has no second derivative");
-    }
 }

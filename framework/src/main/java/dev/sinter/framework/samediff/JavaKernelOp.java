@@ -50,6 +50,12 @@ public abstract class JavaKernelOp extends DynamicCustomOp {
         return inputs.get(shapeSource(output)).shape();
     }
 
+    /** No gradient unless a subclass defines one (the gradient ops themselves have none: no second derivatives). */
+    @Override
+    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
+        throw new UnsupportedOperationException(opName() + " has no gradient");
+    }
+
     /** A hash of the op's name, under which no libnd4j op is registered. */
     @Override
     public long opHash() {

@@ -44,9 +44,4 @@ public class RmsNormGradientOp extends JavaKernelOp {
         FusedKernels.best().rmsNormBackward(inputs.get(0), inputs.get(1), inputs.get(2), getTArgument(0),
                 outputs.get(0), outputs.get(1));
     }
-
-    @Override
-    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
-        throw new UnsupportedOperationException("sinter_rms_norm_bp has no second derivative");
-    }
 }

@@ -37,9 +37,4 @@ public class SoftmaxGradientOp extends JavaKernelOp {
     protected void compute(List<INDArray> inputs, List<INDArray> outputs) {
         FusedKernels.best().softmaxBackward(inputs.get(0), inputs.get(1), outputs.get(0));
     }
-
-    @Override
-    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
-        throw new UnsupportedOperationException("sinter_softmax_bp has no second derivative");
-    }
 }

@@ -38,9 +38,4 @@ public class SwiGluGradientOp extends JavaKernelOp {
         FusedKernels.best().swiGluBackward(inputs.get(0), inputs.get(1), inputs.get(2), outputs.get(0),
                 outputs.get(1));
     }
-
-    @Override
-    public List<SDVariable> doDiff(List<SDVariable> gradOut) {
-        throw new UnsupportedOperationException("sinter_swiglu_bp has no second derivative");
-    }
 }
