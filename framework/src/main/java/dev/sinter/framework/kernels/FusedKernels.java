@@ -46,12 +46,9 @@ public abstract class FusedKernels {
     /** SwiGLU {@code out = silu(g) ⊙ u = g ⊙ σ(g) ⊙ u}, elementwise over same-shaped arrays of one float type. */
     public final void swiGlu(INDArray g, INDArray u, INDArray out) {
         sameShapes(g, u, out);
-        INDArray target = contiguous(out) ? out : out.ulike();
-        swiGlu(buffer(contiguousCopy(g)), buffer(contiguousCopy(u)), buffer(target), (int) g.length(),
-                g.dataType());
-        if (target != out) {
-            out.assign(target);
-        }
+        Target y = new Target(out);
+        swiGlu(in(g), in(u), y.buffer(), (int) g.length(), g.dataType());
+        y.finish();
     }
 
     /**
@@ -60,16 +57,10 @@ public abstract class FusedKernels {
      */
     public final void swiGluBackward(INDArray g, INDArray u, INDArray dOut, INDArray dg, INDArray du) {
         sameShapes(g, u, dOut, dg, du);
-        INDArray dgTarget = contiguous(dg) ? dg : dg.ulike();
-        INDArray duTarget = contiguous(du) ? du : du.ulike();
-        swiGluBackward(buffer(contiguousCopy(g)), buffer(contiguousCopy(u)), buffer(contiguousCopy(dOut)),
-                buffer(dgTarget), buffer(duTarget), (int) g.length(), g.dataType());
-        if (dgTarget != dg) {
-            dg.assign(dgTarget);
-        }
-        if (duTarget != du) {
-            du.assign(duTarget);
-        }
+        Target dgOut = new Target(dg), duOut = new Target(du);
+        swiGluBackward(in(g), in(u), in(dOut), dgOut.buffer(), duOut.buffer(), (int) g.length(), g.dataType());
+        dgOut.finish();
+        duOut.finish();
     }
 
     /**
@@ -79,12 +70,9 @@ public abstract class FusedKernels {
     public final void rmsNorm(INDArray x, INDArray w, double eps, INDArray y) {
         int d = rowWidth(x, w);
         sameShapes(x, y);
-        INDArray target = contiguous(y) ? y : y.ulike();
-        rmsNorm(buffer(contiguousCopy(x)), buffer(contiguousCopy(w)), eps, buffer(target), (int) (x.length() / d), d,
-                x.dataType());
-        if (target != y) {
-            y.assign(target);
-        }
+        Target out = new Target(y);
+        rmsNorm(in(x), in(w), eps, out.buffer(), (int) (x.length() / d), d, x.dataType());
+        out.finish();
     }
 
     /**
@@ -95,16 +83,11 @@ public abstract class FusedKernels {
         int d = rowWidth(x, w);
         sameShapes(x, dy, dx);
         sameShapes(w, dw);
-        INDArray dxTarget = contiguous(dx) ? dx : dx.ulike();
-        INDArray dwTarget = contiguous(dw) ? dw : dw.ulike();
-        rmsNormBackward(buffer(contiguousCopy(x)), buffer(contiguousCopy(w)), buffer(contiguousCopy(dy)), eps,
-                buffer(dxTarget), buffer(dwTarget), (int) (x.length() / d), d, x.dataType());
-        if (dxTarget != dx) {
-            dx.assign(dxTarget);
-        }
-        if (dwTarget != dw) {
-            dw.assign(dwTarget);
-        }
+        Target dxOut = new Target(dx), dwOut = new Target(dw);
+        rmsNormBackward(in(x), in(w), in(dy), eps, dxOut.buffer(), dwOut.buffer(), (int) (x.length() / d), d,
+                x.dataType());
+        dxOut.finish();
+        dwOut.finish();
     }
 
     /**
@@ -114,24 +97,18 @@ public abstract class FusedKernels {
     public final void biasedSoftmax(INDArray s, INDArray b, INDArray y) {
         sameShapes(s, b, y);
         int c = (int) s.size(-1);
-        INDArray target = contiguous(y) ? y : y.ulike();
-        biasedSoftmax(buffer(contiguousCopy(s)), buffer(contiguousCopy(b)), buffer(target), (int) (s.length() / c), c,
-                s.dataType());
-        if (target != y) {
-            y.assign(target);
-        }
+        Target out = new Target(y);
+        biasedSoftmax(in(s), in(b), out.buffer(), (int) (s.length() / c), c, s.dataType());
+        out.finish();
     }
 
     /** The softmax gradient over the last axis from its output y: {@code ds = y ⊙ (dy − Σ_row y ⊙ dy)}. */
     public final void softmaxBackward(INDArray y, INDArray dy, INDArray ds) {
         sameShapes(y, dy, ds);
         int c = (int) y.size(-1);
-        INDArray target = contiguous(ds) ? ds : ds.ulike();
-        softmaxBackward(buffer(contiguousCopy(y)), buffer(contiguousCopy(dy)), buffer(target), (int) (y.length() / c),
-                c, y.dataType());
-        if (target != ds) {
-            ds.assign(target);
-        }
+        Target out = new Target(ds);
+        softmaxBackward(in(y), in(dy), out.buffer(), (int) (y.length() / c), c, y.dataType());
+        out.finish();
     }
 
     /**
@@ -141,11 +118,9 @@ public abstract class FusedKernels {
      */
     public final void crossEntropy(INDArray logits, INDArray labels, INDArray nll) {
         int v = classes(logits, labels, nll);
-        INDArray target = contiguous(nll) ? nll : nll.ulike();
-        crossEntropy(buffer(contiguousCopy(logits)), labels.toIntVector(), buffer(target), v, logits.dataType());
-        if (target != nll) {
-            nll.assign(target);
-        }
+        Target out = new Target(nll);
+        crossEntropy(in(logits), labels.toIntVector(), out.buffer(), v, logits.dataType());
+        out.finish();
     }
 
     /**
@@ -155,12 +130,9 @@ public abstract class FusedKernels {
     public final void crossEntropyBackward(INDArray logits, INDArray labels, INDArray dNll, INDArray dLogits) {
         int v = classes(logits, labels, dNll);
         sameShapes(logits, dLogits);
-        INDArray target = contiguous(dLogits) ? dLogits : dLogits.ulike();
-        crossEntropyBackward(buffer(contiguousCopy(logits)), labels.toIntVector(), buffer(contiguousCopy(dNll)),
-                buffer(target), v, logits.dataType());
-        if (target != dLogits) {
-            dLogits.assign(target);
-        }
+        Target out = new Target(dLogits);
+        crossEntropyBackward(in(logits), labels.toIntVector(), in(dNll), out.buffer(), v, logits.dataType());
+        out.finish();
     }
 
     /** {@link #crossEntropy(INDArray, INDArray, INDArray)} for {@code labels.length} rows of v logits. */
@@ -178,7 +150,7 @@ public abstract class FusedKernels {
                     + "got " + logits.shapeInfoToString() + ", " + labels.shapeInfoToString() + ", "
                     + perRow.shapeInfoToString());
         }
-        sameShapes(logits);
+        requireFloatType(logits);
         if (perRow.dataType() != logits.dataType()) {
             throw new IllegalArgumentException("cross-entropy's per-row array must be " + logits.dataType() + ", got "
                     + perRow.dataType());
@@ -231,14 +203,40 @@ public abstract class FusedKernels {
         return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     }
 
-    private static INDArray contiguousCopy(INDArray a) {
-        return contiguous(a) ? a : a.dup('c');
+    /** An input's elements as a buffer: its own memory, or that of a contiguous copy. */
+    private static ByteBuffer in(INDArray a) {
+        return buffer(contiguous(a) ? a : a.dup('c'));
+    }
+
+    /** An output the kernel writes: the array's own memory, or a contiguous scratch that {@link #finish} copies back. */
+    private static final class Target {
+        private final INDArray array;
+        private final INDArray scratch;
+
+        Target(INDArray array) {
+            this.array = array;
+            this.scratch = contiguous(array) ? array : array.ulike();
+        }
+
+        ByteBuffer buffer() {
+            return FusedKernels.buffer(scratch);
+        }
+
+        void finish() {
+            if (scratch != array) {
+                array.assign(scratch);
+            }
+        }
+    }
+
+    private static void requireFloatType(INDArray a) {
+        if (a.dataType() != DataType.FLOAT && a.dataType() != DataType.DOUBLE) {
+            throw new IllegalArgumentException("fused kernels take FLOAT or DOUBLE arrays, got " + a.dataType());
+        }
     }
 
     private static void sameShapes(INDArray first, INDArray... others) {
-        if (first.dataType() != DataType.FLOAT && first.dataType() != DataType.DOUBLE) {
-            throw new IllegalArgumentException("fused kernels take FLOAT or DOUBLE arrays, got " + first.dataType());
-        }
+        requireFloatType(first);
         for (INDArray o : others) {
             if (!first.equalShapes(o) || o.dataType() != first.dataType()) {
                 throw new IllegalArgumentException("fused kernel arrays differ: " + first.shapeInfoToString()
