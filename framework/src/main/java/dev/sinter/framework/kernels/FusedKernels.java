@@ -135,6 +135,100 @@ public abstract class FusedKernels {
         out.finish();
     }
 
+    /**
+     * The gradient of a row gather {@code y[m] = table[idx[m]]} for upstream {@code dy}: {@code dTable[r] =
+     * Σ_{m : idx[m] = r} dy[m]}, zero in rows no index names. dTable has R rows of W elements (its first axis and the
+     * rest), dy {@code idx.length} rows of W; an index outside {@code [0, R)} is an error.
+     */
+    public final void scatterAddRows(INDArray dy, INDArray idx, INDArray dTable) {
+        requireFloatType(dTable);
+        long rows = dTable.size(0);
+        int width = (int) (dTable.length() / Math.max(rows, 1));
+        int[] index = idx.reshape(idx.length()).toIntVector(); // indices of any shape, in order
+        if (dy.dataType() != dTable.dataType() || dy.length() != (long) index.length * width) {
+            throw new IllegalArgumentException("row gather gradient: " + dy.shapeInfoToString() + " is not "
+                    + index.length + " rows of " + width + " " + dTable.dataType());
+        }
+        for (int i : index) {
+            if (i < 0 || i >= rows) {
+                throw new IllegalArgumentException("gather index " + i + " outside [0, " + rows + ")");
+            }
+        }
+        Target out = new Target(dTable);
+        ByteBuffer target = out.buffer();
+        clear(target); // rows no index names stay 0
+        scatterAddRows(in(dy), index, target, width, dTable.dataType());
+        out.finish();
+    }
+
+    /** {@link #scatterAddRows(INDArray, INDArray, INDArray)} into a zeroed table, rows of {@code width} elements. */
+    abstract void scatterAddRows(ByteBuffer dy, int[] idx, ByteBuffer table, int width, DataType type);
+
+    /**
+     * Scaled row gather {@code out[m] = scale[m] · table[idx[m]]}: table {@code [R, W]}, integer idx and scale
+     * {@code [M]}, out {@code [M, W]} (a mixture of experts' combine: each token's expert row times its gate).
+     */
+    public final void scaledGather(INDArray table, INDArray idx, INDArray scale, INDArray out) {
+        int[] index = rowIndices(table, idx, scale);
+        requireRows(out, table, index.length);
+        Target y = new Target(out);
+        scaledGather(in(table), index, in(scale), y.buffer(), (int) table.size(1), table.dataType());
+        y.finish();
+    }
+
+    /**
+     * The gradients of {@link #scaledGather} for upstream {@code dOut [M, W]}: {@code dTable[r] = Σ_{m : idx[m] = r}
+     * scale[m]·dOut[m]} (zero in rows no index names) and {@code dScale[m] = dOut[m] · table[idx[m]]}.
+     */
+    public final void scaledGatherBackward(INDArray table, INDArray idx, INDArray scale, INDArray dOut,
+                                           INDArray dTable, INDArray dScale) {
+        int[] index = rowIndices(table, idx, scale);
+        sameShapes(table, dTable);
+        sameShapes(scale, dScale);
+        requireRows(dOut, table, index.length);
+        Target dt = new Target(dTable), ds = new Target(dScale);
+        ByteBuffer tableGrad = dt.buffer();
+        clear(tableGrad);
+        scaledGatherBackward(in(table), index, in(scale), in(dOut), tableGrad, ds.buffer(), (int) table.size(1),
+                table.dataType());
+        dt.finish();
+        ds.finish();
+    }
+
+    /** The indices of a row gather from table {@code [R, W]} with one scale per index, each checked to be in range. */
+    private static int[] rowIndices(INDArray table, INDArray idx, INDArray scale) {
+        requireFloatType(table);
+        if (table.rank() != 2 || scale.length() != idx.length() || scale.dataType() != table.dataType()
+                || !idx.dataType().isIntType()) {
+            throw new IllegalArgumentException("scaled gather takes a table [R, W], integer indices [M] and scales [M]"
+                    + " of the table's type, got " + table.shapeInfoToString() + ", " + idx.shapeInfoToString() + ", "
+                    + scale.shapeInfoToString());
+        }
+        int[] index = idx.reshape(idx.length()).toIntVector();
+        for (int i : index) {
+            if (i < 0 || i >= table.size(0)) {
+                throw new IllegalArgumentException("gather index " + i + " outside [0, " + table.size(0) + ")");
+            }
+        }
+        return index;
+    }
+
+    /** Checks that {@code a} is {@code [m, W]} rows of the table's width and type. */
+    private static void requireRows(INDArray a, INDArray table, int m) {
+        if (a.rank() != 2 || a.size(0) != m || a.size(1) != table.size(1) || a.dataType() != table.dataType()) {
+            throw new IllegalArgumentException("expected " + m + " rows of " + table.size(1) + " " + table.dataType()
+                    + ", got " + a.shapeInfoToString());
+        }
+    }
+
+    /** {@link #scaledGather(INDArray, INDArray, INDArray, INDArray)} on rows of {@code width} elements. */
+    abstract void scaledGather(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer out, int width,
+                               DataType type);
+
+    /** {@link #scaledGatherBackward} into a zeroed table gradient, rows of {@code width} elements. */
+    abstract void scaledGatherBackward(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer dOut,
+                                       ByteBuffer dTable, ByteBuffer dScale, int width, DataType type);
+
     /** {@link #crossEntropy(INDArray, INDArray, INDArray)} for {@code labels.length} rows of v logits. */
     abstract void crossEntropy(ByteBuffer logits, int[] labels, ByteBuffer nll, int v, DataType type);
 
@@ -197,6 +291,17 @@ public abstract class FusedKernels {
         ByteBuffer all = a.data().asNio().order(ByteOrder.nativeOrder());
         int from = Math.toIntExact(a.offset() * a.dataType().width());
         return all.slice(from, (int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    /** Sets every byte of the buffer to 0 (a table of float32 or float64 elements). */
+    private static void clear(ByteBuffer b) {
+        int at = 0;
+        for (; at + Long.BYTES <= b.capacity(); at += Long.BYTES) {
+            b.putLong(at, 0L);
+        }
+        for (; at < b.capacity(); at++) {
+            b.put(at, (byte) 0);
+        }
     }
 
     private static boolean contiguous(INDArray a) {

@@ -38,6 +38,46 @@ final class ScalarFusedKernels extends FusedKernels {
     }
 
     @Override
+    void scatterAddRows(ByteBuffer dy, int[] idx, ByteBuffer table, int width, DataType type) {
+        Elements from = Elements.of(dy, type), to = Elements.of(table, type);
+        for (int m = 0; m < idx.length; m++) {
+            int src = m * width, dst = idx[m] * width;
+            for (int j = 0; j < width; j++) {
+                to.set(dst + j, to.get(dst + j) + from.get(src + j));
+            }
+        }
+    }
+
+    @Override
+    void scaledGather(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer out, int width, DataType type) {
+        Elements t = Elements.of(table, type), k = Elements.of(scale, type), y = Elements.of(out, type);
+        for (int m = 0; m < idx.length; m++) {
+            int src = idx[m] * width, dst = m * width;
+            double s = k.get(m);
+            for (int j = 0; j < width; j++) {
+                y.set(dst + j, s * t.get(src + j));
+            }
+        }
+    }
+
+    @Override
+    void scaledGatherBackward(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer dOut, ByteBuffer dTable,
+                              ByteBuffer dScale, int width, DataType type) {
+        Elements t = Elements.of(table, type), k = Elements.of(scale, type), d = Elements.of(dOut, type);
+        Elements dt = Elements.of(dTable, type), ds = Elements.of(dScale, type);
+        for (int m = 0; m < idx.length; m++) {
+            int row = idx[m] * width, at = m * width;
+            double s = k.get(m), dot = 0;
+            for (int j = 0; j < width; j++) {
+                double g = d.get(at + j);
+                dot += g * t.get(row + j);
+                dt.set(row + j, dt.get(row + j) + s * g);
+            }
+            ds.set(m, dot);
+        }
+    }
+
+    @Override
     void rmsNorm(ByteBuffer x, ByteBuffer w, double eps, ByteBuffer y, int rows, int d, DataType type) {
         Elements xs = Elements.of(x, type), ws = Elements.of(w, type), ys = Elements.of(y, type);
         for (int n = 0; n < rows; n++) {

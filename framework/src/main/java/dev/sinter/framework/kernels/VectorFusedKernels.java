@@ -60,6 +60,88 @@ final class VectorFusedKernels extends FusedKernels {
         }
     }
 
+    @Override
+    void scatterAddRows(ByteBuffer dy, int[] idx, ByteBuffer table, int width, DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.scatterAddRows(dy, idx, table, width, type);
+            return;
+        }
+        int bound = S.loopBound(width);
+        for (int m = 0; m < idx.length; m++) {
+            addScaledRow(dy, 4 * m * width, 1f, table, 4 * idx[m] * width, bound);
+            for (int j = bound; j < width; j++) { // past the last whole vector
+                int src = 4 * (m * width + j), dst = 4 * (idx[m] * width + j);
+                table.putFloat(dst, table.getFloat(dst) + dy.getFloat(src));
+            }
+        }
+    }
+
+    @Override
+    void scaledGather(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer out, int width, DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.scaledGather(table, idx, scale, out, width, type);
+            return;
+        }
+        int bound = S.loopBound(width);
+        for (int m = 0; m < idx.length; m++) {
+            int src = 4 * idx[m] * width, dst = 4 * m * width;
+            float k = scale.getFloat(4 * m);
+            scaleRowInto(table, src, k, out, dst, bound);
+            for (int j = bound; j < width; j++) {
+                out.putFloat(dst + 4 * j, k * table.getFloat(src + 4 * j));
+            }
+        }
+    }
+
+    @Override
+    void scaledGatherBackward(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer dOut, ByteBuffer dTable,
+                              ByteBuffer dScale, int width, DataType type) {
+        if (type != DataType.FLOAT) {
+            scalar.scaledGatherBackward(table, idx, scale, dOut, dTable, dScale, width, type);
+            return;
+        }
+        int bound = S.loopBound(width);
+        for (int m = 0; m < idx.length; m++) {
+            int row = 4 * idx[m] * width, at = 4 * m * width;
+            float k = scale.getFloat(4 * m);
+            float dot = dotRows(dOut, at, table, row, bound);
+            addScaledRow(dOut, at, k, dTable, row, bound);
+            for (int j = bound; j < width; j++) {
+                float g = dOut.getFloat(at + 4 * j);
+                dot += g * table.getFloat(row + 4 * j);
+                dTable.putFloat(row + 4 * j, dTable.getFloat(row + 4 * j) + k * g);
+            }
+            dScale.putFloat(4 * m, dot);
+        }
+    }
+
+    /** {@code to[j] = k · from[j]} for the first n floats (whole vectors) at the byte offsets. */
+    private static void scaleRowInto(ByteBuffer from, int src, float k, ByteBuffer to, int dst, int n) {
+        for (int j = 0; j < n; j += L) {
+            FloatVector.fromByteBuffer(S, from, src + 4 * j, ORDER).mul(k).intoByteBuffer(to, dst + 4 * j, ORDER);
+        }
+    }
+
+    /** {@code to[j] += k · from[j]} for the first n floats (whole vectors) at the byte offsets. */
+    private static void addScaledRow(ByteBuffer from, int src, float k, ByteBuffer to, int dst, int n) {
+        FloatVector scale = FloatVector.broadcast(S, k);
+        for (int j = 0; j < n; j += L) {
+            FloatVector.fromByteBuffer(S, from, src + 4 * j, ORDER)
+                    .fma(scale, FloatVector.fromByteBuffer(S, to, dst + 4 * j, ORDER))
+                    .intoByteBuffer(to, dst + 4 * j, ORDER);
+        }
+    }
+
+    /** {@code Σ a[j]·b[j]} over the first n floats (whole vectors) at the byte offsets. */
+    private static float dotRows(ByteBuffer a, int at, ByteBuffer b, int bt, int n) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int j = 0; j < n; j += L) {
+            sum = FloatVector.fromByteBuffer(S, a, at + 4 * j, ORDER)
+                    .fma(FloatVector.fromByteBuffer(S, b, bt + 4 * j, ORDER), sum);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
+    }
+
     /** Whole vectors of each row here, the rest of the row in plain loops; float64 in {@link ScalarFusedKernels}. */
     @Override
     void biasedSoftmax(ByteBuffer s, ByteBuffer b, ByteBuffer y, int rows, int c, DataType type) {

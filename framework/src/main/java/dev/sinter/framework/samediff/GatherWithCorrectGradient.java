@@ -15,6 +15,7 @@ import org.nd4j.linalg.api.ops.impl.shape.Gather;
  * reshape(dY, [-1] + x.shape[1:]))}. Not {@code unsortedSegmentSum}, which gives the same values but leaks native
  * memory of the size of its input on every call in M2.1 (measured: +222 MB per 100 calls on [2048, 256]; the
  * scatter-add: none, and 2 ms against 10 ms per call).
+ * With the Java kernels ({@link KernelExecutioner#active()}) the same gradient is one {@link GatherGradientOp}.
  * {@link SameDiffRuntime#init()} re-points SameDiff's op registry at this class, because
  * {@code createGradFunction()} re-creates ops by their registered name.
  */
@@ -34,6 +35,9 @@ public class GatherWithCorrectGradient extends Gather {
         SDVariable idx = arg(1);
         SameDiff sd = sameDiff;
         SDVariable dY = gradOut.get(0);
+        if (KernelExecutioner.active()) {
+            return Arrays.asList(GatherGradientOp.gradient(sd, table, idx, dY), sd.zerosLike(idx));
+        }
         // rows of the table: [N, rest...] → upstream reshaped to [numel(idx), rest...]
         SDVariable tableShape = sd.shape(table).castTo(org.nd4j.linalg.api.buffer.DataType.LONG);
         SDVariable rest = sd.stridedSlice(tableShape, new long[]{1}, new long[]{0}, new long[]{1}, 0, 1, 0, 0, 0);

@@ -35,7 +35,9 @@ public final class SameDiffRuntime {
     private static final List<Class<? extends JavaKernelOp>> JAVA_KERNELS =
             List.of(SwiGluOp.class, SwiGluGradientOp.class, RmsNormOp.class, RmsNormGradientOp.class,
                     BiasedSoftmaxOp.class, SoftmaxGradientOp.class,
-                    CrossEntropyOp.class, CrossEntropyGradientOp.class);
+                    CrossEntropyOp.class, CrossEntropyGradientOp.class,
+                    GroupedLinearOp.class, GroupedLinearInputGradientOp.class, GroupedLinearWeightGradientOp.class,
+                    GatherGradientOp.class, ScaledGatherOp.class, ScaledGatherGradientOp.class);
 
     private static boolean initialised;
 

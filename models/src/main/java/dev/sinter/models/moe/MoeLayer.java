@@ -1,5 +1,7 @@
 package dev.sinter.models.moe;
 
+import dev.sinter.framework.samediff.KernelExecutioner;
+import dev.sinter.framework.samediff.ScaledGatherOp;
 import dev.sinter.models.config.ModelConfig;
 import dev.sinter.models.config.MoeConfig;
 import dev.sinter.models.transformer.RowScale;
@@ -24,8 +26,8 @@ import org.nd4j.linalg.api.buffer.DataType;
  *   <li>dispatch: the slot → token map is built with {@code scatterAdd} of token ids (integer bookkeeping), then
  *       {@code gather(h, slotToken)} (the patched gather, whose gradient is a scatter-add into zeros);</li>
  *   <li>experts ({@link MoeExperts}): each expert's weights (HF names) multiply its own C rows of the
- *       {@code [E·C, D]} buffer, one 2-D product per expert and projection;</li>
- *   <li>combine: {@code gather(y, slot) · weight} per choice; a dropped token gets 0;</li>
+ *       {@code [E·C, D]} buffer, one grouped op per projection;</li>
+ *   <li>combine: {@code gather(y, slot) · weight} per choice (one {@link ScaledGatherOp}); a dropped token gets 0;</li>
  *   <li>Residual MoE: {@code c₀·moe + c₁·dense} with {@code c = softmax(h · Wcᵀ + b)} (DeepSpeed; the bias {@code b}
  *       with {@code moe.coefficient_bias}, else none) or {@code moe + dense}.</li>
  * </ol>
@@ -96,12 +98,13 @@ public final class MoeLayer {
         // empty slots compute token 0 and are never read back
         SDVariable slotToken = sd.identity(MoeNames.slotTokens(i), slotTokens); // [E·C]
         SDVariable slotIdx = sd.nn().relu(slotToken.sub(1.0), 0).castTo(DataType.INT); // [E·C]
-        SDVariable y = MoeExperts.apply(sd, ctx, i, e, d, hid, swiglu, initStd, residualStd, x, slotIdx, capL); // [E·C, D]
+        SDVariable rows = sd.gather(x, slotIdx, 0); // [E·C, D]
+        SDVariable y = MoeExperts.apply(sd, ctx, i, e, d, hid, swiglu, initStd, residualStd, rows, capL); // [E·C, D]
 
         // [N, D]: each token's expert output times its gate
-        SDVariable out = RowScale.apply(sd, sd.gather(y, g.slot1(), 0), sd.reshape(g.weight1(), -1, 1), d);
+        SDVariable out = combine(sd, y, g.slot1(), g.weight1(), d);
         if (g.slot2() != null) {
-            out = out.add(RowScale.apply(sd, sd.gather(y, g.slot2(), 0), sd.reshape(g.weight2(), -1, 1), d));
+            out = out.add(combine(sd, y, g.slot2(), g.weight2(), d));
         }
         if (dense != null) {
             if (moe.residualMix().equals(MoeConfig.MIX_LEARNED)) {
@@ -118,5 +121,14 @@ public final class MoeLayer {
             }
         }
         return sd.identity(MoeNames.output(i), out);
+    }
+
+    /**
+     * {@code [N, D]}: each token's expert output row {@code y[slot[n]]} times its gate {@code weight[n]}, one fused op
+     * with the Java kernels, else a gather and a row scaling.
+     */
+    private static SDVariable combine(SameDiff sd, SDVariable y, SDVariable slot, SDVariable weight, int d) {
+        return KernelExecutioner.active() ? ScaledGatherOp.gather(sd, y, slot, weight)
+                : RowScale.apply(sd, sd.gather(y, slot, 0), sd.reshape(weight, -1, 1), d);
     }
 }

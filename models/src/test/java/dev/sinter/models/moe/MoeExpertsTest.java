@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.samediff.SameDiffRuntime;
 import dev.sinter.framework.samediff.SigmoidWithComposedGradient;
 import dev.sinter.framework.testing.GradientCheck;
+import dev.sinter.framework.testing.OpRecorder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The per-expert 2-D products of {@link MoeExperts}, with their dispatch gather, against float64 finite differences
+ * The grouped products of {@link MoeExperts}, with their dispatch gather, against float64 finite differences
  * (including dL/dx) and against the batched form they replaced: the same dispatched rows as an {@code [E, C, D]}
  * buffer times the experts' weights stacked to {@code [E, H, D]}, one batched {@code mmul} per projection.
  */
@@ -39,8 +40,11 @@ class MoeExpertsTest {
     @ParameterizedTest
     @CsvSource({"1, true", "3, true", "3, false"})
     void matchesFiniteDifferencesIncludingTheInputGradient(int experts, boolean swiglu) {
-        Graph g = graph(experts, swiglu, MoeExpertsTest::perExpert);
+        Graph g = graph(experts, swiglu, MoeExpertsTest::grouped);
+        OpRecorder recorder = OpRecorder.attach(g.sd());
         List<GradientCheck.Point> pts = GradientCheck.check(g.sd(), Map.of(), "loss", g.params(), 6, 1e-6);
+        assertTrue(recorder.names().containsAll(List.of("sinter_grouped_linear", "sinter_grouped_linear_input_bp",
+                "sinter_grouped_linear_weight_bp")), "one grouped op per projection: " + recorder.names());
         assertTrue(pts.stream().anyMatch(p -> p.variable().equals("x") && p.analytic() != 0));
         assertTrue(pts.stream().anyMatch(p -> p.variable().endsWith("down_proj.weight") && p.analytic() != 0));
     }
@@ -48,22 +52,22 @@ class MoeExpertsTest {
     @ParameterizedTest
     @CsvSource({"1, true", "3, true", "3, false"})
     void givesTheBatchedProductsOutputsAndGradients(int experts, boolean swiglu) {
-        Graph perExpert = graph(experts, swiglu, MoeExpertsTest::perExpert);
+        Graph grouped = graph(experts, swiglu, MoeExpertsTest::grouped);
         Graph batched = graph(experts, swiglu, MoeExpertsTest::batched);
-        assertEquals(batched.params(), perExpert.params(), "weights are registered in the same order");
+        assertEquals(batched.params(), grouped.params(), "weights are registered in the same order");
         INDArray want = batched.sd().outputSingle(Map.of(), batched.y().name());
-        INDArray got = perExpert.sd().outputSingle(Map.of(), perExpert.y().name());
+        INDArray got = grouped.sd().outputSingle(Map.of(), grouped.y().name());
         assertArrayEquals(new long[]{experts * CAP, D}, got.shape());
         assertTrue(got.equalsWithEps(want, 1e-12), "outputs differ:\n" + got + "\n" + want);
         // the named per-slot views that activation scans read
-        Map<String, INDArray> named = perExpert.sd().output(Map.of(), MoeNames.expertDownInput(0),
+        Map<String, INDArray> named = grouped.sd().output(Map.of(), MoeNames.expertDownInput(0),
                 MoeNames.expertDownOutput(0));
         assertArrayEquals(new long[]{experts, CAP, HID}, named.get(MoeNames.expertDownInput(0)).shape());
         assertEquals(want.reshape(experts, CAP, D), named.get(MoeNames.expertDownOutput(0)));
         Map<String, INDArray> wantGrad = SameDiffRuntime.quietly(
                 () -> batched.sd().calculateGradients(Map.of(), batched.params()));
         Map<String, INDArray> gotGrad = SameDiffRuntime.quietly(
-                () -> perExpert.sd().calculateGradients(Map.of(), perExpert.params()));
+                () -> grouped.sd().calculateGradients(Map.of(), grouped.params()));
         for (String p : batched.params()) {
             assertTrue(wantGrad.get(p).amaxNumber().doubleValue() > 0, p + " has a zero reference gradient");
             assertTrue(gotGrad.get(p).equalsWithEps(wantGrad.get(p), 1e-12), "gradient of " + p + " differs");
@@ -97,9 +101,9 @@ class MoeExpertsTest {
                          SDVariable slotIdx, SDVariable cap);
     }
 
-    static SDVariable perExpert(SameDiff sd, MoeLayer.Context ctx, int experts, boolean swiglu, SDVariable x,
-                                SDVariable slotIdx, SDVariable cap) {
-        return MoeExperts.apply(sd, ctx, 0, experts, D, HID, swiglu, 0.5, 0.4, x, slotIdx, cap);
+    static SDVariable grouped(SameDiff sd, MoeLayer.Context ctx, int experts, boolean swiglu, SDVariable x,
+                              SDVariable slotIdx, SDVariable cap) {
+        return MoeExperts.apply(sd, ctx, 0, experts, D, HID, swiglu, 0.5, 0.4, sd.gather(x, slotIdx, 0), cap);
     }
 
     /** The replaced form: gather to {@code [E, C, D]}, stacked weights, batched products over the expert axis. */

@@ -40,6 +40,9 @@ class BackwardOpsTest {
         assertTrue(executed.containsAll(List.of("sinter_swiglu", "sinter_swiglu_bp", "sinter_rms_norm",
                 "sinter_rms_norm_bp", "sinter_cross_entropy", "sinter_cross_entropy_bp")), executed.toString());
         assertFalse(executed.contains("log_softmax") || executed.contains("onehot"), executed.toString());
+        // the embedding's gradient: one Java scatter-add, no zero table and libnd4j scatter_add
+        assertTrue(executed.contains("sinter_gather_bp"), executed.toString());
+        assertFalse(executed.contains("scatter_add") || executed.contains("zeroslike"), executed.toString());
         assertFalse(executed.contains("sigmoid") || executed.contains("sigmoid_bp")
                 || executed.contains("_swishderivative"), executed.toString());
         assertTrue(broadcasting.isEmpty(), "broadcasting backward ops: " + broadcasting);
