@@ -70,7 +70,7 @@ def parse_args(argv):
                         "and takes a core while it does, docs/results/performance.md)")
     p.add_argument("--steps", type=int, default=10)
     p.add_argument("--java", default="java", help="java executable")
-    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=256m "
+    p.add_argument("--java-opts", default="-Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=64m "
                                           "-Dorg.bytedeco.javacpp.maxbytes=8G --add-modules jdk.incubator.vector",
                    help="JVM options (shell-split); the defaults are bin/sinter's (heap, collector and young "
                         "generation, the Vector API module that the fused kernels need)")

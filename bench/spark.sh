@@ -36,7 +36,7 @@ for ((r = 0; r < ROUNDS; r++)); do
           train $(torch_args "$model") --batch 16 --seq 128 --warmup "$WARMUP" --steps "$STEPS" 2>/dev/null | tail -1)
         line="${twin%\}}, \"model\": \"$model\", \"mode\": \"torch2\"}" # our mode after the twin's "train"
       else
-        line=$(java -Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=256m -Dorg.bytedeco.javacpp.maxbytes=8G --add-modules jdk.incubator.vector \
+        line=$(java -Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=64m -Dorg.bytedeco.javacpp.maxbytes=8G --add-modules jdk.incubator.vector \
           "${OPENS[@]}" -cp "$CP" dev.sinter.bench.SparkBenchmark "$model" "$mode" --steps "$STEPS" \
           --warmup "$WARMUP" 2>/dev/null | tail -1)
       fi

@@ -18,7 +18,7 @@ trap 'rm -f "$rows"' EXIT
 for ((r = 0; r < ROUNDS; r++)); do
   for ((k = 0; k < ${#methods[@]}; k++)); do
     m=${methods[$(( (k + r) % ${#methods[@]} ))]}
-    line=$(java -Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=256m -Dorg.bytedeco.javacpp.maxbytes=8G --add-modules jdk.incubator.vector -cp "$CP" \
+    line=$(java -Xmx3g -XX:+UseParallelGC -XX:MaxNewSize=64m -Dorg.bytedeco.javacpp.maxbytes=8G --add-modules jdk.incubator.vector -cp "$CP" \
       dev.sinter.bench.TrainerBenchmark "$m" 2>/dev/null)
     echo "$line"
     echo "$r $line" >> "$rows"

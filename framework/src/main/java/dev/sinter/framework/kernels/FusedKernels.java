@@ -144,15 +144,10 @@ public abstract class FusedKernels {
         requireFloatType(dTable);
         long rows = dTable.size(0);
         int width = (int) (dTable.length() / Math.max(rows, 1));
-        int[] index = idx.reshape(idx.length()).toIntVector(); // indices of any shape, in order
+        int[] index = checkedIndices(idx, rows);
         if (dy.dataType() != dTable.dataType() || dy.length() != (long) index.length * width) {
             throw new IllegalArgumentException("row gather gradient: " + dy.shapeInfoToString() + " is not "
                     + index.length + " rows of " + width + " " + dTable.dataType());
-        }
-        for (int i : index) {
-            if (i < 0 || i >= rows) {
-                throw new IllegalArgumentException("gather index " + i + " outside [0, " + rows + ")");
-            }
         }
         Target out = new Target(dTable);
         ByteBuffer target = out.buffer();
@@ -204,10 +199,15 @@ public abstract class FusedKernels {
                     + " of the table's type, got " + table.shapeInfoToString() + ", " + idx.shapeInfoToString() + ", "
                     + scale.shapeInfoToString());
         }
+        return checkedIndices(idx, table.size(0));
+    }
+
+    /** Integer indices of any shape, in order, each checked to name one of {@code rows} rows. */
+    private static int[] checkedIndices(INDArray idx, long rows) {
         int[] index = idx.reshape(idx.length()).toIntVector();
         for (int i : index) {
-            if (i < 0 || i >= table.size(0)) {
-                throw new IllegalArgumentException("gather index " + i + " outside [0, " + table.size(0) + ")");
+            if (i < 0 || i >= rows) {
+                throw new IllegalArgumentException("gather index " + i + " outside [0, " + rows + ")");
             }
         }
         return index;
@@ -228,6 +228,50 @@ public abstract class FusedKernels {
     /** {@link #scaledGatherBackward} into a zeroed table gradient, rows of {@code width} elements. */
     abstract void scaledGatherBackward(ByteBuffer table, int[] idx, ByteBuffer scale, ByteBuffer dOut,
                                        ByteBuffer dTable, ByteBuffer dScale, int width, DataType type);
+
+    /**
+     * Rotary position embedding over the last axis (hd, even): {@code y = x ⊙ cos + swap(x) ⊙ sin} for same-shaped x,
+     * cos, sin and y. Rotation pairs are {@code (2i, 2i+1)} when {@code adjacent} (llama2.c, Meta) and
+     * {@code (j, j + hd/2)} otherwise (rotate-half, HF); within a pair {@code (a, b)}, {@code swap(x)_a = −x_b} and
+     * {@code swap(x)_b = x_a}.
+     */
+    public final void rope(INDArray x, INDArray cos, INDArray sin, boolean adjacent, INDArray y) {
+        sameShapes(x, cos, sin, y);
+        int hd = headDim(x);
+        Target out = new Target(y);
+        rope(in(x), in(cos), in(sin), out.buffer(), (int) (x.length() / hd), hd, adjacent, false, x.dataType());
+        out.finish();
+    }
+
+    /**
+     * The gradient of {@link #rope} for upstream {@code dy}: {@code dx = dy ⊙ cos − swap(dy ⊙ sin)} (the rotation's
+     * transpose; the tables are inputs, not parameters, and get none).
+     */
+    public final void ropeBackward(INDArray dy, INDArray cos, INDArray sin, boolean adjacent, INDArray dx) {
+        sameShapes(dy, cos, sin, dx);
+        int hd = headDim(dy);
+        Target out = new Target(dx);
+        rope(in(dy), in(cos), in(sin), out.buffer(), (int) (dy.length() / hd), hd, adjacent, true, dy.dataType());
+        out.finish();
+    }
+
+    /** hd, the even length of the last axis. */
+    private static int headDim(INDArray x) {
+        int hd = (int) x.size(-1);
+        if (hd % 2 != 0) {
+            throw new IllegalArgumentException("RoPE rotates pairs: the last axis must be even, got "
+                    + x.shapeInfoToString());
+        }
+        return hd;
+    }
+
+    /**
+     * {@link #rope} ({@code backward} false) or {@link #ropeBackward} ({@code backward} true, x holding dy) on
+     * {@code rows × hd} elements. Per pair {@code (a, b)}: forward {@code y_a = x_a c_a − x_b s_a},
+     * {@code y_b = x_b c_b + x_a s_b}; backward {@code dx_a = dy_a c_a + dy_b s_b}, {@code dx_b = dy_b c_b − dy_a s_a}.
+     */
+    abstract void rope(ByteBuffer x, ByteBuffer cos, ByteBuffer sin, ByteBuffer y, int rows, int hd, boolean adjacent,
+                       boolean backward, DataType type);
 
     /** {@link #crossEntropy(INDArray, INDArray, INDArray)} for {@code labels.length} rows of v logits. */
     abstract void crossEntropy(ByteBuffer logits, int[] labels, ByteBuffer nll, int v, DataType type);

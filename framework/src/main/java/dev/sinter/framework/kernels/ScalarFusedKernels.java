@@ -78,6 +78,28 @@ final class ScalarFusedKernels extends FusedKernels {
     }
 
     @Override
+    void rope(ByteBuffer x, ByteBuffer cos, ByteBuffer sin, ByteBuffer y, int rows, int hd, boolean adjacent,
+              boolean backward, DataType type) {
+        Elements xs = Elements.of(x, type), cs = Elements.of(cos, type), ss = Elements.of(sin, type);
+        Elements ys = Elements.of(y, type);
+        int half = hd / 2;
+        for (int n = 0; n < rows; n++) {
+            for (int p = 0; p < half; p++) {
+                int a = n * hd + (adjacent ? 2 * p : p);
+                int b = a + (adjacent ? 1 : half);
+                double xa = xs.get(a), xb = xs.get(b);
+                if (backward) {
+                    ys.set(a, xa * cs.get(a) + xb * ss.get(b));
+                    ys.set(b, xb * cs.get(b) - xa * ss.get(a));
+                } else {
+                    ys.set(a, xa * cs.get(a) - xb * ss.get(a));
+                    ys.set(b, xb * cs.get(b) + xa * ss.get(b));
+                }
+            }
+        }
+    }
+
+    @Override
     void rmsNorm(ByteBuffer x, ByteBuffer w, double eps, ByteBuffer y, int rows, int d, DataType type) {
         Elements xs = Elements.of(x, type), ws = Elements.of(w, type), ys = Elements.of(y, type);
         for (int n = 0; n < rows; n++) {

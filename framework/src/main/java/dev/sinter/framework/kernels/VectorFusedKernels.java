@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -18,6 +19,10 @@ final class VectorFusedKernels extends FusedKernels {
     private static final VectorSpecies<Float> S = VectorMath.S;
     private static final int L = S.length();
     private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+    /** Lane i takes lane i ^ 1: each adjacent pair swapped. */
+    private static final VectorShuffle<Float> PAIR_SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
+    /** −1 in even lanes, +1 in odd: {@code swap(x)_{2i} = −x_{2i+1}}, {@code swap(x)_{2i+1} = x_{2i}}. */
+    private static final FloatVector PAIR_SIGN = FloatVector.fromArray(S, pairSigns(), 0);
     private final ScalarFusedKernels scalar = new ScalarFusedKernels();
 
     @Override
@@ -140,6 +145,63 @@ final class VectorFusedKernels extends FusedKernels {
                     .fma(FloatVector.fromByteBuffer(S, b, bt + 4 * j, ORDER), sum);
         }
         return sum.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Whole vectors when the pairs allow it: rotate-half with hd/2 a multiple of the vector width, or adjacent pairs
+     * with hd a multiple of it (a lane shuffle swaps each pair); otherwise, and for float64, the plain loops.
+     */
+    @Override
+    void rope(ByteBuffer x, ByteBuffer cos, ByteBuffer sin, ByteBuffer y, int rows, int hd, boolean adjacent,
+              boolean backward, DataType type) {
+        boolean whole = adjacent ? hd % L == 0 : (hd / 2) % L == 0;
+        if (type != DataType.FLOAT || !whole) {
+            scalar.rope(x, cos, sin, y, rows, hd, adjacent, backward, type);
+            return;
+        }
+        int n = rows * hd;
+        if (adjacent) {
+            for (int at = 0; at < 4 * n; at += 4 * L) {
+                ropeAdjacent(x, cos, sin, y, at, backward);
+            }
+        } else {
+            int half = hd / 2;
+            for (int row = 0; row < 4 * n; row += 4 * hd) {
+                for (int j = 0; j < half; j += L) {
+                    ropeHalf(x, cos, sin, y, row + 4 * j, row + 4 * (j + half), backward);
+                }
+            }
+        }
+    }
+
+    /** One vector of adjacent pairs at byte offset {@code at}: {@code swap(v)} is v with each pair's lanes swapped, signed. */
+    private static void ropeAdjacent(ByteBuffer x, ByteBuffer cos, ByteBuffer sin, ByteBuffer y, int at,
+                                     boolean backward) {
+        FloatVector v = FloatVector.fromByteBuffer(S, x, at, ORDER);
+        FloatVector c = FloatVector.fromByteBuffer(S, cos, at, ORDER);
+        FloatVector s = FloatVector.fromByteBuffer(S, sin, at, ORDER);
+        FloatVector rotated = backward
+                ? v.mul(c).sub(v.mul(s).rearrange(PAIR_SWAP).mul(PAIR_SIGN)) // dy ⊙ c − swap(dy ⊙ s)
+                : v.mul(c).add(v.rearrange(PAIR_SWAP).mul(PAIR_SIGN).mul(s)); // x ⊙ c + swap(x) ⊙ s
+        rotated.intoByteBuffer(y, at, ORDER);
+    }
+
+    /** One vector of rotate-half pairs: first halves at byte offset {@code a}, their partners at {@code b}. */
+    private static void ropeHalf(ByteBuffer x, ByteBuffer cos, ByteBuffer sin, ByteBuffer y, int a, int b,
+                                 boolean backward) {
+        FloatVector xa = FloatVector.fromByteBuffer(S, x, a, ORDER);
+        FloatVector xb = FloatVector.fromByteBuffer(S, x, b, ORDER);
+        FloatVector ca = FloatVector.fromByteBuffer(S, cos, a, ORDER);
+        FloatVector cb = FloatVector.fromByteBuffer(S, cos, b, ORDER);
+        FloatVector sa = FloatVector.fromByteBuffer(S, sin, a, ORDER);
+        FloatVector sb = FloatVector.fromByteBuffer(S, sin, b, ORDER);
+        if (backward) {
+            xa.mul(ca).add(xb.mul(sb)).intoByteBuffer(y, a, ORDER);
+            xb.mul(cb).sub(xa.mul(sa)).intoByteBuffer(y, b, ORDER);
+        } else {
+            xa.mul(ca).sub(xb.mul(sa)).intoByteBuffer(y, a, ORDER);
+            xb.mul(cb).add(xa.mul(sb)).intoByteBuffer(y, b, ORDER);
+        }
     }
 
     /** Whole vectors of each row here, the rest of the row in plain loops; float64 in {@link ScalarFusedKernels}. */
@@ -371,6 +433,14 @@ final class VectorFusedKernels extends FusedKernels {
             ss = v.fma(v, ss);
         }
         return (float) (1 / Math.sqrt(ss.reduceLanes(VectorOperators.ADD) / d + eps));
+    }
+
+    private static float[] pairSigns() {
+        float[] signs = new float[L];
+        for (int i = 0; i < L; i++) {
+            signs[i] = i % 2 == 0 ? -1f : 1f;
+        }
+        return signs;
     }
 
     /** The buffer from byte {@code from} on, in native order. */

@@ -37,7 +37,8 @@ public final class SameDiffRuntime {
                     BiasedSoftmaxOp.class, SoftmaxGradientOp.class,
                     CrossEntropyOp.class, CrossEntropyGradientOp.class,
                     GroupedLinearOp.class, GroupedLinearInputGradientOp.class, GroupedLinearWeightGradientOp.class,
-                    GatherGradientOp.class, ScaledGatherOp.class, ScaledGatherGradientOp.class);
+                    GatherGradientOp.class, ScaledGatherOp.class, ScaledGatherGradientOp.class,
+                    RopeOp.class, RopeGradientOp.class);
 
     private static boolean initialised;
 

@@ -4,6 +4,7 @@ import dev.sinter.models.config.ModelConfig;
 import dev.sinter.framework.samediff.BiasedSoftmaxOp;
 import dev.sinter.framework.samediff.CrossEntropyOp;
 import dev.sinter.framework.samediff.KernelExecutioner;
+import dev.sinter.framework.samediff.RopeOp;
 import dev.sinter.framework.samediff.SwiGluOp;
 import dev.sinter.models.moe.MoeLayer;
 import dev.sinter.models.moe.MoeNames;
@@ -90,7 +91,7 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
                     sd.placeHolder(TransformerModel.ROPE_SIN, dtype, -1, -1, cfg.nHeads(), cfg.headDim()),
                     sd.placeHolder(TransformerModel.ROPE_COS_KV, dtype, -1, -1, cfg.nKvHeads(), cfg.headDim()),
                     sd.placeHolder(TransformerModel.ROPE_SIN_KV, dtype, -1, -1, cfg.nKvHeads(), cfg.headDim()),
-                    sd.constant("rope.swap", new Rope(cfg, dtype).swapMatrix()));
+                    KernelExecutioner.active() ? null : sd.constant("rope.swap", new Rope(cfg, dtype).swapMatrix()));
         } else {
             SDVariable posIds = sd.placeHolder(TransformerModel.POSITION_IDS, DataType.INT, -1); // [T]
             SDVariable table = weight(ParameterNames.POSITIONS, cfg.initStd(), cfg.maxSeqLen(), d);
@@ -153,7 +154,10 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         return sd.math().neg(name, oneHot.mul(logProbs).sum(1).mean());
     }
 
-    /** Rotary tables (pre-broadcast per head count) and the signed pair-swap matrix. */
+    /**
+     * Rotary tables (pre-broadcast per head count) and the signed pair-swap matrix of the composed form (null with the
+     * fused {@link RopeOp}).
+     */
     private record RopeInputs(SDVariable cosQ, SDVariable sinQ, SDVariable cosKv, SDVariable sinKv, SDVariable swap) {
     }
 
@@ -203,8 +207,11 @@ final class TransformerGraphBuilder implements MoeLayer.Context {
         return bias != null ? y.add(bias) : y; // [N, out]
     }
 
-        /** x ⊙ cos + (x·R) ⊙ sin on [B, T, heads, hd]. */
+    /** x ⊙ cos + (x·R) ⊙ sin on [B, T, heads, hd]: one fused op with the Java kernels, else a swap product. */
     private SDVariable rotate(SDVariable x4, SDVariable cos, SDVariable sin, SDVariable swap, int heads) {
+        if (swap == null) {
+            return RopeOp.rotate(sd, x4, cos, sin, cfg.ropeStyle().equals("adjacent"));
+        }
         int hd = cfg.headDim();
         SDVariable swapped = sd.reshape(sd.mmul(sd.reshape(x4, -1, hd), swap), shape(batch, time, heads, hd));
         return x4.mul(cos).add(swapped.mul(sin));
