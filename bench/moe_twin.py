@@ -4,13 +4,15 @@ one expert's size, forward + backward (incl. dL/dh), on [N, D] activations, in i
 
     env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE=SkylakeX OMP_NUM_THREADS=1 /usr/bin/python3 bench/moe_twin.py \
         [--tokens 2048] [--dim 256] [--hidden 688] [--experts 1,4,8,16] [--warmup 10] [--steps 20] [--threads 1]
+        [--experts-only]
 
 The MoE layer is the same algorithm as Sinter's MoeLayer (DeepSpeed's top1gating with random token selection,
 capacity factor 1, l_aux, loss = mean(y²) + 0.01·l_aux), written the fastest way PyTorch offers on a CPU: tokens
 are dispatched by index (index_select) rather than DeepSpeed's dense one-hot einsum (which alone would cost
 N·E·C·D multiply-adds), each expert multiplies its C = N/E rows, and the combine reads each token's row back times
 its gate. So the ratio MoE/dense here is what PyTorch's best eager code pays for expert routing and E small GEMMs on
-this machine. Prints a table and one JSON line.
+this machine. `--experts-only` times the experts alone (a fixed random dispatch, no gating, no combine weights): the
+cost of E small GEMMs against one large one, whatever the framework. Prints a table and one JSON line.
 """
 import argparse
 import json
@@ -46,12 +48,24 @@ class Dense:
 class Moe:
     """Top-1 gating (softmax, argmax, RTS priority, capacity C = ceil(N / E)), index dispatch, per-expert MLPs."""
 
-    def __init__(self, d, h, e, gen):
+    def __init__(self, d, h, e, gen, experts_only):
         self.e = e
+        self.experts_only = experts_only
         self.router = (torch.randn(e, d, generator=gen) * 0.02).requires_grad_()
         self.experts = [mlp_weights(d, h, gen) for _ in range(e)]
 
+    def experts_step(self, x):
+        """The experts alone: each multiplies N/E rows of a fixed random permutation of the tokens."""
+        e = self.e
+        cap = x.shape[0] // e
+        rows = x[torch.randperm(x.shape[0])]
+        y = torch.cat([swiglu_mlp(rows[j * cap:(j + 1) * cap], self.experts[j]) for j in range(e)])
+        (y * y).mean().backward()
+
     def step(self, x):
+        if self.experts_only:
+            self.experts_step(x)
+            return
         n, e = x.shape[0], self.e
         cap = -(-n // e)
         logits = x @ self.router.t()  # [N, E]
@@ -83,6 +97,7 @@ def main():
     ap.add_argument("--warmup", type=int, default=10)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--experts-only", action="store_true", help="time the experts without gating and combine")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     gen = torch.Generator().manual_seed(1)
@@ -92,7 +107,7 @@ def main():
     layers = [Dense(a.dim, a.hidden, gen)]
     for e in (int(v) for v in a.experts.split(",")):
         names.append(f"MoE E={e}")
-        layers.append(Moe(a.dim, a.hidden, e, gen))
+        layers.append(Moe(a.dim, a.hidden, e, gen, a.experts_only))
     seconds = [[0.0] * len(layers) for _ in range(a.steps)]
     for s in range(a.warmup + a.steps):
         for k in range(len(layers)):
@@ -105,7 +120,8 @@ def main():
     med = lambda v: sorted(v)[len(v) // 2]
     rows = []
     print(f"PyTorch {torch.__version__}, {a.threads} thread(s), OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}: "
-          f"MoE layer fwd+bwd, top-1, cf 1.0, N={a.tokens}, D={a.dim}, expert hidden {a.hidden}; {a.steps} steps")
+          f"MoE layer fwd+bwd, top-1, cf 1.0, N={a.tokens}, D={a.dim}, expert hidden {a.hidden}; {a.steps} steps"
+          + (" (experts only: no gating, no combine)" if a.experts_only else ""))
     print(f"{'layer':12s} {'ms/step':>10s} {'ratio':>8s}")
     for l, name in enumerate(names):
         t = med([r[l] for r in seconds])
@@ -114,7 +130,8 @@ def main():
         print(f"{name:12s} {t * 1e3:10.1f} {ratio:8.2f}")
     print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": a.threads,
                       "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"), "tokens": a.tokens, "dim": a.dim,
-                      "hidden": a.hidden, "warmup": a.warmup, "steps": a.steps, "layers": rows}))
+                      "hidden": a.hidden, "warmup": a.warmup, "steps": a.steps, "experts_only": a.experts_only,
+                      "layers": rows}))
 
 
 if __name__ == "__main__":

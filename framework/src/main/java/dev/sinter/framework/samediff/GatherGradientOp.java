@@ -9,8 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The table gradient of a row gather {@code y = table[idx]} ({@link GatherWithCorrectGradient}) as one fused Java op
  * ({@link FusedKernels#scatterAddRows}): upstream rows added into a zeroed table of the table's shape, duplicates
- * adding up. The composed form needs a zero table, two reshapes and a scatter-add (libnd4j's, about 1.6 ms for
- * 2,048 rows of 256 floats, against 0.2 ms here).
+ * adding up. The composed form needs a zero table, two reshapes and a scatter-add (libnd4j's alone 1.1–1.6 ms for
+ * 2,048 rows of 256 floats, against 0.9 ms for this op with the zeroing).
  */
 public class GatherGradientOp extends JavaKernelOp {
 

@@ -19,10 +19,7 @@ public class GroupedLinearInputGradientOp extends JavaKernelOp {
 
     /** {@code dx} for upstream {@code dy [G·C, out]} and the G weights {@code [out, in]}. */
     static SDVariable gradient(SameDiff sd, SDVariable dy, SDVariable[] weights) {
-        SDVariable[] inputs = new SDVariable[weights.length + 1];
-        inputs[0] = dy;
-        System.arraycopy(weights, 0, inputs, 1, weights.length);
-        return new GroupedLinearInputGradientOp(sd, inputs).outputVariable();
+        return new GroupedLinearInputGradientOp(sd, GroupedLinearOp.withWeights(dy, weights)).outputVariable();
     }
 
     @Override

@@ -34,10 +34,7 @@ public class GroupedLinearOp extends JavaKernelOp {
     public static SDVariable apply(SameDiff sd, SDVariable x, int in, SDVariable... weights) {
         int groups = weights.length;
         if (KernelExecutioner.active()) {
-            SDVariable[] inputs = new SDVariable[groups + 1];
-            inputs[0] = x;
-            System.arraycopy(weights, 0, inputs, 1, groups);
-            return new GroupedLinearOp(sd, inputs).outputVariable();
+            return new GroupedLinearOp(sd, withWeights(x, weights)).outputVariable();
         }
         if (groups == 1) {
             return sd.mmul(x, weights[0], false, true, false);
@@ -48,6 +45,14 @@ public class GroupedLinearOp extends JavaKernelOp {
             y[g] = sd.mmul(blocks[g], weights[g], false, true, false); // [C, out]
         }
         return sd.concat(0, y);
+    }
+
+    /** The op inputs {@code [first, W_0, …, W_{G−1}]}. */
+    static SDVariable[] withWeights(SDVariable first, SDVariable[] weights) {
+        SDVariable[] inputs = new SDVariable[weights.length + 1];
+        inputs[0] = first;
+        System.arraycopy(weights, 0, inputs, 1, weights.length);
+        return inputs;
     }
 
     @Override
