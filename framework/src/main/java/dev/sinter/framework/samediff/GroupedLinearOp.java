@@ -29,7 +29,8 @@ public class GroupedLinearOp extends JavaKernelOp {
 
     /**
      * The G block products of x {@code [G·C, in]} with {@code weights[g] [out, in]}, {@code [G·C, out]}: this op when
-     * {@link KernelExecutioner#active()}, else per-block products of an {@code unstack} joined by {@code concat}.
+     * {@link KernelExecutioner#active()}, else per-block products of an {@code unstack} joined by {@code concat}
+     * ({@code in}, the rows' width, shapes the fallback's split).
      */
     public static SDVariable apply(SameDiff sd, SDVariable x, int in, SDVariable... weights) {
         int groups = weights.length;
