@@ -150,9 +150,7 @@ public abstract class FusedKernels {
                     + index.length + " rows of " + width + " " + dTable.dataType());
         }
         Target out = new Target(dTable);
-        ByteBuffer target = out.buffer();
-        clear(target); // rows no index names stay 0
-        scatterAddRows(in(dy), index, target, width, dTable.dataType());
+        scatterAddRows(in(dy), index, out.zeroedBuffer(), width, dTable.dataType()); // rows no index names stay 0
         out.finish();
     }
 
@@ -182,10 +180,8 @@ public abstract class FusedKernels {
         sameShapes(scale, dScale);
         requireRows(dOut, table, index.length);
         Target dt = new Target(dTable), ds = new Target(dScale);
-        ByteBuffer tableGrad = dt.buffer();
-        clear(tableGrad);
-        scaledGatherBackward(in(table), index, in(scale), in(dOut), tableGrad, ds.buffer(), (int) table.size(1),
-                table.dataType());
+        scaledGatherBackward(in(table), index, in(scale), in(dOut), dt.zeroedBuffer(), ds.buffer(),
+                (int) table.size(1), table.dataType());
         dt.finish();
         ds.finish();
     }
@@ -337,17 +333,6 @@ public abstract class FusedKernels {
         return all.slice(from, (int) bytes).order(ByteOrder.nativeOrder());
     }
 
-    /** Sets every byte of the buffer to 0 (a table of float32 or float64 elements). */
-    private static void clear(ByteBuffer b) {
-        int at = 0;
-        for (; at + Long.BYTES <= b.capacity(); at += Long.BYTES) {
-            b.putLong(at, 0L);
-        }
-        for (; at < b.capacity(); at++) {
-            b.put(at, (byte) 0);
-        }
-    }
-
     private static boolean contiguous(INDArray a) {
         return a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
     }
@@ -369,6 +354,12 @@ public abstract class FusedKernels {
 
         ByteBuffer buffer() {
             return FusedKernels.buffer(scratch);
+        }
+
+        /** {@link #buffer()} with every element set to 0 first, for kernels that add into their output. */
+        ByteBuffer zeroedBuffer() {
+            scratch.assign(0);
+            return buffer();
         }
 
         void finish() {

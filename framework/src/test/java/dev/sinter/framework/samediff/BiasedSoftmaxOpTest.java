@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.testing.GradientCheck;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -19,12 +19,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The fused {@code softmax(scores + bias)}: float64 finite differences for the scores, and float32 values and
  * gradients (whole vectors and a partial last one, a causal mask) equal to the composed SameDiff form's.
  */
+@ExtendWith(JavaKernelsActive.class)
 class BiasedSoftmaxOpTest {
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @ParameterizedTest
     @ValueSource(ints = {5, 19})

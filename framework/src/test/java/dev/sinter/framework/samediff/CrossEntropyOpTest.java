@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sinter.framework.testing.GradientCheck;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -22,12 +22,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * gradients as close to the float64 truth (the composed one-hot ⊙ log-softmax form in float64) as the composed form in
  * float32 is.
  */
+@ExtendWith(JavaKernelsActive.class)
 class CrossEntropyOpTest {
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @Test
     void gradientMatchesFiniteDifferencesAndPaddingCountsZero() {

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -24,16 +24,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * The grouped linear op ({@link GroupedLinearOp}): gradients against float64 finite differences, values and gradients
  * against per-block SameDiff products of slices, and no weight-gradient products for frozen weights.
  */
+@ExtendWith(JavaKernelsActive.class)
 class GroupedLinearOpTest {
     private static final int GROUPS = 3;
     private static final int ROWS = 4; // per group
     private static final int IN = 5;
     private static final int OUT = 6;
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @Test
     void gradientMatchesFiniteDifferences() {

@@ -1,12 +1,11 @@
 package dev.sinter.framework.samediff;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sinter.framework.testing.GradientCheck;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -20,13 +19,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The fused RMSNorm op: float64 finite differences through a graph, and float32 values and gradients (the vector
  * kernel, with and without a partial last vector) against the formulas evaluated in float64.
  */
+@ExtendWith(JavaKernelsActive.class)
 class RmsNormOpTest {
     private static final double EPS = 1e-5;
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @ParameterizedTest
     @ValueSource(ints = {5, 37})

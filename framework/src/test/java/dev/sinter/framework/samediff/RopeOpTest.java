@@ -7,7 +7,7 @@ import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.framework.testing.OpRecorder;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -22,12 +22,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and input gradients against the composed form {@code x ⊙ cos + (x·R) ⊙ sin} with the signed pair-swap matrix R, at
  * head sizes that take the vector loops (32) and the plain ones (10).
  */
+@ExtendWith(JavaKernelsActive.class)
 class RopeOpTest {
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @ParameterizedTest
     @CsvSource({"true, 6", "false, 8"})

@@ -9,8 +9,8 @@ import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.framework.testing.OpRecorder;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -22,12 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * table and the scales, float32 values and gradients against {@code gather(table, idx) ⊙ scale} computed by hand,
  * and bad indices refused.
  */
+@ExtendWith(JavaKernelsActive.class)
 class ScaledGatherOpTest {
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @Test
     void gradientMatchesFiniteDifferences() {

@@ -8,8 +8,8 @@ import dev.sinter.framework.testing.GradientCheck;
 import dev.sinter.framework.testing.OpRecorder;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,12 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * The fused SwiGLU op with a Java kernel: it is in the graph (not the composed fallback), its gradient matches float64
  * finite differences, and in float32 its values and gradients equal the composed SameDiff form's.
  */
+@ExtendWith(JavaKernelsActive.class)
 class SwiGluOpTest {
-
-    @BeforeAll
-    static void kernelsActive() {
-        assertTrue(KernelExecutioner.active(), "the Java kernel executioner is installed on the CPU backend");
-    }
 
     @Test
     void gradientMatchesFiniteDifferences() {
